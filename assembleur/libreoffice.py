@@ -1,0 +1,142 @@
+"""The one module that talks to LibreOffice.
+
+It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
+install locations) and a Python able to ``import uno``, and converts a
+document to PDF with every index (the sommaire) updated, in a private user
+profile per conversion so that concurrent conversions never share one, under
+a timeout. Failures become French errors with install advice.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from .errors import ConversionError, LibreOfficeMissing
+
+ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
+DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
+UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
+
+USUAL_LOCATIONS = [
+    "/usr/bin/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/snap/bin/libreoffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
+]
+
+INSTALL_ADVICE = (
+    "Installez LibreOffice : sous Debian ou Ubuntu « sudo apt-get install libreoffice-writer python3-uno », "
+    "sous Windows ou macOS depuis https://fr.libreoffice.org/. S'il est installé ailleurs, "
+    f"indiquez le chemin de soffice dans la variable d'environnement {ENV_SOFFICE}."
+)
+
+
+def find_soffice() -> Path:
+    """The LibreOffice executable, or :class:`LibreOfficeMissing`."""
+    configured = os.environ.get(ENV_SOFFICE)
+    if configured:
+        path = Path(configured)
+        if path.is_file():
+            return path
+        raise LibreOfficeMissing(f"{ENV_SOFFICE} désigne {configured}, qui n'existe pas.", INSTALL_ADVICE)
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for candidate in [*USUAL_LOCATIONS, *sorted(map(str, Path("/opt").glob("libreoffice*/program/soffice")))]:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    raise LibreOfficeMissing("LibreOffice est introuvable sur cette machine.", INSTALL_ADVICE)
+
+
+def _imports_uno(python: str) -> bool:
+    try:
+        return subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@cache
+def find_uno_python(soffice: Path) -> str:
+    """A Python interpreter that can ``import uno`` (LibreOffice's bridge)."""
+    program = soffice.resolve().parent
+    candidates = []
+    if importlib.util.find_spec("uno") is not None:
+        candidates.append(sys.executable)
+    candidates += [str(program / "python"), str(program / "python.exe"), "/usr/bin/python3", "/usr/local/bin/python3"]
+    for python in candidates:
+        if Path(python).is_file() and _imports_uno(python):
+            return python
+    raise LibreOfficeMissing(
+        "LibreOffice est installé, mais son module Python (UNO) est introuvable.",
+        "Sous Debian ou Ubuntu : « sudo apt-get install python3-uno ». Sous Windows ou macOS, "
+        "réinstallez LibreOffice avec ses composants par défaut.",
+    )
+
+
+@cache
+def version() -> str:
+    """LibreOffice's version string, e.g. ``LibreOffice 7.4.7.2``."""
+    try:
+        result = subprocess.run([str(find_soffice()), "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "inconnue"
+    return result.stdout.strip().split(" (")[0] or "inconnue"
+
+
+def convert_to_pdf(source: Path, target: Path, timeout: float = DEFAULT_TIMEOUT,
+                   filter_options: dict[str, object] | None = None) -> Path:
+    """Convert ``source`` (DOCX or ODT) to the PDF ``target``, indexes and page fields updated.
+
+    ``target`` is written by LibreOffice directly: callers give a temporary path
+    and rename it into place themselves.
+    """
+    soffice = find_soffice()
+    python = find_uno_python(soffice)
+    with tempfile.TemporaryDirectory(prefix="assembleur-profil-") as profile:
+        command = [python, str(UNO_SCRIPT), str(soffice), profile, str(source), str(target),
+                   json.dumps(filter_options or {})]
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       env=environment, start_new_session=True)
+        except OSError as exc:
+            raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
+        try:
+            _, errors = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise ConversionError(
+                f"LibreOffice n'a pas terminé la conversion de {source.name} en {timeout:.0f} secondes.",
+                "Fermez les fenêtres LibreOffice ouvertes et relancez ; si cela se reproduit, "
+                "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
+            ) from None
+    if process.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+        detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
+        raise ConversionError(
+            f"LibreOffice n'a pas pu convertir {source.name} en PDF ({detail[0]}).",
+            "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
+            "relancez avec --debug pour plus de détails.",
+        )
+    return target
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """Stop the converter and the LibreOffice it started (same process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        process.kill()
+    process.wait()

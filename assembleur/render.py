@@ -1,0 +1,144 @@
+"""Stage 4 — render: fill a Word template (docxtpl) with the derived document.
+
+Templates run in Jinja's sandbox with strict undefined variables: a tag that
+names something the content does not have is an error, never an empty space.
+Text goes in as docxtpl ``RichText`` (bold, italic, superscript from the
+markup), tables as sub-documents using the template's own table style, charts
+as images.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Cm, Mm
+from docxtpl import DocxTemplate, InlineImage, RichText
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import markup
+from .charts import draw_bars
+from .derive import Document, Item, Table
+from .errors import TemplateError
+from .files import atomic_output
+
+TABLE_STYLE = "Tableau assembleur"
+TABLE_TEXT_STYLE = "Texte de tableau"
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+
+
+def rich(text: str) -> RichText:
+    """The text with its inline markup as Word formatting."""
+    result = RichText()
+    for segment in markup.parse(text):
+        result.add(segment.text, bold=segment.bold or None, italic=segment.italic or None,
+                   superscript=segment.superscript or None)
+    return result
+
+
+def _fill_cell(cell: Any, lines: list[str], bold: bool, align: str) -> None:
+    paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
+    for paragraph, line in zip(paragraphs, lines, strict=True):
+        paragraph.style = TABLE_TEXT_STYLE
+        paragraph.alignment = ALIGN[align]
+        for segment in markup.parse(line, bold=bold):
+            run = paragraph.add_run(segment.text)
+            run.bold = segment.bold or None
+            run.italic = segment.italic or None
+            run.font.superscript = segment.superscript or None
+
+
+def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
+    """A sub-document holding ``table``, merged cells and repeated header rows included."""
+    columns = max(sum(cell.colspan for cell in row) for row in table.rows)
+    subdoc = template.new_subdoc()
+    grid = subdoc.add_table(rows=len(table.rows), cols=columns)
+    grid.style = TABLE_STYLE
+    # the style shades the first row; only tables that have a header row want it
+    first_row = "1" if table.header_rows else "0"
+    grid._tbl.tblPr.append(parse_xml(f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="{first_row}" '
+                                     'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'))
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = table.widths or [1.0] * columns
+    scale = usable_width_cm / sum(widths)
+    for index, column in enumerate(grid.columns):
+        column.width = Cm(widths[index] * scale)
+    occupied: set[tuple[int, int]] = set()
+    for r, row in enumerate(table.rows):
+        c = 0
+        for cell in row:
+            while (r, c) in occupied:
+                c += 1
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    occupied.add((r + dr, c + dc))
+            target = grid.cell(r, c)
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
+            _fill_cell(target, cell.lines, cell.bold, cell.align)
+            c += cell.colspan
+    for r, row in enumerate(grid.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+        if r < table.header_rows:
+            properties.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    for r, row in enumerate(grid.rows):
+        for c, cell in enumerate(row.cells):
+            cell.width = Cm(widths[min(c, len(widths) - 1)] * scale)
+    return subdoc
+
+
+def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int) -> dict[str, Any]:
+    context: dict[str, Any] = {"genre": item.kind, "texte": rich(item.text), "symbole": item.symbol}
+    if item.table is not None:
+        context["tableau"] = _table(template, item.table, usable_width_cm=16.4)
+    if item.chart:
+        kind = "pourcentage" if item.chart == "financement" else "montant"
+        image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
+        context["image"] = InlineImage(template, str(image), width=Mm(150))
+    return context
+
+
+def open_template(path: Path) -> DocxTemplate:
+    """Open a Word template, refusing files that are not one with a French message."""
+    if not path.is_file():
+        raise TemplateError(f"Gabarit introuvable : {path}", "Vérifiez le nom du fichier dans le dossier gabarits/.")
+    if not zipfile.is_zipfile(path):
+        raise TemplateError(
+            f"{path} n'est pas un document Word (.docx).",
+            "Dans Word, ouvrez-le et choisissez « Enregistrer sous… » au format « Document Word (*.docx) ».",
+        )
+    return DocxTemplate(str(path))
+
+
+def environment() -> SandboxedEnvironment:
+    """The Jinja environment of every template: sandboxed, strict, escaping XML."""
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+def render_rapport(document: Document, template_path: Path, output: Path, work_dir: Path) -> Path:
+    """Render the rapport's DOCX from ``document`` into ``output`` (written atomically)."""
+    template = open_template(template_path)
+    context = dict(document.cover)
+    context["corps"] = [_item_context(template, item, work_dir, i) for i, item in enumerate(document.body)]
+    try:
+        template.render(context, jinja_env=environment())
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"{template_path} : balise mal écrite ({exc.message}).",
+            "Vérifiez dans le gabarit que chaque « {{ » a son « }} » et chaque « {% » son « %} ».",
+        ) from exc
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(
+            f"{template_path} : le gabarit utilise une donnée inconnue ({exc.message}).",
+            "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans le README).",
+        ) from exc
+    with atomic_output(output) as temporary:
+        template.save(str(temporary))
+    return output

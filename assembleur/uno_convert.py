@@ -1,0 +1,103 @@
+"""Convert one document to PDF through LibreOffice's UNO bridge, indexes updated.
+
+Runs under a Python that can ``import uno`` (Debian's /usr/bin/python3 with
+python3-uno, or the Python bundled with LibreOffice on Windows and macOS), so
+it uses the standard library only. assembleur calls it as a subprocess; see
+``assembleur.libreoffice``. A plain ``soffice --convert-to pdf`` leaves the
+sommaire stale: here every index is refreshed and updated twice, because the
+first update can move headings to other pages.
+
+Usage: python uno_convert.py SOFFICE PROFILE_DIR INPUT OUTPUT [FILTER_OPTIONS_JSON]
+Exit codes: 0 done, 3 LibreOffice did not start, 4 the document did not load,
+5 the export failed.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import uno
+from com.sun.star.beans import PropertyValue
+
+
+def _props(**values):
+    result = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name, prop.Value = name, value
+        result.append(prop)
+    return tuple(result)
+
+
+def _connect(pipe, deadline):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    while True:
+        try:
+            return resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def main(argv):
+    soffice, profile, source, target = argv[1:5]
+    options = json.loads(argv[5]) if len(argv) > 5 and argv[5] else {}
+    pipe = f"assembleur_{uuid.uuid4().hex}"
+    process = subprocess.Popen(
+        [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+         f"-env:UserInstallation={Path(profile).resolve().as_uri()}", f"--accept=pipe,name={pipe};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        try:
+            context = _connect(pipe, time.monotonic() + 60)
+        except Exception as exc:
+            print(f"LibreOffice n'a pas démarré : {exc}", file=sys.stderr)
+            return 3
+        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+        try:
+            document = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
+        except Exception as exc:
+            print(f"document illisible : {exc}", file=sys.stderr)
+            return 4
+        if document is None:
+            print("document illisible", file=sys.stderr)
+            return 4
+        try:
+            if hasattr(document, "getDocumentIndexes"):
+                indexes = document.getDocumentIndexes()
+                for _ in range(2):
+                    document.refresh()
+                    for i in range(indexes.getCount()):
+                        indexes.getByIndex(i).update()
+            export = {"FilterName": "writer_pdf_Export"}
+            if options:
+                export["FilterData"] = _props(**options)
+            document.storeToURL(Path(target).resolve().as_uri(), _props(**export))
+        except Exception as exc:
+            print(f"export PDF impossible : {exc}", file=sys.stderr)
+            return 5
+        finally:
+            document.close(True)
+        try:
+            desktop.terminate()
+        except Exception:
+            pass  # the bridge closes while LibreOffice quits: expected
+        return 0
+    finally:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("SAL_USE_VCLPLUGIN", "svp")
+    sys.exit(main(sys.argv))

@@ -1,0 +1,317 @@
+"""Stage 2 — validate: check the loaded YAML against the typed model.
+
+Every problem of every file is collected before anything is reported, each
+with its file, line, column, key path, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import ContentError, Problem
+from .load import SourceFile
+from .model import (
+    BLOCK_KINDS,
+    INTERCO,
+    PLACEHOLDER,
+    Actions,
+    Bilan,
+    Bloc,
+    Chapitre,
+    FeuilleDeRoute,
+    Graphique,
+    Programmation,
+    Rapport,
+    Section,
+)
+
+REQUIRED_FILES = {
+    "rapport": Rapport,
+    "programmation": Programmation,
+    "feuille_de_route": FeuilleDeRoute,
+}
+CHAPTER_PREFIX = "chapitre"
+# error types raised by our own validators (model.py): their message is already French
+CUSTOM_ERRORS = {"cle_inconnue", "montant", "pourcentage", "date", "code", "chiffre_inconnu", "bilan_portee"}
+
+
+@dataclass
+class Content:
+    """A year's validated content, with its source files for positions."""
+
+    rapport: Rapport
+    chapitres: list[Chapitre]
+    programmation: Programmation
+    feuille_de_route: FeuilleDeRoute
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "rien"
+    if isinstance(value, bool):
+        return "vrai/faux"
+    if isinstance(value, dict):
+        return "une rubrique de clés"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, int | float):
+        return f"le nombre {value}"
+    text = str(value)
+    return f"« {text[:60]}… »" if len(text) > 60 else f"« {text} »"
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    near = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    found = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"la clé obligatoire « {err['loc'][-1]} » manque ; ajoutez-la."
+    if kind in {"string_type"}:
+        return f"attendu : un texte ; trouvé : {_describe(found)}."
+    if kind == "string_too_short":
+        return "ce texte est vide ; écrivez-le ou retirez la ligne."
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"attendu : un nombre entier ; trouvé : {_describe(found)}."
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"attendu : un nombre d'au moins {ctx.get('ge', ctx.get('gt'))} ; trouvé : {_describe(found)}."
+    if kind in {"less_than_equal", "less_than"}:
+        return f"nombre invraisemblable ({found}) ; attendu : au plus {ctx.get('le', ctx.get('lt'))}."
+    if kind == "list_type":
+        return f"attendu : une liste (des lignes commençant par « - ») ; trouvé : {_describe(found)}."
+    if kind == "too_short":
+        return "cette liste est vide ; elle doit avoir au moins un élément."
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"attendu : une rubrique de clés (« clé: valeur ») ; trouvé : {_describe(found)}."
+    if kind == "literal_error":
+        expected = ctx.get("expected", "").replace("'", "")
+        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), expected.replace(' or ', ', ').split(', '))}."
+    if kind == "bloc_inconnu":
+        kinds = list(BLOCK_KINDS)
+        if isinstance(found, dict):
+            keys = [str(k) for k in found]
+            guess = _suggest(keys[0], kinds) if keys else ""
+            return (
+                f"bloc inconnu (clés : {', '.join(keys) or 'aucune'}){guess} "
+                f"Un bloc commence par l'un de ces genres : {', '.join(kinds)}."
+            )
+        return (
+            f"un bloc doit commencer par son genre, par exemple « - paragraphe: … » ; trouvé : {_describe(found)}."
+        )
+    if kind in {"date_type", "date_parsing", "date_from_datetime_parsing"}:
+        return f"attendu : une date comme « 29/09/2020 » ; trouvé : {_describe(found)}."
+    if kind in {"value_error", "assertion_error"}:
+        return str(err["msg"]).removeprefix("Value error, ") + "."
+    if kind in CUSTOM_ERRORS:
+        return f"{err['msg']}."
+    return f"valeur refusée : {_describe(found)}."
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    steps: list[str] = []
+    for step in loc:
+        text = str(step + 1) if isinstance(step, int) else str(step)
+        if isinstance(step, str) and (step in {"str", "int", "float"} or "[" in step or (steps and steps[-1] == text)):
+            continue  # union branch and tag names that pydantic adds to paths
+        steps.append(text)
+    return " › ".join(steps)
+
+
+def _problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[Any, ...]] = set()
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        if err["type"] == "cle_inconnue":
+            line, col = source.key_position(loc, err["ctx"]["cle"])
+        elif err["type"] == "missing":
+            line, col = source.position(loc[:-1])
+        else:
+            line, col = source.position(loc)
+        path = _path(loc)
+        key = (line, col, path.split(" › ")[-1] if err["type"] != "missing" else path)
+        if key in seen:  # a value refused by each branch of a union: say it once
+            continue
+        seen.add(key)
+        problems.append(Problem(source.path, _message(err), line, col, path))
+    return problems
+
+
+def _validate_file(source: SourceFile, model: type[BaseModel], context: dict[str, Any]) -> tuple[Any, list[Problem]]:
+    try:
+        return model.model_validate(source.data, context=context), []
+    except ValidationError as exc:
+        return None, _problems(source, exc)
+
+
+def _walk_strings(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk_strings(value, (*loc, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_strings(value, (*loc, index))
+    elif isinstance(node, str):
+        yield loc, node
+
+
+def iter_blocks(blocks: list[Bloc], sections: list[Section], loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every block of a chapter or section, depth first, with its key path."""
+    for index, block in enumerate(blocks):
+        yield (*loc, "contenu", index), block
+    for index, section in enumerate(sections):
+        yield from iter_blocks(section.contenu, section.sections, (*loc, "sections", index))
+
+
+def _check_references(content: Content) -> list[Problem]:
+    """Checks that span files: codes, communes, thématiques, chiffres."""
+    problems: list[Problem] = []
+    prog_src = content.sources["programmation"]
+    feuille_src = content.sources["feuille_de_route"]
+
+    def at(source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
+        line, col = source.position(loc)
+        problems.append(Problem(source.path, message, line, col, _path(loc)))
+
+    codes: dict[str, str] = {}
+    numbers: set[int] = set()
+    for p_index, priorite in enumerate(content.feuille_de_route.priorites):
+        if priorite.numero in numbers:
+            at(feuille_src, ("priorites", p_index, "numero"), f"la priorité n°{priorite.numero} est déclarée deux fois.")
+        numbers.add(priorite.numero)
+        codes[str(priorite.numero)] = priorite.titre
+        for s_index, sous in enumerate(priorite.sous_priorites):
+            loc = ("priorites", p_index, "sous_priorites", s_index, "code")
+            if not sous.code.startswith(f"{priorite.numero}."):
+                at(feuille_src, loc, f"le code « {sous.code} » devrait commencer par « {priorite.numero}. » (priorité n°{priorite.numero}).")
+            elif sous.code in codes:
+                at(feuille_src, loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
+            codes[sous.code] = sous.titre
+
+    communes = list(content.programmation.communes)
+    for index, action in enumerate(content.programmation.actions):
+        if action.sous_priorite not in codes:
+            at(
+                prog_src,
+                ("actions", index, "sous_priorite"),
+                f"la sous-priorité « {action.sous_priorite} » n'existe pas dans feuille_de_route.yaml"
+                f"{_suggest(action.sous_priorite, list(codes))}",
+            )
+        for commune in action.communes:
+            if commune != INTERCO and commune not in communes:
+                at(
+                    prog_src,
+                    ("actions", index, "commune"),
+                    f"la commune « {commune} » n'est pas dans la liste « communes » du fichier"
+                    f"{_suggest(commune, [*communes, INTERCO])} (ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
+                )
+
+    thematiques = sorted({a.thematique for a in content.programmation.actions})
+    data_blocks = {
+        kind
+        for chapitre in content.chapitres
+        for _, block in iter_blocks(chapitre.contenu, chapitre.sections)
+        for kind in ("financement", "contributions_cget")
+        if isinstance(block, BLOCK_KINDS[kind])
+    }
+    for chapitre in content.chapitres:
+        source = content.sources[content.chapter_sources[chapitre.numero]]
+        for loc, block in iter_blocks(chapitre.contenu, chapitre.sections):
+            selected = (
+                block.actions.thematiques if isinstance(block, Actions)
+                else block.bilan.thematiques or [] if isinstance(block, Bilan)
+                else []
+            )
+            for thematique in selected:
+                if thematique not in thematiques:
+                    at(
+                        source,
+                        loc,
+                        f"aucune action de programmation.yaml n'a la thématique « {thematique} »{_suggest(thematique, thematiques)}",
+                    )
+            if isinstance(block, Graphique) and block.graphique not in data_blocks:
+                at(source, loc, f"le graphique « {block.graphique} » n'a pas de données : ajoutez un bloc « {block.graphique} » au texte.")
+
+    figures = content.programmation.chiffres
+    for source in content.sources.values():
+        for loc, text in _walk_strings(source.data):
+            for match in PLACEHOLDER.finditer(text):
+                if match[1] not in figures:
+                    at(
+                        source,
+                        loc,
+                        f"chiffre inconnu « {{{match[1]}}} »{_suggest(match[1], list(figures))} ; "
+                        "les chiffres se déclarent dans programmation.yaml, rubrique « chiffres ».",
+                    )
+    return problems
+
+
+def validate(sources: dict[str, SourceFile]) -> Content:
+    """Check every file of a year; return the content or raise :class:`ContentError`."""
+    problems: list[Problem] = []
+    anywhere = next(iter(sources.values())).path.parent if sources else None
+    for stem in REQUIRED_FILES:
+        if stem not in sources:
+            problems.append(Problem(anywhere / f"{stem}.yaml" if anywhere else None, "fichier obligatoire absent ; créez-le (voir docs/contenus.md)."))
+    chapter_stems = sorted(s for s in sources if s.startswith(CHAPTER_PREFIX))
+    if not chapter_stems:
+        problems.append(Problem(anywhere, "aucun fichier chapitreN.yaml : le rapport n'a pas de chapitre."))
+    for stem, source in sources.items():
+        if stem not in REQUIRED_FILES and not stem.startswith(CHAPTER_PREFIX):
+            expected = [*REQUIRED_FILES, "chapitre1"]
+            problems.append(
+                Problem(source.path, f"fichier inattendu{_suggest(stem, expected)} ; les fichiers reconnus sont : "
+                        f"{', '.join(f'{s}.yaml' for s in REQUIRED_FILES)} et chapitreN.yaml.")
+            )
+    if problems:
+        raise ContentError(problems)
+
+    figures: dict[str, Any] = {}
+    raw_figures = sources["programmation"].data.get("chiffres")
+    if isinstance(raw_figures, dict):
+        figures = dict(raw_figures)
+    context = {"chiffres": figures}
+
+    results: dict[str, Any] = {}
+    for stem, model in REQUIRED_FILES.items():
+        results[stem], found = _validate_file(sources[stem], model, context)
+        problems.extend(found)
+    chapitres: list[Chapitre] = []
+    chapter_sources: dict[int, str] = {}
+    for stem in chapter_stems:
+        chapitre, found = _validate_file(sources[stem], Chapitre, context)
+        problems.extend(found)
+        if chapitre is None:
+            continue
+        if chapitre.numero in chapter_sources:
+            line, col = sources[stem].position(("numero",))
+            problems.append(Problem(sources[stem].path, f"le chapitre n°{chapitre.numero} existe déjà dans {chapter_sources[chapitre.numero]}.yaml.", line, col, "numero"))
+            continue
+        chapter_sources[chapitre.numero] = stem
+        chapitres.append(chapitre)
+    if problems:
+        raise ContentError(problems)
+
+    content = Content(
+        rapport=results["rapport"],
+        chapitres=sorted(chapitres, key=lambda c: c.numero),
+        programmation=results["programmation"],
+        feuille_de_route=results["feuille_de_route"],
+        sources=sources,
+        chapter_sources=chapter_sources,
+    )
+    problems = _check_references(content)
+    if problems:
+        raise ContentError(problems)
+    return content

@@ -1,0 +1,205 @@
+"""Make the Word template ``gabarits/rapport.docx`` from scratch.
+
+Developers run this once when the template's structure changes
+(``.venv/bin/python outils/fabriquer_gabarits.py``); the result is committed
+and from then on belongs to the communication staff, who restyle it in Word
+or LibreOffice. Every look (fonts, colours, spacing, the table style) lives in
+named styles, so changing a style changes the whole rapport.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION_START
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+
+BLUE = RGBColor(0x1F, 0x38, 0x64)
+ORANGE = RGBColor(0xC5, 0x5A, 0x11)
+FONT = "Calibri"  # LibreOffice uses the metric-compatible Carlito where Calibri is missing
+NBSP = "\u00a0"
+
+
+def _style(doc, name, base="Normal", size=None, bold=None, color=None, before=None, after=None,
+           italic=None, align=None, keep_next=None, kind=WD_STYLE_TYPE.PARAGRAPH):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, kind)
+    if base and style.name != base:
+        style.base_style = styles[base]
+    font = style.font
+    font.name = FONT
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    if size:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+    if color is not None:
+        font.color.rgb = color
+    fmt = style.paragraph_format
+    if before is not None:
+        fmt.space_before = Pt(before)
+    if after is not None:
+        fmt.space_after = Pt(after)
+    if align is not None:
+        fmt.alignment = align
+    if keep_next is not None:
+        fmt.keep_with_next = keep_next
+    return style
+
+
+def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """Insert a Word field (PAGE, NUMPAGES, TOC…) into ``paragraph``."""
+    run = paragraph.add_run()
+    run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="begin" w:dirty="true"/>'))
+    run = paragraph.add_run()
+    instr = parse_xml(f'<w:instrText {nsdecls("w")} xml:space="preserve"> {instruction} </w:instrText>')
+    run._r.append(instr)
+    run = paragraph.add_run()
+    run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="separate"/>'))
+    paragraph.add_run(placeholder)
+    run = paragraph.add_run()
+    run._r.append(parse_xml(f'<w:fldChar {nsdecls("w")} w:fldCharType="end"/>'))
+
+
+def _table_style(doc) -> None:
+    """'Tableau assembleur': thin grid, shaded header row, small text."""
+    style = doc.styles.add_style("Tableau assembleur", WD_STYLE_TYPE.TABLE)
+    style.base_style = doc.styles["Table Grid"]
+    style.font.name = FONT
+    style.font.size = Pt(9.5)
+    style.element.append(parse_xml(
+        f'<w:tblStylePr {nsdecls("w")} w:type="firstRow">'
+        '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr>'
+        "</w:tblStylePr>"
+    ))
+    _style(doc, "Texte de tableau", size=9.5, before=1, after=1)
+
+
+def build(path: Path) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    section.different_first_page_header_footer = True
+
+    _style(doc, "Normal", base=None, size=11, after=6)
+    doc.styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _style(doc, "Heading 1", size=18, bold=True, color=BLUE, before=18, after=10, keep_next=True,
+           align=WD_ALIGN_PARAGRAPH.LEFT)
+    doc.styles["Heading 1"].paragraph_format.page_break_before = True
+    _style(doc, "Heading 2", size=14, bold=True, color=BLUE, before=14, after=6, keep_next=True,
+           align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Heading 3", size=12, bold=True, color=ORANGE, before=10, after=4, keep_next=True,
+           align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Intertitre", size=11, bold=True, color=BLUE, before=8, after=3, keep_next=True,
+           align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Priorité", size=10.5, bold=True, italic=True, color=ORANGE, before=6, after=2,
+           keep_next=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "List Bullet", size=11, after=2)
+    _style(doc, "Liste symbole", size=11, after=3)
+    doc.styles["Liste symbole"].paragraph_format.left_indent = Cm(0.6)
+    doc.styles["Liste symbole"].paragraph_format.first_line_indent = Cm(-0.6)
+    _style(doc, "Note", size=9, italic=True, after=8)
+    _style(doc, "Figure", align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=6)
+    _style(doc, "Titre introduction", size=16, bold=True, color=BLUE, after=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "Titre sommaire", size=20, bold=True, color=BLUE, after=18, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Couverture bandeau", size=16, bold=True, color=BLUE, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Couverture titre", size=28, bold=True, color=BLUE, before=120, after=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Couverture année", size=18, color=ORANGE, after=60, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(doc, "Couverture mention", size=12, after=4, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(doc, "Version projet", size=14, bold=True, color=ORANGE, before=12, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(doc, "Signature", size=11, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(doc, "Pied de page", size=8.5, color=BLUE, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for level in (1, 2):
+        _style(doc, f"TOC {level}", size=11, after=3)
+    _table_style(doc)
+
+    # The template itself: cover, sommaire, then the body loop.
+    doc.add_paragraph("{%p for ligne in bandeau %}")
+    doc.add_paragraph("{{ ligne }}", style="Couverture bandeau")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{{ titre }}", style="Couverture titre")
+    doc.add_paragraph("Année de référence {{ annee }}", style="Couverture année")
+    doc.add_paragraph("{{ collectivite }}", style="Couverture mention").runs[0].bold = True
+    doc.add_paragraph("{%p if projet %}")
+    doc.add_paragraph(f"Version «{NBSP}PROJET{NBSP}» du rapport", style="Version projet")
+    doc.add_paragraph("arrêtée au {{ date_arret }}", style="Version projet")
+    doc.add_paragraph("{%p endif %}")
+    signature = doc.add_paragraph("{{ signature_mention }}", style="Signature")
+    signature.paragraph_format.space_before = Pt(48)
+    doc.add_paragraph("{%p for ligne in signature_qualite %}")
+    doc.add_paragraph("{{ ligne }}", style="Signature")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{{ signature_nom }}", style="Signature").paragraph_format.space_before = Pt(36)
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    doc.add_paragraph("Sommaire", style="Titre sommaire")
+    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
+           "Le sommaire se met à jour à la conversion en PDF (dans Word : clic droit, « Mettre à jour les champs »).")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    doc.add_paragraph("{%p for b in corps %}")
+    branches = [
+        ("titre_introduction", "{{r b.texte }}", "Titre introduction"),
+        ("titre1", "{{r b.texte }}", "Heading 1"),
+        ("titre2", "{{r b.texte }}", "Heading 2"),
+        ("titre3", "{{r b.texte }}", "Heading 3"),
+        ("intertitre", "{{r b.texte }}", "Intertitre"),
+        ("priorite", "{{r b.texte }}", "Priorité"),
+        ("paragraphe", "{{r b.texte }}", "Normal"),
+        ("puce", "{{r b.texte }}", "List Bullet"),
+        ("symbole", "{{ b.symbole }}\t{{r b.texte }}", "Liste symbole"),
+        ("note", "{{r b.texte }}", "Note"),
+        ("tableau", "{{p b.tableau }}", "Normal"),
+        ("graphique", "{{ b.image }}", "Figure"),
+    ]
+    for index, (kind, text, style) in enumerate(branches):
+        keyword = "if" if index == 0 else "elif"
+        doc.add_paragraph(f'{{%p {keyword} b.genre == "{kind}" %}}')
+        doc.add_paragraph(text, style=style)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p endfor %}")
+
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Pied de page"]
+    footer.add_run("{{ titre }} – {{ sigle }} – année {{ annee }}{% if projet %} – version projet{% endif %} – page ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" / ")
+    _field(footer, "NUMPAGES", "1")
+    assert section.start_type == WD_SECTION_START.NEW_PAGE
+
+    settings = doc.settings.element
+    settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+    doc.core_properties.title = "Rapport sur la mise en œuvre de la Politique de la Ville"
+    doc.core_properties.author = "assembleur"
+    doc.core_properties.language = "fr-FR"
+    _set_language(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+
+
+def _set_language(doc) -> None:
+    """French for spelling, hyphenation and LibreOffice's typography."""
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = parse_xml(f'<w:lang {nsdecls("w")}/>')
+        rpr.append(lang)
+    lang.set(qn("w:val"), "fr-FR")
+    lang.set(qn("w:eastAsia"), "fr-FR")
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "gabarits" / "rapport.docx"
+    build(target)
+    print(target)
