@@ -95,6 +95,10 @@ def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str) -> Problem:
         )
     elif "could not find expected ':'" in problem:
         message = "une ligne n'a pas la forme « clé: valeur » ; vérifiez l'indentation et les deux-points."
+    elif "or ']'" in problem:
+        message = "un crochet « [ » ouvert n'est jamais refermé par « ] »."
+    elif "or '}'" in problem:
+        message = "une accolade « { » ouverte n'est jamais refermée par « } » (pour un texte qui commence par « { », mettez-le entre guillemets)."
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
         message = "un guillemet ou un crochet ouvert n'est jamais refermé."
     elif "did not find expected" in problem or "expected <block end>" in problem:
@@ -103,7 +107,10 @@ def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str) -> Problem:
             "(un tiret, un crochet ou des guillemets mal placés)."
         )
     else:
-        message = f"le YAML est mal formé à cet endroit ({problem or exc.__class__.__name__})."
+        message = (
+            "le YAML est mal formé à cet endroit ; vérifiez les guillemets, les deux-points "
+            "et l'indentation de cette ligne et de la précédente."
+        )
     return Problem(path, message, line, column)
 
 
@@ -143,7 +150,30 @@ def load_file(path: Path, shown_as: Path | None = None) -> SourceFile:
         raise ContentError(
             [Problem(shown, "le fichier doit commencer par des rubriques « clé: valeur », pas par une liste ou un texte.", 1, 1)]
         )
+    _refuse_tags(shown, data)
     return SourceFile(shown, data)
+
+
+def _refuse_tags(path: Path, node: Any) -> None:
+    """Explicit YAML tags (``!!python/…``) have no place in content: refuse them by name."""
+    children: list[tuple[Any, tuple[int, int] | None]] = []
+    if isinstance(node, CommentedMap):
+        children = [(value, node.lc.value(key)) for key, value in node.items()]
+    elif isinstance(node, CommentedSeq):
+        children = [(value, node.lc.item(index)) for index, value in enumerate(node)]
+    for child, (line, col) in children:
+        tag_object = getattr(child, "tag", None)
+        tag = getattr(tag_object, "value", None)
+        if tag:
+            tag = f"{tag_object.handle or ''}{tag_object.suffix}" if getattr(tag_object, "suffix", None) else tag
+            raise ContentError([Problem(
+                path,
+                f"la balise « {tag} » n'est pas permise ; retirez-la (les contenus ne contiennent que "
+                "du texte, des nombres, des listes et des rubriques).",
+                line + 1,
+                col + 1,
+            )])
+        _refuse_tags(path, child)
 
 
 def load_year(folder: Path, base: Path | None = None) -> dict[str, SourceFile]:

@@ -134,10 +134,14 @@ class Liste(Modele):
     symbole: str | None = None
 
 
+CelluleTexte = Annotated[str, BeforeValidator(_text)]
+Cellule = CelluleTexte | list[CelluleTexte]  # a list is a cell of several lines
+
+
 class TableauDonnees(Modele):
     titre: Texte | None = None
-    entetes: list[Annotated[str, BeforeValidator(_text)]] | None = None
-    lignes: list[list[Annotated[str, BeforeValidator(_text)]]] = Field(min_length=1)
+    entetes: list[CelluleTexte] | None = None
+    lignes: list[list[Cellule]] = Field(min_length=1)
     note: Texte | None = None
 
 
@@ -414,16 +418,58 @@ class Programmation(Modele):
 class SousPriorite(Modele):
     code: Annotated[str, BeforeValidator(_text)]
     titre: Texte
+    description: Texte | None = None
+    precisions: list[Texte] = []
+
+
+class Encadre(Modele):
+    titre: Texte
+    elements: list[Texte] = Field(min_length=1)
 
 
 class Priorite(Modele):
     numero: Annotated[int, Field(ge=1, le=99)]
     pilier: Pilier
     titre: Texte
+    intitule_protocole: Texte | None = None
+    introduction: list[Bloc] = []
+    encadres: list[Encadre] = []
+    points_de_vigilance: list[Bloc] = []
     sous_priorites: list[SousPriorite] = []
+    complements: list[Bloc] = []
+    indicateurs: list[Texte] = []
+
+
+class AxesFeuilleDeRoute(Modele):
+    titre: Texte
+    axes: list[AxeTransversal] = Field(min_length=1)
 
 
 class FeuilleDeRoute(Modele):
     """The ``feuille_de_route.yaml`` file."""
 
     priorites: list[Priorite] = Field(min_length=1)
+    axes_transversaux: AxesFeuilleDeRoute | None = None
+
+
+class Signataire(Modele):
+    pour: list[Texte] = Field(min_length=1)
+    nom: Texte
+    qualite: list[Texte] = []
+
+
+class SignatureProtocole(Modele):
+    lieu_date: Texte
+    signataires: list[Signataire] = Field(min_length=1)
+
+
+class Protocole(Modele):
+    """The ``protocole.yaml`` file (annexe 2 of the rapport)."""
+
+    annexe: Texte
+    couverture: list[Texte] = Field(min_length=1)
+    titre: Texte
+    date: Texte
+    sections: list[Section] = Field(min_length=1)
+    signature: SignatureProtocole
+    annexes: list[Partie] = []

@@ -26,6 +26,7 @@ from .model import (
     FeuilleDeRoute,
     Graphique,
     Programmation,
+    Protocole,
     Rapport,
     Section,
 )
@@ -35,6 +36,10 @@ REQUIRED_FILES = {
     "programmation": Programmation,
     "feuille_de_route": FeuilleDeRoute,
 }
+OPTIONAL_FILES = {
+    "protocole": Protocole,
+}
+KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
 # error types raised by our own validators (model.py): their message is already French
 CUSTOM_ERRORS = {"cle_inconnue", "montant", "pourcentage", "date", "code", "chiffre_inconnu", "bilan_portee"}
@@ -48,6 +53,7 @@ class Content:
     chapitres: list[Chapitre]
     programmation: Programmation
     feuille_de_route: FeuilleDeRoute
+    protocole: Protocole | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
     chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
 
@@ -65,6 +71,10 @@ def _describe(value: Any) -> str:
         return f"le nombre {value}"
     text = str(value)
     return f"« {text[:60]}… »" if len(text) > 60 else f"« {text} »"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -112,9 +122,9 @@ def _message(err: dict[str, Any]) -> str:
     if kind in {"date_type", "date_parsing", "date_from_datetime_parsing"}:
         return f"attendu : une date comme « 29/09/2020 » ; trouvé : {_describe(found)}."
     if kind in {"value_error", "assertion_error"}:
-        return str(err["msg"]).removeprefix("Value error, ") + "."
+        return _sentence(str(err["msg"]).removeprefix("Value error, "))
     if kind in CUSTOM_ERRORS:
-        return f"{err['msg']}."
+        return _sentence(err["msg"])
     return f"valeur refusée : {_describe(found)}."
 
 
@@ -174,11 +184,17 @@ def iter_blocks(blocks: list[Bloc], sections: list[Section], loc: tuple[Any, ...
         yield from iter_blocks(section.contenu, section.sections, (*loc, "sections", index))
 
 
-def _check_references(content: Content) -> list[Problem]:
+def _check_references(
+    programmation: Programmation,
+    feuille_de_route: FeuilleDeRoute,
+    chapitres: list[Chapitre],
+    chapter_sources: dict[int, str],
+    sources: dict[str, SourceFile],
+) -> list[Problem]:
     """Checks that span files: codes, communes, thématiques, chiffres."""
     problems: list[Problem] = []
-    prog_src = content.sources["programmation"]
-    feuille_src = content.sources["feuille_de_route"]
+    prog_src = sources["programmation"]
+    feuille_src = sources["feuille_de_route"]
 
     def at(source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
         line, col = source.position(loc)
@@ -186,7 +202,7 @@ def _check_references(content: Content) -> list[Problem]:
 
     codes: dict[str, str] = {}
     numbers: set[int] = set()
-    for p_index, priorite in enumerate(content.feuille_de_route.priorites):
+    for p_index, priorite in enumerate(feuille_de_route.priorites):
         if priorite.numero in numbers:
             at(feuille_src, ("priorites", p_index, "numero"), f"la priorité n°{priorite.numero} est déclarée deux fois.")
         numbers.add(priorite.numero)
@@ -199,8 +215,8 @@ def _check_references(content: Content) -> list[Problem]:
                 at(feuille_src, loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
             codes[sous.code] = sous.titre
 
-    communes = list(content.programmation.communes)
-    for index, action in enumerate(content.programmation.actions):
+    communes = list(programmation.communes)
+    for index, action in enumerate(programmation.actions):
         if action.sous_priorite not in codes:
             at(
                 prog_src,
@@ -217,16 +233,16 @@ def _check_references(content: Content) -> list[Problem]:
                     f"{_suggest(commune, [*communes, INTERCO])} (ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
                 )
 
-    thematiques = sorted({a.thematique for a in content.programmation.actions})
+    thematiques = sorted({a.thematique for a in programmation.actions})
     data_blocks = {
         kind
-        for chapitre in content.chapitres
+        for chapitre in chapitres
         for _, block in iter_blocks(chapitre.contenu, chapitre.sections)
         for kind in ("financement", "contributions_cget")
         if isinstance(block, BLOCK_KINDS[kind])
     }
-    for chapitre in content.chapitres:
-        source = content.sources[content.chapter_sources[chapitre.numero]]
+    for chapitre in chapitres:
+        source = sources[chapter_sources[chapitre.numero]]
         for loc, block in iter_blocks(chapitre.contenu, chapitre.sections):
             selected = (
                 block.actions.thematiques if isinstance(block, Actions)
@@ -243,8 +259,8 @@ def _check_references(content: Content) -> list[Problem]:
             if isinstance(block, Graphique) and block.graphique not in data_blocks:
                 at(source, loc, f"le graphique « {block.graphique} » n'a pas de données : ajoutez un bloc « {block.graphique} » au texte.")
 
-    figures = content.programmation.chiffres
-    for source in content.sources.values():
+    figures = programmation.chiffres
+    for source in sources.values():
         for loc, text in _walk_strings(source.data):
             for match in PLACEHOLDER.finditer(text):
                 if match[1] not in figures:
@@ -255,6 +271,18 @@ def _check_references(content: Content) -> list[Problem]:
                         "les chiffres se déclarent dans programmation.yaml, rubrique « chiffres ».",
                     )
     return problems
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """One problem per position: a value refused by the model is not reported again by a later check."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for problem in problems:
+        key = (problem.file, problem.line, problem.column) if problem.line else (problem.file, problem.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
 
 
 def validate(sources: dict[str, SourceFile]) -> Content:
@@ -268,11 +296,11 @@ def validate(sources: dict[str, SourceFile]) -> Content:
     if not chapter_stems:
         problems.append(Problem(anywhere, "aucun fichier chapitreN.yaml : le rapport n'a pas de chapitre."))
     for stem, source in sources.items():
-        if stem not in REQUIRED_FILES and not stem.startswith(CHAPTER_PREFIX):
-            expected = [*REQUIRED_FILES, "chapitre1"]
+        if stem not in KNOWN_FILES and not stem.startswith(CHAPTER_PREFIX):
+            expected = [*KNOWN_FILES, "chapitre1"]
             problems.append(
                 Problem(source.path, f"fichier inattendu{_suggest(stem, expected)} ; les fichiers reconnus sont : "
-                        f"{', '.join(f'{s}.yaml' for s in REQUIRED_FILES)} et chapitreN.yaml.")
+                        f"{', '.join(f'{s}.yaml' for s in KNOWN_FILES)} et chapitreN.yaml.")
             )
     if problems:
         raise ContentError(problems)
@@ -284,9 +312,10 @@ def validate(sources: dict[str, SourceFile]) -> Content:
     context = {"chiffres": figures}
 
     results: dict[str, Any] = {}
-    for stem, model in REQUIRED_FILES.items():
-        results[stem], found = _validate_file(sources[stem], model, context)
-        problems.extend(found)
+    for stem, model in KNOWN_FILES.items():
+        if stem in sources:
+            results[stem], found = _validate_file(sources[stem], model, context)
+            problems.extend(found)
     chapitres: list[Chapitre] = []
     chapter_sources: dict[int, str] = {}
     for stem in chapter_stems:
@@ -300,18 +329,18 @@ def validate(sources: dict[str, SourceFile]) -> Content:
             continue
         chapter_sources[chapitre.numero] = stem
         chapitres.append(chapitre)
+    if results.get("programmation") is not None and results.get("feuille_de_route") is not None:
+        problems.extend(_check_references(
+            results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
+        ))
     if problems:
-        raise ContentError(problems)
-
-    content = Content(
+        raise ContentError(_unique(problems))
+    return Content(
         rapport=results["rapport"],
         chapitres=sorted(chapitres, key=lambda c: c.numero),
         programmation=results["programmation"],
         feuille_de_route=results["feuille_de_route"],
+        protocole=results.get("protocole"),
         sources=sources,
         chapter_sources=chapter_sources,
     )
-    problems = _check_references(content)
-    if problems:
-        raise ContentError(problems)
-    return content

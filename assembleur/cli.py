@@ -1,0 +1,114 @@
+"""The ``assembleur`` command line: parses options, calls the library, reports in French.
+
+Files written are printed on stdout, one per line; messages and progress go
+to stderr. Every :class:`AssembleurError` is turned into its message and exit
+code in one place (:class:`_Commands.invoke`); tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import build
+from .errors import AssembleurError, Problem
+from .project import Year, resolve_year
+
+EXIT_INTERRUPTED = 130
+
+
+class _Commands(TyperGroup):
+    """Typer group that turns our errors into French messages and exit codes."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AssembleurError as exc:
+            if ctx.meta.get("debug"):
+                traceback.print_exc(file=sys.stderr)
+            _say(f"Erreur : {exc.message}")
+            if exc.advice:
+                _say(exc.advice)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _say("Interrompu : aucun fichier déjà produit n'a été modifié.")
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+app = typer.Typer(
+    cls=_Commands,
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Assemble le rapport annuel Politique de la Ville à partir des fichiers de contenus/ et gabarits/.",
+)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _wrote(path: Path) -> None:
+    typer.echo(str(path))
+
+
+def _report_warnings(year: Year, warnings: list[Problem]) -> None:
+    if not warnings:
+        return
+    count = len(warnings)
+    _say(f"{count} avertissement{'s' if count > 1 else ''} (le rapport garde les chiffres tapés) :")
+    for warning in warnings:
+        _say(f"- {warning}")
+
+
+YearArgument = Annotated[
+    str | None,
+    typer.Argument(help="L'année (2019) ou son dossier (contenus/2019). Par défaut : la plus récente."),
+]
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Affiche le détail technique des erreurs.")] = False,
+) -> None:
+    ctx.meta["debug"] = debug
+
+
+@app.command()
+def verifier(annee: YearArgument = None) -> None:
+    """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
+    year = resolve_year(Path.cwd(), annee)
+    checked = build.check(year)
+    actions = len(checked.content.programmation.actions)
+    _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions.")
+    _report_warnings(year, checked.warnings)
+
+
+@app.command()
+def rapport(
+    annee: YearArgument = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Produit aussi le PDF (avec LibreOffice).")] = False,
+    sortie: Annotated[
+        Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
+    ] = None,
+) -> None:
+    """Produit le rapport de l'année en Word (et en PDF avec --pdf)."""
+    year = resolve_year(Path.cwd(), annee)
+    folder = sortie or year.outputs
+    _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
+    checked, written = build.build_rapport(year, folder, pdf=pdf)
+    _report_warnings(year, checked.warnings)
+    for path in written:
+        _wrote(path)
+
+
+def main() -> None:
+    """Entry point of the ``assembleur`` console script."""
+    app()

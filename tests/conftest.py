@@ -1,0 +1,78 @@
+"""Shared fixtures: a throw-away copy of the project, and the real 2019 build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assembleur import build
+from assembleur.cli import app
+from assembleur.project import Year
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "donnees"
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the shipped project (contents, templates, annexes) in ``target``."""
+    for folder in ("contenus", "gabarits", "annexes"):
+        if (REPO / folder).exists():
+            shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+@pytest.fixture
+def projet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the project, made the current folder (the CLI works on the current folder)."""
+    copy_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def annee(projet: Path) -> Year:
+    return Year(projet, 2019)
+
+
+@pytest.fixture
+def contenus(projet: Path) -> Path:
+    return projet / "contenus" / "2019"
+
+
+@pytest.fixture(scope="session")
+def checked_2019() -> build.Checked:
+    """The shipped 2019 content, validated (read-only)."""
+    return build.check(Year(REPO, 2019))
+
+
+@pytest.fixture(scope="session")
+def rapport_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shipped 2019 rapport built once, DOCX and PDF, with the real LibreOffice."""
+    root = copy_project(tmp_path_factory.mktemp("projet"))
+    _, written = build.build_rapport(Year(root, 2019), root / "sortie" / "2019", pdf=True)
+    return {path.suffix.lstrip("."): path for path in written}
+
+
+class Cli:
+    """Runs ``assembleur`` in-process; stdout and stderr kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str):
+        return self.runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there once) by ``new`` in a content file."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} apparaît {text.count(old)} fois dans {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
