@@ -31,7 +31,9 @@ def rapport_name(year: Year) -> str:
     return f"rapport-politique-de-la-ville-{year.annee}"
 
 
-def build_rapport(year: Year, output_folder: Path, pdf: bool = False, version: str = "projet") -> tuple[Checked, list[Path]]:
+def build_rapport(
+    year: Year, output_folder: Path, pdf: bool = False, version: str = "projet"
+) -> tuple[Checked, list[Path]]:
     """Write the rapport's DOCX (and PDF) into ``output_folder``; return what was written."""
     checked = check(year)
     document = derive.build_document(checked.content, version=version)

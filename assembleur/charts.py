@@ -9,9 +9,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no screen on a server; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from . import french  # noqa: E402
+from . import french
 
 BLUE = "#1F3864"
 ORANGE = "#C55A11"

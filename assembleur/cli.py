@@ -55,7 +55,10 @@ def _say(message: str) -> None:
 
 
 def _wrote(path: Path) -> None:
-    typer.echo(str(path))
+    """Print a written file on stdout, relative to the current folder when inside it."""
+    absolute = path.absolute()
+    shown = absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd()) else absolute
+    typer.echo(str(shown))
 
 
 def _report_warnings(year: Year, warnings: list[Problem]) -> None:

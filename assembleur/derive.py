@@ -166,11 +166,17 @@ def verify(content: Content) -> list[Problem]:
     retenus = known.get("projets_retenus")
     cget = known.get("projets_cget")
     if retenus and cget and retenus.value != cget.value:
-        warn("programmation", ("chiffres", "projets_cget"),
-             f"{cget} projets accompagnés par le CGET (projets_cget), mais {retenus} projets retenus (projets_retenus).")
+        warn(
+            "programmation",
+            ("chiffres", "projets_cget"),
+            f"{cget} projets accompagnés par le CGET (projets_cget), mais {retenus} projets retenus (projets_retenus).",
+        )
     if retenus and retenus.value != counts.total.projets:
-        warn("programmation", ("chiffres", "projets_retenus"),
-             f"{retenus} projets retenus annoncés, mais la liste des actions en compte {counts.total.projets}.")
+        warn(
+            "programmation",
+            ("chiffres", "projets_retenus"),
+            f"{retenus} projets retenus annoncés, mais la liste des actions en compte {counts.total.projets}.",
+        )
 
     porteur_blocks: list[tuple[str, tuple[Any, ...], Porteurs]] = []
     pilier_bilans: dict[str, tuple[str, tuple[Any, ...], BilanDonnees]] = {}
@@ -182,19 +188,30 @@ def verify(content: Content) -> list[Problem]:
             if isinstance(block, Financement):
                 total = sum((p.part for p in block.financement.parts), Decimal(0))
                 if total != 100:
-                    warn(stem, (*loc, "financement"), f"les parts du financement totalisent {_percent(total)}, et non 100 %.")
+                    warn(
+                        stem,
+                        (*loc, "financement"),
+                        f"les parts du financement totalisent {_percent(total)}, et non 100 %.",
+                    )
             elif isinstance(block, ContributionsCget):
                 data = block.contributions_cget
                 total = sum((ligne.montant for ligne in data.lignes), Decimal(0))
                 if total != data.total:
-                    warn(stem, (*loc, "contributions_cget", "total"),
-                         f"les contributions du CGET par thématique totalisent {_amount(total)}, et non {_amount(data.total)}.")
+                    warn(
+                        stem,
+                        (*loc, "contributions_cget", "total"),
+                        f"les contributions du CGET par thématique totalisent {_amount(total)}, "
+                        f"et non {_amount(data.total)}.",
+                    )
             elif isinstance(block, FondsDeConcours):
                 data = block.fonds_de_concours
                 total = sum((ligne.montant_fdc for ligne in data.lignes), Decimal(0))
                 if total != data.total:
-                    warn(stem, (*loc, "fonds_de_concours", "total"),
-                         f"les lignes du fonds de concours totalisent {_amount(total)}, et non {_amount(data.total)}.")
+                    warn(
+                        stem,
+                        (*loc, "fonds_de_concours", "total"),
+                        f"les lignes du fonds de concours totalisent {_amount(total)}, et non {_amount(data.total)}.",
+                    )
             elif isinstance(block, Porteurs):
                 porteur_blocks.append((stem, loc, block))
             elif isinstance(block, RepartitionPiliers):
@@ -202,13 +219,19 @@ def verify(content: Content) -> list[Problem]:
                     repartition[ligne.pilier] = ligne.projets
                     computed = counts.by_pilier.get(ligne.pilier, Tally()).projets
                     if ligne.pilier != "pilotage" and computed != ligne.projets:
-                        warn(stem, (*loc, "repartition_piliers", index, "projets"),
-                             f"{ligne.projets} projets annoncés pour le pilier « {PILIER_NAMES[ligne.pilier]} », "
-                             f"mais la liste des actions en compte {computed}.")
+                        warn(
+                            stem,
+                            (*loc, "repartition_piliers", index, "projets"),
+                            f"{ligne.projets} projets annoncés pour le pilier « {PILIER_NAMES[ligne.pilier]} », "
+                            f"mais la liste des actions en compte {computed}.",
+                        )
                 total = sum(repartition.values())
                 if retenus and total != retenus.value:
-                    warn(stem, (*loc, "repartition_piliers"),
-                         f"la répartition par pilier totalise {total} projets, et non {retenus} (projets_retenus).")
+                    warn(
+                        stem,
+                        (*loc, "repartition_piliers"),
+                        f"la répartition par pilier totalise {total} projets, et non {retenus} (projets_retenus).",
+                    )
             elif isinstance(block, Bilan):
                 data = block.bilan
                 scope = data.pilier or pilier_of_thematiques(content, data.thematiques or [])
@@ -225,18 +248,28 @@ def verify(content: Content) -> list[Problem]:
                         tally.porteurs |= part.porteurs
                     label = f"« {', '.join(data.thematiques or [])} »"
                 if tally.projets != data.projets:
-                    warn(stem, (*loc, "bilan", "projets"),
-                         f"{data.projets} projets soutenus annoncés pour {label}, mais la liste des actions en compte {tally.projets}.")
+                    warn(
+                        stem,
+                        (*loc, "bilan", "projets"),
+                        f"{data.projets} projets soutenus annoncés pour {label}, "
+                        f"mais la liste des actions en compte {tally.projets}.",
+                    )
                 if len(tally.porteurs) != data.porteurs:
-                    warn(stem, (*loc, "bilan", "porteurs"),
-                         f"{data.porteurs} porteurs de projets annoncés pour {label}, "
-                         f"mais la liste des actions en compte {len(tally.porteurs)} différents.")
+                    warn(
+                        stem,
+                        (*loc, "bilan", "porteurs"),
+                        f"{data.porteurs} porteurs de projets annoncés pour {label}, "
+                        f"mais la liste des actions en compte {len(tally.porteurs)} différents.",
+                    )
 
     for pilier, (stem, loc, data) in pilier_bilans.items():
         if pilier in repartition and repartition[pilier] != data.projets:
-            warn(stem, (*loc, "bilan", "projets"),
-                 f"le chapitre 2 annonce {repartition[pilier]} projets pour le pilier « {PILIER_NAMES[pilier]} », "
-                 f"ce bilan en annonce {data.projets}.")
+            warn(
+                stem,
+                (*loc, "bilan", "projets"),
+                f"le chapitre 2 annonce {repartition[pilier]} projets pour le pilier « {PILIER_NAMES[pilier]} », "
+                f"ce bilan en annonce {data.projets}.",
+            )
         parts = [d for _, _, d, scope in theme_bilans if scope == pilier]
         if not parts:
             continue
@@ -247,9 +280,12 @@ def verify(content: Content) -> list[Problem]:
         ):
             total = sum(getattr(d, name) for d in parts)
             if total != getattr(data, name):
-                warn(stem, (*loc, "bilan", name),
-                     f"les bilans par thématique du pilier « {PILIER_NAMES[pilier]} » totalisent {show(total)} "
-                     f"{label}, et non {show(getattr(data, name))}.")
+                warn(
+                    stem,
+                    (*loc, "bilan", name),
+                    f"les bilans par thématique du pilier « {PILIER_NAMES[pilier]} » totalisent {show(total)} "
+                    f"{label}, et non {show(getattr(data, name))}.",
+                )
 
     seen: dict[str, str] = {}
     deposes = 0
@@ -258,19 +294,29 @@ def verify(content: Content) -> list[Problem]:
         deposes += data.total
         listed = sum(ligne.projets for ligne in data.lignes)
         if listed != data.total:
-            warn(stem, (*loc, "porteurs", "total"),
-                 f"« {data.titre} » : les lignes totalisent {listed} projets, et non {data.total}.")
+            warn(
+                stem,
+                (*loc, "porteurs", "total"),
+                f"« {data.titre} » : les lignes totalisent {listed} projets, et non {data.total}.",
+            )
         for index, ligne in enumerate(data.lignes):
             name = re.sub(r"\s+", " ", ligne.nom.strip().upper())
             if name in seen:
-                warn(stem, (*loc, "porteurs", "lignes", index, "nom"),
-                     f"le porteur « {ligne.nom} » figure deux fois ({seen[name]} et ici) ; fusionnez les deux lignes.")
+                warn(
+                    stem,
+                    (*loc, "porteurs", "lignes", index, "nom"),
+                    f"le porteur « {ligne.nom} » figure deux fois ({seen[name]} et ici) ; fusionnez les deux lignes.",
+                )
             else:
                 line, _ = content.sources[stem].position((*loc, "porteurs", "lignes", index))
                 seen[name] = f"ligne {line}"
     if porteur_blocks and "projets_deposes" in known and known["projets_deposes"].value != deposes:
-        warn("programmation", ("chiffres", "projets_deposes"),
-             f"{known['projets_deposes']} projets déposés annoncés, mais les tableaux des porteurs en totalisent {deposes}.")
+        warn(
+            "programmation",
+            ("chiffres", "projets_deposes"),
+            f"{known['projets_deposes']} projets déposés annoncés, "
+            f"mais les tableaux des porteurs en totalisent {deposes}.",
+        )
     del prog
     return warnings
 
@@ -346,9 +392,7 @@ class _Builder:
         self.known = figures(content)
         self.items: list[Item] = []
         self.charts: dict[str, list[tuple[str, Decimal]]] = {}
-        self.sous_priorites = {
-            s.code: s.titre for p in content.feuille_de_route.priorites for s in p.sous_priorites
-        }
+        self.sous_priorites = {s.code: s.titre for p in content.feuille_de_route.priorites for s in p.sous_priorites}
         self._collect_chart_data()
 
     def text(self, raw: str) -> str:
@@ -377,7 +421,7 @@ class _Builder:
         for block in blocks:
             self.block(block)
 
-    def block(self, block: Any) -> None:  # noqa: C901 - one branch per block kind reads best
+    def block(self, block: Any) -> None:
         if isinstance(block, Paragraphe):
             self.add("paragraphe", block.paragraphe)
         elif isinstance(block, Intertitre):
@@ -413,8 +457,10 @@ class _Builder:
                 self.add("puce", f"{_amount(ligne.montant)} {ligne.libelle}{precision}")
         elif isinstance(block, Porteurs):
             data = block.porteurs
-            rows = [[_c(data.titre, bold=True), _c("Nombre de projets", bold=True, align="right")],
-                    [_c(""), _c(data.total, bold=True, align="right")]]
+            rows = [
+                [_c(data.titre, bold=True), _c("Nombre de projets", bold=True, align="right")],
+                [_c(""), _c(data.total, bold=True, align="right")],
+            ]
             rows += [[_c(ligne.nom), _c(ligne.projets, align="right")] for ligne in data.lignes]
             self.table(rows, header_rows=1, widths=[4, 1])
         elif isinstance(block, FondsDeConcours):
@@ -424,9 +470,17 @@ class _Builder:
                 fdc = french.format_number(ligne.montant_fdc)
                 if ligne.precision:
                     fdc += f" ({ligne.precision})"
-                rows.append([_c(ligne.commune), _c(ligne.projet),
-                             _c(french.format_number(ligne.montant_operation), align="right"), _c(fdc, align="right")])
-            rows.append([_c("TOTAL FDC", bold=True, colspan=3), _c(french.format_number(data.total), bold=True, align="right")])
+                rows.append(
+                    [
+                        _c(ligne.commune),
+                        _c(ligne.projet),
+                        _c(french.format_number(ligne.montant_operation), align="right"),
+                        _c(fdc, align="right"),
+                    ]
+                )
+            rows.append(
+                [_c("TOTAL FDC", bold=True, colspan=3), _c(french.format_number(data.total), bold=True, align="right")]
+            )
             self.table(rows, widths=[1.3, 3, 1.3, 1.5])
         elif isinstance(block, Orientations):
             rows = [[_c("ORIENTATIONS", bold=True), _c("OBJECTIFS OPERATIONNELS", bold=True)]]
@@ -446,9 +500,18 @@ class _Builder:
         elif isinstance(block, Bilan):
             data = block.bilan
             rows = [
-                [_c(data.titre or "", bold=True), _c(""), _c("Subventions droit commun", bold=True), _c(data.libelle_specifiques, bold=True)],
-                [_c("Projets soutenus"), _c(data.projets, align="right"), _c(_amount(data.droit_commun), align="right"),
-                 _c(_amount(data.specifiques), align="right")],
+                [
+                    _c(data.titre or "", bold=True),
+                    _c(""),
+                    _c("Subventions droit commun", bold=True),
+                    _c(data.libelle_specifiques, bold=True),
+                ],
+                [
+                    _c("Projets soutenus"),
+                    _c(data.projets, align="right"),
+                    _c(_amount(data.droit_commun), align="right"),
+                    _c(_amount(data.specifiques), align="right"),
+                ],
                 [_c("Porteurs de projets"), _c(data.porteurs, align="right"), _c(""), _c("")],
             ]
             self.table(rows, widths=[2, 0.8, 1.6, 1.8])
@@ -492,6 +555,7 @@ def build_document(content: Content, version: str = "projet") -> Document:
         "titre": builder.text(rapport.titre),
         "annee": rapport.annee,
         "date_arret": french.format_long_date(rapport.date_arret),
+        "date": rapport.date_arret,
         "projet": version == "projet",
         "signature_mention": builder.text(rapport.signature.mention),
         "signature_qualite": [builder.text(line) for line in rapport.signature.qualite],

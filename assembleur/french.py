@@ -160,6 +160,8 @@ def format_long_date(value: dt.date) -> str:
 
 _BEFORE_HIGH_PUNCT = re.compile(r"(?<=[^\s;!?])[ \u00a0\u202f]?([;!?]+)(?=\s|$|[»)\]])")
 _BEFORE_COLON = re.compile(r"(?<=[^\s:])[ \u00a0\u202f]?:(?=\s|$)")
+_DIGIT_GROUPS = re.compile(r"\b\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b")
+_BEFORE_UNIT = re.compile(r"(?<=\d)[ \u00a0\u202f]?([€%])")
 _AFTER_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _BEFORE_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 
@@ -167,11 +169,14 @@ _BEFORE_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 def typography(text: str) -> str:
     """Put French non-breaking spaces where typography wants them.
 
-    A narrow one before ``; ! ?``, a normal one before ``:`` and inside « ».
-    Idempotent; "10:30" and web addresses are left alone.
+    A narrow one before ``; ! ?`` and between groups of thousands, a normal one
+    before ``:``, ``€``, ``%`` and inside « ». Idempotent; "10:30" and web
+    addresses are left alone.
     """
     if "://" in text:
         return text
+    text = _DIGIT_GROUPS.sub(lambda m: re.sub(r"[ \u00a0]", NNBSP, m[0]), text)
+    text = _BEFORE_UNIT.sub(lambda m: NBSP + m[1], text)
     text = _BEFORE_HIGH_PUNCT.sub(lambda m: NNBSP + m[1], text)
     text = _BEFORE_COLON.sub(NBSP + ":", text)
     text = _AFTER_OPEN_QUOTE.sub("«" + NBSP, text)

@@ -96,8 +96,9 @@ def version() -> str:
     return result.stdout.strip().split(" (")[0] or "inconnue"
 
 
-def convert_to_pdf(source: Path, target: Path, timeout: float = DEFAULT_TIMEOUT,
-                   filter_options: dict[str, object] | None = None) -> Path:
+def convert_to_pdf(
+    source: Path, target: Path, timeout: float = DEFAULT_TIMEOUT, filter_options: dict[str, object] | None = None
+) -> Path:
     """Convert ``source`` (DOCX or ODT) to the PDF ``target``, indexes and page fields updated.
 
     ``target`` is written by LibreOffice directly: callers give a temporary path
@@ -105,13 +106,31 @@ def convert_to_pdf(source: Path, target: Path, timeout: float = DEFAULT_TIMEOUT,
     """
     soffice = find_soffice()
     python = find_uno_python(soffice)
-    with tempfile.TemporaryDirectory(prefix="assembleur-profil-") as profile:
-        command = [python, str(UNO_SCRIPT), str(soffice), profile, str(source), str(target),
-                   json.dumps(filter_options or {})]
+    with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
+        # a private profile and a private copy of the document: concurrent conversions share nothing,
+        # not even the lock file LibreOffice puts beside the document it opens
+        profile = Path(work) / "profil"
+        document = Path(work) / f"document{source.suffix}"
+        shutil.copyfile(source, document)
+        command = [
+            python,
+            str(UNO_SCRIPT),
+            str(soffice),
+            str(profile),
+            str(document),
+            str(target),
+            json.dumps(filter_options or {}),
+        ]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         try:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                       env=environment, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=environment,
+                start_new_session=True,
+            )
         except OSError as exc:
             raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
         try:
@@ -139,4 +158,4 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, AttributeError):
         process.kill()
-    process.wait()
+    process.communicate()  # reaps it and closes its pipes

@@ -56,9 +56,9 @@ class SourceFile:
         """Position of ``key`` itself in the mapping found at ``loc``."""
         node = self.data
         for step in loc:
-            if isinstance(node, CommentedMap) and step in node:
-                node = node[step]
-            elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
+            in_map = isinstance(node, CommentedMap) and step in node
+            in_seq = isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node)
+            if in_map or in_seq:
                 node = node[step]
         if isinstance(node, CommentedMap) and key in node:
             line, col = node.lc.key(key)
@@ -89,16 +89,16 @@ def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str) -> Problem:
             "remplacez la tabulation par des espaces."
         )
     elif "mapping values are not allowed" in problem:
-        message = (
-            "un « : » suivi d'une espace se trouve au milieu d'un texte ; "
-            "mettez ce texte entre guillemets."
-        )
+        message = "un « : » suivi d'une espace se trouve au milieu d'un texte ; mettez ce texte entre guillemets."
     elif "could not find expected ':'" in problem:
         message = "une ligne n'a pas la forme « clé: valeur » ; vérifiez l'indentation et les deux-points."
     elif "or ']'" in problem:
         message = "un crochet « [ » ouvert n'est jamais refermé par « ] »."
     elif "or '}'" in problem:
-        message = "une accolade « { » ouverte n'est jamais refermée par « } » (pour un texte qui commence par « { », mettez-le entre guillemets)."
+        message = (
+            "une accolade « { » ouverte n'est jamais refermée par « } » "
+            "(pour un texte qui commence par « { », mettez-le entre guillemets)."
+        )
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
         message = "un guillemet ou un crochet ouvert n'est jamais refermé."
     elif "did not find expected" in problem or "expected <block end>" in problem:
@@ -148,7 +148,14 @@ def load_file(path: Path, shown_as: Path | None = None) -> SourceFile:
         raise ContentError([Problem(shown, "le fichier est vide ; il doit contenir des rubriques « clé: valeur ».")])
     if not isinstance(data, CommentedMap):
         raise ContentError(
-            [Problem(shown, "le fichier doit commencer par des rubriques « clé: valeur », pas par une liste ou un texte.", 1, 1)]
+            [
+                Problem(
+                    shown,
+                    "le fichier doit commencer par des rubriques « clé: valeur », pas par une liste ou un texte.",
+                    1,
+                    1,
+                )
+            ]
         )
     _refuse_tags(shown, data)
     return SourceFile(shown, data)
@@ -166,13 +173,17 @@ def _refuse_tags(path: Path, node: Any) -> None:
         tag = getattr(tag_object, "value", None)
         if tag:
             tag = f"{tag_object.handle or ''}{tag_object.suffix}" if getattr(tag_object, "suffix", None) else tag
-            raise ContentError([Problem(
-                path,
-                f"la balise « {tag} » n'est pas permise ; retirez-la (les contenus ne contiennent que "
-                "du texte, des nombres, des listes et des rubriques).",
-                line + 1,
-                col + 1,
-            )])
+            raise ContentError(
+                [
+                    Problem(
+                        path,
+                        f"la balise « {tag} » n'est pas permise ; retirez-la (les contenus ne contiennent que "
+                        "du texte, des nombres, des listes et des rubriques).",
+                        line + 1,
+                        col + 1,
+                    )
+                ]
+            )
         _refuse_tags(path, child)
 
 

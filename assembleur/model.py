@@ -71,7 +71,9 @@ def _percent(value: Any, info: ValidationInfo) -> Decimal:
     except french.ValueFormatError as exc:
         raise PydanticCustomError("pourcentage", str(exc)) from None
     if not 0 <= percent <= 100:
-        raise PydanticCustomError("pourcentage", "un pourcentage doit être compris entre 0 et 100 ({v})", {"v": str(value)})
+        raise PydanticCustomError(
+            "pourcentage", "un pourcentage doit être compris entre 0 et 100 ({v})", {"v": str(value)}
+        )
     return percent
 
 
@@ -113,8 +115,12 @@ class Modele(BaseModel):
             for key in data:
                 if key not in known:
                     near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-                    hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else f" ; clés possibles : {', '.join(known)}"
-                    raise PydanticCustomError("cle_inconnue", "clé inconnue « {cle} »{hint}", {"cle": str(key), "hint": hint})
+                    hint = (
+                        f" ; vouliez-vous dire « {near[0]} » ?" if near else f" ; clés possibles : {', '.join(known)}"
+                    )
+                    raise PydanticCustomError(
+                        "cle_inconnue", "clé inconnue « {cle} »{hint}", {"cle": str(key), "hint": hint}
+                    )
         return data
 
 
@@ -389,7 +395,7 @@ class Action(Modele):
     def _code(cls, value: str) -> str:
         if not CODE_PATTERN.match(value):
             raise PydanticCustomError(
-                "code", "code de sous-priorité « {v} » mal formé ; écrivez par exemple \"10.3\" ou \"6\"", {"v": value}
+                "code", 'code de sous-priorité « {v} » mal formé ; écrivez par exemple "10.3" ou "6"', {"v": value}
             )
         return value
 

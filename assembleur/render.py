@@ -9,6 +9,7 @@ as images.
 
 from __future__ import annotations
 
+import datetime
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,12 @@ def rich(text: str) -> RichText:
     """The text with its inline markup as Word formatting."""
     result = RichText()
     for segment in markup.parse(text):
-        result.add(segment.text, bold=segment.bold or None, italic=segment.italic or None,
-                   superscript=segment.superscript or None)
+        result.add(
+            segment.text,
+            bold=segment.bold or None,
+            italic=segment.italic or None,
+            superscript=segment.superscript or None,
+        )
     return result
 
 
@@ -62,8 +67,12 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     grid.style = TABLE_STYLE
     # the style shades the first row; only tables that have a header row want it
     first_row = "1" if table.header_rows else "0"
-    grid._tbl.tblPr.append(parse_xml(f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="{first_row}" '
-                                     'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'))
+    grid._tbl.tblPr.append(
+        parse_xml(
+            f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="{first_row}" '
+            'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+        )
+    )
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = table.widths or [1.0] * columns
     scale = usable_width_cm / sum(widths)
@@ -85,12 +94,13 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
             c += cell.colspan
     for r, row in enumerate(grid.rows):
         properties = row._tr.get_or_add_trPr()
-        properties.append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+        properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
         if r < table.header_rows:
-            properties.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
-    for r, row in enumerate(grid.rows):
+            properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+    for row in grid.rows:
         for c, cell in enumerate(row.cells):
             cell.width = Cm(widths[min(c, len(widths) - 1)] * scale)
+    subdoc.add_paragraph(style=TABLE_TEXT_STYLE)  # without it, two tables in a row merge into one
     return subdoc
 
 
@@ -134,11 +144,32 @@ def render_rapport(document: Document, template_path: Path, output: Path, work_d
             f"{template_path} : balise mal écrite ({exc.message}).",
             "Vérifiez dans le gabarit que chaque « {{ » a son « }} » et chaque « {% » son « %} ».",
         ) from exc
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateError(
+            f"{template_path} : une balise tente d'accéder à l'intérieur du programme, ce qui est interdit ({exc}).",
+            "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans le README).",
+        ) from exc
     except jinja2.UndefinedError as exc:
         raise TemplateError(
             f"{template_path} : le gabarit utilise une donnée inconnue ({exc.message}).",
             "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans le README).",
         ) from exc
+    _set_properties(template, document)
     with atomic_output(output) as temporary:
         template.save(str(temporary))
     return output
+
+
+def _set_properties(template: DocxTemplate, document: Document) -> None:
+    """Title, author (the collectivité), subject, language; dates from the content, not the clock."""
+    cover = document.cover
+    properties = template.docx.core_properties
+    properties.title = f"{markup.plain(cover['titre'])} – {cover['annee']}"
+    properties.author = cover["collectivite"]
+    properties.subject = f"Rapport annuel {cover['annee']} sur la mise en œuvre de la politique de la ville"
+    properties.keywords = f"politique de la ville, contrat de ville, {cover['sigle']}, {cover['annee']}"
+    properties.language = "fr-FR"
+    properties.last_modified_by = "assembleur"
+    properties.revision = 1
+    moment = datetime.datetime.combine(cover["date"], datetime.time(12, 0))
+    properties.created = properties.modified = moment

@@ -12,6 +12,7 @@ Exit codes: 0 done, 3 LibreOffice did not start, 4 the document did not load,
 5 the export failed.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -33,13 +34,15 @@ def _props(**values):
     return tuple(result)
 
 
-def _connect(pipe, deadline):
+def _connect(pipe, process, deadline):
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     while True:
         try:
             return resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
         except Exception:
+            if process.poll() is not None:
+                raise RuntimeError(f"soffice s'est arrêté (code {process.returncode})") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
@@ -50,13 +53,23 @@ def main(argv):
     options = json.loads(argv[5]) if len(argv) > 5 and argv[5] else {}
     pipe = f"assembleur_{uuid.uuid4().hex}"
     process = subprocess.Popen(
-        [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-         f"-env:UserInstallation={Path(profile).resolve().as_uri()}", f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            soffice,
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            "--nolockcheck",
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         try:
-            context = _connect(pipe, time.monotonic() + 60)
+            context = _connect(pipe, process, time.monotonic() + 60)
         except Exception as exc:
             print(f"LibreOffice n'a pas démarré : {exc}", file=sys.stderr)
             return 3
@@ -85,10 +98,8 @@ def main(argv):
             return 5
         finally:
             document.close(True)
-        try:
+        with contextlib.suppress(Exception):  # the bridge closes while LibreOffice quits: expected
             desktop.terminate()
-        except Exception:
-            pass  # the bridge closes while LibreOffice quits: expected
         return 0
     finally:
         try:

@@ -106,7 +106,8 @@ def _message(err: dict[str, Any]) -> str:
         return f"attendu : une rubrique de clés (« clé: valeur ») ; trouvé : {_describe(found)}."
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
-        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), expected.replace(' or ', ', ').split(', '))}."
+        choices = expected.replace(" or ", ", ").split(", ")
+        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), choices)}."
     if kind == "bloc_inconnu":
         kinds = list(BLOCK_KINDS)
         if isinstance(found, dict):
@@ -116,9 +117,7 @@ def _message(err: dict[str, Any]) -> str:
                 f"bloc inconnu (clés : {', '.join(keys) or 'aucune'}){guess} "
                 f"Un bloc commence par l'un de ces genres : {', '.join(kinds)}."
             )
-        return (
-            f"un bloc doit commencer par son genre, par exemple « - paragraphe: … » ; trouvé : {_describe(found)}."
-        )
+        return f"un bloc doit commencer par son genre, par exemple « - paragraphe: … » ; trouvé : {_describe(found)}."
     if kind in {"date_type", "date_parsing", "date_from_datetime_parsing"}:
         return f"attendu : une date comme « 29/09/2020 » ; trouvé : {_describe(found)}."
     if kind in {"value_error", "assertion_error"}:
@@ -176,7 +175,9 @@ def _walk_strings(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[
         yield loc, node
 
 
-def iter_blocks(blocks: list[Bloc], sections: list[Section], loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+def iter_blocks(
+    blocks: list[Bloc], sections: list[Section], loc: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], Any]]:
     """Every block of a chapter or section, depth first, with its key path."""
     for index, block in enumerate(blocks):
         yield (*loc, "contenu", index), block
@@ -204,13 +205,22 @@ def _check_references(
     numbers: set[int] = set()
     for p_index, priorite in enumerate(feuille_de_route.priorites):
         if priorite.numero in numbers:
-            at(feuille_src, ("priorites", p_index, "numero"), f"la priorité n°{priorite.numero} est déclarée deux fois.")
+            at(
+                feuille_src,
+                ("priorites", p_index, "numero"),
+                f"la priorité n°{priorite.numero} est déclarée deux fois.",
+            )
         numbers.add(priorite.numero)
         codes[str(priorite.numero)] = priorite.titre
         for s_index, sous in enumerate(priorite.sous_priorites):
             loc = ("priorites", p_index, "sous_priorites", s_index, "code")
             if not sous.code.startswith(f"{priorite.numero}."):
-                at(feuille_src, loc, f"le code « {sous.code} » devrait commencer par « {priorite.numero}. » (priorité n°{priorite.numero}).")
+                at(
+                    feuille_src,
+                    loc,
+                    f"le code « {sous.code} » devrait commencer par « {priorite.numero}. » "
+                    f"(priorité n°{priorite.numero}).",
+                )
             elif sous.code in codes:
                 at(feuille_src, loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
             codes[sous.code] = sous.titre
@@ -230,7 +240,8 @@ def _check_references(
                     prog_src,
                     ("actions", index, "commune"),
                     f"la commune « {commune} » n'est pas dans la liste « communes » du fichier"
-                    f"{_suggest(commune, [*communes, INTERCO])} (ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
+                    f"{_suggest(commune, [*communes, INTERCO])} "
+                    f"(ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
                 )
 
     thematiques = sorted({a.thematique for a in programmation.actions})
@@ -245,8 +256,10 @@ def _check_references(
         source = sources[chapter_sources[chapitre.numero]]
         for loc, block in iter_blocks(chapitre.contenu, chapitre.sections):
             selected = (
-                block.actions.thematiques if isinstance(block, Actions)
-                else block.bilan.thematiques or [] if isinstance(block, Bilan)
+                block.actions.thematiques
+                if isinstance(block, Actions)
+                else block.bilan.thematiques or []
+                if isinstance(block, Bilan)
                 else []
             )
             for thematique in selected:
@@ -254,10 +267,16 @@ def _check_references(
                     at(
                         source,
                         loc,
-                        f"aucune action de programmation.yaml n'a la thématique « {thematique} »{_suggest(thematique, thematiques)}",
+                        f"aucune action de programmation.yaml n'a la thématique « {thematique} »"
+                        f"{_suggest(thematique, thematiques)}",
                     )
             if isinstance(block, Graphique) and block.graphique not in data_blocks:
-                at(source, loc, f"le graphique « {block.graphique} » n'a pas de données : ajoutez un bloc « {block.graphique} » au texte.")
+                at(
+                    source,
+                    loc,
+                    f"le graphique « {block.graphique} » n'a pas de données : "
+                    f"ajoutez un bloc « {block.graphique} » au texte.",
+                )
 
     figures = programmation.chiffres
     for source in sources.values():
@@ -291,7 +310,12 @@ def validate(sources: dict[str, SourceFile]) -> Content:
     anywhere = next(iter(sources.values())).path.parent if sources else None
     for stem in REQUIRED_FILES:
         if stem not in sources:
-            problems.append(Problem(anywhere / f"{stem}.yaml" if anywhere else None, "fichier obligatoire absent ; créez-le (voir docs/contenus.md)."))
+            problems.append(
+                Problem(
+                    anywhere / f"{stem}.yaml" if anywhere else None,
+                    "fichier obligatoire absent ; créez-le (voir docs/contenus.md).",
+                )
+            )
     chapter_stems = sorted(s for s in sources if s.startswith(CHAPTER_PREFIX))
     if not chapter_stems:
         problems.append(Problem(anywhere, "aucun fichier chapitreN.yaml : le rapport n'a pas de chapitre."))
@@ -299,8 +323,11 @@ def validate(sources: dict[str, SourceFile]) -> Content:
         if stem not in KNOWN_FILES and not stem.startswith(CHAPTER_PREFIX):
             expected = [*KNOWN_FILES, "chapitre1"]
             problems.append(
-                Problem(source.path, f"fichier inattendu{_suggest(stem, expected)} ; les fichiers reconnus sont : "
-                        f"{', '.join(f'{s}.yaml' for s in KNOWN_FILES)} et chapitreN.yaml.")
+                Problem(
+                    source.path,
+                    f"fichier inattendu{_suggest(stem, expected)} ; les fichiers reconnus sont : "
+                    f"{', '.join(f'{s}.yaml' for s in KNOWN_FILES)} et chapitreN.yaml.",
+                )
             )
     if problems:
         raise ContentError(problems)
@@ -325,14 +352,24 @@ def validate(sources: dict[str, SourceFile]) -> Content:
             continue
         if chapitre.numero in chapter_sources:
             line, col = sources[stem].position(("numero",))
-            problems.append(Problem(sources[stem].path, f"le chapitre n°{chapitre.numero} existe déjà dans {chapter_sources[chapitre.numero]}.yaml.", line, col, "numero"))
+            problems.append(
+                Problem(
+                    sources[stem].path,
+                    f"le chapitre n°{chapitre.numero} existe déjà dans {chapter_sources[chapitre.numero]}.yaml.",
+                    line,
+                    col,
+                    "numero",
+                )
+            )
             continue
         chapter_sources[chapitre.numero] = stem
         chapitres.append(chapitre)
     if results.get("programmation") is not None and results.get("feuille_de_route") is not None:
-        problems.extend(_check_references(
-            results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
-        ))
+        problems.extend(
+            _check_references(
+                results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
+            )
+        )
     if problems:
         raise ContentError(_unique(problems))
     return Content(

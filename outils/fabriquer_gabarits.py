@@ -26,8 +26,20 @@ FONT = "Calibri"  # LibreOffice uses the metric-compatible Carlito where Calibri
 NBSP = "\u00a0"
 
 
-def _style(doc, name, base="Normal", size=None, bold=None, color=None, before=None, after=None,
-           italic=None, align=None, keep_next=None, kind=WD_STYLE_TYPE.PARAGRAPH):
+def _style(
+    doc,
+    name,
+    base="Normal",
+    size=None,
+    bold=None,
+    color=None,
+    before=None,
+    after=None,
+    italic=None,
+    align=None,
+    keep_next=None,
+    kind=WD_STYLE_TYPE.PARAGRAPH,
+):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, kind)
     if base and style.name != base:
@@ -75,12 +87,14 @@ def _table_style(doc) -> None:
     style.base_style = doc.styles["Table Grid"]
     style.font.name = FONT
     style.font.size = Pt(9.5)
-    style.element.append(parse_xml(
-        f'<w:tblStylePr {nsdecls("w")} w:type="firstRow">'
-        '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
-        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr>'
-        "</w:tblStylePr>"
-    ))
+    style.element.append(
+        parse_xml(
+            f'<w:tblStylePr {nsdecls("w")} w:type="firstRow">'
+            '<w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
+            '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr>'
+            "</w:tblStylePr>"
+        )
+    )
     _style(doc, "Texte de tableau", size=9.5, before=1, after=1)
 
 
@@ -94,17 +108,63 @@ def build(path: Path) -> None:
 
     _style(doc, "Normal", base=None, size=11, after=6)
     doc.styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _style(doc, "Heading 1", size=18, bold=True, color=BLUE, before=18, after=10, keep_next=True,
-           align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(
+        doc,
+        "Heading 1",
+        size=18,
+        bold=True,
+        color=BLUE,
+        before=18,
+        after=10,
+        keep_next=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
     doc.styles["Heading 1"].paragraph_format.page_break_before = True
-    _style(doc, "Heading 2", size=14, bold=True, color=BLUE, before=14, after=6, keep_next=True,
-           align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Heading 3", size=12, bold=True, color=ORANGE, before=10, after=4, keep_next=True,
-           align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Intertitre", size=11, bold=True, color=BLUE, before=8, after=3, keep_next=True,
-           align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Priorité", size=10.5, bold=True, italic=True, color=ORANGE, before=6, after=2,
-           keep_next=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _style(
+        doc,
+        "Heading 2",
+        size=14,
+        bold=True,
+        color=BLUE,
+        before=14,
+        after=6,
+        keep_next=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    _style(
+        doc,
+        "Heading 3",
+        size=12,
+        bold=True,
+        color=ORANGE,
+        before=10,
+        after=4,
+        keep_next=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    _style(
+        doc,
+        "Intertitre",
+        size=11,
+        bold=True,
+        color=BLUE,
+        before=8,
+        after=3,
+        keep_next=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
+    _style(
+        doc,
+        "Priorité",
+        size=10.5,
+        bold=True,
+        italic=True,
+        color=ORANGE,
+        before=6,
+        after=2,
+        keep_next=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+    )
     _style(doc, "List Bullet", size=11, after=2)
     _style(doc, "Liste symbole", size=11, after=3)
     doc.styles["Liste symbole"].paragraph_format.left_indent = Cm(0.6)
@@ -144,8 +204,11 @@ def build(path: Path) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     doc.add_paragraph("Sommaire", style="Titre sommaire")
-    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
-           "Le sommaire se met à jour à la conversion en PDF (dans Word : clic droit, « Mettre à jour les champs »).")
+    _field(
+        doc.add_paragraph(),
+        'TOC \\o "1-2" \\h \\z \\u',
+        "Le sommaire se met à jour à la conversion en PDF (dans Word : clic droit, « Mettre à jour les champs »).",
+    )
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     doc.add_paragraph("{%p for b in corps %}")
@@ -193,13 +256,15 @@ def _set_language(doc) -> None:
     rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = rpr.find(qn("w:lang"))
     if lang is None:
-        lang = parse_xml(f'<w:lang {nsdecls("w")}/>')
+        lang = parse_xml(f"<w:lang {nsdecls('w')}/>")
         rpr.append(lang)
     lang.set(qn("w:val"), "fr-FR")
     lang.set(qn("w:eastAsia"), "fr-FR")
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "gabarits" / "rapport.docx"
+    target = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "gabarits" / "rapport.docx"
+    )
     build(target)
     print(target)

@@ -14,17 +14,31 @@ import unicodedata
 from pathlib import Path
 
 _SPACES = re.compile(r"\s+")
-_TRANSLATE = str.maketrans({
-    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
-    "\u00ad": None, "\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-})
+_TRANSLATE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00ad": None,
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 
 
 def normalize(text: str) -> str:
     """Text as compared: NFKC, plain quotes and dashes, single spaces, case-folded."""
+    text = re.sub(r"(?<=\w)-\n(?=\w)", "-", text)  # a line broken after a hyphen: "Jean-\nJaurès"
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     text = text.replace("œ", "oe").replace("Œ", "OE")
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = _SPACES.sub(" ", text).strip().casefold()
+    return re.sub(r"(?<=\d) (?=[%€])", "", text)  # "86%" as typed reads "86 %" once typeset
 
 
 def read_facts(path: Path) -> tuple[list[str], list[str]]:

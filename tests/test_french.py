@@ -36,7 +36,9 @@ def test_unreadable_amounts_are_refused_in_french(typed: object) -> None:
         french.parse_amount(typed)
 
 
-@pytest.mark.parametrize(("typed", "expected"), [("35,3 %", Decimal("35.3")), ("35,3%", Decimal("35.3")), (6.1, Decimal("6.1"))])
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("35,3 %", Decimal("35.3")), ("35,3%", Decimal("35.3")), (6.1, Decimal("6.1"))]
+)
 def test_percentages(typed: object, expected: Decimal) -> None:
     assert french.parse_percent(typed) == expected
 
@@ -87,6 +89,8 @@ def test_babel_formats() -> None:
         ("« PAQTE »", f"«{NBSP}PAQTE{NBSP}»"),
         ("«PAQTE»", f"«{NBSP}PAQTE{NBSP}»"),
         ("réunion à 10:30", "réunion à 10:30"),
+        ("soit 400 809 € et 33%", f"soit 400{NNBSP}809{NBSP}€ et 33{NBSP}%"),
+        ("3 078 hommes en 2019 100 jeunes", f"3{NNBSP}078 hommes en 2019 100 jeunes"),
         ("voir https://exemple.fr : ici", "voir https://exemple.fr : ici"),
     ],
 )

@@ -20,22 +20,50 @@ def problem_of(path: Path) -> str:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"titre: a\n\tb: 2\n", "x.yaml, ligne 2, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
-         "pour l'indentation ; remplacez la tabulation par des espaces."),
-        (b"titre: a\ntitre: b\n", "x.yaml, ligne 2, colonne 1 : la clé « titre » apparaît deux fois dans la même "
-         "rubrique ; gardez-en une seule (la seconde effacerait la première)."),
-        (b"titre: Le Contrat: bilan\n", "x.yaml, ligne 1, colonne 18 : un « : » suivi d'une espace se trouve au milieu "
-         "d'un texte ; mettez ce texte entre guillemets."),
+        (
+            b"titre: a\n\tb: 2\n",
+            "x.yaml, ligne 2, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
+            "pour l'indentation ; remplacez la tabulation par des espaces.",
+        ),
+        (
+            b"titre: a\ntitre: b\n",
+            "x.yaml, ligne 2, colonne 1 : la clé « titre » apparaît deux fois dans la même "
+            "rubrique ; gardez-en une seule (la seconde effacerait la première).",
+        ),
+        (
+            b"titre: Le Contrat: bilan\n",
+            "x.yaml, ligne 1, colonne 18 : un « : » suivi d'une espace se trouve au milieu "
+            "d'un texte ; mettez ce texte entre guillemets.",
+        ),
         (b"a: [1, 2\n", "x.yaml, ligne 2, colonne 1 : un crochet « [ » ouvert n'est jamais refermé par « ] »."),
         (b'a: "abc\n', "x.yaml, ligne 2, colonne 1 : un guillemet ou un crochet ouvert n'est jamais refermé."),
         (b"", "x.yaml : le fichier est vide ; il doit contenir des rubriques « clé: valeur »."),
-        (b"# rien que des commentaires\n", "x.yaml : le fichier est vide ; il doit contenir des rubriques « clé: valeur »."),
-        (b"- a\n- b\n", "x.yaml, ligne 1, colonne 1 : le fichier doit commencer par des rubriques « clé: valeur », "
-         "pas par une liste ou un texte."),
-        (b"titre: ok\nnom: \xe9t\xe9\n", "x.yaml, ligne 2 : le fichier n'est pas enregistré en UTF-8 ; dans votre "
-         "éditeur, choisissez « Enregistrer sous… » avec l'encodage UTF-8."),
+        (
+            b"# rien que des commentaires\n",
+            "x.yaml : le fichier est vide ; il doit contenir des rubriques « clé: valeur ».",
+        ),
+        (
+            b"- a\n- b\n",
+            "x.yaml, ligne 1, colonne 1 : le fichier doit commencer par des rubriques « clé: valeur », "
+            "pas par une liste ou un texte.",
+        ),
+        (
+            b"titre: ok\nnom: \xe9t\xe9\n",
+            "x.yaml, ligne 2 : le fichier n'est pas enregistré en UTF-8 ; dans votre "
+            "éditeur, choisissez « Enregistrer sous… » avec l'encodage UTF-8.",
+        ),
     ],
-    ids=["tabulation", "cle-en-double", "deux-points", "crochet", "guillemet", "vide", "commentaires", "liste", "latin-1"],
+    ids=[
+        "tabulation",
+        "cle-en-double",
+        "deux-points",
+        "crochet",
+        "guillemet",
+        "vide",
+        "commentaires",
+        "liste",
+        "latin-1",
+    ],
 )
 def test_unreadable_yaml_is_reported_with_its_position(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "x.yaml"
@@ -45,7 +73,7 @@ def test_unreadable_yaml_is_reported_with_its_position(tmp_path: Path, content: 
 
 def test_positions_are_kept_for_later_messages(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
-    path.write_text("a: 1\nliste:\n  - premier\n  - {titre: b, code: \"1.1\"}\n", encoding="utf-8")
+    path.write_text('a: 1\nliste:\n  - premier\n  - {titre: b, code: "1.1"}\n', encoding="utf-8")
     source = load_file(path)
     assert source.position(("liste", 1)) == (4, 5)
     assert source.position(("liste", 1, "code")) == (4, 22)

@@ -30,8 +30,11 @@ def test_the_shipped_2019_content_is_valid(checked_2019: build.Checked) -> None:
 def test_all_problems_of_all_files_are_reported_together(annee: Year, contenus: Path) -> None:
     edit(contenus / "rapport.yaml", "date_arret: 2020-09-29", "date_arret: 31/02/2020")
     edit(contenus / "chapitre3.yaml", "projets: 24", "projets: vingt-quatre")
-    edit(contenus / "programmation.yaml", "commune: Auchel, porteur: Ville, sous_priorite: \"10.1\"",
-         "commune: Auchell, porteur: Ville, sous_priorite: \"10.1\"")
+    edit(
+        contenus / "programmation.yaml",
+        'commune: Auchel, porteur: Ville, sous_priorite: "10.1"',
+        'commune: Auchell, porteur: Ville, sous_priorite: "10.1"',
+    )
     found = problems(annee)
     assert found == [
         "contenus/2019/rapport.yaml, ligne 18, colonne 13 [date_arret] : la date « 31/02/2020 » n'existe pas dans le calendrier.",
@@ -44,7 +47,11 @@ def test_all_problems_of_all_files_are_reported_together(annee: Year, contenus: 
 
 
 def test_unknown_key_suggests_the_nearest(annee: Year, contenus: Path) -> None:
-    edit(contenus / "programmation.yaml", 'porteur: Ville, sous_priorite: "10.1"', 'porteur: Ville, sous_priortie: "10.1"')
+    edit(
+        contenus / "programmation.yaml",
+        'porteur: Ville, sous_priorite: "10.1"',
+        'porteur: Ville, sous_priortie: "10.1"',
+    )
     assert problems(annee) == [
         "contenus/2019/programmation.yaml, ligne 66, colonne 69 [actions › 25] : "
         "clé inconnue « sous_priortie » ; vouliez-vous dire « sous_priorite » ?"
@@ -52,7 +59,11 @@ def test_unknown_key_suggests_the_nearest(annee: Year, contenus: Path) -> None:
 
 
 def test_unknown_sous_priorite_is_refused(annee: Year, contenus: Path) -> None:
-    edit(contenus / "programmation.yaml", 'porteur: Ville, sous_priorite: "10.1"', 'porteur: Ville, sous_priorite: "10.9"')
+    edit(
+        contenus / "programmation.yaml",
+        'porteur: Ville, sous_priorite: "10.1"',
+        'porteur: Ville, sous_priorite: "10.9"',
+    )
     assert problems(annee) == [
         "contenus/2019/programmation.yaml, ligne 66, colonne 84 [actions › 25 › sous_priorite] : la sous-priorité "
         "« 10.9 » n'existe pas dans feuille_de_route.yaml ; vouliez-vous dire « 10.3 » ?"
@@ -71,7 +82,11 @@ def test_missing_required_key(annee: Year, contenus: Path) -> None:
     [
         ('"1 230 586 €"', '"-1 230 586 €"', "un montant ne peut pas être négatif (-1 230 586 €)."),
         ('"1 230 586 €"', '"12 k€"', "montant illisible « 12 k€ » ; écrivez par exemple « 1 712 989 € »."),
-        ('"1 230 586 €"', '"9 999 999 999 999 €"', "montant invraisemblable (9 999 999 999 999 €) : vérifiez les chiffres."),
+        (
+            '"1 230 586 €"',
+            '"9 999 999 999 999 €"',
+            "montant invraisemblable (9 999 999 999 999 €) : vérifiez les chiffres.",
+        ),
         ('"1 230 586 €"', '"{credit_cget}"', "chiffre inconnu « credit_cget »."),
     ],
     ids=["negatif", "illisible", "absurde", "chiffre-inconnu"],

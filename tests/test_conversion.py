@@ -1,0 +1,154 @@
+"""The real PDF, produced by the real LibreOffice and read back with pypdf."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from assembleur import build, convert, libreoffice
+from assembleur.errors import ConversionError, LibreOfficeMissing
+from assembleur.project import Year
+
+from .conftest import DATA
+from .fidelite import compare, normalize
+
+pytestmark = pytest.mark.libreoffice
+
+
+@pytest.fixture(scope="module")
+def pages(rapport_2019: dict[str, Path]) -> list[str]:
+    return [page.extract_text() for page in PdfReader(rapport_2019["pdf"]).pages]
+
+
+def sommaire(pages: list[str]) -> list[tuple[str, int]]:
+    """The entries of the sommaire page: (heading, page number)."""
+    page = next(text for text in pages if text.startswith("Sommaire"))
+    entries, pending = [], ""
+    for line in page.splitlines()[1:]:
+        pending = f"{pending} {line}".strip()
+        match = re.match(r"^(.*?)\.{3,}\s*(\d+)$", pending)
+        if match:
+            entries.append((match[1].strip(), int(match[2])))
+            pending = ""
+    return entries
+
+
+def test_the_pdf_has_the_cover_and_every_page_numbered(pages: list[str]) -> None:
+    assert 20 <= len(pages) <= 60
+    assert "Année de référence 2019" in pages[0]
+    assert "arrêtée au 29 septembre 2020" in pages[0]
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"page {number} / {len(pages)}" in text
+
+
+def test_sommaire_page_numbers_are_where_the_headings_fall(pages: list[str]) -> None:
+    entries = sommaire(pages)
+    assert [title for title, _ in entries if title[:2] in {"1 ", "2 ", "3 "}] == [
+        "1 – Le Contrat de Ville et ses orientations stratégiques",
+        "2 – La programmation 2019 et les programmes connexes",
+        "3 – La contribution de la programmation 2019 aux objectifs du Contrat de Ville",
+    ]
+    assert len(entries) >= 13
+    for title, number in entries:
+        assert normalize(title) in normalize(pages[number - 1]), f"« {title} » n'est pas page {number}"
+
+
+def test_key_figures_are_in_the_pdf(pages: list[str]) -> None:
+    text = normalize("\n".join(pages))
+    for figure in [
+        "1 712 989 €",
+        "5 530 289 €",
+        "35,3 %",
+        "24,4 %",
+        "191 974",
+        "280 000",
+        "1 595 490 €",
+        "773 782 €",
+        "eric edouard",
+    ]:
+        assert normalize(figure) in text, figure
+
+
+def test_the_pdf_carries_every_fact_of_the_seed_in_order(pages: list[str]) -> None:
+    problems = compare(DATA / "faits_rapport_2019.txt", "\n".join(pages))
+    assert problems == []
+
+
+def test_metadata_names_the_collectivite(rapport_2019: dict[str, Path]) -> None:
+    metadata = PdfReader(rapport_2019["pdf"]).metadata
+    assert metadata.title == "Rapport sur la mise en œuvre de la Politique de la Ville – 2019"
+    assert metadata.author == "Communauté d'Agglomération Béthune-Bruay, Artois Lys Romane"
+
+
+def test_qpdf_finds_the_pdf_sound(rapport_2019: dict[str, Path]) -> None:
+    result = subprocess.run(["qpdf", "--check", str(rapport_2019["pdf"])], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_missing_libreoffice_is_an_environment_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ASSEMBLEUR_SOFFICE", str(tmp_path / "nulle-part" / "soffice"))
+    with pytest.raises(LibreOfficeMissing) as caught:
+        libreoffice.find_soffice()
+    assert caught.value.exit_code == 2
+    assert "ASSEMBLEUR_SOFFICE désigne" in caught.value.message
+    assert "apt-get install libreoffice-writer" in caught.value.advice
+
+
+def test_a_hanging_libreoffice_is_stopped_by_the_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 60\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("ASSEMBLEUR_SOFFICE", str(fake))
+    source = tmp_path / "a.docx"
+    source.write_bytes(b"x")
+    with pytest.raises(ConversionError) as caught:
+        libreoffice.convert_to_pdf(source, tmp_path / "a.pdf", timeout=3)
+    assert caught.value.message == "LibreOffice n'a pas terminé la conversion de a.docx en 3 secondes."
+
+
+def test_a_crashing_libreoffice_is_reported_and_the_previous_pdf_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("ASSEMBLEUR_SOFFICE", str(fake))
+    source, target = tmp_path / "a.docx", tmp_path / "a.pdf"
+    source.write_bytes(b"x")
+    target.write_bytes(b"ancien PDF")
+    with pytest.raises(ConversionError) as caught:
+        convert.to_pdf(source, target)
+    assert caught.value.message.startswith("LibreOffice n'a pas pu convertir a.docx en PDF")
+    assert target.read_bytes() == b"ancien PDF"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf", "soffice"]
+
+
+def test_concurrent_conversions_each_get_their_own_profile(tmp_path: Path, rapport_2019: dict[str, Path]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        outputs = list(
+            pool.map(lambda n: libreoffice.convert_to_pdf(rapport_2019["docx"], tmp_path / f"{n}.pdf"), [1, 2])
+        )
+    assert [len(PdfReader(p).pages) for p in outputs] == [len(PdfReader(rapport_2019["pdf"]).pages)] * 2
+
+
+def test_an_earlier_rapport_survives_a_failed_build(annee: Year, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = annee.outputs
+    folder.mkdir(parents=True)
+    earlier = folder / "rapport-politique-de-la-ville-2019.pdf"
+    earlier.write_bytes(b"version precedente")
+
+    def crash(source: Path, target: Path, **_: object) -> Path:
+        target.write_bytes(b"moitie")
+        raise ConversionError("LibreOffice s'est arrêté brutalement.")
+
+    monkeypatch.setattr(libreoffice, "convert_to_pdf", crash)
+    with pytest.raises(ConversionError):
+        build.build_rapport(annee, folder, pdf=True)
+    assert earlier.read_bytes() == b"version precedente"
+    assert not [p for p in folder.iterdir() if p.name.endswith(".partiel")]
