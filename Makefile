@@ -8,7 +8,7 @@ APT_PKGS := libreoffice-writer-nogui python3-uno fonts-dejavu fonts-liberation2 
 .PHONY: dossier rapport test lint systeme clean
 
 dossier: $(VENV)/.installe systeme
-	$(VENV)/bin/assembleur rapport $(ANNEE) --pdf
+	$(VENV)/bin/assembleur dossier $(ANNEE)
 
 rapport: dossier
 

@@ -89,8 +89,10 @@ def verifier(annee: YearArgument = None) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
+    scans = build.check_scans(year, checked)
     actions = len(checked.content.programmation.actions)
-    _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions.")
+    avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if checked.content.avis else ""
+    _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions{avis}.")
     _report_warnings(year, checked.warnings)
 
 
@@ -107,6 +109,23 @@ def rapport(
     folder = sortie or year.outputs
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
     checked, written = build.build_rapport(year, folder, pdf=pdf)
+    _report_warnings(year, checked.warnings)
+    for path in written:
+        _wrote(path)
+
+
+@app.command()
+def dossier(
+    annee: YearArgument = None,
+    sortie: Annotated[
+        Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
+    ] = None,
+) -> None:
+    """Produit le dossier complet en PDF : rapport, annexes, synthèse et scans des avis."""
+    year = resolve_year(Path.cwd(), annee)
+    folder = sortie or year.outputs
+    _say(f"Dossier {year.annee} : vérification, mise en page, conversion en PDF et assemblage…")
+    checked, written = build.build_dossier(year, folder)
     _report_warnings(year, checked.warnings)
     for path in written:
         _wrote(path)

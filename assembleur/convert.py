@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from . import libreoffice
@@ -10,6 +11,14 @@ from .files import atomic_output
 
 def to_pdf(source: Path, target: Path) -> Path:
     """Convert ``source`` to ``target``; an earlier ``target`` survives a failure untouched."""
-    with atomic_output(target) as temporary:
-        libreoffice.convert_to_pdf(source, temporary)
-    return target
+    return to_pdfs([(source, target)])[0]
+
+
+def to_pdfs(pairs: list[tuple[Path, Path]]) -> list[Path]:
+    """Convert several documents in one LibreOffice start; each target replaced only if all succeed."""
+    with contextlib.ExitStack() as stack:
+        temporaries = [stack.enter_context(atomic_output(target)) for _, target in pairs]
+        libreoffice.convert_many(
+            [(source, temporary) for (source, _), temporary in zip(pairs, temporaries, strict=True)]
+        )
+    return [target for _, target in pairs]

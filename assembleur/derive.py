@@ -323,6 +323,8 @@ def verify(content: Content) -> list[Problem]:
 
 # --- the document to render -------------------------------------------------------
 
+GROUP_SHADE = "DCE6F2"  # light blue behind a row that heads a group of rows
+
 
 @dataclass
 class Cell:
@@ -333,6 +335,7 @@ class Cell:
     rowspan: int = 1
     bold: bool = False
     align: str = "left"  # "left", "right" or "center"
+    shade: str = ""  # background colour (hex), for rows that group the ones below
 
 
 @dataclass
@@ -342,6 +345,7 @@ class Table:
     rows: list[list[Cell]]
     header_rows: int = 1
     widths: list[float] | None = None  # relative column widths
+    can_split: bool = False  # may a row break across pages (long cells)?
 
 
 @dataclass
@@ -386,7 +390,9 @@ def action_line(action: Action, separator: str = " à ") -> str:
     return line
 
 
-class _Builder:
+class Builder:
+    """Turns content blocks into the flat, French-formatted items of a document."""
+
     def __init__(self, content: Content) -> None:
         self.content = content
         self.known = figures(content)
@@ -411,11 +417,13 @@ class _Builder:
                         (self.text(ligne.libelle), ligne.montant) for ligne in block.contributions_cget.lignes
                     ]
 
-    def table(self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None) -> None:
+    def table(
+        self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
+    ) -> None:
         for row in rows:
             for cell in row:
                 cell.lines = [self.text(line) for line in cell.lines]
-        self.items.append(Item("tableau", table=Table(rows, header_rows, widths)))
+        self.items.append(Item("tableau", table=Table(rows, header_rows, widths, can_split)))
 
     def blocks(self, blocks: Iterable[Any]) -> None:
         for block in blocks:
@@ -485,7 +493,7 @@ class _Builder:
         elif isinstance(block, Orientations):
             rows = [[_c("ORIENTATIONS", bold=True), _c("OBJECTIFS OPERATIONNELS", bold=True)]]
             for pilier in block.orientations:
-                rows.append([_c(pilier.pilier, bold=True, colspan=2)])
+                rows.append([_c(pilier.pilier, bold=True, colspan=2, shade=GROUP_SHADE)])
                 for orientation in pilier.orientations:
                     first = [_c(orientation.intitule, rowspan=len(orientation.objectifs)), _c(orientation.objectifs[0])]
                     rows.append(first)
@@ -535,10 +543,24 @@ class _Builder:
             self.section(sub, level + 1)
 
 
+def common_cover(content: Content, version: str) -> dict[str, Any]:
+    """What every template of the year knows: title, year, collectivité, version."""
+    rapport = content.rapport
+    return {
+        "collectivite": rapport.collectivite.nom,
+        "sigle": rapport.collectivite.sigle,
+        "titre": french.typography(rapport.titre),
+        "annee": rapport.annee,
+        "date_arret": french.format_long_date(rapport.date_arret),
+        "date": rapport.date_arret,
+        "projet": version == "projet",
+    }
+
+
 def build_document(content: Content, version: str = "projet") -> Document:
     """The rapport as a cover and a flat list of French-formatted items."""
     rapport = content.rapport
-    builder = _Builder(content)
+    builder = Builder(content)
     builder.add("titre_introduction", rapport.introduction.titre)
     builder.blocks(rapport.introduction.contenu)
     for chapitre in content.chapitres:
@@ -549,14 +571,8 @@ def build_document(content: Content, version: str = "projet") -> Document:
     builder.add("titre1", rapport.conclusion.titre)
     builder.blocks(rapport.conclusion.contenu)
     cover = {
-        "collectivite": rapport.collectivite.nom,
-        "sigle": rapport.collectivite.sigle,
+        **common_cover(content, version),
         "bandeau": [builder.text(line) for line in rapport.collectivite.couverture],
-        "titre": builder.text(rapport.titre),
-        "annee": rapport.annee,
-        "date_arret": french.format_long_date(rapport.date_arret),
-        "date": rapport.date_arret,
-        "projet": version == "projet",
         "signature_mention": builder.text(rapport.signature.mention),
         "signature_qualite": [builder.text(line) for line in rapport.signature.qualite],
         "signature_nom": builder.text(rapport.signature.nom),

@@ -53,18 +53,31 @@ class AssembleurError(Exception):
         return f"{self.message}\n{self.advice}" if self.advice else self.message
 
 
-class ContentError(AssembleurError):
-    """The YAML content has one or more problems; all of them are listed."""
+class ProblemsError(AssembleurError):
+    """Several problems in the user's files, all listed in one message."""
+
+    where = "les fichiers"
+    advice_text = "Corrigez ces points dans les fichiers indiqués, puis relancez « assembleur verifier »."
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         count = len(problems)
-        title = "1 erreur dans les contenus" if count == 1 else f"{count} erreurs dans les contenus"
+        title = f"1 erreur dans {self.where}" if count == 1 else f"{count} erreurs dans {self.where}"
         body = "\n".join(f"- {p}" for p in problems)
-        super().__init__(
-            f"{title} :\n{body}",
-            "Corrigez ces points dans les fichiers indiqués, puis relancez « assembleur verifier ».",
-        )
+        super().__init__(f"{title} :\n{body}", self.advice_text)
+
+
+class ContentError(ProblemsError):
+    """The YAML content has one or more problems; all of them are listed."""
+
+    where = "les contenus"
+
+
+class AnnexError(ProblemsError):
+    """One or more scanned avis cannot be used; nothing was written."""
+
+    where = "les avis scannés"
+    advice_text = "Corrigez ces fichiers dans le dossier des annexes, puis relancez. Aucun fichier n'a été produit."
 
 
 class ProjectError(AssembleurError):

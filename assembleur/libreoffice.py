@@ -99,28 +99,31 @@ def version() -> str:
 def convert_to_pdf(
     source: Path, target: Path, timeout: float = DEFAULT_TIMEOUT, filter_options: dict[str, object] | None = None
 ) -> Path:
-    """Convert ``source`` (DOCX or ODT) to the PDF ``target``, indexes and page fields updated.
+    """Convert ``source`` (DOCX or ODT) to the PDF ``target``, indexes and page fields updated."""
+    convert_many([(source, target)], timeout=timeout, filter_options=filter_options)
+    return target
 
-    ``target`` is written by LibreOffice directly: callers give a temporary path
-    and rename it into place themselves.
+
+def convert_many(
+    pairs: list[tuple[Path, Path]], timeout: float = DEFAULT_TIMEOUT, filter_options: dict[str, object] | None = None
+) -> list[Path]:
+    """Convert each ``(source, target)`` pair to PDF in one LibreOffice start.
+
+    Targets are written by LibreOffice directly: callers give temporary paths
+    and rename them into place themselves.
     """
     soffice = find_soffice()
     python = find_uno_python(soffice)
     with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
-        # a private profile and a private copy of the document: concurrent conversions share nothing,
+        # a private profile and private copies of the documents: concurrent conversions share nothing,
         # not even the lock file LibreOffice puts beside the document it opens
         profile = Path(work) / "profil"
-        document = Path(work) / f"document{source.suffix}"
-        shutil.copyfile(source, document)
-        command = [
-            python,
-            str(UNO_SCRIPT),
-            str(soffice),
-            str(profile),
-            str(document),
-            str(target),
-            json.dumps(filter_options or {}),
-        ]
+        arguments: list[str] = []
+        for index, (source, target) in enumerate(pairs):
+            document = Path(work) / f"document-{index}{source.suffix}"
+            shutil.copyfile(source, document)
+            arguments += [str(document), str(target)]
+        command = [python, str(UNO_SCRIPT), str(soffice), str(profile), json.dumps(filter_options or {}), *arguments]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         try:
             process = subprocess.Popen(
@@ -133,23 +136,26 @@ def convert_to_pdf(
             )
         except OSError as exc:
             raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
+        names = ", ".join(source.name for source, _ in pairs)
         try:
             _, errors = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(process)
             raise ConversionError(
-                f"LibreOffice n'a pas terminé la conversion de {source.name} en {timeout:.0f} secondes.",
+                f"LibreOffice n'a pas terminé la conversion de {names} en {timeout:.0f} secondes.",
                 "Fermez les fenêtres LibreOffice ouvertes et relancez ; si cela se reproduit, "
                 "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
             ) from None
-    if process.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+    missing = [source for source, target in pairs if not target.is_file() or target.stat().st_size == 0]
+    if process.returncode != 0 or missing:
         detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
+        failed = ", ".join(source.name for source in missing) or names
         raise ConversionError(
-            f"LibreOffice n'a pas pu convertir {source.name} en PDF ({detail[0]}).",
+            f"LibreOffice n'a pas pu convertir {failed} en PDF ({detail[0]}).",
             "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
             "relancez avec --debug pour plus de détails.",
         )
-    return target
+    return [target for _, target in pairs]
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:

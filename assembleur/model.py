@@ -479,3 +479,35 @@ class Protocole(Modele):
     sections: list[Section] = Field(min_length=1)
     signature: SignatureProtocole
     annexes: list[Partie] = []
+
+
+SENS_AVIS = ("favorable", "défavorable", "réservé", "prend acte", "approuve")
+
+
+class AvisRecu(Modele):
+    """A council's avis, once received: its scanned délibération and what it says."""
+
+    fichier: Texte  # inside annexes/<année>/
+    seance: Date
+    sens: Literal["favorable", "défavorable", "réservé", "prend acte", "approuve"]
+    recu: Date | None = None
+
+
+class Organisme(Modele):
+    """A body consulted on the projet: a commune of the contrat de ville or a conseil citoyen."""
+
+    nom: Texte
+    type: Literal["commune", "conseil_citoyen"]
+    avis: AvisRecu | None = None
+
+
+class Consultation(Modele):
+    envoi: Date | None = None  # the day the projet was sent
+    delai_mois: Annotated[int, Field(ge=1, le=12)] = 1  # décret n° 2015-1118: at least one month
+
+
+class Avis(Modele):
+    """The ``avis.yaml`` file: who is consulted and what they answered."""
+
+    consultation: Consultation = Consultation()
+    organismes: list[Organisme] = Field(min_length=1)

@@ -18,7 +18,7 @@ import jinja2
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2.sandbox import SandboxedEnvironment
@@ -66,10 +66,12 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     grid = subdoc.add_table(rows=len(table.rows), cols=columns)
     grid.style = TABLE_STYLE
     # the style shades the first row; only tables that have a header row want it
-    first_row = "1" if table.header_rows else "0"
+    for look in grid._tbl.tblPr.findall(qn("w:tblLook")):
+        grid._tbl.tblPr.remove(look)
+    first_row, value = ("1", "0620") if table.header_rows else ("0", "0600")  # Word reads the bits, LibreOffice both
     grid._tbl.tblPr.append(
         parse_xml(
-            f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="{first_row}" '
+            f'<w:tblLook {nsdecls("w")} w:val="{value}" w:firstRow="{first_row}" '
             'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
         )
     )
@@ -91,10 +93,15 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
             _fill_cell(target, cell.lines, cell.bold, cell.align)
+            if cell.shade:
+                target._tc.get_or_add_tcPr().append(
+                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{cell.shade}"/>')
+                )
             c += cell.colspan
     for r, row in enumerate(grid.rows):
         properties = row._tr.get_or_add_trPr()
-        properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+        if not table.can_split:
+            properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
         if r < table.header_rows:
             properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
     for row in grid.rows:
@@ -104,10 +111,16 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     return subdoc
 
 
-def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int) -> dict[str, Any]:
+def _usable_width_cm(template: DocxTemplate) -> float:
+    """The width between the margins of the template's page (portrait or landscape)."""
+    section = template.get_docx().sections[0]
+    return (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU per cm
+
+
+def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int, width_cm: float) -> dict[str, Any]:
     context: dict[str, Any] = {"genre": item.kind, "texte": rich(item.text), "symbole": item.symbol}
     if item.table is not None:
-        context["tableau"] = _table(template, item.table, usable_width_cm=16.4)
+        context["tableau"] = _table(template, item.table, usable_width_cm=width_cm)
     if item.chart:
         kind = "pourcentage" if item.chart == "financement" else "montant"
         image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
@@ -132,11 +145,12 @@ def environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
-def render_rapport(document: Document, template_path: Path, output: Path, work_dir: Path) -> Path:
-    """Render the rapport's DOCX from ``document`` into ``output`` (written atomically)."""
+def render_docx(document: Document, template_path: Path, output: Path, work_dir: Path) -> Path:
+    """Fill a template with ``document`` into the DOCX ``output`` (written atomically)."""
     template = open_template(template_path)
     context = dict(document.cover)
-    context["corps"] = [_item_context(template, item, work_dir, i) for i, item in enumerate(document.body)]
+    width = _usable_width_cm(template)
+    context["corps"] = [_item_context(template, item, work_dir, i, width) for i, item in enumerate(document.body)]
     try:
         template.render(context, jinja_env=environment())
     except jinja2.TemplateSyntaxError as exc:

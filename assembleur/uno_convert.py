@@ -7,9 +7,9 @@ it uses the standard library only. assembleur calls it as a subprocess; see
 sommaire stale: here every index is refreshed and updated twice, because the
 first update can move headings to other pages.
 
-Usage: python uno_convert.py SOFFICE PROFILE_DIR INPUT OUTPUT [FILTER_OPTIONS_JSON]
-Exit codes: 0 done, 3 LibreOffice did not start, 4 the document did not load,
-5 the export failed.
+Usage: python uno_convert.py SOFFICE PROFILE_DIR FILTER_OPTIONS_JSON INPUT OUTPUT [INPUT OUTPUT …]
+Several documents share one LibreOffice start. Exit codes: 0 done,
+3 LibreOffice did not start, 4 a document did not load, 5 an export failed.
 """
 
 import contextlib
@@ -48,9 +48,38 @@ def _connect(pipe, process, deadline):
             time.sleep(0.1)
 
 
+def _convert(desktop, source, target, options):
+    try:
+        document = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
+    except Exception as exc:
+        print(f"{Path(source).name} : document illisible ({exc})", file=sys.stderr)
+        return 4
+    if document is None:
+        print(f"{Path(source).name} : document illisible", file=sys.stderr)
+        return 4
+    try:
+        if hasattr(document, "getDocumentIndexes"):
+            indexes = document.getDocumentIndexes()
+            for _ in range(2):
+                document.refresh()
+                for i in range(indexes.getCount()):
+                    indexes.getByIndex(i).update()
+        export = {"FilterName": "writer_pdf_Export"}
+        if options:
+            export["FilterData"] = _props(**options)
+        document.storeToURL(Path(target).resolve().as_uri(), _props(**export))
+    except Exception as exc:
+        print(f"{Path(source).name} : export PDF impossible ({exc})", file=sys.stderr)
+        return 5
+    finally:
+        document.close(True)
+    print(target, flush=True)  # progress, read by assembleur
+    return 0
+
+
 def main(argv):
-    soffice, profile, source, target = argv[1:5]
-    options = json.loads(argv[5]) if len(argv) > 5 and argv[5] else {}
+    soffice, profile, options = argv[1], argv[2], json.loads(argv[3] or "{}")
+    pairs = list(zip(argv[4::2], argv[5::2]))
     pipe = f"assembleur_{uuid.uuid4().hex}"
     process = subprocess.Popen(
         [
@@ -74,30 +103,10 @@ def main(argv):
             print(f"LibreOffice n'a pas démarré : {exc}", file=sys.stderr)
             return 3
         desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-        try:
-            document = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
-        except Exception as exc:
-            print(f"document illisible : {exc}", file=sys.stderr)
-            return 4
-        if document is None:
-            print("document illisible", file=sys.stderr)
-            return 4
-        try:
-            if hasattr(document, "getDocumentIndexes"):
-                indexes = document.getDocumentIndexes()
-                for _ in range(2):
-                    document.refresh()
-                    for i in range(indexes.getCount()):
-                        indexes.getByIndex(i).update()
-            export = {"FilterName": "writer_pdf_Export"}
-            if options:
-                export["FilterData"] = _props(**options)
-            document.storeToURL(Path(target).resolve().as_uri(), _props(**export))
-        except Exception as exc:
-            print(f"export PDF impossible : {exc}", file=sys.stderr)
-            return 5
-        finally:
-            document.close(True)
+        for source, target in pairs:
+            code = _convert(desktop, source, target, options)
+            if code:
+                return code
         with contextlib.suppress(Exception):  # the bridge closes while LibreOffice quits: expected
             desktop.terminate()
         return 0

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import ContentError, Problem
 from .load import SourceFile
 from .model import (
+    Avis,
     BLOCK_KINDS,
     INTERCO,
     PLACEHOLDER,
@@ -38,6 +39,7 @@ REQUIRED_FILES = {
 }
 OPTIONAL_FILES = {
     "protocole": Protocole,
+    "avis": Avis,
 }
 KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
@@ -54,6 +56,7 @@ class Content:
     programmation: Programmation
     feuille_de_route: FeuilleDeRoute
     protocole: Protocole | None = None
+    avis: Avis | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
     chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
 
@@ -378,6 +381,7 @@ def validate(sources: dict[str, SourceFile]) -> Content:
         programmation=results["programmation"],
         feuille_de_route=results["feuille_de_route"],
         protocole=results.get("protocole"),
+        avis=results.get("avis"),
         sources=sources,
         chapter_sources=chapter_sources,
     )

@@ -1,4 +1,4 @@
-"""Make the Word template ``gabarits/rapport.docx`` from scratch.
+"""Make the Word templates of ``gabarits/`` from scratch (rapport, annexe, annexe-paysage).
 
 Developers run this once when the template's structure changes
 (``.venv/bin/python outils/fabriquer_gabarits.py``); the result is committed
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION_START
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import parse_xml
@@ -98,72 +98,18 @@ def _table_style(doc) -> None:
     _style(doc, "Texte de tableau", size=9.5, before=1, after=1)
 
 
-def build(path: Path) -> None:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.2)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
-    section.different_first_page_header_footer = True
-
+def _styles(doc) -> None:
+    """Every named style of assembleur's templates."""
     _style(doc, "Normal", base=None, size=11, after=6)
     doc.styles["Normal"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _style(
-        doc,
-        "Heading 1",
-        size=18,
-        bold=True,
-        color=BLUE,
-        before=18,
-        after=10,
-        keep_next=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
+    left = WD_ALIGN_PARAGRAPH.LEFT
+    _style(doc, "Heading 1", size=18, bold=True, color=BLUE, before=18, after=10, keep_next=True, align=left)
     doc.styles["Heading 1"].paragraph_format.page_break_before = True
+    _style(doc, "Heading 2", size=14, bold=True, color=BLUE, before=14, after=6, keep_next=True, align=left)
+    _style(doc, "Heading 3", size=12, bold=True, color=ORANGE, before=10, after=4, keep_next=True, align=left)
+    _style(doc, "Intertitre", size=11, bold=True, color=BLUE, before=8, after=3, keep_next=True, align=left)
     _style(
-        doc,
-        "Heading 2",
-        size=14,
-        bold=True,
-        color=BLUE,
-        before=14,
-        after=6,
-        keep_next=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
-    _style(
-        doc,
-        "Heading 3",
-        size=12,
-        bold=True,
-        color=ORANGE,
-        before=10,
-        after=4,
-        keep_next=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
-    _style(
-        doc,
-        "Intertitre",
-        size=11,
-        bold=True,
-        color=BLUE,
-        before=8,
-        after=3,
-        keep_next=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
-    )
-    _style(
-        doc,
-        "Priorité",
-        size=10.5,
-        bold=True,
-        italic=True,
-        color=ORANGE,
-        before=6,
-        after=2,
-        keep_next=True,
-        align=WD_ALIGN_PARAGRAPH.LEFT,
+        doc, "Priorité", size=10.5, bold=True, italic=True, color=ORANGE, before=6, after=2, keep_next=True, align=left
     )
     _style(doc, "List Bullet", size=11, after=2)
     _style(doc, "Liste symbole", size=11, after=3)
@@ -171,20 +117,96 @@ def build(path: Path) -> None:
     doc.styles["Liste symbole"].paragraph_format.first_line_indent = Cm(-0.6)
     _style(doc, "Note", size=9, italic=True, after=8)
     _style(doc, "Figure", align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=6)
-    _style(doc, "Titre introduction", size=16, bold=True, color=BLUE, after=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _style(doc, "Titre sommaire", size=20, bold=True, color=BLUE, after=18, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Couverture bandeau", size=16, bold=True, color=BLUE, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Couverture titre", size=28, bold=True, color=BLUE, before=120, after=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _style(doc, "Couverture année", size=18, color=ORANGE, after=60, align=WD_ALIGN_PARAGRAPH.LEFT)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _style(doc, "Titre introduction", size=16, bold=True, color=BLUE, after=14, align=center)
+    _style(doc, "Titre sommaire", size=20, bold=True, color=BLUE, after=18, align=left)
+    _style(doc, "Couverture bandeau", size=16, bold=True, color=BLUE, after=0, align=left)
+    _style(doc, "Couverture titre", size=28, bold=True, color=BLUE, before=120, after=12, align=left)
+    _style(doc, "Couverture année", size=18, color=ORANGE, after=60, align=left)
     _style(doc, "Couverture mention", size=12, after=4, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _style(doc, "Version projet", size=14, bold=True, color=ORANGE, before=12, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _style(doc, "Signature", size=11, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _style(doc, "Pied de page", size=8.5, color=BLUE, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "Pied de page", size=8.5, color=BLUE, align=center)
+    _style(doc, "Annexe numéro", size=14, bold=True, color=ORANGE, after=4, align=left)
+    _style(doc, "Annexe titre", size=20, bold=True, color=BLUE, after=18, align=left)
+    _style(doc, "Grand titre", size=22, bold=True, color=BLUE, before=36, after=12, align=center)
+    _style(doc, "Intercalaire", size=26, bold=True, color=BLUE, before=260, after=12, align=center)
     for level in (1, 2):
         _style(doc, f"TOC {level}", size=11, after=3)
     _table_style(doc)
 
-    # The template itself: cover, sommaire, then the body loop.
+
+def _new_document(landscape: bool = False):
+    doc = Document()
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_height, section.page_width = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(1.5)
+        section.top_margin, section.bottom_margin = Cm(1.5), Cm(1.5)
+    else:
+        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+        section.left_margin = section.right_margin = Cm(2.2)
+        section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    _styles(doc)
+    return doc
+
+
+BRANCHES = [
+    ("titre_introduction", "{{r b.texte }}", "Titre introduction"),
+    ("titre1", "{{r b.texte }}", "Heading 1"),
+    ("titre2", "{{r b.texte }}", "Heading 2"),
+    ("titre3", "{{r b.texte }}", "Heading 3"),
+    ("intertitre", "{{r b.texte }}", "Intertitre"),
+    ("priorite", "{{r b.texte }}", "Priorité"),
+    ("paragraphe", "{{r b.texte }}", "Normal"),
+    ("puce", "{{r b.texte }}", "List Bullet"),
+    ("symbole", "{{ b.symbole }}\t{{r b.texte }}", "Liste symbole"),
+    ("note", "{{r b.texte }}", "Note"),
+    ("grand_titre", "{{r b.texte }}", "Grand titre"),
+    ("intercalaire", "{{r b.texte }}", "Intercalaire"),
+    ("tableau", "{{p b.tableau }}", "Normal"),
+    ("graphique", "{{ b.image }}", "Figure"),
+]
+
+
+def _body_loop(doc) -> None:
+    """The loop over ``corps``: one styled paragraph per kind of block."""
+    doc.add_paragraph("{%p for b in corps %}")
+    for index, (kind, text, style) in enumerate(BRANCHES):
+        keyword = "if" if index == 0 else "elif"
+        doc.add_paragraph(f'{{%p {keyword} b.genre == "{kind}" %}}')
+        doc.add_paragraph(text, style=style)
+    doc.add_paragraph('{%p elif b.genre == "saut_de_page" %}')
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p endfor %}")
+
+
+def _footer(doc, text: str) -> None:
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.style = doc.styles["Pied de page"]
+    footer.add_run(text)
+    _field(footer, "PAGE", "1")
+    footer.add_run(" / ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def _finish(doc, path: Path, title: str) -> None:
+    doc.settings.element.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+    doc.core_properties.title = title
+    doc.core_properties.author = "assembleur"
+    doc.core_properties.language = "fr-FR"
+    _set_language(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    print(path)
+
+
+def build_rapport(path: Path) -> None:
+    """The rapport: cover, sommaire, body."""
+    doc = _new_document()
+    doc.sections[0].different_first_page_header_footer = True
     doc.add_paragraph("{%p for ligne in bandeau %}")
     doc.add_paragraph("{{ ligne }}", style="Couverture bandeau")
     doc.add_paragraph("{%p endfor %}")
@@ -202,7 +224,6 @@ def build(path: Path) -> None:
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{{ signature_nom }}", style="Signature").paragraph_format.space_before = Pt(36)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
     doc.add_paragraph("Sommaire", style="Titre sommaire")
     _field(
         doc.add_paragraph(),
@@ -210,45 +231,27 @@ def build(path: Path) -> None:
         "Le sommaire se met à jour à la conversion en PDF (dans Word : clic droit, « Mettre à jour les champs »).",
     )
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _body_loop(doc)
+    _footer(doc, "{{ titre }} – {{ sigle }} – année {{ annee }}{% if projet %} – version projet{% endif %} – page ")
+    _finish(doc, path, "Rapport sur la mise en œuvre de la Politique de la Ville")
 
-    doc.add_paragraph("{%p for b in corps %}")
-    branches = [
-        ("titre_introduction", "{{r b.texte }}", "Titre introduction"),
-        ("titre1", "{{r b.texte }}", "Heading 1"),
-        ("titre2", "{{r b.texte }}", "Heading 2"),
-        ("titre3", "{{r b.texte }}", "Heading 3"),
-        ("intertitre", "{{r b.texte }}", "Intertitre"),
-        ("priorite", "{{r b.texte }}", "Priorité"),
-        ("paragraphe", "{{r b.texte }}", "Normal"),
-        ("puce", "{{r b.texte }}", "List Bullet"),
-        ("symbole", "{{ b.symbole }}\t{{r b.texte }}", "Liste symbole"),
-        ("note", "{{r b.texte }}", "Note"),
-        ("tableau", "{{p b.tableau }}", "Normal"),
-        ("graphique", "{{ b.image }}", "Figure"),
-    ]
-    for index, (kind, text, style) in enumerate(branches):
-        keyword = "if" if index == 0 else "elif"
-        doc.add_paragraph(f'{{%p {keyword} b.genre == "{kind}" %}}')
-        doc.add_paragraph(text, style=style)
+
+def build_annexe(path: Path, landscape: bool = False) -> None:
+    """An annex of the dossier (or an intercalaire): its number and title, then the body."""
+    doc = _new_document(landscape)
+    doc.add_paragraph("{%p if numero_annexe %}")
+    doc.add_paragraph("{{ numero_annexe }}", style="Annexe numéro")
     doc.add_paragraph("{%p endif %}")
-    doc.add_paragraph("{%p endfor %}")
-
-    footer = section.footer.paragraphs[0]
-    footer.style = doc.styles["Pied de page"]
-    footer.add_run("{{ titre }} – {{ sigle }} – année {{ annee }}{% if projet %} – version projet{% endif %} – page ")
-    _field(footer, "PAGE", "1")
-    footer.add_run(" / ")
-    _field(footer, "NUMPAGES", "1")
-    assert section.start_type == WD_SECTION_START.NEW_PAGE
-
-    settings = doc.settings.element
-    settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
-    doc.core_properties.title = "Rapport sur la mise en œuvre de la Politique de la Ville"
-    doc.core_properties.author = "assembleur"
-    doc.core_properties.language = "fr-FR"
-    _set_language(doc)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(path)
+    doc.add_paragraph("{%p if titre_annexe %}")
+    doc.add_paragraph("{{ titre_annexe }}", style="Annexe titre")
+    doc.add_paragraph("{%p endif %}")
+    _body_loop(doc)
+    _footer(
+        doc,
+        "{{ titre }} – {{ sigle }} – année {{ annee }}{% if projet %} – version projet{% endif %}"
+        "{% if numero_annexe %} – {{ numero_annexe }}{% endif %} – page ",
+    )
+    _finish(doc, path, "Annexe du rapport sur la mise en œuvre de la Politique de la Ville")
 
 
 def _set_language(doc) -> None:
@@ -263,8 +266,7 @@ def _set_language(doc) -> None:
 
 
 if __name__ == "__main__":
-    target = (
-        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "gabarits" / "rapport.docx"
-    )
-    build(target)
-    print(target)
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "gabarits"
+    build_rapport(folder / "rapport.docx")
+    build_annexe(folder / "annexe.docx")
+    build_annexe(folder / "annexe-paysage.docx", landscape=True)

@@ -79,10 +79,10 @@ def test_rapport_pdf_into_sortie(projet: Path, cli) -> None:
 
 
 def test_libreoffice_failure_is_exit_2_without_traceback(projet: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    def crash(source: Path, target: Path, **_: object) -> Path:
+    def crash(pairs: list[tuple[Path, Path]], **_: object) -> list[Path]:
         raise ConversionError("LibreOffice n'a pas pu convertir r.docx en PDF (code de sortie 1).", "Relancez.")
 
-    monkeypatch.setattr(libreoffice, "convert_to_pdf", crash)
+    monkeypatch.setattr(libreoffice, "convert_many", crash)
     result = cli("rapport", "--pdf")
     assert result.exit_code == 2
     assert result.stdout == ""

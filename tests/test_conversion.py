@@ -143,11 +143,11 @@ def test_an_earlier_rapport_survives_a_failed_build(annee: Year, monkeypatch: py
     earlier = folder / "rapport-politique-de-la-ville-2019.pdf"
     earlier.write_bytes(b"version precedente")
 
-    def crash(source: Path, target: Path, **_: object) -> Path:
-        target.write_bytes(b"moitie")
+    def crash(pairs: list[tuple[Path, Path]], **_: object) -> list[Path]:
+        pairs[0][1].write_bytes(b"moitie")
         raise ConversionError("LibreOffice s'est arrêté brutalement.")
 
-    monkeypatch.setattr(libreoffice, "convert_to_pdf", crash)
+    monkeypatch.setattr(libreoffice, "convert_many", crash)
     with pytest.raises(ConversionError):
         build.build_rapport(annee, folder, pdf=True)
     assert earlier.read_bytes() == b"version precedente"

@@ -17,7 +17,7 @@ from assembleur.project import Year
 def docx_2019(tmp_path_factory: pytest.TempPathFactory, checked_2019: build.Checked) -> Document:
     work = tmp_path_factory.mktemp("rendu")
     document = derive.build_document(checked_2019.content)
-    path = render.render_rapport(document, Path("gabarits/rapport.docx").resolve(), work / "r.docx", work)
+    path = render.render_docx(document, Path("gabarits/rapport.docx").resolve(), work / "r.docx", work)
     return Document(str(path))
 
 
@@ -130,7 +130,7 @@ def test_template_errors_name_the_template(
     template = _template_with(tmp_path, old, new)
     document = derive.build_document(checked_2019.content)
     with pytest.raises(TemplateError) as caught:
-        render.render_rapport(document, template, tmp_path / "r.docx", tmp_path)
+        render.render_docx(document, template, tmp_path / "r.docx", tmp_path)
     assert str(template) in caught.value.message and message in caught.value.message
     assert not (tmp_path / "r.docx").exists()
 
@@ -138,7 +138,7 @@ def test_template_errors_name_the_template(
 def test_the_projet_line_is_only_in_a_projet(tmp_path: Path, annee: Year) -> None:
     checked = build.check(annee)
     document = derive.build_document(checked.content, version="definitif")
-    path = render.render_rapport(document, annee.templates / "rapport.docx", tmp_path / "r.docx", tmp_path)
+    path = render.render_docx(document, annee.templates / "rapport.docx", tmp_path / "r.docx", tmp_path)
     doc = Document(str(path))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Version «\u00a0PROJET" not in text and "arrêtée au" not in text

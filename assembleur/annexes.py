@@ -1,0 +1,194 @@
+"""Derive the annexes of the dossier: the grid of actions, the protocole, the avis.
+
+Like :mod:`assembleur.derive` for the rapport, each function turns the
+validated content into a :class:`~assembleur.derive.Document` for a template.
+The grid (Annexe 1) comes from the one list of actions of ``programmation.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import french
+from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover
+from .model import INTERCO, PILIER_NAMES, Action, Organisme, Priorite
+from .validate import Content
+
+NO_ACTION = "Aucune action en {annee}"
+AVIS_PENDING = "en attente"
+
+
+def _c(text: object, **options: object) -> Cell:
+    return Cell([str(text)], **options)
+
+
+def grid_line(action: Action) -> str:
+    """An action as the grid lists it: « Titre - Commune (Porteur) »."""
+    places = ", ".join(action.communes) if action.communes != [INTERCO] else INTERCO
+    porteur = f" ({action.porteur})" if action.porteur else ""
+    return f"{action.titre} - {places}{porteur}"
+
+
+def _priority_rows(priorite: Priorite, actions: list[Action], annee: int) -> list[list[Cell]]:
+    rows = [[_c(f"PRIORITE n°{priorite.numero} : {priorite.titre}", bold=True, colspan=3, shade=GROUP_SHADE)]]
+    groups: list[tuple[str, list[Action]]] = [
+        (f"{s.code} {s.titre}", [a for a in actions if a.sous_priorite == s.code]) for s in priorite.sous_priorites
+    ]
+    direct = [a for a in actions if a.sous_priorite == str(priorite.numero)]
+    if direct:
+        groups.append((f"Priorité {priorite.numero}, sans sous-priorité", direct))
+    for label, members in groups:
+        lines = [grid_line(a) for a in members] or [f"*{NO_ACTION.format(annee=annee)}*"]
+        projets = sum(len(a.communes) for a in members)
+        rows.append([_c(label), Cell(lines), _c(projets, align="right")])
+    return rows
+
+
+def build_grille(content: Content, version: str = "projet") -> Document:
+    """Annexe 1: every action of the year, once, under its priority and sous-priorité."""
+    builder = Builder(content)
+    annee = content.rapport.annee
+    actions = content.programmation.actions
+    header = [
+        _c("Sous-priorité", bold=True),
+        _c(f"Actions {annee} : titre - commune (porteur)", bold=True),
+        _c("Projets", bold=True, align="right"),
+    ]
+    rows = [header]
+    for priorite in content.feuille_de_route.priorites:
+        members = [a for a in actions if a.priorite == priorite.numero]
+        rows.extend(_priority_rows(priorite, members, annee))
+    builder.add("paragraphe", f"CONTRAT DE VILLE - GRILLE DES ACTIONS {annee} PAR PRIORITÉ")
+    builder.table(rows, header_rows=1, widths=[6.5, 18.5, 1.7], can_split=True)
+    cover = {
+        **common_cover(content, version),
+        "numero_annexe": "ANNEXE 1",
+        "titre_annexe": builder.text(
+            "Grille de répartition des actions au sein des 10 priorités de la feuille de route du Contrat de Ville"
+        ),
+    }
+    return Document(cover, builder.items)
+
+
+def _feuille_de_route(builder: Builder, content: Content) -> None:
+    for priorite in content.feuille_de_route.priorites:
+        title = priorite.intitule_protocole or priorite.titre
+        builder.add("titre1", f"PRIORITE n°{priorite.numero} : {title}")
+        builder.add("note", f"Pilier : {PILIER_NAMES[priorite.pilier]}")
+        builder.blocks(priorite.introduction)
+        if priorite.encadres:
+            builder.table(
+                [
+                    [_c(f"► {e.titre}", bold=True) for e in priorite.encadres],
+                    [Cell(list(e.elements)) for e in priorite.encadres],
+                ],
+                header_rows=1,
+            )
+        if priorite.points_de_vigilance:
+            builder.add("intertitre", "Points de vigilance :")
+            builder.blocks(priorite.points_de_vigilance)
+        for sous in priorite.sous_priorites:
+            description = f" : {sous.description}" if sous.description else ""
+            builder.add("paragraphe", f"**{sous.code} {sous.titre}**{description}")
+            for precision in sous.precisions:
+                builder.add("puce", precision)
+        builder.blocks(priorite.complements)
+        if priorite.indicateurs:
+            builder.add("intertitre", "Indicateurs d'évaluation :")
+            for indicateur in priorite.indicateurs:
+                builder.add("puce", indicateur)
+    axes = content.feuille_de_route.axes_transversaux
+    if axes:
+        builder.add("titre1", axes.titre)
+        rows = [[_c("AXES TRANSVERSAUX", bold=True), _c("ENJEUX/ORIENTATIONS", bold=True)]]
+        rows += [[_c(axe.axe), Cell(list(axe.enjeux))] for axe in axes.axes]
+        builder.table(rows, widths=[1, 2])
+
+
+def build_protocole(content: Content, version: str = "projet") -> Document:
+    """Annexe 2: the protocole, its signatures and annexes, then the feuille de route in detail."""
+    protocole = content.protocole
+    if protocole is None:
+        raise ValueError("no protocole.yaml")  # callers check content.protocole first
+    builder = Builder(content)
+    for line in protocole.couverture:
+        builder.add("grand_titre", f"**{line}**")
+    builder.add("grand_titre", protocole.titre)
+    builder.add("grand_titre", protocole.date)
+    builder.add("saut_de_page")
+    for section in protocole.sections:
+        builder.section(section, 2)
+    builder.add("paragraphe", protocole.signature.lieu_date)
+    signataires = protocole.signature.signataires
+    builder.table(
+        [[Cell(list(s.pour), bold=True) for s in signataires], [Cell([s.nom, *s.qualite]) for s in signataires]],
+        header_rows=0,
+    )
+    for annexe in protocole.annexes:
+        builder.add("titre1", annexe.titre)
+        builder.blocks(annexe.contenu)
+    _feuille_de_route(builder, content)
+    cover = {
+        **common_cover(content, version),
+        "numero_annexe": "ANNEXE 2",
+        "titre_annexe": builder.text(protocole.annexe),
+    }
+    return Document(cover, builder.items)
+
+
+@dataclass(frozen=True)
+class AvisStatus:
+    """Where a consulted body's avis stands, as the summary table says it."""
+
+    organisme: Organisme
+    seance: str
+    sens: str
+    recu: str
+
+
+def avis_status(organisme: Organisme) -> AvisStatus:
+    """The summary line of one consulted body."""
+    avis = organisme.avis
+    if avis is None:
+        return AvisStatus(organisme, "—", AVIS_PENDING, "—")
+    recu = french.format_long_date(avis.recu) if avis.recu else "—"
+    return AvisStatus(organisme, french.format_long_date(avis.seance), avis.sens, recu)
+
+
+CATEGORIES = {
+    "conseil_citoyen": "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS",
+    "commune": "AVIS DES COMMUNES DU CONTRAT DE VILLE",
+}
+
+
+def build_synthese_avis(content: Content, version: str = "projet") -> Document:
+    """The summary of the avis, before the scans: who, séance, sens, received."""
+    builder = Builder(content)
+    organismes = content.avis.organismes if content.avis else []
+    received = sum(1 for o in organismes if o.avis)
+    builder.add(
+        "paragraphe",
+        f"Le projet de rapport a été soumis pour avis à {len(organismes)} organismes ; "
+        f"{received} avis {'ont été reçus' if received > 1 else 'a été reçu'} et {'sont joints' if received > 1 else 'est joint'} "
+        "au présent dossier.",
+    )
+    for kind, title in CATEGORIES.items():
+        members = [o for o in organismes if o.type == kind]
+        if not members:
+            continue
+        builder.add("intertitre", title.capitalize())
+        rows = [[_c(h, bold=True) for h in ("Organisme consulté", "Séance", "Sens de l'avis", "Reçu le")]]
+        for organisme in members:
+            status = avis_status(organisme)
+            rows.append([_c(organisme.nom), _c(status.seance), _c(status.sens), _c(status.recu)])
+        builder.table(rows, widths=[3, 1.6, 1.4, 1.6])
+    cover = {**common_cover(content, version), "numero_annexe": "", "titre_annexe": "Synthèse des avis recueillis"}
+    return Document(cover, builder.items)
+
+
+def build_intercalaire(content: Content, title: str, version: str = "projet") -> Document:
+    """A divider page announcing a group of avis."""
+    builder = Builder(content)
+    builder.add("intercalaire", title)
+    cover = {**common_cover(content, version), "numero_annexe": "", "titre_annexe": ""}
+    return Document(cover, builder.items)

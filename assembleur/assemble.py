@@ -1,0 +1,201 @@
+"""Stage 6 — assemble: check the scanned avis, then merge every part into the dossier PDF.
+
+Scanned pages are carried over as they are: their images are never decoded
+or re-encoded. A page that is rotated or not A4 is turned upright and fitted
+to A4 by a transformation of its content, which leaves the images untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.errors import PdfReadError
+from pypdf.generic import NameObject, TextStringObject
+
+from .errors import AnnexError, Problem
+from .files import atomic_output
+from .model import Organisme
+
+A4 = (595.276, 841.890)  # points
+A4_TOLERANCE = 3.0  # points: scanners round page sizes
+
+
+@dataclass(frozen=True)
+class ScannedAvis:
+    """A received avis whose scan passed the checks."""
+
+    organisme: Organisme
+    path: Path
+    pages: int
+
+
+def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list[ScannedAvis]:
+    """Check every received avis's scan before any work starts; all problems at once.
+
+    ``annexes`` is ``annexes/<année>/``; ``shown`` is how messages name it.
+    Each scan must lie inside it (links included), exist, open as a PDF,
+    have at least one page and not be password-protected.
+    """
+    problems: list[Problem] = []
+    scans: list[ScannedAvis] = []
+    root = annexes.resolve()
+    used: dict[str, str] = {}
+    for organisme in organismes:
+        if organisme.avis is None:
+            continue
+        name = organisme.avis.fichier
+        path = annexes / name
+        label = shown / name
+
+        def refuse(message: str, label: Path = label) -> None:
+            problems.append(Problem(label, message))
+
+        if name in used:
+            refuse(f"ce fichier est déjà l'avis de « {used[name]} » ; chaque avis a son propre scan.")
+            continue
+        used[name] = organisme.nom
+        if not path.resolve().is_relative_to(root):
+            refuse(
+                f"l'avis de « {organisme.nom} » doit se trouver dans {shown}/ (pas ailleurs, même par un lien) ; "
+                "copiez le fichier dans ce dossier."
+            )
+            continue
+        if not path.is_file():
+            refuse(
+                f"l'avis de « {organisme.nom} » est introuvable ; déposez le scan dans {shown}/ "
+                "ou corrigez le nom du fichier dans avis.yaml."
+            )
+            continue
+        if path.stat().st_size == 0:
+            refuse(f"le fichier de l'avis de « {organisme.nom} » est vide ; scannez à nouveau la délibération.")
+            continue
+        pages = _open_pages(path, organisme, refuse)
+        if pages is not None:
+            scans.append(ScannedAvis(organisme, path, pages))
+    if problems:
+        raise AnnexError(problems)
+    return scans
+
+
+def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:  # noqa: ANN001 - a local callback
+    with path.open("rb") as handle:
+        if not handle.read(1024).lstrip().startswith(b"%PDF"):
+            refuse(f"le fichier de l'avis de « {organisme.nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
+            return None
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            refuse(
+                f"l'avis de « {organisme.nom} » est protégé par un mot de passe ; "
+                "demandez à la commune une version sans protection."
+            )
+            return None
+        count = len(reader.pages)
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        refuse(
+            f"le PDF de l'avis de « {organisme.nom} » est endommagé et ne peut pas être lu ({exc.__class__.__name__}) ; "
+            "scannez à nouveau la délibération ou demandez une nouvelle copie."
+        )
+        return None
+    if count == 0:
+        refuse(f"le PDF de l'avis de « {organisme.nom} » n'a aucune page ; scannez à nouveau la délibération.")
+        return None
+    return count
+
+
+@dataclass
+class Part:
+    """A part of the dossier: its bookmark title, its PDF (if any) and its sub-parts.
+
+    Top-level parts get their own page labels (``label`` is the prefix, e.g.
+    "A1-"); every part with a title gets a bookmark, nested as the parts are.
+    """
+
+    title: str
+    path: Path | None = None
+    label: str = ""
+    children: list[Part] = field(default_factory=list)
+    fit_to_a4: bool = False  # scans: turn upright and fit to A4
+    first_page: int = field(default=-1, init=False)
+
+
+def _is_upright_a4(page: PageObject) -> bool:
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    return (
+        (page.rotation or 0) % 360 == 0 and abs(width - A4[0]) <= A4_TOLERANCE and abs(height - A4[1]) <= A4_TOLERANCE
+    )
+
+
+def fit_to_a4(page: PageObject) -> PageObject:
+    """The page upright and scaled to fit an A4 page, its content and images unchanged."""
+    if _is_upright_a4(page):
+        return page
+    if page.rotation:
+        page.transfer_rotation_to_content()
+    box = page.mediabox
+    width, height = float(box.width), float(box.height)
+    scale = min(A4[0] / width, A4[1] / height)
+    offset_x = (A4[0] - width * scale) / 2 - float(box.left) * scale
+    offset_y = (A4[1] - height * scale) / 2 - float(box.bottom) * scale
+    blank = PageObject.create_blank_page(width=A4[0], height=A4[1])
+    blank.merge_transformed_page(page, Transformation().scale(scale, scale).translate(offset_x, offset_y))
+    return blank
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The dossier's document information."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    language: str = "fr-FR"
+
+
+def assemble(parts: list[Part], output: Path, metadata: Metadata) -> Path:
+    """Merge ``parts`` into ``output``: bookmarks, page labels, metadata; written atomically."""
+    writer = PdfWriter()
+    for part in parts:
+        _append_pages(writer, part)
+        end = len(writer.pages) - 1
+        if end >= part.first_page:
+            writer.set_page_label(part.first_page, end, style="/D", prefix=part.label or None, start=1)
+    for part in parts:
+        _add_bookmarks(writer, part, None)
+    writer.add_metadata(
+        {
+            "/Title": metadata.title,
+            "/Author": metadata.author,
+            "/Subject": metadata.subject,
+            "/Keywords": metadata.keywords,
+            "/Creator": "assembleur",
+        }
+    )
+    writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.language)
+    writer.page_mode = "/UseOutlines"
+    with atomic_output(output) as temporary:
+        with temporary.open("wb") as handle:
+            writer.write(handle)
+        os.chmod(temporary, 0o644)
+    return output
+
+
+def _append_pages(writer: PdfWriter, part: Part) -> None:
+    part.first_page = len(writer.pages)
+    if part.path is not None:
+        for page in PdfReader(part.path).pages:
+            writer.add_page(fit_to_a4(page) if part.fit_to_a4 else page)
+    for child in part.children:
+        _append_pages(writer, child)
+
+
+def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:
+    item = parent
+    if part.title and part.first_page < len(writer.pages):
+        item = writer.add_outline_item(part.title, part.first_page, parent=parent)
+    for child in part.children:
+        _add_bookmarks(writer, child, item)
