@@ -168,9 +168,12 @@ def build_synthese_avis(content: Content, version: str = "projet") -> Document:
     received = sum(1 for o in organismes if o.avis)
     builder.add(
         "paragraphe",
-        f"Le projet de rapport a été soumis pour avis à {len(organismes)} organismes ; "
-        f"{received} avis {'ont été reçus' if received > 1 else 'a été reçu'} et {'sont joints' if received > 1 else 'est joint'} "
-        "au présent dossier.",
+        f"Le projet de rapport a été soumis pour avis à {len(organismes)} organismes ; {received} avis "
+        + (
+            "ont été reçus et sont joints au présent dossier."
+            if received > 1
+            else "a été reçu et est joint au présent dossier."
+        ),
     )
     for kind, title in CATEGORIES.items():
         members = [o for o in organismes if o.type == kind]

@@ -80,7 +80,7 @@ def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list
     return scans
 
 
-def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:  # noqa: ANN001 - a local callback
+def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
     with path.open("rb") as handle:
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
             refuse(f"le fichier de l'avis de « {organisme.nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
@@ -96,7 +96,8 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:  # noqa
         count = len(reader.pages)
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » est endommagé et ne peut pas être lu ({exc.__class__.__name__}) ; "
+            f"le PDF de l'avis de « {organisme.nom} » est endommagé et ne peut pas être lu "
+            f"({exc.__class__.__name__}) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
         )
         return None

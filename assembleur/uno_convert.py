@@ -79,7 +79,7 @@ def _convert(desktop, source, target, options):
 
 def main(argv):
     soffice, profile, options = argv[1], argv[2], json.loads(argv[3] or "{}")
-    pairs = list(zip(argv[4::2], argv[5::2]))
+    pairs = list(zip(argv[4::2], argv[5::2]))  # noqa: B905 - LibreOffice may bundle a Python older than 3.10
     pipe = f"assembleur_{uuid.uuid4().hex}"
     process = subprocess.Popen(
         [

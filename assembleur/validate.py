@@ -16,11 +16,11 @@ from pydantic import BaseModel, ValidationError
 from .errors import ContentError, Problem
 from .load import SourceFile
 from .model import (
-    Avis,
     BLOCK_KINDS,
     INTERCO,
     PLACEHOLDER,
     Actions,
+    Avis,
     Bilan,
     Bloc,
     Chapitre,
