@@ -166,15 +166,13 @@ def build_synthese_avis(content: Content, version: str = "projet") -> Document:
     builder = Builder(content)
     organismes = content.avis.organismes if content.avis else []
     received = sum(1 for o in organismes if o.avis)
-    builder.add(
-        "paragraphe",
-        f"Le projet de rapport a été soumis pour avis à {len(organismes)} organismes ; {received} avis "
-        + (
-            "ont été reçus et sont joints au présent dossier."
-            if received > 1
-            else "a été reçu et est joint au présent dossier."
-        ),
-    )
+    if received == 0:
+        answer = "aucun avis n'a encore été reçu."
+    elif received == 1:
+        answer = "1 avis a été reçu ; il est joint au présent dossier."
+    else:
+        answer = f"{received} avis ont été reçus ; ils sont joints au présent dossier."
+    builder.add("paragraphe", f"Le projet de rapport a été soumis pour avis à {len(organismes)} organismes ; {answer}")
     for kind, title in CATEGORIES.items():
         members = [o for o in organismes if o.type == kind]
         if not members:

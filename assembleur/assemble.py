@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import NameObject, RectangleObject, TextStringObject
 
 from .errors import AnnexError, Problem
 from .files import atomic_output
@@ -94,10 +94,9 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
             )
             return None
         count = len(reader.pages)
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError):
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » est endommagé et ne peut pas être lu "
-            f"({exc.__class__.__name__}) ; "
+            f"le PDF de l'avis de « {organisme.nom} » est endommagé (fichier tronqué ou abîmé) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
         )
         return None
@@ -131,7 +130,12 @@ def _is_upright_a4(page: PageObject) -> bool:
 
 
 def fit_to_a4(page: PageObject) -> PageObject:
-    """The page upright and scaled to fit an A4 page, its content and images unchanged."""
+    """Turn ``page`` upright and scale it to fit A4, in place; its images are left untouched.
+
+    The page must belong to a :class:`PdfWriter` (pypdf rewrites its content
+    stream). Only a ``cm`` operator is added in front of the content: the
+    image streams are not decoded nor re-encoded.
+    """
     if _is_upright_a4(page):
         return page
     if page.rotation:
@@ -141,9 +145,10 @@ def fit_to_a4(page: PageObject) -> PageObject:
     scale = min(A4[0] / width, A4[1] / height)
     offset_x = (A4[0] - width * scale) / 2 - float(box.left) * scale
     offset_y = (A4[1] - height * scale) / 2 - float(box.bottom) * scale
-    blank = PageObject.create_blank_page(width=A4[0], height=A4[1])
-    blank.merge_transformed_page(page, Transformation().scale(scale, scale).translate(offset_x, offset_y))
-    return blank
+    page.add_transformation(Transformation().scale(scale, scale).translate(offset_x, offset_y))
+    a4 = RectangleObject([0, 0, *A4])
+    page.mediabox = page.cropbox = page.trimbox = page.artbox = page.bleedbox = a4
+    return page
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,9 @@ def _append_pages(writer: PdfWriter, part: Part) -> None:
     part.first_page = len(writer.pages)
     if part.path is not None:
         for page in PdfReader(part.path).pages:
-            writer.add_page(fit_to_a4(page) if part.fit_to_a4 else page)
+            added = writer.add_page(page)
+            if part.fit_to_a4:
+                fit_to_a4(added)
     for child in part.children:
         _append_pages(writer, child)
 
@@ -197,6 +204,6 @@ def _append_pages(writer: PdfWriter, part: Part) -> None:
 def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:
     item = parent
     if part.title and part.first_page < len(writer.pages):
-        item = writer.add_outline_item(part.title, part.first_page, parent=parent)
+        item = writer.add_outline_item(title=part.title, page_number=part.first_page, parent=parent)
     for child in part.children:
         _add_bookmarks(writer, child, item)

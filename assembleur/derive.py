@@ -318,6 +318,21 @@ def verify(content: Content) -> list[Problem]:
             f"mais les tableaux des porteurs en totalisent {deposes}.",
         )
     del prog
+    if content.protocole is not None:
+        numbered: dict[str, str] = {}
+        for index, section in enumerate(content.protocole.sections):
+            match = re.match(r"^Article\s+(\d+)\b", section.titre)
+            if not match:
+                continue
+            if match[1] in numbered:
+                warn(
+                    "protocole",
+                    ("sections", index, "titre"),
+                    f"deux articles portent le numéro {match[1]} (« {numbered[match[1]]} » et « {section.titre} ») ; "
+                    "le texte signé est conservé tel quel.",
+                )
+            else:
+                numbered[match[1]] = section.titre
     return warnings
 
 

@@ -3,7 +3,7 @@
 The dossier merges each commune's avis as the mairie sends it back: a scan, that is a
 PDF whose pages are pictures of paper, with no text layer to extract. We have the text
 of three such avis (``outils/deliberations/*.txt``, copied word for word from the
-rapport 2019) but not their scans, so this script types each text out on A4 pages and
+rapport 2019, which quotes them) but not their scans, so this script types each text out on A4 pages and
 makes them look scanned (slight skew, grey paper with noise, soft ink, a signature, a
 rubber stamp), then writes one JPEG per page into the PDF, as a copier does. The
 assembly and its tests then work on files that behave like the real ones.
@@ -121,9 +121,7 @@ def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
 def stamp_size(lines: list[str]) -> tuple[int, int]:
     face = font(bold=True, size=round(FONT_SIZE * 1.1))
     width = max(round(face.getlength(line)) for line in lines) + 2 * FONT_SIZE
-    # a reception stamp keeps room under its words for the date written by hand
-    height = len(lines) * LINE_HEIGHT + (2 * LINE_HEIGHT if len(lines) == 1 else LINE_HEIGHT)
-    return max(width, 9 * FONT_SIZE), height
+    return max(width, 9 * FONT_SIZE), (len(lines) + 1) * LINE_HEIGHT
 
 
 def typeset(block: list[str], left: int) -> list[Row]:
@@ -244,7 +242,7 @@ def draw_signature(draw: ImageDraw.ImageDraw, left: int, top: int, rng: np.rando
 
 
 def stamp_layer(lines: list[str], rng: np.random.Generator) -> Image.Image:
-    """A rubber stamp in faded ink, as a mask (255 = ink) to darken the page with."""
+    """A rubber stamp in faded ink, as a mask (the more ink, the higher) to darken the page with."""
     width, height = stamp_size(lines)
     pad = 20
     layer = Image.new("L", (width + 2 * pad, height + 2 * pad), 0)
@@ -290,13 +288,14 @@ def scan(page: Image.Image, rng: np.random.Generator) -> Image.Image:
     # paper: grey rather than white, with broad uneven shading; fine noise kept light, since
     # noise is what costs most bytes in a JPEG
     level = rng.uniform(222, 232)
-    coarse = Image.fromarray(rng.normal(0, 2.5, (4, 3)).astype(np.float32), mode="F")
+    coarse = Image.fromarray(rng.normal(0, 2.5, (4, 3)).astype(np.float32))
     shading = np.asarray(coarse.resize((PAGE_WIDTH, PAGE_HEIGHT), Image.Resampling.BICUBIC))
     # the lid lets a little light in along one edge
     edge = np.linspace(rng.uniform(-6, 0), rng.uniform(0, 3), PAGE_WIDTH, dtype=np.float32)
     paper = level + shading + edge + rng.normal(0, 2.5, (PAGE_HEIGHT, PAGE_WIDTH)).astype(np.float32)
+    # the toner takes on the paper's tone, and the sensor adds its own grain to the dark strokes
     pixels = paper * ink + rng.normal(0, 3, ink.shape).astype(np.float32) * (1 - ink)
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="L")
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
 def make_document(text_name: str, pdf_name: str, seed: int) -> Path:

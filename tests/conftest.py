@@ -56,6 +56,14 @@ def rapport_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {path.suffix.lstrip("."): path for path in written}
 
 
+@pytest.fixture(scope="session")
+def dossier_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The shipped 2019 dossier built once with the real LibreOffice: every file written, by name."""
+    root = copy_project(tmp_path_factory.mktemp("projet"))
+    _, written = build.build_dossier(Year(root, 2019), root / "sortie" / "2019")
+    return {path.name: path for path in written}
+
+
 class Cli:
     """Runs ``assembleur`` in-process; stdout and stderr kept apart."""
 

@@ -17,8 +17,8 @@ def test_verifier_accepts_the_shipped_year_and_lists_warnings(projet: Path, cli)
     assert result.exit_code == 0
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert lines[0] == "Contenus 2019 valides : 3 chapitres, 123 actions."
-    assert lines[1] == "18 avertissements (le rapport garde les chiffres tapés) :"
+    assert lines[0] == "Contenus 2019 valides : 3 chapitres, 123 actions, 3 avis scannés."
+    assert lines[1] == "19 avertissements (le rapport garde les chiffres tapés) :"
     assert (
         "- contenus/2019/chapitre2.yaml, ligne 50, colonne 11 : les parts du financement totalisent 109,2\u00a0%, et non 100 %."
         in lines
@@ -64,7 +64,7 @@ def test_rapport_prints_the_files_it_writes(projet: Path, cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "ailleurs/rapport-politique-de-la-ville-2019.docx\n"
     assert (projet / "ailleurs" / "rapport-politique-de-la-ville-2019.docx").is_file()
-    assert result.stderr.startswith("Rapport 2019 : mise en page…\n18 avertissements")
+    assert result.stderr.startswith("Rapport 2019 : mise en page…\n19 avertissements")
 
 
 @pytest.mark.libreoffice

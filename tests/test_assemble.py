@@ -1,0 +1,157 @@
+"""Scans checked before any work, and the assembly: order, bookmarks, labels, untouched images."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from assembleur import assemble
+from assembleur.errors import AnnexError
+from assembleur.model import Organisme
+
+
+def scan_pdf(path: Path, size: tuple[int, int] = (1240, 1754), pages: int = 1, rotate: int = 0) -> Path:
+    """A scanner-like PDF: one grayscale JPEG per page, no text, at 150 dpi."""
+    images = [Image.new("L", size, 200 + index) for index in range(pages)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=50)
+    if rotate:
+        reader = PdfReader(io.BytesIO(buffer.getvalue()))
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page).rotate(rotate)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def organisme(nom: str, fichier: str) -> Organisme:
+    return Organisme.model_validate(
+        {"nom": nom, "type": "commune", "avis": {"fichier": fichier, "seance": "18/11/2020", "sens": "favorable"}}
+    )
+
+
+@pytest.fixture
+def annexes_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "annexes" / "2019"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def messages(exc: AnnexError) -> list[str]:
+    return [str(p) for p in exc.problems]
+
+
+def test_good_scans_pass_with_their_page_count(annexes_dir: Path) -> None:
+    scan_pdf(annexes_dir / "a.pdf", pages=2)
+    [scan] = assemble.check_scans([organisme("Auchel", "a.pdf")], annexes_dir, Path("annexes/2019"))
+    assert scan.pages == 2 and scan.organisme.nom == "Auchel"
+
+
+def test_every_bad_scan_is_reported_at_once_naming_the_file(annexes_dir: Path, tmp_path: Path) -> None:
+    (annexes_dir / "vide.pdf").write_bytes(b"")
+    (annexes_dir / "texte.pdf").write_text("pas un pdf", encoding="utf-8")
+    good = scan_pdf(annexes_dir / "bon.pdf").read_bytes()
+    (annexes_dir / "tronque.pdf").write_bytes(good[: len(good) // 3])
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("secret")
+    with (annexes_dir / "protege.pdf").open("wb") as handle:
+        writer.write(handle)
+    with (annexes_dir / "sans-page.pdf").open("wb") as handle:
+        PdfWriter().write(handle)
+    outside = scan_pdf(tmp_path / "ailleurs.pdf")
+    os.symlink(outside, annexes_dir / "lien.pdf")
+    with pytest.raises(AnnexError) as caught:
+        assemble.check_scans(
+            [
+                organisme("Absente", "absent.pdf"),
+                organisme("Vide", "vide.pdf"),
+                organisme("Texte", "texte.pdf"),
+                organisme("Tronque", "tronque.pdf"),
+                organisme("Protege", "protege.pdf"),
+                organisme("Sans page", "sans-page.pdf"),
+                organisme("Lien", "lien.pdf"),
+                organisme("Remonte", "../../ailleurs.pdf"),
+                organisme("Double", "absent.pdf"),
+            ],
+            annexes_dir,
+            Path("annexes/2019"),
+        )
+    assert caught.value.exit_code == 1
+    assert messages(caught.value) == [
+        "annexes/2019/absent.pdf : l'avis de « Absente » est introuvable ; déposez le scan dans annexes/2019/ "
+        "ou corrigez le nom du fichier dans avis.yaml.",
+        "annexes/2019/vide.pdf : le fichier de l'avis de « Vide » est vide ; scannez à nouveau la délibération.",
+        "annexes/2019/texte.pdf : le fichier de l'avis de « Texte » n'est pas un PDF ; enregistrez le scan au format PDF.",
+        "annexes/2019/tronque.pdf : le PDF de l'avis de « Tronque » est endommagé (fichier tronqué ou abîmé) ; "
+        "scannez à nouveau la délibération ou demandez une nouvelle copie.",
+        "annexes/2019/protege.pdf : l'avis de « Protege » est protégé par un mot de passe ; "
+        "demandez à la commune une version sans protection.",
+        "annexes/2019/sans-page.pdf : le PDF de l'avis de « Sans page » n'a aucune page ; scannez à nouveau la délibération.",
+        "annexes/2019/lien.pdf : l'avis de « Lien » doit se trouver dans annexes/2019/ (pas ailleurs, même par un lien) ; "
+        "copiez le fichier dans ce dossier.",
+        "annexes/2019/../../ailleurs.pdf : l'avis de « Remonte » doit se trouver dans annexes/2019/ (pas ailleurs, "
+        "même par un lien) ; copiez le fichier dans ce dossier.",
+        "annexes/2019/absent.pdf : ce fichier est déjà l'avis de « Absente » ; chaque avis a son propre scan.",
+    ]
+    assert str(caught.value).startswith("9 erreurs dans les avis scannés :\n- annexes/2019/absent.pdf")
+
+
+def attached(path: Path) -> tuple[PdfWriter, object]:
+    writer = PdfWriter()
+    return writer, writer.add_page(PdfReader(path).pages[0])
+
+
+def image_streams(page: object) -> list[tuple[str, bytes]]:
+    xobjects = page["/Resources"]["/XObject"]
+    return [(xobjects[name].get_object()["/Filter"], xobjects[name].get_object().get_data()) for name in xobjects]
+
+
+def test_a_rotated_or_letter_page_is_made_upright_a4_with_its_image_untouched(tmp_path: Path) -> None:
+    for path in (scan_pdf(tmp_path / "r.pdf", rotate=90), scan_pdf(tmp_path / "l.pdf", size=(1275, 1650))):
+        before = image_streams(PdfReader(path).pages[0])
+        _writer, page = attached(path)  # the writer must outlive the page
+        fitted = assemble.fit_to_a4(page)
+        assert (fitted.rotation or 0) == 0
+        assert (round(float(fitted.mediabox.width)), round(float(fitted.mediabox.height))) == (595, 842)
+        assert image_streams(fitted) == before
+        assert before[0][0] == "/DCTDecode"
+
+
+def test_an_upright_a4_page_is_kept_as_is(tmp_path: Path) -> None:
+    _, page = attached(scan_pdf(tmp_path / "a4.pdf"))
+    content = page.get_contents().get_data()
+    assert assemble.fit_to_a4(page) is page
+    assert page.get_contents().get_data() == content
+
+
+def test_assembly_bookmarks_labels_and_metadata(tmp_path: Path) -> None:
+    first = scan_pdf(tmp_path / "rapport.pdf", pages=3)
+    second = scan_pdf(tmp_path / "annexe.pdf", pages=2)
+    avis = scan_pdf(tmp_path / "avis.pdf", size=(1275, 1650), rotate=90)
+    parts = [
+        assemble.Part("Rapport", first),
+        assemble.Part("Annexe 1", second, "A1-"),
+        assemble.Part("Avis", None, "Avis-", children=[assemble.Part("Avis – Auchel", avis, fit_to_a4=True)]),
+    ]
+    metadata = assemble.Metadata("Titre", "Communauté d'Agglomération", "Sujet", "mots, clés")
+    output = assemble.assemble(parts, tmp_path / "sortie" / "dossier.pdf", metadata)
+    reader = PdfReader(output)
+    assert len(reader.pages) == 6
+    assert reader.page_labels == ["1", "2", "3", "A1-1", "A1-2", "Avis-1"]
+    outline = [
+        (item.title, reader.get_destination_page_number(item)) for item in reader.outline if not isinstance(item, list)
+    ]
+    assert outline == [("Rapport", 0), ("Annexe 1", 3), ("Avis", 5)]
+    [children] = [item for item in reader.outline if isinstance(item, list)]
+    assert [c.title for c in children] == ["Avis – Auchel"]
+    assert reader.metadata.title == "Titre" and reader.metadata.author == "Communauté d'Agglomération"
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["dossier.pdf"]
