@@ -162,3 +162,19 @@ def test_dossier_command_prints_every_file(projet: Path, cli) -> None:
     assert "livraison/parties/annexe-1-grille-des-actions-2019.pdf" in lines
     assert all((projet / line).is_file() for line in lines)
     assert Year(projet, 2019).outputs.exists() is False
+
+
+def test_the_grid_is_landscape_and_readable_in_print(dossier_2019: dict[str, Path]) -> None:
+    grid = PdfReader(dossier_2019["annexe-1-grille-des-actions-2019.pdf"])
+    sizes: set[float] = set()
+
+    def collect(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            sizes.add(round(size * tm[0] * cm[0], 1))
+
+    for page in grid.pages:
+        assert float(page.mediabox.width) > float(page.mediabox.height)
+        page.extract_text(visitor_text=collect)
+    assert min(sizes) >= 7
+    # the header row is repeated on every page of the grid
+    assert all("Actions 2019 : titre - commune (porteur)" in page.extract_text() for page in grid.pages)
