@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from . import build
 from .errors import AssembleurError, Problem
-from .project import Year, resolve_year
+from .project import resolve_year
 
 EXIT_INTERRUPTED = 130
 
@@ -61,7 +61,14 @@ def _wrote(path: Path) -> None:
     typer.echo(str(shown))
 
 
-def _report_warnings(year: Year, warnings: list[Problem]) -> None:
+def _report_build(checked: build.Checked, written: list[Path]) -> None:
+    """After a build: its warnings on stderr, then each written file on stdout."""
+    _report_warnings(checked.warnings)
+    for path in written:
+        _wrote(path)
+
+
+def _report_warnings(warnings: list[Problem]) -> None:
     if not warnings:
         return
     count = len(warnings)
@@ -70,6 +77,9 @@ def _report_warnings(year: Year, warnings: list[Problem]) -> None:
         _say(f"- {warning}")
 
 
+OutputOption = Annotated[
+    Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
+]
 YearArgument = Annotated[
     str | None,
     typer.Argument(help="L'année (2019) ou son dossier (contenus/2019). Par défaut : la plus récente."),
@@ -93,42 +103,32 @@ def verifier(annee: YearArgument = None) -> None:
     actions = len(checked.content.programmation.actions)
     avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if checked.content.avis else ""
     _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions{avis}.")
-    _report_warnings(year, checked.warnings)
+    _report_warnings(checked.warnings)
 
 
 @app.command()
 def rapport(
     annee: YearArgument = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Produit aussi le PDF (avec LibreOffice).")] = False,
-    sortie: Annotated[
-        Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
-    ] = None,
+    sortie: OutputOption = None,
 ) -> None:
     """Produit le rapport de l'année en Word (et en PDF avec --pdf)."""
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
-    checked, written = build.build_rapport(year, folder, pdf=pdf)
-    _report_warnings(year, checked.warnings)
-    for path in written:
-        _wrote(path)
+    _report_build(*build.build_rapport(year, folder, pdf=pdf))
 
 
 @app.command()
 def dossier(
     annee: YearArgument = None,
-    sortie: Annotated[
-        Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
-    ] = None,
+    sortie: OutputOption = None,
 ) -> None:
     """Produit le dossier complet en PDF : rapport, annexes, synthèse et scans des avis."""
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     _say(f"Dossier {year.annee} : vérification, mise en page, conversion en PDF et assemblage…")
-    checked, written = build.build_dossier(year, folder)
-    _report_warnings(year, checked.warnings)
-    for path in written:
-        _wrote(path)
+    _report_build(*build.build_dossier(year, folder))
 
 
 def main() -> None:
