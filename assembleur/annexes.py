@@ -7,15 +7,13 @@ The grid (Annexe 1) comes from the one list of actions of ``programmation.yaml``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import french
+from .consultation import RECU, Statut
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover
-from .model import INTERCO, PILIER_NAMES, Action, Organisme, Priorite
+from .model import INTERCO, PILIER_NAMES, Action, Priorite
 from .validate import Content
 
 NO_ACTION = "Aucune action en {annee}"
-AVIS_PENDING = "en attente"
 
 
 def _c(text: object, **options: object) -> Cell:
@@ -44,7 +42,7 @@ def _priority_rows(priorite: Priorite, actions: list[Action], annee: int) -> lis
     return rows
 
 
-def build_grille(content: Content, version: str = "projet") -> Document:
+def build_grille(content: Content, version: str = "projet", mention: str = "") -> Document:
     """Annexe 1: every action of the year, once, under its priority and sous-priorité."""
     builder = Builder(content)
     annee = content.rapport.annee
@@ -61,7 +59,7 @@ def build_grille(content: Content, version: str = "projet") -> Document:
     builder.add("paragraphe", f"CONTRAT DE VILLE - GRILLE DES ACTIONS {annee} PAR PRIORITÉ")
     builder.table(rows, header_rows=1, widths=[6.5, 18.5, 1.7], can_split=True)
     cover = {
-        **common_cover(content, version),
+        **common_cover(content, version, mention),
         "numero_annexe": "ANNEXE 1",
         "titre_annexe": builder.text(
             "Grille de répartition des actions au sein des 10 priorités de la feuille de route du Contrat de Ville"
@@ -105,7 +103,7 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
         builder.table(rows, widths=[1, 2])
 
 
-def build_protocole(content: Content, version: str = "projet") -> Document:
+def build_protocole(content: Content, version: str = "projet", mention: str = "") -> Document:
     """Annexe 2: the protocole, its signatures and annexes, then the feuille de route in detail."""
     protocole = content.protocole
     if protocole is None:
@@ -129,30 +127,11 @@ def build_protocole(content: Content, version: str = "projet") -> Document:
         builder.blocks(annexe.contenu)
     _feuille_de_route(builder, content)
     cover = {
-        **common_cover(content, version),
+        **common_cover(content, version, mention),
         "numero_annexe": "ANNEXE 2",
         "titre_annexe": builder.text(protocole.annexe),
     }
     return Document(cover, builder.items)
-
-
-@dataclass(frozen=True)
-class AvisStatus:
-    """Where a consulted body's avis stands, as the summary table says it."""
-
-    organisme: Organisme
-    seance: str
-    sens: str
-    recu: str
-
-
-def avis_status(organisme: Organisme) -> AvisStatus:
-    """The summary line of one consulted body."""
-    avis = organisme.avis
-    if avis is None:
-        return AvisStatus(organisme, "—", AVIS_PENDING, "—")
-    recu = french.format_long_date(avis.recu) if avis.recu else "—"
-    return AvisStatus(organisme, french.format_long_date(avis.seance), avis.sens, recu)
 
 
 CATEGORIES = {
@@ -161,35 +140,45 @@ CATEGORIES = {
 }
 
 
-def build_synthese_avis(content: Content, version: str = "projet") -> Document:
-    """The summary of the avis, before the scans: who, séance, sens, received."""
+def build_synthese_avis(
+    content: Content, statuts: list[Statut], version: str = "projet", mention: str = ""
+) -> Document:
+    """The summary of the avis, before the scans: who, séance, avis, received."""
     builder = Builder(content)
-    organismes = content.avis.organismes if content.avis else []
-    received = sum(1 for o in organismes if o.avis)
+    received = sum(1 for statut in statuts if statut.etat == RECU)
     if received == 0:
         answer = "aucun avis n'a encore été reçu."
     elif received == 1:
         answer = "1 avis a été reçu ; il est joint au présent dossier."
     else:
         answer = f"{received} avis ont été reçus ; ils sont joints au présent dossier."
-    builder.add("paragraphe", f"Le projet de rapport a été soumis pour avis à {len(organismes)} organismes ; {answer}")
+    builder.add("paragraphe", f"Le projet de rapport a été soumis pour avis à {len(statuts)} organismes ; {answer}")
     for kind, title in CATEGORIES.items():
-        members = [o for o in organismes if o.type == kind]
+        members = [statut for statut in statuts if statut.organisme.type == kind]
         if not members:
             continue
         builder.add("intertitre", title.capitalize())
-        rows = [[_c(h, bold=True) for h in ("Organisme consulté", "Séance", "Sens de l'avis", "Reçu le")]]
-        for organisme in members:
-            status = avis_status(organisme)
-            rows.append([_c(organisme.nom), _c(status.seance), _c(status.sens), _c(status.recu)])
-        builder.table(rows, widths=[3, 1.6, 1.4, 1.6])
-    cover = {**common_cover(content, version), "numero_annexe": "", "titre_annexe": "Synthèse des avis recueillis"}
+        rows = [[_c(h, bold=True) for h in ("Organisme consulté", "Séance", "Avis", "Reçu le")]]
+        rows += [[_c(s.organisme.nom), _c(s.seance), _c(s.sens), _c(s.recu)] for s in members]
+        builder.table(rows, widths=[3, 1.6, 2, 1.6])
+    deadline = statuts[0].echeance if statuts else None
+    if deadline is not None:
+        builder.add(
+            "note",
+            f"Délai de réponse : jusqu'au {french.format_long_date(deadline)} inclus ; "
+            "passé ce délai, l'avis est réputé favorable (décret n° 2015-1118 du 3 septembre 2015).",
+        )
+    cover = {
+        **common_cover(content, version, mention),
+        "numero_annexe": "",
+        "titre_annexe": "Synthèse des avis recueillis",
+    }
     return Document(cover, builder.items)
 
 
-def build_intercalaire(content: Content, title: str, version: str = "projet") -> Document:
+def build_intercalaire(content: Content, title: str, version: str = "projet", mention: str = "") -> Document:
     """A divider page announcing a group of avis."""
     builder = Builder(content)
     builder.add("intercalaire", title)
-    cover = {**common_cover(content, version), "numero_annexe": "", "titre_annexe": ""}
+    cover = {**common_cover(content, version, mention), "numero_annexe": "", "titre_annexe": ""}
     return Document(cover, builder.items)

@@ -7,16 +7,16 @@ to A4 by a transformation of its content, which leaves the images untouched.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
-from pypdf.generic import NameObject, RectangleObject, TextStringObject
+from pypdf.generic import RectangleObject
 
+from . import finish
 from .errors import AnnexError, Problem
-from .files import atomic_output
+from .finish import Metadata
 from .model import Organisme
 
 A4 = (595.276, 841.890)  # points
@@ -151,54 +151,41 @@ def fit_to_a4(page: PageObject) -> PageObject:
     return page
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """The dossier's document information."""
+def assemble(
+    parts: list[Part], output: Path, metadata: Metadata, watermark: bool = False, pdfa_from: Path | None = None
+) -> Path:
+    """Merge ``parts`` into ``output``: bookmarks, page labels, metadata; written atomically.
 
-    title: str
-    author: str
-    subject: str
-    keywords: str
-    language: str = "fr-FR"
-
-
-def assemble(parts: list[Part], output: Path, metadata: Metadata) -> Path:
-    """Merge ``parts`` into ``output``: bookmarks, page labels, metadata; written atomically."""
+    ``watermark`` stamps PROJET on the scanned pages (the generated parts
+    carry it already); ``pdfa_from`` names a PDF/A part whose output intent
+    makes the dossier PDF/A-2b.
+    """
     writer = PdfWriter()
     for part in parts:
-        _append_pages(writer, part)
+        _append_pages(writer, part, watermark)
         end = len(writer.pages) - 1
         if end >= part.first_page:
             writer.set_page_label(part.first_page, end, style="/D", prefix=part.label or None, start=1)
     for part in parts:
         _add_bookmarks(writer, part, None)
-    writer.add_metadata(
-        {
-            "/Title": metadata.title,
-            "/Author": metadata.author,
-            "/Subject": metadata.subject,
-            "/Keywords": metadata.keywords,
-            "/Creator": "assembleur",
-        }
-    )
-    writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.language)
+    finish.set_identity(writer, metadata, metadata.date)
     writer.page_mode = "/UseOutlines"
-    with atomic_output(output) as temporary:
-        with temporary.open("wb") as handle:
-            writer.write(handle)
-        os.chmod(temporary, 0o644)
-    return output
+    if pdfa_from is not None:
+        finish.make_pdfa(writer, pdfa_from, metadata)
+    return finish.write(writer, output)
 
 
-def _append_pages(writer: PdfWriter, part: Part) -> None:
+def _append_pages(writer: PdfWriter, part: Part, watermark: bool) -> None:
     part.first_page = len(writer.pages)
     if part.path is not None:
         for page in PdfReader(part.path).pages:
             added = writer.add_page(page)
-            if part.fit_to_a4:
+            if part.fit_to_a4:  # a scan
                 fit_to_a4(added)
+                if watermark:
+                    finish.stamp(added)
     for child in part.children:
-        _append_pages(writer, child)
+        _append_pages(writer, child, watermark)
 
 
 def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:

@@ -1,18 +1,83 @@
-"""The pipeline: load → validate → derive → render → convert → assemble, for one year."""
+"""The pipeline: load → validate → derive → render → convert → assemble, for one year.
+
+Every build works in a staging folder inside the output folder and moves its
+files into place only once all of them are complete and checked: a failed
+build leaves earlier outputs exactly as they were, and no partial file.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from . import annexes, assemble, convert, derive, load, markup, render, validate
-from .errors import Problem
+from pypdf import PdfReader
+
+from . import (
+    actes,
+    annexes,
+    assemble,
+    consultation,
+    convert,
+    derive,
+    finish,
+    load,
+    manifest,
+    markup,
+    ocr,
+    render,
+    validate,
+    versions,
+)
+from .actes import DEFAULT_LIMIT_MIB
+from .errors import AssembleurError, Problem, ProblemsError
+from .files import ensure_folder
 from .project import ANNEXES, RAPPORT_TEMPLATE, Year
 
 ANNEX_TEMPLATE = "annexe.docx"
 LANDSCAPE_TEMPLATE = "annexe-paysage.docx"
 PARTS_FOLDER = "parties"
+CACHE_FOLDER = Path(".cache") / "assembleur"
+# what must not remain in a définitif: the PROJET mention, template tags, placeholders
+FINAL_MARKERS = {
+    "la mention PROJET": re.compile(r"\bPROJET\b|(?i:version projet)"),
+    "une balise de gabarit non remplie": re.compile(r"\{\{|\}\}|\{%|%\}"),
+    "un chiffre non remplacé": re.compile(r"(?<!\^)\{[A-Za-z_][A-Za-z0-9_]*\}"),
+    "un texte à compléter": re.compile(r"\bà compléter\b|\ba completer\b|\bTODO\b|\bXXX\b", re.IGNORECASE),
+}
+
+
+class FinalRefused(ProblemsError):
+    """A définitif cannot be made: missing avis, or a projet marker left in the documents."""
+
+    where = "le dossier définitif"
+    advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the user asked for."""
+
+    version: str = versions.PROJET
+    sans_avis: tuple[str, ...] = ()  # bodies whose missing avis the collectivité accepts for a définitif
+    remplacer: bool = False
+    actes: bool = False
+    limite_actes_mio: float = DEFAULT_LIMIT_MIB
+    ocr: bool = False
+    pdfa: bool = False
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "sans_avis": list(self.sans_avis),
+            "actes": self.actes,
+            "limite_actes_mio": self.limite_actes_mio,
+            "ocr": self.ocr,
+            "pdfa": self.pdfa,
+        }
 
 
 @dataclass
@@ -38,112 +103,306 @@ def check_scans(year: Year, checked: Checked) -> list[assemble.ScannedAvis]:
     return assemble.check_scans(checked.content.avis.organismes, folder, year.shown(folder))
 
 
-def rapport_name(year: Year) -> str:
-    """The file name (without extension) of the year's rapport."""
-    return f"rapport-politique-de-la-ville-{year.annee}"
+def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultation.Statut]:
+    """Where each consulted body's avis stands today."""
+    avis = checked.content.avis
+    if avis is None:
+        return []
+    known = [o.nom for o in avis.organismes]
+    unknown = [name for name in sans_avis if name not in known]
+    if unknown:
+        raise FinalRefused(
+            [
+                Problem(
+                    None,
+                    f"--sans-avis « {name} » : aucun organisme de ce nom dans avis.yaml"
+                    + (
+                        f" ; vouliez-vous dire « {near[0]} » ?"
+                        if (near := difflib.get_close_matches(name, known, 1))
+                        else "."
+                    ),
+                )
+                for name in unknown
+            ]
+        )
+    today = consultation.today()
+    return [consultation.statut(o, avis.consultation, today, frozenset(sans_avis)) for o in avis.organismes]
 
 
-def dossier_name(year: Year) -> str:
-    """The file name of the year's assembled dossier."""
-    return f"dossier-politique-de-la-ville-{year.annee}.pdf"
-
-
-def build_rapport(
-    year: Year, output_folder: Path, pdf: bool = False, version: str = "projet"
-) -> tuple[Checked, list[Path]]:
-    """Write the rapport's DOCX (and PDF) into ``output_folder``; return what was written."""
-    checked = check(year)
-    document = derive.build_document(checked.content, version=version)
-    docx = output_folder / f"{rapport_name(year)}.docx"
-    with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
-        render.render_docx(document, year.templates / RAPPORT_TEMPLATE, docx, Path(work))
-    written = [docx]
-    if pdf:
-        written.append(convert.to_pdf(docx, docx.with_suffix(".pdf")))
-    return checked, written
+def _names(year: Year, label: str) -> dict[str, str]:
+    annee = year.annee
+    return {
+        "rapport": f"rapport-politique-de-la-ville-{annee}-{label}",
+        "dossier": f"dossier-politique-de-la-ville-{annee}-{label}.pdf",
+        "manifeste": f"manifeste-{annee}-{label}.json",
+        "parties": f"{PARTS_FOLDER}/{label}",
+        "actes": f"actes-{label}",
+    }
 
 
 @dataclass
 class _Piece:
-    name: str
+    key: str
     document: derive.Document
     template: str
+    relative: str  # where its DOCX goes, relative to the output folder, without extension
 
 
-def build_dossier(year: Year, output_folder: Path, version: str = "projet") -> tuple[Checked, list[Path]]:
-    """Write the rapport, its annexes and the assembled dossier PDF; return what was written.
+class _Build:
+    """One run of the pipeline into a staging folder, published at the end."""
 
-    The scans are checked before anything is rendered: a bad scan stops the
-    build with nothing written.
+    def __init__(self, year: Year, output_folder: Path, options: BuildOptions) -> None:
+        if options.version not in versions.VERSIONS:
+            raise AssembleurError(f"Version inconnue « {options.version} ».", "Choisissez projet ou definitif.")
+        if options.pdfa and options.version != versions.DEFINITIF:
+            raise AssembleurError(
+                "--pdfa ne s'utilise qu'avec --version definitif.",
+                "Une version projet porte un filigrane, incompatible avec le PDF/A.",
+            )
+        self.year, self.output, self.options = year, output_folder, options
+        self.checked = check(year)
+        self.content = self.checked.content
+        self.number = (
+            versions.next_projet_number(output_folder, year.annee) if options.version == versions.PROJET else None
+        )
+        self.label = versions.label(options.version, self.number)
+        self.mention = versions.mention(options.version, self.number)
+        self.names = _names(year, self.label)
+        self.inputs: list[Path] = [*sorted(year.contents.glob("*.yaml"))]
+        self.extra_versions: dict[str, str] = {}
+
+    @property
+    def final(self) -> bool:
+        return self.options.version == versions.DEFINITIF
+
+    def refuse_existing_final(self, relatives: list[str]) -> None:
+        existing = [self.output / r for r in relatives if (self.output / r).exists()]
+        if self.final and existing and not self.options.remplacer:
+            raise versions.FinalExists(
+                f"Une version définitive existe déjà : {existing[0]}.",
+                "Elle n'est jamais écrasée. Pour la remplacer, relancez avec --remplacer : "
+                "l'ancienne sera gardée sous un nom daté.",
+            )
+
+    def render_and_convert(self, pieces: list[_Piece], stage: Path) -> dict[str, Path]:
+        """Render every piece to DOCX and convert all of them in one LibreOffice start."""
+        docx: dict[str, Path] = {}
+        with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
+            for piece in pieces:
+                self.inputs.append(self.year.templates / piece.template)
+                target = stage / f"{piece.relative}.docx"
+                docx[piece.key] = render.render_docx(
+                    piece.document, self.year.templates / piece.template, target, Path(work)
+                )
+        render.normalize_docx_files(list(docx.values()), self.content.rapport.date_arret)
+        pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
+        pdfs = convert.to_pdfs([(d, d.with_suffix(".pdf")) for d in docx.values()], pdf_options)
+        for pdf in pdfs:
+            finish.finish_pdf(pdf, self.content.rapport.date_arret, watermark=not self.final, pdfa=self.options.pdfa)
+        result = {f"{key}.docx": path for key, path in docx.items()}
+        result.update({key: pdf for key, pdf in zip(docx, pdfs, strict=True)})
+        return result
+
+    def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:
+        """A définitif must carry no PROJET mention, no template tag, no placeholder."""
+        if not self.final:
+            return
+        problems = []
+        for pdf in pdfs:
+            shown = self.year.shown(self.output / pdf.relative_to(stage))
+            for number, page in enumerate(PdfReader(pdf).pages, start=1):
+                text = page.extract_text() or ""
+                for what, pattern in FINAL_MARKERS.items():
+                    if match := pattern.search(text):
+                        problems.append(
+                            Problem(self.year.shown(pdf), f"page {number} : {what} reste (« {match[0]} »).")
+                        )
+        if problems:
+            raise FinalRefused(problems)
+
+    def publish(self, stage: Path, written: list[Path], manifest_options: dict[str, Any]) -> list[Path]:
+        """Write the manifest, then move every staged file into place; return the final paths."""
+        manifest.write_manifest(
+            stage / self.names["manifeste"], self.year.root, manifest_options, self.inputs, written, self.extra_versions
+        )
+        staged = [*written, stage / self.names["manifeste"]]
+        finals = [self.output / path.relative_to(stage) for path in staged]
+        if self.final and self.options.remplacer:
+            versions.archive([f for f in finals if f.exists()])
+        for source, target in zip(staged, finals, strict=True):
+            ensure_folder(target.parent)
+            source.replace(target)
+        return finals
+
+
+def _stage(output_folder: Path) -> tempfile.TemporaryDirectory[str]:
+    ensure_folder(output_folder)
+    return tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=output_folder)
+
+
+def build_rapport(
+    year: Year, output_folder: Path, pdf: bool = False, options: BuildOptions | None = None
+) -> tuple[Checked, list[Path]]:
+    """Write the rapport's DOCX (and PDF) into ``output_folder``; return what was written."""
+    run = _Build(year, output_folder, options or BuildOptions())
+    rapport = run.names["rapport"]
+    run.refuse_existing_final([f"{rapport}.docx", f"{rapport}.pdf"])
+    document = derive.build_document(run.content, run.options.version, run.mention)
+    with _stage(output_folder) as staging:
+        stage = Path(staging)
+        if pdf:
+            files = run.render_and_convert([_Piece("rapport", document, RAPPORT_TEMPLATE, rapport)], stage)
+            run.check_final_texts(stage, [files["rapport"]])
+            written = [files["rapport.docx"], files["rapport"]]
+        else:
+            run.inputs.append(year.templates / RAPPORT_TEMPLATE)
+            with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
+                docx = render.render_docx(
+                    document, year.templates / RAPPORT_TEMPLATE, stage / f"{rapport}.docx", Path(work)
+                )
+            render.normalize_docx_files([docx], run.content.rapport.date_arret)
+            written = [docx]
+        finals = run.publish(stage, written, {"commande": "rapport", "pdf": pdf, **run.options.as_manifest()})
+    return run.checked, finals
+
+
+def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
+    """Write the rapport, its annexes, the assembled dossier (and the @ctes package); return what was written.
+
+    The scans and, for a définitif, the avis are checked before anything is
+    rendered: a problem stops the build with nothing written.
     """
-    checked = check(year)
-    scans = check_scans(year, checked)
-    content = checked.content
-    annee = year.annee
-    pieces = [_Piece(rapport_name(year), derive.build_document(content, version), RAPPORT_TEMPLATE)]
+    run = _Build(year, output_folder, options or BuildOptions())
+    options = run.options
+    content, annee, names, mention = run.content, year.annee, run.names, run.mention
+    scans = check_scans(year, run.checked)
+    run.inputs += [scan.path for scan in scans]
+    states = statuts(run.checked, options.sans_avis)
+    if run.final:
+        missing = [s for s in states if s.etat == consultation.EN_ATTENTE]
+        if missing:
+            raise FinalRefused(
+                [Problem(None, f"avis manquant : {s.organisme.nom}{_deadline_note(s)}") for s in missing],
+                "Attendez ces avis, ou joignez le dossier sans eux avec --sans-avis « NOM » pour chacun.",
+            )
+    run.refuse_existing_final([names["dossier"], f"{names['rapport']}.pdf"])
+
+    parts_dir = names["parties"]
+    pieces = [
+        _Piece("rapport", derive.build_document(content, options.version, mention), RAPPORT_TEMPLATE, names["rapport"])
+    ]
     pieces.append(
-        _Piece(f"annexe-1-grille-des-actions-{annee}", annexes.build_grille(content, version), LANDSCAPE_TEMPLATE)
-    )
-    if content.protocole is not None:
-        pieces.append(_Piece(f"annexe-2-protocole-{annee}", annexes.build_protocole(content, version), ANNEX_TEMPLATE))
-    if content.avis is not None:
-        pieces.append(_Piece(f"avis-synthese-{annee}", annexes.build_synthese_avis(content, version), ANNEX_TEMPLATE))
-        for kind, title in annexes.CATEGORIES.items():
-            document = annexes.build_intercalaire(content, title, version)
-            pieces.append(_Piece(f"intercalaire-{kind.replace('_', '-')}-{annee}", document, ANNEX_TEMPLATE))
-
-    parts_folder = output_folder / PARTS_FOLDER
-    docx_files: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
-        for piece in pieces:
-            folder = output_folder if piece.template == RAPPORT_TEMPLATE else parts_folder
-            target = folder / f"{piece.name}.docx"
-            docx_files[piece.name] = render.render_docx(
-                piece.document, year.templates / piece.template, target, Path(work)
-            )
-    pdf_files = dict(
-        zip(docx_files, convert.to_pdfs([(d, d.with_suffix(".pdf")) for d in docx_files.values()]), strict=True)
-    )
-
-    def pdf(name: str) -> Path:
-        return pdf_files[name]
-
-    rapport = content.rapport
-    parts = [assemble.Part(markup.plain(f"{rapport.titre} – {annee}"), pdf(rapport_name(year)))]
-    parts.append(
-        assemble.Part(
-            "Annexe 1 – Grille de répartition des actions par priorité",
-            pdf(f"annexe-1-grille-des-actions-{annee}"),
-            "A1-",
+        _Piece(
+            "grille",
+            annexes.build_grille(content, options.version, mention),
+            LANDSCAPE_TEMPLATE,
+            f"{parts_dir}/annexe-1-grille-des-actions-{annee}",
         )
     )
     if content.protocole is not None:
-        parts.append(
-            assemble.Part(
-                f"Annexe 2 – {markup.plain(content.protocole.annexe)}", pdf(f"annexe-2-protocole-{annee}"), "A2-"
+        pieces.append(
+            _Piece(
+                "protocole",
+                annexes.build_protocole(content, options.version, mention),
+                ANNEX_TEMPLATE,
+                f"{parts_dir}/annexe-2-protocole-{annee}",
             )
         )
     if content.avis is not None:
-        groups = [assemble.Part("Synthèse des avis", pdf(f"avis-synthese-{annee}"))]
+        pieces.append(
+            _Piece(
+                "synthese",
+                annexes.build_synthese_avis(content, states, options.version, mention),
+                ANNEX_TEMPLATE,
+                f"{parts_dir}/avis-synthese-{annee}",
+            )
+        )
         for kind, title in annexes.CATEGORIES.items():
-            children = [
-                assemble.Part(f"Avis – {scan.organisme.nom}", scan.path, fit_to_a4=True)
-                for scan in scans
-                if scan.organisme.type == kind
-            ]
-            groups.append(
-                assemble.Part(
-                    title.capitalize(), pdf(f"intercalaire-{kind.replace('_', '-')}-{annee}"), children=children
+            pieces.append(
+                _Piece(
+                    kind,
+                    annexes.build_intercalaire(content, title, options.version, mention),
+                    ANNEX_TEMPLATE,
+                    f"{parts_dir}/intercalaire-{kind.replace('_', '-')}-{annee}",
                 )
             )
-        parts.append(assemble.Part("Avis des conseils citoyens et des communes", None, "Avis-", children=groups))
 
-    metadata = assemble.Metadata(
-        title=markup.plain(f"{rapport.titre} – {annee} – dossier complet"),
-        author=rapport.collectivite.nom,
-        subject=f"Rapport {annee} sur la mise en œuvre de la politique de la ville, ses annexes et les avis recueillis",
-        keywords=f"politique de la ville, contrat de ville, {rapport.collectivite.sigle}, {annee}, avis des communes",
-    )
-    dossier = assemble.assemble(parts, output_folder / dossier_name(year), metadata)
-    written = [path for name in docx_files for path in (docx_files[name], pdf_files[name])]
-    return checked, [*written, dossier]
+    with _stage(output_folder) as staging:
+        stage = Path(staging)
+        files = run.render_and_convert(pieces, stage)
+        generated = [files[piece.key] for piece in pieces]
+        run.check_final_texts(stage, generated)
+        scan_files = {scan.path: scan.path for scan in scans}
+        if options.ocr:
+            cache = year.root / CACHE_FOLDER / "ocr"
+            scan_files = {scan.path: ocr.with_text_layer(scan.path, cache) for scan in scans}
+            run.extra_versions["ocrmypdf"] = ocr.version()
+
+        rapport = content.rapport
+        title = markup.plain(rapport.titre)
+        parts = [assemble.Part(f"{title} – {annee}", files["rapport"])]
+        parts.append(assemble.Part("Annexe 1 – Grille de répartition des actions par priorité", files["grille"], "A1-"))
+        if content.protocole is not None:
+            parts.append(
+                assemble.Part(f"Annexe 2 – {markup.plain(content.protocole.annexe)}", files["protocole"], "A2-")
+            )
+        avis_part = None
+        if content.avis is not None:
+            groups = [assemble.Part("Synthèse des avis", files["synthese"])]
+            for kind, category in annexes.CATEGORIES.items():
+                children = [
+                    assemble.Part(f"Avis – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True)
+                    for scan in scans
+                    if scan.organisme.type == kind
+                ]
+                groups.append(assemble.Part(category.capitalize(), files[kind], children=children))
+            avis_part = assemble.Part("Avis des conseils citoyens et des communes", None, "Avis-", children=groups)
+            parts.append(avis_part)
+
+        metadata = finish.Metadata(
+            title=f"{title} – {annee} – dossier complet",
+            author=rapport.collectivite.nom,
+            subject=f"Rapport {annee} sur la mise en œuvre de la politique de la ville, "
+            f"ses annexes et les avis recueillis ({mention})",
+            keywords=f"politique de la ville, contrat de ville, {rapport.collectivite.sigle}, {annee}, "
+            "avis des communes",
+            date=rapport.date_arret,
+        )
+        pdfa_from = files["rapport"] if options.pdfa else None
+        dossier = assemble.assemble(
+            parts, stage / names["dossier"], metadata, watermark=not run.final, pdfa_from=pdfa_from
+        )
+        written = [path for piece in pieces for path in (files[f"{piece.key}.docx"], files[piece.key])]
+        written.append(dossier)
+        if options.actes:
+            written += _actes(run, stage, parts, avis_part, metadata)
+        finals = run.publish(stage, written, {"commande": "dossier", **options.as_manifest()})
+    return run.checked, finals
+
+
+def _deadline_note(statut: consultation.Statut) -> str:
+    if statut.echeance is None:
+        return " (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
+    return f" (délai de réponse jusqu'au {derive.french.format_long_date(statut.echeance)})"
+
+
+def _actes(
+    run: _Build, stage: Path, parts: list[assemble.Part], avis_part: assemble.Part | None, metadata: finish.Metadata
+) -> list[Path]:
+    """The @ctes package: the rapport and each annex as a separate PDF, and a bordereau."""
+    folder = stage / run.names["actes"]
+    pieces = [actes.Piece(1, "rapport", parts[0].title, parts[0].path)]
+    shorts = {"A1-": "annexe-1-grille-des-actions", "A2-": "annexe-2-protocole"}
+    for part in parts[1:]:
+        if part is avis_part:
+            bundle = assemble.assemble(
+                [avis_part],
+                stage / "avis-reunis.pdf",
+                finish.Metadata(**{**metadata.__dict__, "title": avis_part.title}),
+                watermark=not run.final,
+                pdfa_from=parts[0].path if run.options.pdfa else None,
+            )
+            pieces.append(actes.Piece(len(pieces) + 1, "annexe-3-avis", avis_part.title, bundle))
+        else:
+            pieces.append(actes.Piece(len(pieces) + 1, shorts[part.label], part.title, part.path))
+    return actes.build_package(pieces, folder, run.options.limite_actes_mio)

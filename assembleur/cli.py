@@ -15,7 +15,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import build
+from . import build, consultation, french, manifest, versions
+from .actes import DEFAULT_LIMIT_MIB
 from .errors import AssembleurError, Problem
 from .project import resolve_year
 
@@ -80,6 +81,13 @@ def _report_warnings(warnings: list[Problem]) -> None:
 OutputOption = Annotated[
     Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
 ]
+VersionOption = Annotated[
+    str,
+    typer.Option("--version", help="projet (par défaut : numérotée v1, v2…, avec filigrane) ou definitif."),
+]
+RemplacerOption = Annotated[
+    bool, typer.Option("--remplacer", help="Remplace une version définitive (l'ancienne est gardée sous un nom daté).")
+]
 YearArgument = Annotated[
     str | None,
     typer.Argument(help="L'année (2019) ou son dossier (contenus/2019). Par défaut : la plus récente."),
@@ -95,8 +103,17 @@ def _options(
 
 
 @app.command()
-def verifier(annee: YearArgument = None) -> None:
+def verifier(
+    annee: YearArgument = None,
+    manifeste: Annotated[
+        Path | None, typer.Option("--manifeste", help="Vérifie des fichiers livrés d'après leur manifeste JSON.")
+    ] = None,
+) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
+    if manifeste is not None:
+        count = manifest.check_manifest(manifeste)
+        _say(f"Les {count} fichiers du manifeste {manifeste} sont identiques à leur fabrication.")
+        return
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
     scans = build.check_scans(year, checked)
@@ -111,24 +128,88 @@ def rapport(
     annee: YearArgument = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Produit aussi le PDF (avec LibreOffice).")] = False,
     sortie: OutputOption = None,
+    version: VersionOption = versions.PROJET,
+    remplacer: RemplacerOption = False,
 ) -> None:
     """Produit le rapport de l'année en Word (et en PDF avec --pdf)."""
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
-    _report_build(*build.build_rapport(year, folder, pdf=pdf))
+    options = build.BuildOptions(version=_version(version), remplacer=remplacer)
+    _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
 
 
 @app.command()
 def dossier(
     annee: YearArgument = None,
     sortie: OutputOption = None,
+    version: VersionOption = versions.PROJET,
+    sans_avis: Annotated[
+        list[str] | None,
+        typer.Option("--sans-avis", help="Joint le dossier définitif sans l'avis de cet organisme (répétable)."),
+    ] = None,
+    remplacer: RemplacerOption = False,
+    actes: Annotated[
+        bool, typer.Option("--actes", help="Prépare aussi le dossier pour la Préfecture (@ctes).")
+    ] = False,
+    limite_actes: Annotated[
+        float, typer.Option("--limite-actes", help="Taille maximale du dossier @ctes, en Mio.")
+    ] = DEFAULT_LIMIT_MIB,
+    ocr: Annotated[bool, typer.Option("--ocr", help="Ajoute une couche de texte (OCR) aux avis scannés.")] = False,
+    pdfa: Annotated[bool, typer.Option("--pdfa", help="Produit un PDF/A-2b (version définitive seulement).")] = False,
 ) -> None:
     """Produit le dossier complet en PDF : rapport, annexes, synthèse et scans des avis."""
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     _say(f"Dossier {year.annee} : vérification, mise en page, conversion en PDF et assemblage…")
-    _report_build(*build.build_dossier(year, folder))
+    options = build.BuildOptions(
+        version=_version(version),
+        sans_avis=tuple(sans_avis or ()),
+        remplacer=remplacer,
+        actes=actes,
+        limite_actes_mio=limite_actes,
+        ocr=ocr,
+        pdfa=pdfa,
+    )
+    _report_build(*build.build_dossier(year, folder, options))
+
+
+@app.command()
+def avis(annee: YearArgument = None) -> None:
+    """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
+    year = resolve_year(Path.cwd(), annee)
+    checked = build.check(year)
+    consulted = checked.content.avis
+    if consulted is None:
+        raise AssembleurError(
+            f"L'année {year.annee} n'a pas de fichier avis.yaml.",
+            "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
+        )
+    end = consultation.deadline(consulted.consultation)
+    sent = consulted.consultation.envoi
+    if sent is None:
+        typer.echo("Date d'envoi du projet : non renseignée (consultation.envoi dans avis.yaml).")
+    else:
+        typer.echo(
+            f"Projet envoyé le {french.format_long_date(sent)} ; réponses attendues jusqu'au "
+            f"{french.format_long_date(end)} inclus."
+        )
+    for statut in build.statuts(checked):
+        organisme = statut.organisme
+        if statut.etat == consultation.RECU:
+            detail = (
+                f"reçu le {statut.recu} — séance du {statut.seance}, {organisme.avis.sens} — {organisme.avis.fichier}"
+            )
+        else:
+            detail = statut.sens
+        typer.echo(f"- {organisme.nom} : {detail}")
+
+
+def _version(value: str) -> str:
+    value = value.strip().lower().replace("é", "e")
+    if value not in versions.VERSIONS:
+        raise AssembleurError(f"Version inconnue « {value} ».", "Écrivez --version projet ou --version definitif.")
+    return value
 
 
 def main() -> None:

@@ -14,11 +14,15 @@ def to_pdf(source: Path, target: Path) -> Path:
     return to_pdfs([(source, target)])[0]
 
 
-def to_pdfs(pairs: list[tuple[Path, Path]]) -> list[Path]:
-    """Convert several documents in one LibreOffice start; each target replaced only if all succeed."""
+def to_pdfs(pairs: list[tuple[Path, Path]], filter_options: dict[str, object] | None = None) -> list[Path]:
+    """Convert several documents in one LibreOffice start; each target replaced only if all succeed.
+
+    ``filter_options`` are LibreOffice's PDF export options (e.g. PDF/A).
+    """
     with contextlib.ExitStack() as stack:
         temporaries = [stack.enter_context(atomic_output(target)) for _, target in pairs]
         libreoffice.convert_many(
-            [(source, temporary) for (source, _), temporary in zip(pairs, temporaries, strict=True)]
+            [(source, temporary) for (source, _), temporary in zip(pairs, temporaries, strict=True)],
+            filter_options=filter_options,
         )
     return [target for _, target in pairs]

@@ -558,7 +558,7 @@ class Builder:
             self.section(sub, level + 1)
 
 
-def common_cover(content: Content, version: str) -> dict[str, Any]:
+def common_cover(content: Content, version: str, mention: str = "") -> dict[str, Any]:
     """What every template of the year knows: title, year, collectivité, version."""
     rapport = content.rapport
     return {
@@ -569,10 +569,11 @@ def common_cover(content: Content, version: str) -> dict[str, Any]:
         "date_arret": french.format_long_date(rapport.date_arret),
         "date": rapport.date_arret,
         "projet": version == "projet",
+        "mention_version": mention or ("version projet" if version == "projet" else "version définitive"),
     }
 
 
-def build_document(content: Content, version: str = "projet") -> Document:
+def build_document(content: Content, version: str = "projet", mention: str = "") -> Document:
     """The rapport as a cover and a flat list of French-formatted items."""
     rapport = content.rapport
     builder = Builder(content)
@@ -586,7 +587,7 @@ def build_document(content: Content, version: str = "projet") -> Document:
     builder.add("titre1", rapport.conclusion.titre)
     builder.blocks(rapport.conclusion.contenu)
     cover = {
-        **common_cover(content, version),
+        **common_cover(content, version, mention),
         "bandeau": [builder.text(line) for line in rapport.collectivite.couverture],
         "signature_mention": builder.text(rapport.signature.mention),
         "signature_qualite": [builder.text(line) for line in rapport.signature.qualite],

@@ -59,12 +59,12 @@ class ProblemsError(AssembleurError):
     where = "les fichiers"
     advice_text = "Corrigez ces points dans les fichiers indiqués, puis relancez « assembleur verifier »."
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], advice: str = "") -> None:
         self.problems = problems
         count = len(problems)
         title = f"1 erreur dans {self.where}" if count == 1 else f"{count} erreurs dans {self.where}"
         body = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"{title} :\n{body}", self.advice_text)
+        super().__init__(f"{title} :\n{body}", " ".join(filter(None, [advice, self.advice_text])))
 
 
 class ContentError(ProblemsError):

@@ -174,6 +174,23 @@ def render_docx(document: Document, template_path: Path, output: Path, work_dir:
     return output
 
 
+def normalize_docx_files(paths: list[Path], day: datetime.date) -> None:
+    """Give every entry of each DOCX the same date (the date d'arrêt): same inputs, same bytes.
+
+    python-docx stamps each zip entry with the clock; the content itself is already stable.
+    """
+    stamp = (day.year, day.month, day.day, 12, 0, 0)
+    for path in paths:
+        with zipfile.ZipFile(path) as source:
+            entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+        with atomic_output(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+            for name, data in entries:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                target.writestr(info, data)
+
+
 def _set_properties(template: DocxTemplate, document: Document) -> None:
     """Title, author (the collectivité), subject, language; dates from the content, not the clock."""
     cover = document.cover

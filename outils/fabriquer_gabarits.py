@@ -232,7 +232,7 @@ def build_rapport(path: Path) -> None:
     )
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _body_loop(doc)
-    _footer(doc, "{{ titre }} – {{ sigle }} – année {{ annee }}{% if projet %} – version projet{% endif %} – page ")
+    _footer(doc, "{{ titre }} – {{ sigle }} – année {{ annee }} – {{ mention_version }} – page ")
     _finish(doc, path, "Rapport sur la mise en œuvre de la Politique de la Ville")
 
 
@@ -248,7 +248,7 @@ def build_annexe(path: Path, landscape: bool = False) -> None:
     _body_loop(doc)
     _footer(
         doc,
-        "{{ titre }} – {{ sigle }} – année {{ annee }}{% if projet %} – version projet{% endif %}"
+        "{{ titre }} – {{ sigle }} – année {{ annee }} – {{ mention_version }}"
         "{% if numero_annexe %} – {{ numero_annexe }}{% endif %} – page ",
     )
     _finish(doc, path, "Annexe du rapport sur la mise en œuvre de la Politique de la Ville")

@@ -1,0 +1,198 @@
+"""Finishing touches of every PDF written: stable dates and IDs, the PROJET watermark, PDF/A.
+
+Reproducible: LibreOffice stamps each PDF with the clock (creation date, file
+ID). Every PDF assembleur delivers is rewritten with dates taken from the
+content (the date d'arrêt) and an ID derived from the pages, so that the same
+inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    StreamObject,
+    TextStringObject,
+)
+
+from .files import atomic_output
+
+WATERMARK = "PROJET"
+PRODUCER = "assembleur (pypdf)"
+_HELVETICA_BOLD_WIDTHS = {"P": 667, "R": 722, "O": 778, "J": 556, "E": 667, "T": 611}
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """A PDF's document information, written both in the Info dictionary and, for PDF/A, in XMP."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    date: dt.date
+    language: str = "fr-FR"
+
+
+def pdf_date(day: dt.date) -> str:
+    """``2020-09-29`` → ``D:20200929120000+00'00'`` (noon, so that no time zone moves the day)."""
+    return f"D:{day:%Y%m%d}120000+00'00'"
+
+
+def watermark_page(width: float, height: float) -> PageObject:
+    """A transparent page with « PROJET » across its diagonal, to merge over another page."""
+    size = min(width, height) / 4.2
+    text_width = sum(_HELVETICA_BOLD_WIDTHS[c] for c in WATERMARK) / 1000 * size
+    angle = math.atan2(height, width)
+    cos, sin = math.cos(angle), math.sin(angle)
+    # start so that the middle of the word sits at the middle of the page
+    x = width / 2 - cos * text_width / 2 + sin * size * 0.35
+    y = height / 2 - sin * text_width / 2 - cos * size * 0.35
+    page = PageObject.create_blank_page(width=width, height=height)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    state = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/ExtGState"),
+            NameObject("/ca"): FloatObject(0.22),
+            NameObject("/CA"): FloatObject(0.22),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {
+            NameObject("/Font"): DictionaryObject({NameObject("/FWm"): font}),
+            NameObject("/ExtGState"): DictionaryObject({NameObject("/GSWm"): state}),
+        }
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(
+        f"q /GSWm gs 0.75 0.08 0.08 rg BT /FWm {size:.1f} Tf "
+        f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.1f} {y:.1f} Tm ({WATERMARK}) Tj ET Q".encode()
+    )
+    page[NameObject("/Contents")] = stream
+    return page
+
+
+def stamp(page: PageObject) -> None:
+    """Merge the PROJET watermark over ``page`` (a page of a writer); its images are untouched."""
+    page.merge_page(watermark_page(float(page.mediabox.width), float(page.mediabox.height)))
+
+
+def set_identity(writer: PdfWriter, metadata: Metadata | None, day: dt.date) -> None:
+    """Dates from the content, an ID from the pages, our producer name: no trace of the clock."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for page in writer.pages:
+        contents = page.get_contents()
+        digest.update(contents.get_data() if contents is not None else b"")
+    if metadata is not None:
+        digest.update(metadata.title.encode())
+    identifier = ByteStringObject(digest.digest())
+    writer._ID = ArrayObject([identifier, identifier])  # pypdf has no public setter for the file ID
+    info = {"/Producer": PRODUCER, "/CreationDate": pdf_date(day), "/ModDate": pdf_date(day)}
+    if metadata is not None:
+        info.update(
+            {
+                "/Title": metadata.title,
+                "/Author": metadata.author,
+                "/Subject": metadata.subject,
+                "/Keywords": metadata.keywords,
+                "/Creator": "assembleur",
+            }
+        )
+        writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.language)
+    writer.add_metadata(info)
+
+
+def write(writer: PdfWriter, output: Path) -> Path:
+    """Write ``writer`` atomically to ``output``."""
+    with atomic_output(output) as temporary:
+        with temporary.open("wb") as handle:
+            writer.write(handle)
+        temporary.chmod(0o644)
+    return output
+
+
+def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False) -> Path:
+    """Rewrite a PDF made by LibreOffice: stable dates and ID, and the watermark on every page if asked.
+
+    For a PDF/A part, the XMP metadata is written anew so that it matches the new dates.
+    """
+    reader = PdfReader(path)
+    writer = PdfWriter(clone_from=reader)
+    if watermark:
+        for page in writer.pages:
+            stamp(page)
+    info = reader.metadata or {}
+    metadata = Metadata(
+        title=str(info.get("/Title", "")),
+        author=str(info.get("/Author", "")),
+        subject=str(info.get("/Subject", "")),
+        keywords=str(info.get("/Keywords", "")),
+        date=day,
+    )
+    set_identity(writer, metadata, day)
+    if pdfa:
+        make_pdfa(writer, path, metadata)
+    return write(writer, path)
+
+
+def make_pdfa(writer: PdfWriter, source_with_intent: Path, metadata: Metadata) -> None:
+    """Put back what PDF/A-2b needs and a merge drops: the output intent and the XMP metadata.
+
+    The output intent (an sRGB ICC profile) is copied from a part LibreOffice
+    exported as PDF/A-2b; the XMP packet repeats the Info dictionary, as
+    PDF/A requires.
+    """
+    intents = PdfReader(source_with_intent).trailer["/Root"].get("/OutputIntents")
+    if intents is None:
+        raise ValueError(f"{source_with_intent} has no /OutputIntents: was it exported as PDF/A?")
+    writer._root_object[NameObject("/OutputIntents")] = intents.clone(writer)
+    stream = StreamObject()
+    stream.set_data(xmp_packet(metadata).encode("utf-8"))
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+
+
+def xmp_packet(metadata: Metadata) -> str:
+    """The XMP metadata of a PDF/A-2b file, matching its Info dictionary."""
+    moment = f"{metadata.date:%Y-%m-%d}T12:00:00+00:00"
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>\n"
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:format>application/pdf</dc:format>"
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(metadata.title)}</rdf:li></rdf:Alt></dc:title>'
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(metadata.author)}</rdf:li></rdf:Seq></dc:creator>"
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(metadata.subject)}</rdf:li></rdf:Alt>'
+        f"</dc:description><dc:language><rdf:Bag><rdf:li>{metadata.language}</rdf:li></rdf:Bag></dc:language>"
+        "</rdf:Description>\n"
+        '<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+        f"<pdf:Keywords>{escape(metadata.keywords)}</pdf:Keywords><pdf:Producer>{PRODUCER}</pdf:Producer>"
+        "</rdf:Description>\n"
+        '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+        f"<xmp:CreateDate>{moment}</xmp:CreateDate><xmp:ModifyDate>{moment}</xmp:ModifyDate>"
+        "<xmp:CreatorTool>assembleur</xmp:CreatorTool></rdf:Description>\n"
+        "</rdf:RDF>\n</x:xmpmeta>\n" + " " * 200 + '\n<?xpacket end="w"?>'
+    )

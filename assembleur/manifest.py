@@ -1,0 +1,109 @@
+"""The manifest written beside every build: what went in, with what tools, and what came out.
+
+Each input (YAML, template, scan) and output (with its size and page count)
+is listed with its SHA-256, so that delivered files can be checked later
+(``assembleur verifier --manifeste``). No clock time is recorded: two builds
+of the same inputs give the same manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+
+from . import __version__, libreoffice
+from .errors import Problem, ProblemsError
+from .files import atomic_output
+
+LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "matplotlib", "pydantic", "pypdf", "ruamel.yaml", "typer")
+
+
+class ManifestMismatch(ProblemsError):
+    """Delivered files differ from their manifest."""
+
+    where = "les fichiers livrés"
+    advice_text = "Ces fichiers ont changé depuis leur fabrication : refabriquez-les ou retrouvez les originaux."
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe(path: Path, base: Path) -> dict[str, Any]:
+    """A file's entry: path relative to ``base``, SHA-256, size, and pages for a PDF."""
+    entry: dict[str, Any] = {
+        "fichier": path.relative_to(base).as_posix(),
+        "sha256": sha256(path),
+        "taille": path.stat().st_size,
+    }
+    if path.suffix.lower() == ".pdf":
+        entry["pages"] = len(PdfReader(path).pages)
+    return entry
+
+
+def tool_versions(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Versions of assembleur, Python, LibreOffice and the libraries."""
+    versions = {"assembleur": __version__, "python": platform.python_version(), "libreoffice": libreoffice.version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absente"
+    versions.update(extra or {})
+    return dict(sorted(versions.items()))
+
+
+def write_manifest(
+    path: Path,
+    project: Path,
+    options: dict[str, Any],
+    inputs: list[Path],
+    outputs: list[Path],
+    extra_versions: dict[str, str] | None = None,
+) -> Path:
+    """Write the manifest JSON at ``path`` (atomically); outputs are listed relative to its folder."""
+    document = {
+        "outil": "assembleur",
+        "versions": tool_versions(extra_versions),
+        "options": options,
+        "entrees": [describe(p, project) for p in sorted(set(inputs))],
+        "sorties": [describe(p, path.parent) for p in outputs],
+    }
+    with atomic_output(path) as temporary:
+        temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def check_manifest(path: Path) -> int:
+    """Check the outputs listed in a manifest; raise :class:`ManifestMismatch` naming each changed file.
+
+    Returns the number of files checked.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        outputs = document["sorties"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ManifestMismatch([Problem(path, "ce fichier n'est pas un manifeste d'assembleur lisible.")]) from exc
+    problems = []
+    for entry in outputs:
+        delivered = path.parent / entry["fichier"]
+        if not delivered.is_file():
+            problems.append(Problem(delivered, "fichier absent."))
+        elif sha256(delivered) != entry["sha256"]:
+            problems.append(
+                Problem(delivered, "le contenu a changé depuis la fabrication (empreinte SHA-256 différente).")
+            )
+    if problems:
+        raise ManifestMismatch(problems)
+    return len(outputs)
