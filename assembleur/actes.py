@@ -20,7 +20,8 @@ from .files import atomic_output, ensure_folder
 from .manifest import sha256
 
 DEFAULT_LIMIT_MIB = 150.0
-FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/Launch", "/AA", "/OpenAction")
+FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
+FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
 
 
 class ActesError(AssembleurError):
@@ -59,6 +60,8 @@ def forbidden_content(path: Path) -> list[str]:
         node = node.get_object() if hasattr(node, "get_object") else node
         if isinstance(node, dict):
             found.update(key for key in node if key in FORBIDDEN_KEYS)
+            if node.get("/S") in FORBIDDEN_ACTIONS:
+                found.add(f"action {node['/S']}")
             stack.extend(value for key, value in node.items() if key not in ("/Parent", "/P"))
         elif isinstance(node, list):
             stack.extend(node)

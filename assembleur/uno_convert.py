@@ -66,8 +66,10 @@ def _convert(desktop, source, target, options):
                     indexes.getByIndex(i).update()
         export = {"FilterName": "writer_pdf_Export"}
         if options:
-            export["FilterData"] = _props(**options)
-        document.storeToURL(Path(target).resolve().as_uri(), _props(**export))
+            # a sequence inside a PropertyValue must be typed explicitly, or the filter ignores it
+            export["FilterData"] = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**options))
+        arguments = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**export))
+        uno.invoke(document, "storeToURL", (Path(target).resolve().as_uri(), arguments))
     except Exception as exc:
         print(f"{Path(source).name} : export PDF impossible ({exc})", file=sys.stderr)
         return 5

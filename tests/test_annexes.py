@@ -62,11 +62,11 @@ def test_the_duplicate_article_4_is_warned_not_changed(checked_2019: build.Check
 
 
 def test_the_summary_of_the_avis_says_who_answered(checked_2019: build.Checked) -> None:
-    document = annexes.build_synthese_avis(checked_2019.content)
+    document = annexes.build_synthese_avis(checked_2019.content, build.statuts(checked_2019))
     rows = [[cell.lines[0] for cell in row] for item in document.body if item.table for row in item.table.rows]
     assert ["Marles-les-Mines", "18 novembre 2020", "favorable", "25 novembre 2020"] in rows
     assert ["Bruay-La-Buissière", "7 novembre 2020", "prend acte", "10 novembre 2020"] in rows
-    assert ["Auchel", "—", "en attente", "—"] in rows
+    assert ["Auchel", "—", "en attente", "—"] in rows  # the 2019 content does not say when the projet was sent
     communes = [r for r in rows if r[0] != "Organisme consulté"]
     assert len(communes) == 15 + 4  # 14 communes, the unnamed council, 4 conseils citoyens
     assert document.body[0].text.endswith(typography("3 avis ont été reçus ; ils sont joints au présent dossier."))

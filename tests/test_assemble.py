@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from assembleur import assemble
+from assembleur import assemble, finish
 from assembleur.errors import AnnexError
 from assembleur.model import Organisme
 
@@ -141,7 +142,7 @@ def test_assembly_bookmarks_labels_and_metadata(tmp_path: Path) -> None:
         assemble.Part("Annexe 1", second, "A1-"),
         assemble.Part("Avis", None, "Avis-", children=[assemble.Part("Avis – Auchel", avis, fit_to_a4=True)]),
     ]
-    metadata = assemble.Metadata("Titre", "Communauté d'Agglomération", "Sujet", "mots, clés")
+    metadata = finish.Metadata("Titre", "Communauté d'Agglomération", "Sujet", "mots, clés", dt.date(2020, 9, 29))
     output = assemble.assemble(parts, tmp_path / "sortie" / "dossier.pdf", metadata)
     reader = PdfReader(output)
     assert len(reader.pages) == 6

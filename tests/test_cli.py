@@ -62,8 +62,8 @@ def test_outside_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli)
 def test_rapport_prints_the_files_it_writes(projet: Path, cli) -> None:
     result = cli("rapport", "2019", "--sortie", "ailleurs")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "ailleurs/rapport-politique-de-la-ville-2019.docx\n"
-    assert (projet / "ailleurs" / "rapport-politique-de-la-ville-2019.docx").is_file()
+    assert result.stdout == "ailleurs/rapport-politique-de-la-ville-2019-projet-v1.docx\nailleurs/manifeste-2019-projet-v1.json\n"
+    assert (projet / "ailleurs" / "rapport-politique-de-la-ville-2019-projet-v1.docx").is_file()
     assert result.stderr.startswith("Rapport 2019 : mise en page…\n19 avertissements")
 
 
@@ -72,10 +72,11 @@ def test_rapport_pdf_into_sortie(projet: Path, cli) -> None:
     result = cli("rapport", "--pdf")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "sortie/2019/rapport-politique-de-la-ville-2019.docx",
-        "sortie/2019/rapport-politique-de-la-ville-2019.pdf",
+        "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx",
+        "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.pdf",
+        "sortie/2019/manifeste-2019-projet-v1.json",
     ]
-    assert (projet / "sortie/2019/rapport-politique-de-la-ville-2019.pdf").read_bytes().startswith(b"%PDF")
+    assert (projet / "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_libreoffice_failure_is_exit_2_without_traceback(projet: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,14 +16,14 @@ from .fidelite import normalize
 
 pytestmark = pytest.mark.libreoffice
 
-DOSSIER = "dossier-politique-de-la-ville-2019.pdf"
+DOSSIER = "dossier-politique-de-la-ville-2019-projet-v1.pdf"
 SCANS = [
     ("Marles-les-Mines", "avis-marles-les-mines-2020-11-18.pdf"),
     ("Bruay-La-Buissière", "avis-bruay-la-buissiere-2020-11-07.pdf"),
     ("Conseil municipal présidé par M. Frédéric WALLET", "avis-conseil-municipal-2020-11-02.pdf"),
 ]
 PARTS = [
-    "rapport-politique-de-la-ville-2019.pdf",
+    "rapport-politique-de-la-ville-2019-projet-v1.pdf",
     "annexe-1-grille-des-actions-2019.pdf",
     "annexe-2-protocole-2019.pdf",
     "avis-synthese-2019.pdf",
@@ -158,8 +158,8 @@ def test_dossier_command_prints_every_file(projet: Path, cli) -> None:
     result = cli("dossier", "--sortie", "livraison")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == f"livraison/{DOSSIER}"
-    assert "livraison/parties/annexe-1-grille-des-actions-2019.pdf" in lines
+    assert lines[-2:] == [f"livraison/{DOSSIER}", "livraison/manifeste-2019-projet-v1.json"]
+    assert "livraison/parties/projet-v1/annexe-1-grille-des-actions-2019.pdf" in lines
     assert all((projet / line).is_file() for line in lines)
     assert Year(projet, 2019).outputs.exists() is False
 
