@@ -179,7 +179,7 @@ class _Build:
         existing = [self.output / r for r in relatives if (self.output / r).exists()]
         if self.final and existing and not self.options.remplacer:
             raise versions.FinalExists(
-                f"Une version définitive existe déjà : {existing[0]}.",
+                f"Une version définitive existe déjà : {self.year.shown(existing[0])}.",
                 "Elle n'est jamais écrasée. Pour la remplacer, relancez avec --remplacer : "
                 "l'ancienne sera gardée sous un nom daté.",
             )
@@ -214,9 +214,7 @@ class _Build:
                 text = page.extract_text() or ""
                 for what, pattern in FINAL_MARKERS.items():
                     if match := pattern.search(text):
-                        problems.append(
-                            Problem(self.year.shown(pdf), f"page {number} : {what} reste (« {match[0]} »).")
-                        )
+                        problems.append(Problem(shown, f"page {number} : {what} reste (« {match[0]} »)."))
         if problems:
             raise FinalRefused(problems)
 

@@ -64,6 +64,21 @@ def dossier_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {path.name: path for path in written}
 
 
+def send_projet(contenus: Path, envoi: str = "2020-10-01") -> None:
+    """Record in avis.yaml the day the projet was sent (the 2019 dossier does not say it)."""
+    edit(contenus / "avis.yaml", "consultation:\n", f"consultation:\n  envoi: {envoi}\n")
+
+
+@pytest.fixture(scope="session")
+def definitif_2019(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    """A définitif dossier (delay passed: the missing avis are réputés favorables), with @ctes."""
+    root = copy_project(tmp_path_factory.mktemp("definitif"))
+    send_projet(root / "contenus" / "2019")
+    options = build.BuildOptions(version="definitif", actes=True)
+    _, written = build.build_dossier(Year(root, 2019), root / "sortie" / "2019", options)
+    return root, {path.relative_to(root / "sortie" / "2019").as_posix(): path for path in written}
+
+
 class Cli:
     """Runs ``assembleur`` in-process; stdout and stderr kept apart."""
 

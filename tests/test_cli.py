@@ -62,7 +62,10 @@ def test_outside_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli)
 def test_rapport_prints_the_files_it_writes(projet: Path, cli) -> None:
     result = cli("rapport", "2019", "--sortie", "ailleurs")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "ailleurs/rapport-politique-de-la-ville-2019-projet-v1.docx\nailleurs/manifeste-2019-projet-v1.json\n"
+    assert (
+        result.stdout
+        == "ailleurs/rapport-politique-de-la-ville-2019-projet-v1.docx\nailleurs/manifeste-2019-projet-v1.json\n"
+    )
     assert (projet / "ailleurs" / "rapport-politique-de-la-ville-2019-projet-v1.docx").is_file()
     assert result.stderr.startswith("Rapport 2019 : mise en page…\n19 avertissements")
 

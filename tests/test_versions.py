@@ -1,0 +1,286 @@
+"""PROJET and définitif versions, the consultation, the manifest, reproducible files, @ctes, OCR, PDF/A."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from assembleur import consultation, manifest
+from assembleur.model import Consultation
+
+from .conftest import edit, send_projet
+
+pytestmark = pytest.mark.libreoffice
+
+DEFINITIF = "dossier-politique-de-la-ville-2019-definitif.pdf"
+
+
+def test_two_projet_builds_leave_v1_and_v2_side_by_side(projet: Path, cli) -> None:
+    first = cli("rapport")
+    v1 = projet / "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx"
+    before = v1.read_bytes()
+    second = cli("rapport")
+    assert first.exit_code == second.exit_code == 0
+    assert second.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
+    assert v1.read_bytes() == before  # never overwritten
+
+
+def test_every_page_of_a_projet_dossier_says_projet(dossier_2019: dict[str, Path]) -> None:
+    reader = PdfReader(dossier_2019["dossier-politique-de-la-ville-2019-projet-v1.pdf"])
+    assert all("PROJET" in page.extract_text() for page in reader.pages)
+    assert "version projet v1" in reader.pages[1].extract_text()
+
+
+def test_no_page_of_a_definitif_says_projet(definitif_2019) -> None:
+    _, files = definitif_2019
+    reader = PdfReader(files[DEFINITIF])
+    for page in reader.pages:
+        text = page.extract_text()
+        assert not re.search(r"\bPROJET\b", text) and "version projet" not in text.lower()
+    assert "version définitive" in reader.pages[1].extract_text()
+
+
+def test_a_definitif_with_missing_avis_fails_naming_them(projet: Path, cli) -> None:
+    result = cli("dossier", "--version", "definitif")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[1] == "Erreur : 16 erreurs dans le dossier définitif :"
+    assert lines[2] == (
+        "- avis manquant : Auchel (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
+    )
+    assert (
+        "- avis manquant : CONSEIL CITOYEN LA FOSSE 7 (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
+        in lines
+    )
+    assert lines[-1].startswith(
+        "Attendez ces avis, ou joignez le dossier sans eux avec --sans-avis « NOM » pour chacun."
+    )
+    assert not list((projet / "sortie").rglob("*.pdf")) if (projet / "sortie").exists() else True
+
+
+def test_a_definitif_before_the_deadline_fails_with_the_deadline(
+    projet: Path, contenus: Path, cli, monkeypatch
+) -> None:
+    send_projet(contenus)
+    monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 10, 20))
+    result = cli("dossier", "--version", "definitif")
+    assert result.exit_code == 1
+    assert "- avis manquant : Auchel (délai de réponse jusqu'au 1er novembre 2020)" in result.stderr
+
+
+def test_missing_avis_past_the_deadline_are_reputes_favorables(definitif_2019) -> None:
+    _, files = definitif_2019
+    text = " ".join(PdfReader(files["parties/definitif/avis-synthese-2019.pdf"]).pages[0].extract_text().split())
+    assert "réputé favorable (pas de réponse au 1er novembre 2020)" in text
+    assert "Marles-les-Mines" in text and "favorable" in text
+
+
+def test_two_definitif_builds_are_byte_identical(definitif_2019, tmp_path: Path) -> None:
+    from assembleur import build
+    from assembleur.project import Year
+
+    root, files = definitif_2019
+    _, again = build.build_dossier(
+        Year(root, 2019), tmp_path / "encore", build.BuildOptions(version="definitif", actes=True)
+    )
+    again_by_name = {p.relative_to(tmp_path / "encore").as_posix(): p for p in again}
+    assert sorted(again_by_name) == sorted(files)
+    for name, path in files.items():
+        assert path.read_bytes() == again_by_name[name].read_bytes(), name
+
+
+def test_the_manifest_lists_inputs_tools_and_outputs_with_their_hashes(definitif_2019) -> None:
+    root, files = definitif_2019
+    data = json.loads(files["manifeste-2019-definitif.json"].read_text(encoding="utf-8"))
+    assert data["options"]["version"] == "definitif"
+    assert {"assembleur", "libreoffice", "pypdf", "docxtpl", "python"} <= set(data["versions"])
+    inputs = {entry["fichier"] for entry in data["entrees"]}
+    assert {
+        "contenus/2019/programmation.yaml",
+        "gabarits/rapport.docx",
+        "annexes/2019/avis-marles-les-mines-2020-11-18.pdf",
+    } <= inputs
+    folder = files["manifeste-2019-definitif.json"].parent
+    for entry in data["sorties"]:
+        path = folder / entry["fichier"]
+        assert manifest.sha256(path) == entry["sha256"] and path.stat().st_size == entry["taille"]
+    dossier = next(e for e in data["sorties"] if e["fichier"] == DEFINITIF)
+    assert dossier["pages"] == len(PdfReader(files[DEFINITIF]).pages)
+
+
+def test_verifier_manifeste_names_a_changed_file(definitif_2019, cli, tmp_path: Path) -> None:
+    import shutil
+
+    _, files = definitif_2019
+    folder = tmp_path / "livre"
+    shutil.copytree(files[DEFINITIF].parent, folder)
+    ok = cli("verifier", "--manifeste", str(folder / "manifeste-2019-definitif.json"))
+    assert ok.exit_code == 0 and "sont identiques à leur fabrication" in ok.stderr
+    with (folder / DEFINITIF).open("ab") as handle:
+        handle.write(b"%modifie")
+    bad = cli("verifier", "--manifeste", str(folder / "manifeste-2019-definitif.json"))
+    assert bad.exit_code == 1
+    assert (
+        f"- {folder / DEFINITIF} : le contenu a changé depuis la fabrication (empreinte SHA-256 différente)."
+        in bad.stderr
+    )
+
+
+def test_an_existing_definitif_is_never_overwritten(definitif_2019, cli, monkeypatch) -> None:
+    root, files = definitif_2019
+    monkeypatch.chdir(root)
+    before = files[DEFINITIF].read_bytes()
+    refused = cli("dossier", "--version", "definitif")
+    assert refused.exit_code == 1
+    assert f"Erreur : Une version définitive existe déjà : sortie/2019/{DEFINITIF}." in refused.stderr
+    assert files[DEFINITIF].read_bytes() == before
+
+
+def test_remplacer_keeps_the_previous_definitif_under_a_dated_name(projet: Path, contenus: Path, cli) -> None:
+    send_projet(contenus)
+    assert cli("rapport", "--version", "definitif").exit_code == 0
+    first = (projet / "sortie/2019/rapport-politique-de-la-ville-2019-definitif.docx").read_bytes()
+    result = cli("rapport", "--version", "definitif", "--remplacer")
+    assert result.exit_code == 0, result.stderr
+    kept = list((projet / "sortie/2019").glob("rapport-politique-de-la-ville-2019-definitif-remplace-le-*.docx"))
+    assert len(kept) == 1 and kept[0].read_bytes() == first
+
+
+def test_sans_avis_is_recorded_in_the_summary_and_the_manifest(projet: Path, contenus: Path, cli, monkeypatch) -> None:
+    send_projet(contenus)
+    monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 10, 20))
+    names = [
+        line.split("nom: ", 1)[1]
+        for line in (contenus / "avis.yaml").read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("- nom:")
+    ]
+    received = {"Marles-les-Mines", "Bruay-La-Buissière", "Conseil municipal présidé par M. Frédéric WALLET"}
+    arguments = [item for name in names if name not in received for item in ("--sans-avis", name)]
+    result = cli("dossier", "--version", "definitif", *arguments)
+    assert result.exit_code == 0, result.stderr
+    folder = projet / "sortie/2019"
+    text = " ".join(PdfReader(folder / "parties/definitif/avis-synthese-2019.pdf").pages[0].extract_text().split())
+    assert "joint sans avis (décision de la collectivité)" in text
+    data = json.loads((folder / "manifeste-2019-definitif.json").read_text(encoding="utf-8"))
+    assert "Auchel" in data["options"]["sans_avis"]
+
+
+def test_sans_avis_with_an_unknown_name(projet: Path, cli) -> None:
+    result = cli("dossier", "--version", "definitif", "--sans-avis", "Auchell")
+    assert result.exit_code == 1
+    assert (
+        "--sans-avis « Auchell » : aucun organisme de ce nom dans avis.yaml ; vouliez-vous dire « Auchel » ?"
+        in result.stderr
+    )
+
+
+def test_a_placeholder_left_in_a_definitif_stops_it(projet: Path, contenus: Path, cli) -> None:
+    send_projet(contenus)
+    edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Eric EDOUARD (à compléter)")
+    result = cli("rapport", "--version", "definitif", "--pdf")
+    assert result.exit_code == 1
+    assert (
+        "sortie/2019/rapport-politique-de-la-ville-2019-definitif.pdf : page 1 : un texte à compléter reste (« à compléter »)."
+        in result.stderr
+    )
+    assert not list((projet / "sortie/2019").glob("*.pdf"))
+
+
+def test_avis_command_shows_where_the_consultation_stands(projet: Path, contenus: Path, cli, monkeypatch) -> None:
+    send_projet(contenus)
+    monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 10, 20))
+    result = cli("avis")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Projet envoyé le 1er octobre 2020 ; réponses attendues jusqu'au 1er novembre 2020 inclus."
+    assert (
+        "- Marles-les-Mines : reçu le 25 novembre 2020 — séance du 18 novembre 2020, favorable — avis-marles-les-mines-2020-11-18.pdf"
+        in lines
+    )
+    assert "- Auchel : en attente (12 jours restants)" in lines
+    monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 11, 2))
+    assert "- Auchel : réputé favorable (pas de réponse au 1er novembre 2020)" in cli("avis").stdout
+
+
+@pytest.mark.parametrize(
+    ("envoi", "months", "deadline"),
+    [
+        (dt.date(2020, 10, 1), 1, dt.date(2020, 11, 1)),
+        (dt.date(2020, 1, 31), 1, dt.date(2020, 2, 29)),
+        (dt.date(2020, 12, 15), 2, dt.date(2021, 2, 15)),
+    ],
+)
+def test_the_deadline_is_the_same_day_months_later(envoi, months, deadline) -> None:
+    assert consultation.deadline(Consultation(envoi=envoi, delai_mois=months)) == deadline
+
+
+def test_actes_folder_one_pdf_per_part_with_a_bordereau(definitif_2019) -> None:
+    _, files = definitif_2019
+    names = sorted(name for name in files if name.startswith("actes-definitif/"))
+    assert names == [
+        "actes-definitif/01-rapport.pdf",
+        "actes-definitif/02-annexe-1-grille-des-actions.pdf",
+        "actes-definitif/03-annexe-2-protocole.pdf",
+        "actes-definitif/04-annexe-3-avis.pdf",
+        "actes-definitif/bordereau.csv",
+    ]
+    total = 0
+    for name in names[:-1]:
+        path = files[name]
+        assert subprocess.run(["pdfinfo", str(path)], capture_output=True).returncode == 0
+        assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+        assert not PdfReader(path).is_encrypted
+        total += path.stat().st_size
+    assert total < 150 * 1024 * 1024
+    rows = files["actes-definitif/bordereau.csv"].read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "ordre;fichier;titre;pages;taille (octets);sha256"
+    first = rows[1].split(";")
+    assert first[:3] == ["1", "01-rapport.pdf", "Rapport sur la mise en œuvre de la Politique de la Ville – 2019"]
+    assert first[5] == manifest.sha256(files["actes-definitif/01-rapport.pdf"])
+
+
+def test_actes_over_the_size_limit_is_refused(projet: Path, cli) -> None:
+    result = cli("dossier", "--actes", "--limite-actes", "0.5")
+    assert result.exit_code == 1
+    assert re.search(r"Erreur : Le paquet @ctes pèserait [\d.]+ Mio, au-delà de la limite de 0.5 Mio.", result.stderr)
+    assert not list((projet / "sortie").rglob("*.pdf"))
+
+
+def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None:
+    result = cli("dossier", "--ocr")
+    assert result.exit_code == 0, result.stderr
+    dossier = projet / "sortie/2019/dossier-politique-de-la-ville-2019-projet-v1.pdf"
+    text = subprocess.run(["pdftotext", str(dossier), "-"], capture_output=True, text=True).stdout
+    assert "TOURSEL" in text and "PAJOT" in text
+    cache = list((projet / ".cache/assembleur/ocr").glob("*.pdf"))
+    assert len(cache) == 3
+    stamps = {path: path.stat().st_mtime_ns for path in cache}
+    assert cli("dossier", "--ocr").exit_code == 0
+    assert {path: path.stat().st_mtime_ns for path in cache} == stamps  # not read again
+
+
+def test_pdfa_only_with_definitif(projet: Path, cli) -> None:
+    result = cli("dossier", "--pdfa")
+    assert result.exit_code == 1
+    assert "Erreur : --pdfa ne s'utilise qu'avec --version definitif." in result.stderr
+
+
+def test_a_pdfa_definitif_has_its_output_intent_xmp_and_embedded_fonts(projet: Path, contenus: Path, cli) -> None:
+    send_projet(contenus)
+    result = cli("dossier", "--version", "definitif", "--pdfa")
+    assert result.exit_code == 0, result.stderr
+    path = projet / "sortie/2019" / DEFINITIF
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "2020-09-29T12:00:00+00:00" in xmp and reader.metadata["/CreationDate"] == "D:20200929120000+00'00'"
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
