@@ -96,7 +96,7 @@ def test_two_definitif_builds_are_byte_identical(definitif_2019, tmp_path: Path)
 
 
 def test_the_manifest_lists_inputs_tools_and_outputs_with_their_hashes(definitif_2019) -> None:
-    root, files = definitif_2019
+    _, files = definitif_2019
     data = json.loads(files["manifeste-2019-definitif.json"].read_text(encoding="utf-8"))
     assert data["options"]["version"] == "definitif"
     assert {"assembleur", "libreoffice", "pypdf", "docxtpl", "python"} <= set(data["versions"])
