@@ -284,3 +284,16 @@ def test_a_pdfa_definitif_has_its_output_intent_xmp_and_embedded_fonts(projet: P
     assert "2020-09-29T12:00:00+00:00" in xmp and reader.metadata["/CreationDate"] == "D:20200929120000+00'00'"
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
+
+
+def test_ocr_without_ocrmypdf_fails_with_install_advice(projet: Path, cli, monkeypatch) -> None:
+    import shutil as shell
+
+    real_which = shell.which
+    monkeypatch.setattr(shell, "which", lambda name, *a, **k: None if name == "ocrmypdf" else real_which(name, *a, **k))
+    monkeypatch.setenv("HOME", str(projet))  # an empty OCR cache
+    result = cli("dossier", "--ocr")
+    assert result.exit_code == 2
+    assert "Erreur : L'option --ocr demande OCRmyPDF, introuvable sur cette machine." in result.stderr
+    assert "sudo apt-get install ocrmypdf tesseract-ocr-fra" in result.stderr
+    assert not list((projet / "sortie").rglob("*.pdf"))
