@@ -34,7 +34,7 @@ from . import (
 )
 from .actes import DEFAULT_LIMIT_MIB
 from .errors import AssembleurError, Problem, ProblemsError
-from .files import ensure_folder
+from .files import build_lock, ensure_folder
 from .project import ANNEXES, RAPPORT_TEMPLATE, Year
 
 ANNEX_TEMPLATE = "annexe.docx"
@@ -238,10 +238,10 @@ def _stage(output_folder: Path) -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=output_folder)
 
 
-def build_rapport(
+def _build_rapport(
     year: Year, output_folder: Path, pdf: bool = False, options: BuildOptions | None = None
 ) -> tuple[Checked, list[Path]]:
-    """Write the rapport's DOCX (and PDF) into ``output_folder``; return what was written."""
+    """The work of :func:`build_rapport`, under the year's lock."""
     run = _Build(year, output_folder, options or BuildOptions())
     rapport = run.names["rapport"]
     run.refuse_existing_final([f"{rapport}.docx", f"{rapport}.pdf"])
@@ -264,12 +264,8 @@ def build_rapport(
     return run.checked, finals
 
 
-def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
-    """Write the rapport, its annexes, the assembled dossier (and the @ctes package); return what was written.
-
-    The scans and, for a définitif, the avis are checked before anything is
-    rendered: a problem stops the build with nothing written.
-    """
+def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
+    """The work of :func:`build_dossier`, under the year's lock."""
     run = _Build(year, output_folder, options or BuildOptions())
     options = run.options
     content, annee, names, mention = run.content, year.annee, run.names, run.mention
@@ -376,6 +372,30 @@ def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None 
             written += _actes(run, stage, parts, avis_part, metadata)
         finals = run.publish(stage, written, {"commande": "dossier", **options.as_manifest()})
     return run.checked, finals
+
+
+def lock_path(year: Year) -> Path:
+    """The lock file of a year's builds (in the project's cache, never tracked)."""
+    return year.root / CACHE_FOLDER / f"fabrication-{year.annee}.verrou"
+
+
+def build_rapport(
+    year: Year, output_folder: Path, pdf: bool = False, options: BuildOptions | None = None
+) -> tuple[Checked, list[Path]]:
+    """Write the rapport's DOCX (and PDF) into ``output_folder``; return what was written."""
+    with build_lock(lock_path(year), f"assembleur rapport {year.annee}"):
+        return _build_rapport(year, output_folder, pdf, options)
+
+
+def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
+    """Write the rapport, its annexes, the assembled dossier (and the @ctes package); return what was written.
+
+    The scans and, for a définitif, the avis are checked before anything is
+    rendered: a problem stops the build with nothing written. One build of a
+    year at a time.
+    """
+    with build_lock(lock_path(year), f"assembleur dossier {year.annee}"):
+        return _build_dossier(year, output_folder, options)
 
 
 def _deadline_note(statut: consultation.Statut) -> str:

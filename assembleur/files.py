@@ -1,18 +1,38 @@
 """Safe writing: every output goes to a temporary file, renamed into place when complete.
 
 A failed build therefore leaves earlier outputs exactly as they were, and no
-half-written file.
+half-written file. A lock stops two builds of the same year from running at
+once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import EnvironmentProblem, OutputError
+
+REASONS = {
+    errno.ENOSPC: "le disque est plein",
+    errno.EDQUOT: "le quota d'espace disque est atteint",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "le disque est en lecture seule",
+    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
+    errno.EEXIST: "un fichier de ce nom existe déjà",
+    errno.ENAMETOOLONG: "le nom est trop long",
+}
+
+
+def reason(exc: OSError) -> str:
+    """The cause of a system error, in French."""
+    return REASONS.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
 
 
 def ensure_folder(folder: Path) -> Path:
@@ -21,7 +41,7 @@ def ensure_folder(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"Le dossier de sortie {folder} ne peut pas être créé ({exc.strerror}).",
+            f"Le dossier de sortie {folder} ne peut pas être créé ({reason(exc)}).",
             "Choisissez un autre dossier avec --sortie, ou vérifiez vos droits d'écriture.",
         ) from exc
     if not os.access(folder, os.W_OK):
@@ -43,9 +63,61 @@ def atomic_output(target: Path) -> Iterator[Path]:
         yield temporary
         os.replace(temporary, target)
     except OSError as exc:
-        raise OutputError(
-            f"Le fichier {target} n'a pas pu être écrit ({exc.strerror}).",
-            "Vérifiez l'espace disque libre et les droits du dossier, puis relancez.",
-        ) from exc
+        advice = (
+            "Libérez de la place sur le disque, puis relancez : les fichiers déjà produits n'ont pas été modifiés."
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "Vérifiez les droits du dossier, puis relancez."
+        )
+        raise OutputError(f"Le fichier {target} n'a pas pu être écrit ({reason(exc)}).", advice) from exc
     finally:
         temporary.unlink(missing_ok=True)
+
+
+class BuildLocked(EnvironmentProblem):
+    """Another build of the same year is running."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def build_lock(path: Path, what: str) -> Iterator[None]:
+    """Hold the lock file ``path`` for the time of a build; refuse if another live build holds it.
+
+    The file says who holds it (process, machine, command), so that the
+    message can name the other build. A lock left by a build that died is
+    taken over.
+    """
+    ensure_folder(path.parent)
+    me = {"pid": os.getpid(), "machine": socket.gethostname(), "commande": what}
+    for _ in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                other = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                other = {}
+            same_machine = other.get("machine") == me["machine"]
+            if same_machine and isinstance(other.get("pid"), int) and not _alive(other["pid"]):
+                path.unlink(missing_ok=True)  # left by a build that died
+                continue
+            raise BuildLocked(
+                f"Une autre fabrication est en cours : « {other.get('commande', '?')} » "
+                f"(processus {other.get('pid', '?')} sur {other.get('machine', '?')}).",
+                f"Attendez qu'elle se termine, puis relancez. Si aucune ne tourne plus, supprimez {path}.",
+            ) from None
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(me, stream)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)

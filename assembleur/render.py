@@ -10,6 +10,8 @@ as images.
 from __future__ import annotations
 
 import datetime
+import html
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -128,21 +130,103 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     return context
 
 
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # a template with its images; far above any real one
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # what the template may expand to in memory
+MAX_RATIO = 200  # uncompressed / compressed: beyond, it is a zip bomb, not a document
+
+
 def open_template(path: Path) -> DocxTemplate:
-    """Open a Word template, refusing files that are not one with a French message."""
+    """Open a Word template, refusing with a French message what is not one, or is dangerously large."""
+    resave = "Dans Word, ouvrez-le et choisissez « Enregistrer sous… » au format « Document Word (*.docx) »."
     if not path.is_file():
         raise TemplateError(f"Gabarit introuvable : {path}", "Vérifiez le nom du fichier dans le dossier gabarits/.")
-    if not zipfile.is_zipfile(path):
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
         raise TemplateError(
-            f"{path} n'est pas un document Word (.docx).",
-            "Dans Word, ouvrez-le et choisissez « Enregistrer sous… » au format « Document Word (*.docx) ».",
+            f"{path} est trop lourd pour un gabarit ({path.stat().st_size // (1024 * 1024)} Mio).",
+            "Réduisez les images du gabarit (Fichier › Compresser les images dans Word).",
         )
-    return DocxTemplate(str(path))
+    if not zipfile.is_zipfile(path):
+        raise TemplateError(f"{path} n'est pas un document Word (.docx).", resave)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            unzipped = sum(entry.file_size for entry in entries)
+            packed = max(1, sum(entry.compress_size for entry in entries))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplateError(f"{path} est endommagé ({exc}).", resave) from exc
+    if "word/document.xml" not in names:
+        raise TemplateError(f"{path} n'est pas un document Word (.docx) : c'est une autre archive.", resave)
+    if unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO):
+        raise TemplateError(
+            f"{path} se décompresse en {unzipped // (1024 * 1024)} Mio : ce n'est pas un gabarit normal, "
+            "il est refusé par précaution.",
+            "Reprenez le gabarit livré dans gabarits/ et refaites vos modifications.",
+        )
+    try:
+        return DocxTemplate(str(path))
+    except Exception as exc:  # python-docx raises many kinds on a broken package
+        raise TemplateError(
+            f"{path} ne peut pas être lu comme un document Word ({exc.__class__.__name__}).", resave
+        ) from exc
+
+
+def _visible_text(template: DocxTemplate) -> str:
+    """The template's text as Word shows it (tags kept), one space between pieces."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", template.get_xml())))
+
+
+def _suspect_tag(template: DocxTemplate) -> str:
+    """The first tag of the template that does not parse, with a little text after it."""
+    try:
+        text = _visible_text(template)
+    except Exception:  # the message stays useful without the excerpt
+        return ""
+    parser = environment()
+    for opening, closing in (("{{", "}}"), ("{%", "%}")):
+        for match in re.finditer(re.escape(opening), text):
+            end = text.find(closing, match.start() + 2)
+            span = text[match.start() : end + 2] if end >= 0 else text[match.start() : match.start() + 60]
+            inner = span[2:]
+            if end < 0 or "{{" in inner or "{%" in inner:
+                return f" ; texte autour : « {text[match.start() : match.start() + 40].strip()} »"
+            if opening == "{{":
+                try:  # docxtpl's own prefixes ({{r …}}, {{p …}}) are not Jinja: drop them first
+                    parser.from_string(re.sub(r"^\{\{(?:r|p|tr|tc) ", "{{ ", span))
+                except jinja2.TemplateSyntaxError:
+                    return f" ; texte autour : « {span} »"
+    return ""
 
 
 def environment() -> SandboxedEnvironment:
     """The Jinja environment of every template: sandboxed, strict, escaping XML."""
     return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+def _text_near(template: DocxTemplate, needle: str) -> str:
+    """The visible text around the first place ``needle`` appears in the template."""
+    if not needle:
+        return ""
+    try:
+        text = _visible_text(template)
+    except Exception:  # the message stays useful without the excerpt
+        return ""
+    index = text.find(needle)
+    if index < 0:
+        return ""
+    return f" ; texte autour : « {text[max(0, index - 40) : index + len(needle) + 40].strip()} »"
+
+
+def _jinja_message(message: str | None) -> str:
+    """Jinja's message, with the common ones said in French."""
+    text = message or ""
+    if match := re.match(r"No filter named '([^']+)'", text):
+        return f"le filtre « {match[1]} » n'existe pas"
+    if match := re.match(r"unexpected '([^']+)'", text):
+        return f"« {match[1]} » inattendu"
+    if "unexpected end of template" in text:
+        return "une balise ouverte n'est jamais refermée"
+    return text
 
 
 def render_docx(document: Document, template_path: Path, output: Path, work_dir: Path) -> Path:
@@ -155,7 +239,7 @@ def render_docx(document: Document, template_path: Path, output: Path, work_dir:
         template.render(context, jinja_env=environment())
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
-            f"{template_path} : balise mal écrite ({exc.message}).",
+            f"{template_path} : balise mal écrite ({_jinja_message(exc.message)}){_suspect_tag(template)}.",
             "Vérifiez dans le gabarit que chaque « {{ » a son « }} » et chaque « {% » son « %} ».",
         ) from exc
     except jinja2.exceptions.SecurityError as exc:
@@ -164,8 +248,13 @@ def render_docx(document: Document, template_path: Path, output: Path, work_dir:
             "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans le README).",
         ) from exc
     except jinja2.UndefinedError as exc:
+        name = (
+            match[1] if (match := re.search(r"'([^']+)' is undefined|attribute '([^']+)'", exc.message or "")) else ""
+        )
+        name = name or (match[2] if match else "")
         raise TemplateError(
-            f"{template_path} : le gabarit utilise une donnée inconnue ({exc.message}).",
+            f"{template_path} : le gabarit utilise une donnée inconnue (« {name or exc.message} »)"
+            f"{_text_near(template, name)}.",
             "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans le README).",
         ) from exc
     _set_properties(template, document)

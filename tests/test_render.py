@@ -118,21 +118,78 @@ def _template_with(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("{{ titre }}", "{{ titre_inconnu }}", "le gabarit utilise une donnée inconnue ('titre_inconnu' is undefined)"),
-        ("{{ titre }}", "{{ titre }", "balise mal écrite"),
-        ("{{ titre }}", "{{ titre.__class__.__mro__ }}", "interdit"),
+        (
+            "{{ titre }}",
+            "{{ titre_inconnu }}",
+            "le gabarit utilise une donnée inconnue (« titre_inconnu ») ; texte autour : « in bandeau %}"
+            "{{ ligne }}{%p endfor %}{{ titre_inconnu }}Année de référence {{ annee }}{{ coll »",
+        ),
+        (
+            "{{ titre }}",
+            "{{ titre }",
+            "balise mal écrite (« } » inattendu) ; texte autour : « {{ titre }Année de référence {{ annee",
+        ),
+        (
+            "{{ titre }}",
+            "{{ titre|inconnu }}",
+            "balise mal écrite (le filtre « inconnu » n'existe pas) ; texte autour : « {{ titre|inconnu }} »",
+        ),
+        ("{{ titre }}", "{{ titre.__class__.__mro__ }}", "une balise tente d'accéder à l'intérieur du programme"),
     ],
-    ids=["inconnue", "syntaxe", "bac-a-sable"],
+    ids=["inconnue", "syntaxe", "filtre", "bac-a-sable"],
 )
-def test_template_errors_name_the_template(
+def test_template_errors_name_the_template_and_the_text_around(
     tmp_path: Path, checked_2019: build.Checked, old: str, new: str, message: str
 ) -> None:
     template = _template_with(tmp_path, old, new)
     document = derive.build_document(checked_2019.content)
     with pytest.raises(TemplateError) as caught:
         render.render_docx(document, template, tmp_path / "r.docx", tmp_path)
-    assert str(template) in caught.value.message and message in caught.value.message
+    assert caught.value.message.startswith(f"{template} : ")
+    assert message in caught.value.message
+    assert caught.value.exit_code == 1
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_tag_split_across_word_runs_still_works(tmp_path: Path, checked_2019: build.Checked) -> None:
+    # Word often cuts a tag in two runs when one part is retyped or spell-checked
+    template = _template_with(
+        tmp_path, "<w:t>{{ titre }}</w:t>", '<w:t>{{ ti</w:t></w:r><w:r><w:t xml:space="preserve">tre }}</w:t>'
+    )
+    assert "{{ ti</w:t>" in zipfile.ZipFile(template).read("word/document.xml").decode()
+    document = derive.build_document(checked_2019.content)
+    path = render.render_docx(document, template, tmp_path / "r.docx", tmp_path)
+    assert "Rapport sur la mise en œuvre de la Politique de la Ville" in [
+        p.text for p in Document(str(path)).paragraphs[:6]
+    ]
+
+
+def test_an_archive_that_is_not_a_word_document(tmp_path: Path) -> None:
+    path = tmp_path / "rapport.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", "<x/>")
+    with pytest.raises(TemplateError) as caught:
+        render.open_template(path)
+    assert caught.value.message == f"{path} n'est pas un document Word (.docx) : c'est une autre archive."
+
+
+def test_a_zip_bomb_template_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rapport.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/media/bombe.bin", b"\0" * (400 * 1024 * 1024))
+    with pytest.raises(TemplateError) as caught:
+        render.open_template(path)
+    assert caught.value.message == (
+        f"{path} se décompresse en 400 Mio : ce n'est pas un gabarit normal, il est refusé par précaution."
+    )
+
+
+def test_an_oversized_template_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "MAX_TEMPLATE_BYTES", 1000)
+    with pytest.raises(TemplateError) as caught:
+        render.open_template(Path("gabarits/rapport.docx").resolve())
+    assert "est trop lourd pour un gabarit" in caught.value.message
 
 
 def test_the_projet_line_is_only_in_a_projet(tmp_path: Path, annee: Year) -> None:
