@@ -15,13 +15,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from .assemble import forbidden_content
 from .errors import AssembleurError
 from .files import atomic_output, ensure_folder
 from .manifest import sha256
 
 DEFAULT_LIMIT_MIB = 150.0
-FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
-FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
 
 
 class ActesError(AssembleurError):
@@ -40,32 +39,6 @@ class Piece:
     @property
     def name(self) -> str:
         return f"{self.order:02d}-{self.short}.pdf"
-
-
-def forbidden_content(path: Path) -> list[str]:
-    """The active or embedded content a file carries (which @ctes refuses)."""
-    reader = PdfReader(path)
-    if reader.is_encrypted:
-        return ["chiffrement"]
-    found: set[str] = set()
-    seen: set[int] = set()
-    stack: list[object] = [reader.trailer["/Root"]]
-    while stack:
-        node = stack.pop()
-        reference = getattr(node, "indirect_reference", None)
-        if reference is not None:
-            if reference.idnum in seen:
-                continue
-            seen.add(reference.idnum)
-        node = node.get_object() if hasattr(node, "get_object") else node
-        if isinstance(node, dict):
-            found.update(key for key in node if key in FORBIDDEN_KEYS)
-            if node.get("/S") in FORBIDDEN_ACTIONS:
-                found.add(f"action {node['/S']}")
-            stack.extend(value for key, value in node.items() if key not in ("/Parent", "/P"))
-        elif isinstance(node, list):
-            stack.extend(node)
-    return sorted(found)
 
 
 def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_LIMIT_MIB) -> list[Path]:

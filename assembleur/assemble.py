@@ -21,6 +21,10 @@ from .model import Organisme
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
+MAX_PAGE_SIDE = 3370.0  # points: an A0 sheet's long side; a larger "page" is not a scanned délibération
+MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is 70 MP; beyond, the image is absurd for an avis
+FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
+FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,48 @@ def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list
     return scans
 
 
+def forbidden_content(path: Path | PdfReader) -> list[str]:
+    """The active or embedded content a PDF carries: JavaScript, launch actions, embedded files."""
+    reader = path if isinstance(path, PdfReader) else PdfReader(path)
+    if reader.is_encrypted:
+        return ["chiffrement"]
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[object] = [reader.trailer["/Root"]]
+    while stack:
+        node = stack.pop()
+        reference = getattr(node, "indirect_reference", None)
+        if reference is not None:
+            if reference.idnum in seen:
+                continue
+            seen.add(reference.idnum)
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            found.update(key for key in node if key in FORBIDDEN_KEYS)
+            if node.get("/S") in FORBIDDEN_ACTIONS:
+                found.add(f"action {node['/S']}")
+            stack.extend(value for key, value in node.items() if key not in ("/Parent", "/P"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return sorted(found)
+
+
+def _oversized(reader: PdfReader) -> str:
+    """Why a scan's pages or images are too large to be a délibération, or ""."""
+    for number, page in enumerate(reader.pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        if max(width, height) > MAX_PAGE_SIDE:
+            return f"la page {number} mesure {width / 72 * 2.54:.0f} × {height / 72 * 2.54:.0f} cm"
+        xobjects = page.get("/Resources", {}).get("/XObject", {}) if "/Resources" in page else {}
+        for name in xobjects:
+            image = xobjects[name].get_object()
+            if image.get("/Subtype") == "/Image":
+                pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
+                if pixels > MAX_IMAGE_PIXELS:
+                    return f"l'image de la page {number} compte {pixels // 1_000_000} millions de pixels"
+    return ""
+
+
 def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
     with path.open("rb") as handle:
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
@@ -94,7 +140,9 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
             )
             return None
         count = len(reader.pages)
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError):
+        active = forbidden_content(reader) if count else []
+        oversized = _oversized(reader) if count else ""
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         refuse(
             f"le PDF de l'avis de « {organisme.nom} » est endommagé (fichier tronqué ou abîmé) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
@@ -102,6 +150,18 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
         return None
     if count == 0:
         refuse(f"le PDF de l'avis de « {organisme.nom} » n'a aucune page ; scannez à nouveau la délibération.")
+        return None
+    if active:
+        refuse(
+            f"le PDF de l'avis de « {organisme.nom} » contient des éléments actifs ou joints ({', '.join(active)}), "
+            "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
+        )
+        return None
+    if oversized:
+        refuse(
+            f"le PDF de l'avis de « {organisme.nom} » est démesuré ({oversized}) ; "
+            "scannez à nouveau la délibération en A4, à 200 ou 300 dpi."
+        )
         return None
     return count
 
