@@ -418,6 +418,7 @@ class Programmation(Modele):
 
     chiffres: dict[str, Chiffre] = {}
     communes: list[Texte] = Field(min_length=1)
+    porteurs: list[Texte] | None = None  # when given, every action's porteur must be one of them
     actions: list[Action] = Field(min_length=1)
 
 

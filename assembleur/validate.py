@@ -237,6 +237,13 @@ def _check_references(
                 f"la sous-priorité « {action.sous_priorite} » n'existe pas dans feuille_de_route.yaml"
                 f"{_suggest(action.sous_priorite, list(codes))}",
             )
+        if programmation.porteurs is not None and action.porteur and action.porteur not in programmation.porteurs:
+            at(
+                prog_src,
+                ("actions", index, "porteur"),
+                f"le porteur « {action.porteur} » n'est pas dans la liste « porteurs » du fichier"
+                f"{_suggest(action.porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
+            )
         for commune in action.communes:
             if commune != INTERCO and commune not in communes:
                 at(

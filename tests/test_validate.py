@@ -40,7 +40,7 @@ def test_all_problems_of_all_files_are_reported_together(annee: Year, contenus: 
         "contenus/2019/rapport.yaml, ligne 18, colonne 13 [date_arret] : la date « 31/02/2020 » n'existe pas dans le calendrier.",
         "contenus/2019/chapitre3.yaml, ligne 22, colonne 20 [sections › 1 › contenu › 4 › bilan › projets] : "
         "attendu : un nombre entier ; trouvé : « vingt-quatre ».",
-        "contenus/2019/programmation.yaml, ligne 66, colonne 45 [actions › 25 › commune] : la commune « Auchell » "
+        "contenus/2019/programmation.yaml, ligne 122, colonne 45 [actions › 25 › commune] : la commune « Auchell » "
         "n'est pas dans la liste « communes » du fichier ; vouliez-vous dire « Auchel » ? "
         "(ou ajoutez-la à la liste ; « Interco » pour une action intercommunale).",
     ]
@@ -53,7 +53,7 @@ def test_unknown_key_suggests_the_nearest(annee: Year, contenus: Path) -> None:
         'porteur: Ville, sous_priortie: "10.1"',
     )
     assert problems(annee) == [
-        "contenus/2019/programmation.yaml, ligne 66, colonne 69 [actions › 25] : "
+        "contenus/2019/programmation.yaml, ligne 122, colonne 69 [actions › 25] : "
         "clé inconnue « sous_priortie » ; vouliez-vous dire « sous_priorite » ?"
     ]
 
@@ -65,7 +65,7 @@ def test_unknown_sous_priorite_is_refused(annee: Year, contenus: Path) -> None:
         'porteur: Ville, sous_priorite: "10.9"',
     )
     assert problems(annee) == [
-        "contenus/2019/programmation.yaml, ligne 66, colonne 84 [actions › 25 › sous_priorite] : la sous-priorité "
+        "contenus/2019/programmation.yaml, ligne 122, colonne 84 [actions › 25 › sous_priorite] : la sous-priorité "
         "« 10.9 » n'existe pas dans feuille_de_route.yaml ; vouliez-vous dire « 10.3 » ?"
     ]
 
@@ -129,4 +129,13 @@ def test_unexpected_file(annee: Year, contenus: Path) -> None:
     assert problems(annee) == [
         "contenus/2019/programation.yaml : fichier inattendu ; vouliez-vous dire « programmation » ? ; les fichiers "
         "reconnus sont : rapport.yaml, programmation.yaml, feuille_de_route.yaml, protocole.yaml, avis.yaml et chapitreN.yaml."
+    ]
+
+
+def test_unknown_porteur_when_a_list_of_porteurs_is_kept(annee: Year, contenus: Path) -> None:
+    edit(contenus / "programmation.yaml", 'commune: Auchel, porteur: Ville, sous_priorite: "10.1"',
+         'commune: Auchel, porteur: Vile, sous_priorite: "10.1"')
+    assert problems(annee) == [
+        "contenus/2019/programmation.yaml, ligne 122, colonne 62 [actions › 25 › porteur] : le porteur « Vile » "
+        "n'est pas dans la liste « porteurs » du fichier ; vouliez-vous dire « Ville » ? (ou ajoutez-le à la liste)."
     ]
