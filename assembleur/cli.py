@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import build, consultation, french, manifest, versions
+from . import schema as schema_module
 from .actes import DEFAULT_LIMIT_MIB
 from .errors import AssembleurError, Problem
 from .project import resolve_year
@@ -203,6 +204,21 @@ def avis(annee: YearArgument = None) -> None:
         else:
             detail = statut.sens
         typer.echo(f"- {organisme.nom} : {detail}")
+
+
+@app.command()
+def schema(
+    dossier: Annotated[
+        Path, typer.Option("--dossier", help="Où écrire les schémas. Par défaut : schemas/ dans le projet.")
+    ] = Path(schema_module.FOLDER),
+) -> None:
+    """Écrit les schémas JSON des contenus, pour que l'éditeur complète et contrôle le YAML pendant la frappe."""
+    for path in schema_module.write_schemas(dossier):
+        _wrote(path)
+    _say(
+        "Chaque fichier YAML désigne son schéma sur sa première ligne, par exemple :\n"
+        f"{schema_module.modeline('rapport')}"
+    )
 
 
 def _version(value: str) -> str:

@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -95,11 +96,21 @@ def _text(value: Any) -> Any:
     return value
 
 
-Montant = Annotated[Decimal, BeforeValidator(_amount)]
-Pourcentage = Annotated[Decimal, BeforeValidator(_percent)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
-Nombre = Annotated[int, BeforeValidator(_count), Field(ge=0, le=1_000_000)]
-Texte = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+# What editors see (JSON Schema): the French ways of typing, not Python's types.
+_AMOUNT_SCHEMA = {
+    "type": ["number", "string"],
+    "description": "Montant en euros : 1712989, « 1 712 989 € » ou « {chiffre} ».",
+}
+_PERCENT_SCHEMA = {"type": ["number", "string"], "description": "Pourcentage : 35.3 ou « 35,3 % »."}
+_DATE_SCHEMA = {"type": "string", "description": "Date : 2020-09-29, « 29/09/2020 » ou « 29 septembre 2020 »."}
+_COUNT_SCHEMA = {"type": ["integer", "string"], "minimum": 0, "description": "Nombre entier (ou « {chiffre} »)."}
+_TEXT_SCHEMA = {"type": ["string", "number"], "description": "Texte : **gras**, *italique*, 5^{ème}, {chiffre}."}
+
+Montant = Annotated[Decimal, BeforeValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+Pourcentage = Annotated[Decimal, BeforeValidator(_percent), WithJsonSchema(_PERCENT_SCHEMA)]
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
+Nombre = Annotated[int, BeforeValidator(_count), Field(ge=0, le=1_000_000), WithJsonSchema(_COUNT_SCHEMA)]
+Texte = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_TEXT_SCHEMA)]
 
 
 class Modele(BaseModel):
@@ -140,7 +151,8 @@ class Liste(Modele):
     symbole: str | None = None
 
 
-CelluleTexte = Annotated[str, BeforeValidator(_text)]
+CelluleTexte = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
+Code = CelluleTexte  # a number or a code such as "10.3", typed as text
 Cellule = CelluleTexte | list[CelluleTexte]  # a list is a cell of several lines
 
 
@@ -339,7 +351,7 @@ Bloc = Annotated[
 
 
 class Section(Modele):
-    numero: Annotated[str, BeforeValidator(_text)] | None = None
+    numero: Code | None = None
     titre: Texte
     contenu: list[Bloc] = []
     sections: list[Section] = []
@@ -387,7 +399,7 @@ class Action(Modele):
     titre: Texte
     commune: Texte | list[Texte]
     porteur: Texte | None = None
-    sous_priorite: Annotated[str, BeforeValidator(_text)]
+    sous_priorite: Code
     thematique: Texte
 
     @field_validator("sous_priorite")
@@ -423,7 +435,7 @@ class Programmation(Modele):
 
 
 class SousPriorite(Modele):
-    code: Annotated[str, BeforeValidator(_text)]
+    code: Code
     titre: Texte
     description: Texte | None = None
     precisions: list[Texte] = []

@@ -20,7 +20,7 @@ def test_verifier_accepts_the_shipped_year_and_lists_warnings(projet: Path, cli)
     assert lines[0] == "Contenus 2019 valides : 3 chapitres, 123 actions, 3 avis scannés."
     assert lines[1] == "19 avertissements (le rapport garde les chiffres tapés) :"
     assert (
-        "- contenus/2019/chapitre2.yaml, ligne 50, colonne 11 : les parts du financement totalisent 109,2\u00a0%, et non 100 %."
+        "- contenus/2019/chapitre2.yaml, ligne 51, colonne 11 : les parts du financement totalisent 109,2\u00a0%, et non 100 %."
         in lines
     )
 
@@ -37,7 +37,7 @@ def test_a_broken_yaml_gives_file_line_column_and_exit_1(projet: Path, contenus:
     assert result.stdout == ""
     assert result.stderr == (
         "Erreur : 1 erreur dans les contenus :\n"
-        "- contenus/2019/rapport.yaml, ligne 16, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
+        "- contenus/2019/rapport.yaml, ligne 17, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
         "pour l'indentation ; remplacez la tabulation par des espaces.\n"
         "Corrigez ces points dans les fichiers indiqués, puis relancez « assembleur verifier ».\n"
     )

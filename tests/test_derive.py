@@ -67,8 +67,8 @@ def test_the_seed_inconsistencies_are_reported(checked_2019: build.Checked) -> N
         "le chapitre 2 annonce 25 projets pour le pilier « Emploi et développement économique », ce bilan en annonce 24.",
         "le chapitre 2 annonce 87 projets pour le pilier « Cohésion sociale », ce bilan en annonce 96.",
         "le chapitre 2 annonce 14 projets pour le pilier « Cadre de vie et renouvellement urbain », ce bilan en annonce 10.",
-        "le porteur « ARTOIS INITIATIVE » figure deux fois (ligne 106 et ici) ; fusionnez les deux lignes.",
-        "le porteur « ASSOCIATION HABITAT INSERTION » figure deux fois (ligne 94 et ici) ; fusionnez les deux lignes.",
+        "le porteur « ARTOIS INITIATIVE » figure deux fois (ligne 107 et ici) ; fusionnez les deux lignes.",
+        "le porteur « ASSOCIATION HABITAT INSERTION » figure deux fois (ligne 95 et ici) ; fusionnez les deux lignes.",
     ]:
         assert expected in found
 

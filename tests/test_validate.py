@@ -37,10 +37,10 @@ def test_all_problems_of_all_files_are_reported_together(annee: Year, contenus: 
     )
     found = problems(annee)
     assert found == [
-        "contenus/2019/rapport.yaml, ligne 18, colonne 13 [date_arret] : la date « 31/02/2020 » n'existe pas dans le calendrier.",
-        "contenus/2019/chapitre3.yaml, ligne 22, colonne 20 [sections › 1 › contenu › 4 › bilan › projets] : "
+        "contenus/2019/rapport.yaml, ligne 19, colonne 13 [date_arret] : la date « 31/02/2020 » n'existe pas dans le calendrier.",
+        "contenus/2019/chapitre3.yaml, ligne 23, colonne 20 [sections › 1 › contenu › 4 › bilan › projets] : "
         "attendu : un nombre entier ; trouvé : « vingt-quatre ».",
-        "contenus/2019/programmation.yaml, ligne 122, colonne 45 [actions › 25 › commune] : la commune « Auchell » "
+        "contenus/2019/programmation.yaml, ligne 123, colonne 45 [actions › 25 › commune] : la commune « Auchell » "
         "n'est pas dans la liste « communes » du fichier ; vouliez-vous dire « Auchel » ? "
         "(ou ajoutez-la à la liste ; « Interco » pour une action intercommunale).",
     ]
@@ -53,7 +53,7 @@ def test_unknown_key_suggests_the_nearest(annee: Year, contenus: Path) -> None:
         'porteur: Ville, sous_priortie: "10.1"',
     )
     assert problems(annee) == [
-        "contenus/2019/programmation.yaml, ligne 122, colonne 69 [actions › 25] : "
+        "contenus/2019/programmation.yaml, ligne 123, colonne 69 [actions › 25] : "
         "clé inconnue « sous_priortie » ; vouliez-vous dire « sous_priorite » ?"
     ]
 
@@ -65,7 +65,7 @@ def test_unknown_sous_priorite_is_refused(annee: Year, contenus: Path) -> None:
         'porteur: Ville, sous_priorite: "10.9"',
     )
     assert problems(annee) == [
-        "contenus/2019/programmation.yaml, ligne 122, colonne 84 [actions › 25 › sous_priorite] : la sous-priorité "
+        "contenus/2019/programmation.yaml, ligne 123, colonne 84 [actions › 25 › sous_priorite] : la sous-priorité "
         "« 10.9 » n'existe pas dans feuille_de_route.yaml ; vouliez-vous dire « 10.3 » ?"
     ]
 
@@ -73,7 +73,7 @@ def test_unknown_sous_priorite_is_refused(annee: Year, contenus: Path) -> None:
 def test_missing_required_key(annee: Year, contenus: Path) -> None:
     edit(contenus / "rapport.yaml", "date_arret: 2020-09-29", "")
     assert problems(annee) == [
-        "contenus/2019/rapport.yaml, ligne 10, colonne 1 [date_arret] : la clé obligatoire « date_arret » manque ; ajoutez-la."
+        "contenus/2019/rapport.yaml, ligne 11, colonne 1 [date_arret] : la clé obligatoire « date_arret » manque ; ajoutez-la."
     ]
 
 
@@ -95,7 +95,7 @@ def test_bad_amounts(annee: Year, contenus: Path, old: str, new: str, message: s
     edit(contenus / "chapitre2.yaml", old, new)
     found = problems(annee)
     assert len(found) == 1
-    assert found[0].startswith("contenus/2019/chapitre2.yaml, ligne 72, colonne 29 ")
+    assert found[0].startswith("contenus/2019/chapitre2.yaml, ligne 73, colonne 29 ")
     assert found[0].endswith(message)
 
 
@@ -136,6 +136,6 @@ def test_unknown_porteur_when_a_list_of_porteurs_is_kept(annee: Year, contenus: 
     edit(contenus / "programmation.yaml", 'commune: Auchel, porteur: Ville, sous_priorite: "10.1"',
          'commune: Auchel, porteur: Vile, sous_priorite: "10.1"')
     assert problems(annee) == [
-        "contenus/2019/programmation.yaml, ligne 122, colonne 62 [actions › 25 › porteur] : le porteur « Vile » "
+        "contenus/2019/programmation.yaml, ligne 123, colonne 62 [actions › 25 › porteur] : le porteur « Vile » "
         "n'est pas dans la liste « porteurs » du fichier ; vouliez-vous dire « Ville » ? (ou ajoutez-le à la liste)."
     ]

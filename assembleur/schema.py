@@ -1,0 +1,170 @@
+"""JSON Schemas of the content files, with French descriptions, for editors that complete YAML.
+
+Each kind of file has its schema (``schemas/rapport.schema.json`` …); each
+YAML file names its schema in a first-line comment that the YAML extension of
+VS Code (and other editors using yaml-language-server) reads:
+``# yaml-language-server: $schema=../schemas/rapport.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .files import atomic_output
+from .model import Avis, Chapitre, FeuilleDeRoute, Programmation, Protocole, Rapport
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "rapport": Rapport,
+    "chapitre": Chapitre,
+    "programmation": Programmation,
+    "feuille_de_route": FeuilleDeRoute,
+    "protocole": Protocole,
+    "avis": Avis,
+}
+FOLDER = "schemas"
+
+# One French description per key staff type (the same key means the same thing everywhere).
+KEYS = {
+    "collectivite": "La collectivité qui publie le rapport.",
+    "nom": "Nom, tel qu'il doit apparaître.",
+    "sigle": "Sigle de la collectivité (CABBALR).",
+    "couverture": "Lignes du bandeau de couverture, dans l'ordre.",
+    "titre": "Titre, tel qu'il doit apparaître.",
+    "annee": "Année de référence du rapport (2019).",
+    "date_arret": "Date à laquelle la version projet est arrêtée.",
+    "signature": "Bloc de signature.",
+    "mention": "Mention au-dessus de la signature (« Par délégation du Président, »).",
+    "qualite": "Qualité du signataire, ligne par ligne.",
+    "introduction": "Introduction du rapport : un titre et des blocs.",
+    "conclusion": "Conclusion du rapport : un titre et des blocs.",
+    "numero": "Numéro (chapitre, section, priorité).",
+    "contenu": "Les blocs de texte, dans l'ordre : paragraphe, intertitre, liste, tableau, graphique…",
+    "sections": "Les sections, dans l'ordre ; chacune a un titre, des blocs et d'éventuelles sous-sections.",
+    "paragraphe": "Un paragraphe : **gras**, *italique*, 5^{ème}, {chiffre}.",
+    "intertitre": "Un petit titre, hors sommaire.",
+    "liste": "Une liste à puces : un élément par ligne.",
+    "symbole": "Autre puce que le point (« → »).",
+    "tableau": "Un tableau : en-têtes facultatives, lignes de cellules, note.",
+    "entetes": "La ligne d'en-tête du tableau (répétée en haut de chaque page).",
+    "lignes": "Les lignes, dans l'ordre.",
+    "note": "Note sous le tableau.",
+    "graphique": "Un graphique dessiné depuis les données : financement ou contributions_cget.",
+    "repartition_piliers": "Nombre de projets par pilier (comparé à la liste des actions).",
+    "pilier": "Pilier : emploi, cohesion_sociale, cadre_de_vie ou pilotage.",
+    "libelle": "Libellé, tel qu'il doit apparaître.",
+    "projets": "Nombre de projets (comparé à la liste des actions).",
+    "financement": "Répartition du financement par financeur.",
+    "parts": "Une part par financeur.",
+    "financeur": "Le financeur (Etat - CGET, Région…).",
+    "part": "Sa part, en pourcentage.",
+    "contributions_cget": "Contributions du CGET par thématique (total comparé à la somme).",
+    "total": "Le total tapé dans le rapport (comparé à la somme des lignes).",
+    "montant": "Montant en euros.",
+    "precision": "Précision entre parenthèses.",
+    "porteurs": "Porteurs de projets (ou, dans programmation.yaml, la liste des porteurs reconnus).",
+    "fonds_de_concours": "Tableau des fonds de concours.",
+    "commune": "Commune (« Interco » pour une action intercommunale ; une liste si plusieurs).",
+    "projet": "Intitulé du projet.",
+    "montant_operation": "Montant de l'opération.",
+    "montant_fdc": "Montant du fonds de concours.",
+    "orientations": "Tableau des orientations et objectifs opérationnels, par pilier.",
+    "intitule": "Intitulé de l'orientation.",
+    "objectifs": "Objectifs opérationnels, un par ligne.",
+    "axes_transversaux": "Tableau des axes transversaux et de leurs enjeux.",
+    "axe": "L'axe transversal.",
+    "enjeux": "Ses enjeux ou orientations, un par ligne.",
+    "actions": (
+        "Dans un chapitre : les actions à lister (par thématique). "
+        "Dans programmation.yaml : la liste unique des actions."
+    ),
+    "thematiques": "Thématiques des actions concernées.",
+    "bilan": "Tableau projets / porteurs / subventions (comparé à la liste des actions).",
+    "droit_commun": "Subventions de droit commun.",
+    "specifiques": "Subventions de crédits spécifiques politique de la ville.",
+    "libelle_specifiques": "Intitulé de la colonne des crédits spécifiques.",
+    "chiffres": "Chiffres clés cités dans le texte par {nom} ; un chiffre tapé une seule fois.",
+    "communes": "Communes où des actions sont menées.",
+    "sous_priorite": 'Code de la sous-priorité ("10.3"), ou numéro de la priorité ("6").',
+    "thematique": "Thématique de l'action (chapitre 3).",
+    "porteur": "Porteur de l'action, tel que le rapport le nomme.",
+    "priorites": "Les 10 priorités de la feuille de route.",
+    "intitule_protocole": "Libellé de la priorité dans le protocole, s'il diffère de celui de la grille.",
+    "encadres": "Cadres « ► … » (publics cibles, lieux…).",
+    "elements": "Éléments du cadre, un par ligne.",
+    "points_de_vigilance": "Points de vigilance (blocs).",
+    "sous_priorites": "Sous-priorités : code, titre, description, précisions.",
+    "code": 'Code ("1.1").',
+    "description": "Texte qui suit le titre de la sous-priorité.",
+    "precisions": "Liste qui suit la description.",
+    "complements": "Texte après les sous-priorités.",
+    "indicateurs": "Indicateurs d'évaluation, un par ligne.",
+    "axes": "Les axes transversaux.",
+    "annexe": "Titre de l'annexe dans le dossier.",
+    "date": "Date telle qu'imprimée (« Juillet 2019 »).",
+    "lieu_date": "Lieu et date de signature (« Fait à Arras le … »).",
+    "signataires": "Signataires, dans l'ordre.",
+    "pour": "Pour qui signe, ligne par ligne.",
+    "annexes": "Annexes du protocole.",
+    "consultation": "Date d'envoi du projet et délai de réponse.",
+    "envoi": "Date d'envoi du projet aux communes et conseils citoyens.",
+    "delai_mois": "Délai de réponse, en mois (un mois au minimum).",
+    "organismes": "Communes et conseils citoyens consultés.",
+    "type": "commune ou conseil_citoyen.",
+    "avis": "L'avis reçu : fichier scanné, séance, sens, date de réception.",
+    "fichier": "Nom du scan dans annexes/<année>/.",
+    "seance": "Date de la séance du conseil.",
+    "sens": "Sens de l'avis : favorable, défavorable, réservé, prend acte, approuve.",
+    "recu": "Date de réception de l'avis.",
+}
+
+
+def _frenchify(node: Any) -> None:
+    """Replace pydantic's English titles and docstrings by the French descriptions."""
+    if isinstance(node, dict):
+        node.pop("title", None)
+        if "properties" in node:
+            node.pop("description", None)
+            for key, value in node["properties"].items():
+                if key in KEYS and isinstance(value, dict):
+                    value["description"] = KEYS[key]
+        for value in node.values():
+            _frenchify(value)
+    elif isinstance(node, list):
+        for value in node:
+            _frenchify(value)
+
+
+def schema_of(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of content file."""
+    schema = SCHEMAS[kind].model_json_schema()
+    _frenchify(schema)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"assembleur : {kind}.yaml"
+    return schema
+
+
+def kind_of(stem: str) -> str | None:
+    """Which schema a content file follows, by its name."""
+    if stem.startswith("chapitre"):
+        return "chapitre"
+    return stem if stem in SCHEMAS else None
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema into ``folder``; return the files written."""
+    written = []
+    for kind in SCHEMAS:
+        target = folder / f"{kind}.schema.json"
+        with atomic_output(target) as temporary:
+            temporary.write_text(json.dumps(schema_of(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def modeline(kind: str) -> str:
+    """The first-line comment that points a YAML file to its schema."""
+    return f"# yaml-language-server: $schema=../../{FOLDER}/{kind}.schema.json"
