@@ -103,6 +103,70 @@ def check_scans(year: Year, checked: Checked) -> list[assemble.ScannedAvis]:
     return assemble.check_scans(checked.content.avis.organismes, folder, year.shown(folder))
 
 
+class TemplateProblems(ProblemsError):
+    """Templates use data the content does not have."""
+
+    where = "les gabarits"
+    advice_text = (
+        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans le README)."
+    )
+
+
+def check_templates(year: Year, checked: Checked) -> list[Problem]:
+    """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
+    content = checked.content
+    documents = {
+        RAPPORT_TEMPLATE: [derive.build_document(content)],
+        LANDSCAPE_TEMPLATE: [annexes.build_grille(content)],
+        ANNEX_TEMPLATE: (
+            ([annexes.build_protocole(content)] if content.protocole else [])
+            + ([annexes.build_synthese_avis(content, statuts(checked))] if content.avis else [])
+        ),
+    }
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    provided: set[str] = set()
+    used: set[str] = set()
+    for name, built in documents.items():
+        if not built:
+            continue
+        path = year.templates / name
+        shown = year.shown(path)
+        use = render.template_use(path)
+        known = set().union(*(document.cover for document in built)) | {"corps"}
+        for unknown in sorted(use.names - known):
+            errors.append(
+                Problem(
+                    shown, f"la balise « {unknown} » ne correspond à aucune donnée{render.text_near(path, unknown)}."
+                )
+            )
+        for attribute in sorted(use.block_attributes - set(render.KNOWN_PER_BLOCK)):
+            errors.append(
+                Problem(
+                    shown,
+                    f"« b.{attribute} » n'existe pas pour un bloc (connus : "
+                    f"{', '.join(render.KNOWN_PER_BLOCK)}){render.text_near(path, attribute)}.",
+                )
+            )
+        provided |= known
+        used |= use.names
+        present = derive.count_items(item for document in built for item in document.body)
+        for kind in sorted(set(present) - use.block_kinds):
+            warnings.append(
+                Problem(
+                    shown,
+                    f"{present[kind]} bloc(s) de genre « {kind} » ne s'affichent pas : "
+                    "le gabarit n'a pas de branche pour ce genre.",
+                )
+            )
+    if errors:
+        raise TemplateProblems(errors)
+    shown_folder = year.shown(year.templates)
+    for unused in sorted(provided - used - {"date", "projet"}):  # "date" and "projet" serve the program itself
+        warnings.append(Problem(shown_folder, f"la donnée « {unused} » n'apparaît dans aucun gabarit."))
+    return warnings
+
+
 def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultation.Statut]:
     """Where each consulted body's avis stands today."""
     avis = checked.content.avis

@@ -118,10 +118,11 @@ def verifier(
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
     scans = build.check_scans(year, checked)
+    template_warnings = build.check_templates(year, checked)
     actions = len(checked.content.programmation.actions)
     avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if checked.content.avis else ""
     _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions{avis}.")
-    _report_warnings(checked.warnings)
+    _report_warnings([*checked.warnings, *template_warnings])
 
 
 @app.command()

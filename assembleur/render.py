@@ -13,10 +13,13 @@ import datetime
 import html
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
@@ -169,6 +172,61 @@ def open_template(path: Path) -> DocxTemplate:
         raise TemplateError(
             f"{path} ne peut pas être lu comme un document Word ({exc.__class__.__name__}).", resave
         ) from exc
+
+
+KNOWN_PER_BLOCK = ("genre", "texte", "symbole", "tableau", "image")
+
+
+@dataclass(frozen=True)
+class TemplateUse:
+    """The data a template uses: top-level names, and attributes of the body's blocks."""
+
+    names: frozenset[str]
+    block_attributes: frozenset[str]
+    block_kinds: frozenset[str]  # the « genre » values the body loop has a branch for
+
+
+def template_use(path: Path) -> TemplateUse:
+    """Which data ``path`` uses, read from its tags (body, headers and footers)."""
+    template = open_template(path)
+    template.get_docx()  # docxtpl opens the package lazily
+    parts = [template.get_xml()]
+    parts += [
+        template.get_part_xml(part)
+        for uri in (template.HEADER_URI, template.FOOTER_URI)
+        for _, part in template.get_headers_footers(uri)
+    ]
+    env = environment()
+    names: set[str] = set()
+    attributes: set[str] = set()
+    kinds: set[str] = set()
+    for xml in parts:
+        source = template.patch_xml(xml)
+        try:
+            tree = env.parse(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"{path} : balise mal écrite ({_jinja_message(exc.message)}){_suspect_tag(template)}.",
+                "Vérifiez dans le gabarit que chaque « {{ » a son « }} » et chaque « {% » son « %} ».",
+            ) from exc
+        names |= jinja2.meta.find_undeclared_variables(tree)
+        attributes |= {
+            node.attr
+            for node in tree.find_all(jinja2.nodes.Getattr)
+            if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "b"
+        }
+        for compare in tree.find_all(jinja2.nodes.Compare):
+            operands = [compare.expr, *(op.expr for op in compare.ops)]
+            if any(isinstance(o, jinja2.nodes.Getattr) and o.attr == "genre" for o in operands):
+                kinds |= {o.value for o in operands if isinstance(o, jinja2.nodes.Const) and isinstance(o.value, str)}
+    return TemplateUse(frozenset(names), frozenset(attributes), frozenset(kinds))
+
+
+def text_near(path: Path, needle: str) -> str:
+    """The visible text around ``needle`` in the template at ``path`` (for messages)."""
+    template = open_template(path)
+    template.get_docx()
+    return _text_near(template, needle)
 
 
 def _visible_text(template: DocxTemplate) -> str:

@@ -133,8 +133,11 @@ def test_unexpected_file(annee: Year, contenus: Path) -> None:
 
 
 def test_unknown_porteur_when_a_list_of_porteurs_is_kept(annee: Year, contenus: Path) -> None:
-    edit(contenus / "programmation.yaml", 'commune: Auchel, porteur: Ville, sous_priorite: "10.1"',
-         'commune: Auchel, porteur: Vile, sous_priorite: "10.1"')
+    edit(
+        contenus / "programmation.yaml",
+        'commune: Auchel, porteur: Ville, sous_priorite: "10.1"',
+        'commune: Auchel, porteur: Vile, sous_priorite: "10.1"',
+    )
     assert problems(annee) == [
         "contenus/2019/programmation.yaml, ligne 123, colonne 62 [actions › 25 › porteur] : le porteur « Vile » "
         "n'est pas dans la liste « porteurs » du fichier ; vouliez-vous dire « Ville » ? (ou ajoutez-le à la liste)."

@@ -1,0 +1,60 @@
+"""``verifier`` reads the templates: unknown tags are errors, content no template shows is a warning."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from assembleur import build
+from assembleur.project import Year
+
+
+def edit_template(path: Path, old: str, new: str) -> None:
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            if info.filename == "word/document.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode(), 1)
+            archive.writestr(info, data)
+
+
+def test_the_shipped_templates_use_only_known_data(checked_2019: build.Checked) -> None:
+    from .conftest import REPO
+
+    assert build.check_templates(Year(REPO, 2019), checked_2019) == []
+
+
+def test_an_unknown_tag_is_an_error_with_the_text_around_it(projet: Path, cli) -> None:
+    edit_template(projet / "gabarits" / "rapport.docx", "{{ signature_nom }}", "{{ signataire }}")
+    result = cli("verifier")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "Erreur : 1 erreur dans les gabarits :"
+    assert (
+        "- gabarits/rapport.docx : la balise « signataire » ne correspond à aucune donnée ; texte autour : «"
+        in result.stderr
+    )
+    assert "{{ signataire }}" in result.stderr
+
+
+def test_an_unknown_block_attribute_is_an_error(projet: Path, cli) -> None:
+    edit_template(projet / "gabarits" / "annexe.docx", "{{r b.texte }}", "{{r b.text }}")
+    result = cli("verifier")
+    assert result.exit_code == 1
+    assert (
+        "- gabarits/annexe.docx : « b.text » n'existe pas pour un bloc (connus : genre, texte, symbole, tableau, image)"
+        in result.stderr
+    )
+
+
+def test_content_no_template_shows_is_a_warning(projet: Path, cli) -> None:
+    edit_template(projet / "gabarits" / "rapport.docx", "{{ signature_nom }}", "")
+    edit_template(projet / "gabarits" / "rapport.docx", 'b.genre == "graphique"', 'b.genre == "grafique"')
+    result = cli("verifier")
+    assert result.exit_code == 0
+    assert "- gabarits : la donnée « signature_nom » n'apparaît dans aucun gabarit." in result.stderr
+    assert (
+        "- gabarits/rapport.docx : 2 bloc(s) de genre « graphique » ne s'affichent pas : "
+        "le gabarit n'a pas de branche pour ce genre."
+    ) in result.stderr
