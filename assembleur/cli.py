@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import build, consultation, french, manifest, versions
+from . import nouveau as nouveau_module
 from . import schema as schema_module
 from .actes import DEFAULT_LIMIT_MIB
 from .errors import AssembleurError, Problem
@@ -205,6 +206,17 @@ def avis(annee: YearArgument = None) -> None:
         else:
             detail = statut.sens
         typer.echo(f"- {organisme.nom} : {detail}")
+
+
+@app.command()
+def nouveau(
+    annee: Annotated[int, typer.Argument(help="L'année à créer (2020).")],
+    depuis: Annotated[int | None, typer.Option("--depuis", help="L'année modèle. Par défaut : la précédente.")] = None,
+) -> None:
+    """Crée les contenus d'une nouvelle année à partir de la précédente, ce qui change marqué « À COMPLÉTER »."""
+    for path in nouveau_module.start_year(Path.cwd(), annee, depuis):
+        _wrote(path)
+    _say(f"Année {annee} créée. « assembleur verifier {annee} » liste ce qui reste à compléter, fichier par fichier.")
 
 
 @app.command()

@@ -23,6 +23,7 @@ from .model import (
     INTERCO,
     PILIER_NAMES,
     PLACEHOLDER,
+    TO_FILL,
     Action,
     Actions,
     AxesTransversaux,
@@ -40,8 +41,9 @@ from .model import (
     RepartitionPiliers,
     Section,
     Tableau,
+    is_to_fill,
 )
-from .validate import Content, iter_blocks
+from .validate import Content, iter_blocks, to_fill
 
 # Porteurs named after the local body that carries the action: "Ville" in
 # Auchel and "Ville" in Lillers are two porteurs, so the commune is part of the name.
@@ -59,6 +61,8 @@ class Figure:
     kind: str  # "nombre", "montant" or "pourcentage"
 
     def __str__(self) -> str:
+        if self.kind == TO_FILL:
+            return TO_FILL
         if self.kind == "montant":
             return french.format_amount(self.value)
         if self.kind == "pourcentage":
@@ -68,6 +72,8 @@ class Figure:
 
 def read_figure(raw: Any) -> Figure:
     """Read a ``chiffres`` entry: a bare number, an amount (``€``) or a percentage (``%``)."""
+    if is_to_fill(raw):
+        return Figure(Decimal(0), TO_FILL)
     if isinstance(raw, str) and "%" in raw:
         return Figure(french.parse_percent(raw), "pourcentage")
     if isinstance(raw, str) and ("€" in raw or "eur" in raw.lower()):
@@ -153,9 +159,9 @@ def _percent(value: Decimal) -> str:
 
 def verify(content: Content) -> list[Problem]:
     """Compare every typed figure the data also gives; one warning per disagreement."""
-    warnings: list[Problem] = []
+    warnings: list[Problem] = to_fill(content.sources)
     counts = count(content)
-    known = figures(content)
+    known = {name: figure for name, figure in figures(content).items() if figure.kind != TO_FILL}
     prog = content.sources["programmation"]
 
     def warn(stem: str, loc: tuple[Any, ...], message: str) -> None:

@@ -42,6 +42,12 @@ PILIER_NAMES: dict[str, str] = {
     "pilotage": "Pilotage",
 }
 INTERCO = "Interco"
+TO_FILL = "À COMPLÉTER"  # what « assembleur nouveau » leaves where a new year's value must be typed
+
+
+def is_to_fill(value: Any) -> bool:
+    """Is ``value`` the mark of a value still to type?"""
+    return isinstance(value, str) and value.strip().upper().startswith(TO_FILL)
 
 
 def _resolve_placeholder(value: Any, info: ValidationInfo) -> Any:
@@ -430,6 +436,24 @@ class Programmation(Modele):
 
     chiffres: dict[str, Chiffre] = {}
     communes: list[Texte] = Field(min_length=1)
+
+    @field_validator("chiffres")
+    @classmethod
+    def _readable_figures(cls, figures: dict[str, Any]) -> dict[str, Any]:
+        for name, value in figures.items():
+            if is_to_fill(value):
+                continue
+            try:
+                if isinstance(value, str) and "%" in value:
+                    french.parse_percent(value)
+                else:
+                    french.parse_amount(value)
+            except french.ValueFormatError as exc:
+                raise PydanticCustomError(
+                    "chiffre", "le chiffre « {nom} » est illisible ({raison})", {"nom": name, "raison": str(exc)}
+                ) from None
+        return figures
+
     porteurs: list[Texte] | None = None  # when given, every action's porteur must be one of them
     actions: list[Action] = Field(min_length=1)
 

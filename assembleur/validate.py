@@ -30,6 +30,7 @@ from .model import (
     Protocole,
     Rapport,
     Section,
+    is_to_fill,
 )
 
 REQUIRED_FILES = {
@@ -43,8 +44,9 @@ OPTIONAL_FILES = {
 }
 KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
+TO_FILL_MESSAGE = "à compléter : tapez la valeur de l'année à la place de « À COMPLÉTER »."
 # error types raised by our own validators (model.py): their message is already French
-CUSTOM_ERRORS = {"cle_inconnue", "montant", "pourcentage", "date", "code", "chiffre_inconnu", "bilan_portee"}
+CUSTOM_ERRORS = {"cle_inconnue", "montant", "pourcentage", "date", "code", "chiffre_inconnu", "chiffre", "bilan_portee"}
 
 
 @dataclass
@@ -156,7 +158,8 @@ def _problems(source: SourceFile, exc: ValidationError) -> list[Problem]:
         if key in seen:  # a value refused by each branch of a union: say it once
             continue
         seen.add(key)
-        problems.append(Problem(source.path, _message(err), line, col, path))
+        message = TO_FILL_MESSAGE if is_to_fill(err.get("input")) else _message(err)
+        problems.append(Problem(source.path, message, line, col, path))
     return problems
 
 
@@ -176,6 +179,16 @@ def _walk_strings(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[
             yield from _walk_strings(value, (*loc, index))
     elif isinstance(node, str):
         yield loc, node
+
+
+def to_fill(sources: dict[str, SourceFile]) -> list[Problem]:
+    """Every value still marked « À COMPLÉTER », by file and line."""
+    return [
+        Problem(source.path, TO_FILL_MESSAGE, *source.position(loc), _path(loc))
+        for source in sources.values()
+        for loc, text in _walk_strings(source.data)
+        if is_to_fill(text)
+    ]
 
 
 def iter_blocks(
@@ -381,7 +394,8 @@ def validate(sources: dict[str, SourceFile]) -> Content:
             )
         )
     if problems:
-        raise ContentError(_unique(problems))
+        # with errors, « verifier » still lists every value left « À COMPLÉTER » (the warnings come later)
+        raise ContentError(_unique(problems + to_fill(sources)))
     return Content(
         rapport=results["rapport"],
         chapitres=sorted(chapitres, key=lambda c: c.numero),
