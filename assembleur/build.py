@@ -68,6 +68,7 @@ class BuildOptions:
     limite_actes_mio: float = DEFAULT_LIMIT_MIB
     ocr: bool = False
     pdfa: bool = False
+    apercu: bool = False  # watch mode: one preview, replaced at each save, instead of numbered drafts
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -227,10 +228,12 @@ class _Build:
         self.checked = check(year)
         self.content = self.checked.content
         self.number = (
-            versions.next_projet_number(output_folder, year.annee) if options.version == versions.PROJET else None
+            versions.next_projet_number(output_folder, year.annee)
+            if options.version == versions.PROJET and not options.apercu
+            else None
         )
-        self.label = versions.label(options.version, self.number)
-        self.mention = versions.mention(options.version, self.number)
+        self.label = versions.APERCU if options.apercu else versions.label(options.version, self.number)
+        self.mention = "aperçu du projet" if options.apercu else versions.mention(options.version, self.number)
         self.names = _names(year, self.label)
         self.inputs: list[Path] = [*sorted(year.contents.glob("*.yaml"))]
         self.extra_versions: dict[str, str] = {}

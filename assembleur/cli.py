@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import build, consultation, french, manifest, versions
+from . import build, consultation, french, manifest, surveillance, versions
 from . import nouveau as nouveau_module
 from . import schema as schema_module
 from .actes import DEFAULT_LIMIT_MIB
@@ -133,10 +133,23 @@ def rapport(
     sortie: OutputOption = None,
     version: VersionOption = versions.PROJET,
     remplacer: RemplacerOption = False,
+    surveiller: Annotated[
+        bool,
+        typer.Option("--surveiller", help="Refait un aperçu à chaque enregistrement d'un contenu ou d'un gabarit."),
+    ] = False,
 ) -> None:
     """Produit le rapport de l'année en Word (et en PDF avec --pdf)."""
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
+    if surveiller:
+        _say(f"Surveillance de {year.shown(year.contents)}/ et {year.shown(year.templates)}/ (Ctrl+C pour arrêter)…")
+        options = build.BuildOptions(apercu=True)
+        _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
+        try:
+            surveillance.watch(year, lambda: build.build_rapport(year, folder, pdf=pdf, options=options)[1], _say)
+        except KeyboardInterrupt:
+            _say("Surveillance arrêtée.")
+        return
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
     options = build.BuildOptions(version=_version(version), remplacer=remplacer)
     _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))

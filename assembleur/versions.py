@@ -16,6 +16,7 @@ from .errors import AssembleurError
 PROJET = "projet"
 DEFINITIF = "definitif"
 VERSIONS = (PROJET, DEFINITIF)
+APERCU = "apercu"  # the watch mode's preview, replaced at each save
 
 
 def next_projet_number(folder: Path, annee: int) -> int:
