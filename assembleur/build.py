@@ -24,6 +24,7 @@ from . import (
     convert,
     derive,
     finish,
+    gabarits,
     load,
     manifest,
     markup,
@@ -35,10 +36,11 @@ from . import (
 from .actes import DEFAULT_LIMIT_MIB
 from .errors import AssembleurError, Problem, ProblemsError
 from .files import build_lock, ensure_folder
-from .project import ANNEXES, RAPPORT_TEMPLATE, Year
+from .project import ANNEXES, Year
 
-ANNEX_TEMPLATE = "annexe.docx"
-LANDSCAPE_TEMPLATE = "annexe-paysage.docx"
+RAPPORT_TEMPLATE = "rapport"  # template names, without extension: .docx or .odt
+ANNEX_TEMPLATE = "annexe"
+LANDSCAPE_TEMPLATE = "annexe-paysage"
 PARTS_FOLDER = "parties"
 CACHE_FOLDER = Path(".cache") / "assembleur"
 # what must not remain in a définitif: the PROJET mention, template tags, placeholders
@@ -69,6 +71,7 @@ class BuildOptions:
     ocr: bool = False
     pdfa: bool = False
     apercu: bool = False  # watch mode: one preview, replaced at each save, instead of numbered drafts
+    gabarits: Path | None = None  # the template folder; by default the project's gabarits/
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -113,8 +116,9 @@ class TemplateProblems(ProblemsError):
     )
 
 
-def check_templates(year: Year, checked: Checked) -> list[Problem]:
+def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
     """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
+    folder = folder or year.templates
     content = checked.content
     documents = {
         RAPPORT_TEMPLATE: [derive.build_document(content)],
@@ -131,8 +135,8 @@ def check_templates(year: Year, checked: Checked) -> list[Problem]:
     for name, built in documents.items():
         if not built:
             continue
-        path = year.templates / name
-        shown = year.shown(path)
+        template = gabarits.prepare(folder, [name], year.root / CACHE_FOLDER / "gabarits")[name]
+        path, shown = template.docx, year.shown(template.source)
         use = render.template_use(path)
         known = set().union(*(document.cover for document in built)) | {"corps"}
         for unknown in sorted(use.names - known):
@@ -162,7 +166,7 @@ def check_templates(year: Year, checked: Checked) -> list[Problem]:
             )
     if errors:
         raise TemplateProblems(errors)
-    shown_folder = year.shown(year.templates)
+    shown_folder = year.shown(folder)
     for unused in sorted(provided - used - {"date", "projet"}):  # "date" and "projet" serve the program itself
         warnings.append(Problem(shown_folder, f"la donnée « {unused} » n'apparaît dans aucun gabarit."))
     return warnings
@@ -236,6 +240,7 @@ class _Build:
         self.mention = "aperçu du projet" if options.apercu else versions.mention(options.version, self.number)
         self.names = _names(year, self.label)
         self.inputs: list[Path] = [*sorted(year.contents.glob("*.yaml"))]
+        self.templates_folder = options.gabarits or year.templates
         self.extra_versions: dict[str, str] = {}
 
     @property
@@ -251,23 +256,46 @@ class _Build:
                 "l'ancienne sera gardée sous un nom daté.",
             )
 
-    def render_and_convert(self, pieces: list[_Piece], stage: Path) -> dict[str, Path]:
-        """Render every piece to DOCX and convert all of them in one LibreOffice start."""
-        docx: dict[str, Path] = {}
+    def render_and_convert(self, pieces: list[_Piece], stage: Path, pdf: bool = True) -> dict[str, Path]:
+        """Render every piece, then convert all of them in one LibreOffice start.
+
+        Returns, for each piece key, its PDF (``key``, when ``pdf``) and its
+        editable document (``key.edit``: DOCX, or ODT for an ODT template).
+        """
+        templates = gabarits.prepare(
+            self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
+        )
+        result: dict[str, Path] = {}
+        conversions: list[tuple[Path, Path]] = []
+        pdfs: dict[str, Path] = {}
         with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
+            rendered: list[Path] = []
             for piece in pieces:
-                self.inputs.append(self.year.templates / piece.template)
-                target = stage / f"{piece.relative}.docx"
-                docx[piece.key] = render.render_docx(
-                    piece.document, self.year.templates / piece.template, target, Path(work)
+                template = templates[piece.template]
+                self.inputs.append(template.source)
+                docx_folder = Path(work) / "odt" if template.odt else stage
+                docx = render.render_docx(
+                    piece.document,
+                    template.docx,
+                    docx_folder / f"{piece.relative}.docx",
+                    Path(work),
+                    shown=template.source,
                 )
-        render.normalize_docx_files(list(docx.values()), self.content.rapport.date_arret)
-        pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
-        pdfs = convert.to_pdfs([(d, d.with_suffix(".pdf")) for d in docx.values()], pdf_options)
-        for pdf in pdfs:
-            finish.finish_pdf(pdf, self.content.rapport.date_arret, watermark=not self.final, pdfa=self.options.pdfa)
-        result = {f"{key}.docx": path for key, path in docx.items()}
-        result.update({key: pdf for key, pdf in zip(docx, pdfs, strict=True)})
+                rendered.append(docx)
+                result[f"{piece.key}.edit"] = docx
+                if template.odt:
+                    result[f"{piece.key}.edit"] = stage / f"{piece.relative}.odt"
+                    conversions.append((docx, result[f"{piece.key}.edit"]))
+                if pdf:
+                    pdfs[piece.key] = stage / f"{piece.relative}.pdf"
+                    conversions.append((docx, pdfs[piece.key]))
+            render.normalize_docx_files(rendered, self.content.rapport.date_arret)
+            if conversions:
+                pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
+                convert.to_formats(conversions, pdf_options)
+        for key, path in pdfs.items():
+            finish.finish_pdf(path, self.content.rapport.date_arret, watermark=not self.final, pdfa=self.options.pdfa)
+            result[key] = path
         return result
 
     def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:
@@ -311,22 +339,15 @@ def _build_rapport(
     """The work of :func:`build_rapport`, under the year's lock."""
     run = _Build(year, output_folder, options or BuildOptions())
     rapport = run.names["rapport"]
-    run.refuse_existing_final([f"{rapport}.docx", f"{rapport}.pdf"])
+    run.refuse_existing_final([f"{rapport}.docx", f"{rapport}.odt", f"{rapport}.pdf"])
     document = derive.build_document(run.content, run.options.version, run.mention)
     with _stage(output_folder) as staging:
         stage = Path(staging)
+        files = run.render_and_convert([_Piece("rapport", document, RAPPORT_TEMPLATE, rapport)], stage, pdf=pdf)
+        written = [files["rapport.edit"]]
         if pdf:
-            files = run.render_and_convert([_Piece("rapport", document, RAPPORT_TEMPLATE, rapport)], stage)
             run.check_final_texts(stage, [files["rapport"]])
-            written = [files["rapport.docx"], files["rapport"]]
-        else:
-            run.inputs.append(year.templates / RAPPORT_TEMPLATE)
-            with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
-                docx = render.render_docx(
-                    document, year.templates / RAPPORT_TEMPLATE, stage / f"{rapport}.docx", Path(work)
-                )
-            render.normalize_docx_files([docx], run.content.rapport.date_arret)
-            written = [docx]
+            written.append(files["rapport"])
         finals = run.publish(stage, written, {"commande": "rapport", "pdf": pdf, **run.options.as_manifest()})
     return run.checked, finals
 
@@ -433,7 +454,7 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         dossier = assemble.assemble(
             parts, stage / names["dossier"], metadata, watermark=not run.final, pdfa_from=pdfa_from
         )
-        written = [path for piece in pieces for path in (files[f"{piece.key}.docx"], files[piece.key])]
+        written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
         written.append(dossier)
         if options.actes:
             written += _actes(run, stage, parts, avis_part, metadata)

@@ -80,6 +80,10 @@ def _report_warnings(warnings: list[Problem]) -> None:
         _say(f"- {warning}")
 
 
+TemplatesOption = Annotated[
+    Path | None,
+    typer.Option("--gabarits", help="Dossier des gabarits (.docx ou .odt). Par défaut : gabarits/ du projet."),
+]
 OutputOption = Annotated[
     Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
 ]
@@ -110,6 +114,7 @@ def verifier(
     manifeste: Annotated[
         Path | None, typer.Option("--manifeste", help="Vérifie des fichiers livrés d'après leur manifeste JSON.")
     ] = None,
+    gabarits: TemplatesOption = None,
 ) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
     if manifeste is not None:
@@ -119,7 +124,7 @@ def verifier(
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
     scans = build.check_scans(year, checked)
-    template_warnings = build.check_templates(year, checked)
+    template_warnings = build.check_templates(year, checked, gabarits)
     actions = len(checked.content.programmation.actions)
     avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if checked.content.avis else ""
     _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions{avis}.")
@@ -137,13 +142,14 @@ def rapport(
         bool,
         typer.Option("--surveiller", help="Refait un aperçu à chaque enregistrement d'un contenu ou d'un gabarit."),
     ] = False,
+    gabarits: TemplatesOption = None,
 ) -> None:
     """Produit le rapport de l'année en Word (et en PDF avec --pdf)."""
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     if surveiller:
         _say(f"Surveillance de {year.shown(year.contents)}/ et {year.shown(year.templates)}/ (Ctrl+C pour arrêter)…")
-        options = build.BuildOptions(apercu=True)
+        options = build.BuildOptions(apercu=True, gabarits=gabarits)
         _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
         try:
             surveillance.watch(year, lambda: build.build_rapport(year, folder, pdf=pdf, options=options)[1], _say)
@@ -151,7 +157,7 @@ def rapport(
             _say("Surveillance arrêtée.")
         return
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
-    options = build.BuildOptions(version=_version(version), remplacer=remplacer)
+    options = build.BuildOptions(version=_version(version), remplacer=remplacer, gabarits=gabarits)
     _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
 
 
@@ -173,6 +179,7 @@ def dossier(
     ] = DEFAULT_LIMIT_MIB,
     ocr: Annotated[bool, typer.Option("--ocr", help="Ajoute une couche de texte (OCR) aux avis scannés.")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="Produit un PDF/A-2b (version définitive seulement).")] = False,
+    gabarits: TemplatesOption = None,
 ) -> None:
     """Produit le dossier complet en PDF : rapport, annexes, synthèse et scans des avis."""
     year = resolve_year(Path.cwd(), annee)
@@ -186,6 +193,7 @@ def dossier(
         limite_actes_mio=limite_actes,
         ocr=ocr,
         pdfa=pdfa,
+        gabarits=gabarits,
     )
     _report_build(*build.build_dossier(year, folder, options))
 

@@ -15,8 +15,16 @@ def to_pdf(source: Path, target: Path) -> Path:
 
 
 def to_pdfs(pairs: list[tuple[Path, Path]], filter_options: dict[str, object] | None = None) -> list[Path]:
+    """Convert several documents to PDF in one LibreOffice start (see :func:`to_formats`)."""
+    return to_formats(pairs, filter_options)
+
+
+def to_formats(
+    pairs: list[tuple[Path, Path]], filter_options: dict[str, object] | None = None, templates: bool = False
+) -> list[Path]:
     """Convert several documents in one LibreOffice start; each target replaced only if all succeed.
 
+    The format follows each target's extension (.pdf, .odt, .docx);
     ``filter_options`` are LibreOffice's PDF export options (e.g. PDF/A).
     """
     with contextlib.ExitStack() as stack:
@@ -24,5 +32,6 @@ def to_pdfs(pairs: list[tuple[Path, Path]], filter_options: dict[str, object] | 
         libreoffice.convert_many(
             [(source, temporary) for (source, _), temporary in zip(pairs, temporaries, strict=True)],
             filter_options=filter_options,
+            templates=templates,
         )
     return [target for _, target in pairs]

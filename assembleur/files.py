@@ -56,7 +56,8 @@ def ensure_folder(folder: Path) -> Path:
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
     ensure_folder(target.parent)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partiel", dir=target.parent)
+    # the real extension last: LibreOffice chooses its export filter by it
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".partiel{target.suffix}", dir=target.parent)
     os.close(handle)
     temporary = Path(name)
     try:

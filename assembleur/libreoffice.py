@@ -105,9 +105,14 @@ def convert_to_pdf(
 
 
 def convert_many(
-    pairs: list[tuple[Path, Path]], timeout: float = DEFAULT_TIMEOUT, filter_options: dict[str, object] | None = None
+    pairs: list[tuple[Path, Path]],
+    timeout: float = DEFAULT_TIMEOUT,
+    filter_options: dict[str, object] | None = None,
+    templates: bool = False,
 ) -> list[Path]:
-    """Convert each ``(source, target)`` pair to PDF in one LibreOffice start.
+    """Convert each ``(source, target)`` pair in one LibreOffice start (format by the target's extension).
+
+    ``templates`` converts templates: their sommaire is left as it is.
 
     Targets are written by LibreOffice directly: callers give temporary paths
     and rename them into place themselves.
@@ -123,7 +128,8 @@ def convert_many(
             document = Path(work) / f"document-{index}{source.suffix}"
             shutil.copyfile(source, document)
             arguments += [str(document), str(target)]
-        command = [python, str(UNO_SCRIPT), str(soffice), str(profile), json.dumps(filter_options or {}), *arguments]
+        options = {**(filter_options or {}), **({"_templates": True} if templates else {})}
+        command = [python, str(UNO_SCRIPT), str(soffice), str(profile), json.dumps(options), *arguments]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         try:
             process = subprocess.Popen(

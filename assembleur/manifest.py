@@ -42,8 +42,12 @@ def sha256(path: Path) -> str:
 
 def describe(path: Path, base: Path) -> dict[str, Any]:
     """A file's entry: path relative to ``base``, SHA-256, size, and pages for a PDF."""
+    try:
+        name = path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:  # an input outside the project (a template folder chosen elsewhere)
+        name = path.resolve().as_posix()
     entry: dict[str, Any] = {
-        "fichier": path.relative_to(base).as_posix(),
+        "fichier": name,
         "sha256": sha256(path),
         "taille": path.stat().st_size,
     }

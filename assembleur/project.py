@@ -16,7 +16,6 @@ CONTENTS = "contenus"
 TEMPLATES = "gabarits"
 ANNEXES = "annexes"
 OUTPUTS = "sortie"
-RAPPORT_TEMPLATE = "rapport.docx"
 
 
 @dataclass(frozen=True)

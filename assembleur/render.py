@@ -36,6 +36,7 @@ from .files import atomic_output
 
 TABLE_STYLE = "Tableau assembleur"
 TABLE_TEXT_STYLE = "Texte de tableau"
+HEADER_SHADE = "DCE6F2"  # header rows, when the template has lost its table style
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
 
 
@@ -52,10 +53,15 @@ def rich(text: str) -> RichText:
     return result
 
 
-def _fill_cell(cell: Any, lines: list[str], bold: bool, align: str) -> None:
+def _has_style(template: DocxTemplate, name: str) -> bool:
+    return any(style.name == name for style in template.get_docx().styles)
+
+
+def _fill_cell(cell: Any, lines: list[str], bold: bool, align: str, text_style: bool = True) -> None:
     paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
     for paragraph, line in zip(paragraphs, lines, strict=True):
-        paragraph.style = TABLE_TEXT_STYLE
+        if text_style:
+            paragraph.style = TABLE_TEXT_STYLE
         paragraph.alignment = ALIGN[align]
         for segment in markup.parse(line, bold=bold):
             run = paragraph.add_run(segment.text)
@@ -69,8 +75,20 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     columns = max(sum(cell.colspan for cell in row) for row in table.rows)
     subdoc = template.new_subdoc()
     grid = subdoc.add_table(rows=len(table.rows), cols=columns)
-    grid.style = TABLE_STYLE
-    # the style shades the first row; only tables that have a header row want it
+    styled = _has_style(template, TABLE_STYLE)
+    if styled:
+        grid.style = TABLE_STYLE
+    else:  # the style was lost (an ODT template) or deleted: draw the same look directly
+        grid._tbl.tblPr.append(
+            parse_xml(
+                f"<w:tblBorders {nsdecls('w')}>"
+                + "".join(
+                    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+                    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+                )
+                + "</w:tblBorders>"
+            )
+        )
     for look in grid._tbl.tblPr.findall(qn("w:tblLook")):
         grid._tbl.tblPr.remove(look)
     first_row, value = ("1", "0620") if table.header_rows else ("0", "0600")  # Word reads the bits, LibreOffice both
@@ -85,6 +103,7 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     scale = usable_width_cm / sum(widths)
     for index, column in enumerate(grid.columns):
         column.width = Cm(widths[index] * scale)
+    has_text_style = _has_style(template, TABLE_TEXT_STYLE)
     occupied: set[tuple[int, int]] = set()
     for r, row in enumerate(table.rows):
         c = 0
@@ -97,10 +116,11 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
             target = grid.cell(r, c)
             if cell.rowspan > 1 or cell.colspan > 1:
                 target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            _fill_cell(target, cell.lines, cell.bold, cell.align)
-            if cell.shade:
+            _fill_cell(target, cell.lines, cell.bold, cell.align, has_text_style)
+            shade = cell.shade or ("" if styled or r >= table.header_rows else HEADER_SHADE)
+            if shade:
                 target._tc.get_or_add_tcPr().append(
-                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{cell.shade}"/>')
+                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{shade}"/>')
                 )
             c += cell.colspan
     for r, row in enumerate(grid.rows):
@@ -112,7 +132,7 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     for row in grid.rows:
         for c, cell in enumerate(row.cells):
             cell.width = Cm(widths[min(c, len(widths) - 1)] * scale)
-    subdoc.add_paragraph(style=TABLE_TEXT_STYLE)  # without it, two tables in a row merge into one
+    subdoc.add_paragraph(style=TABLE_TEXT_STYLE if has_text_style else None)  # else two tables in a row merge
     return subdoc
 
 
@@ -287,9 +307,16 @@ def _jinja_message(message: str | None) -> str:
     return text
 
 
-def render_docx(document: Document, template_path: Path, output: Path, work_dir: Path) -> Path:
-    """Fill a template with ``document`` into the DOCX ``output`` (written atomically)."""
+def render_docx(
+    document: Document, template_path: Path, output: Path, work_dir: Path, shown: Path | None = None
+) -> Path:
+    """Fill a template with ``document`` into the DOCX ``output`` (written atomically).
+
+    ``shown`` names the template in messages when ``template_path`` is a
+    conversion of it (an ODT template).
+    """
     template = open_template(template_path)
+    template_name = shown or template_path
     context = dict(document.cover)
     width = _usable_width_cm(template)
     context["corps"] = [_item_context(template, item, work_dir, i, width) for i, item in enumerate(document.body)]
@@ -297,12 +324,12 @@ def render_docx(document: Document, template_path: Path, output: Path, work_dir:
         template.render(context, jinja_env=environment())
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
-            f"{template_path} : balise mal écrite ({_jinja_message(exc.message)}){_suspect_tag(template)}.",
+            f"{template_name} : balise mal écrite ({_jinja_message(exc.message)}){_suspect_tag(template)}.",
             "Vérifiez dans le gabarit que chaque « {{ » a son « }} » et chaque « {% » son « %} ».",
         ) from exc
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(
-            f"{template_path} : une balise tente d'accéder à l'intérieur du programme, ce qui est interdit ({exc}).",
+            f"{template_name} : une balise tente d'accéder à l'intérieur du programme, ce qui est interdit ({exc}).",
             "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans le README).",
         ) from exc
     except jinja2.UndefinedError as exc:
@@ -311,7 +338,7 @@ def render_docx(document: Document, template_path: Path, output: Path, work_dir:
         )
         name = name or (match[2] if match else "")
         raise TemplateError(
-            f"{template_path} : le gabarit utilise une donnée inconnue (« {name or exc.message} »)"
+            f"{template_name} : le gabarit utilise une donnée inconnue (« {name or exc.message} »)"
             f"{_text_near(template, name)}.",
             "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans le README).",
         ) from exc

@@ -1,4 +1,4 @@
-"""Convert one document to PDF through LibreOffice's UNO bridge, indexes updated.
+"""Convert documents through LibreOffice's UNO bridge (to PDF, ODT or DOCX), indexes updated.
 
 Runs under a Python that can ``import uno`` (Debian's /usr/bin/python3 with
 python3-uno, or the Python bundled with LibreOffice on Windows and macOS), so
@@ -24,6 +24,8 @@ from pathlib import Path
 import uno
 from com.sun.star.beans import PropertyValue
 
+FILTERS = {".pdf": "writer_pdf_Export", ".odt": "writer8", ".docx": "MS Word 2007 XML"}
+
 
 def _props(**values):
     result = []
@@ -48,7 +50,7 @@ def _connect(pipe, process, deadline):
             time.sleep(0.1)
 
 
-def _convert(desktop, source, target, options):
+def _convert(desktop, source, target, options, update_indexes=True):
     try:
         document = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
     except Exception as exc:
@@ -58,14 +60,14 @@ def _convert(desktop, source, target, options):
         print(f"{Path(source).name} : document illisible", file=sys.stderr)
         return 4
     try:
-        if hasattr(document, "getDocumentIndexes"):
+        if update_indexes and hasattr(document, "getDocumentIndexes"):
             indexes = document.getDocumentIndexes()
             for _ in range(2):
                 document.refresh()
                 for i in range(indexes.getCount()):
                     indexes.getByIndex(i).update()
-        export = {"FilterName": "writer_pdf_Export"}
-        if options:
+        export = {"FilterName": FILTERS.get(Path(target).suffix.lower(), "writer_pdf_Export")}
+        if options and export["FilterName"] == "writer_pdf_Export":
             # a sequence inside a PropertyValue must be typed explicitly, or the filter ignores it
             export["FilterData"] = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**options))
         arguments = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**export))
@@ -81,6 +83,8 @@ def _convert(desktop, source, target, options):
 
 def main(argv):
     soffice, profile, options = argv[1], argv[2], json.loads(argv[3] or "{}")
+    # a template's sommaire must stay empty: filled, it would list the template's own tags
+    update_indexes = not options.pop("_templates", False)
     pairs = list(zip(argv[4::2], argv[5::2]))  # noqa: B905 - LibreOffice may bundle a Python older than 3.10
     pipe = f"assembleur_{uuid.uuid4().hex}"
     process = subprocess.Popen(
@@ -106,7 +110,7 @@ def main(argv):
             return 3
         desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         for source, target in pairs:
-            code = _convert(desktop, source, target, options)
+            code = _convert(desktop, source, target, options, update_indexes)
             if code:
                 return code
         with contextlib.suppress(Exception):  # the bridge closes while LibreOffice quits: expected

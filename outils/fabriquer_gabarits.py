@@ -1,4 +1,4 @@
-"""Make the Word templates of ``gabarits/`` from scratch (rapport, annexe, annexe-paysage).
+"""Make the Word templates of ``gabarits/`` from scratch (rapport, annexe, annexe-paysage), and their ODT set.
 
 Developers run this once when the template's structure changes
 (``.venv/bin/python outils/fabriquer_gabarits.py``); the result is committed
@@ -265,8 +265,21 @@ def _set_language(doc) -> None:
     lang.set(qn("w:eastAsia"), "fr-FR")
 
 
+def build_odt_set(word_folder: Path, odt_folder: Path) -> None:
+    """The ODT set: the Word templates converted by LibreOffice, tags and styles kept."""
+    from assembleur import libreoffice
+
+    odt_folder.mkdir(parents=True, exist_ok=True)
+    pairs = [(word, odt_folder / f"{word.stem}.odt") for word in sorted(word_folder.glob("*.docx"))]
+    libreoffice.convert_many(pairs, templates=True)
+    for _, odt in pairs:
+        print(odt)
+
+
 if __name__ == "__main__":
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "gabarits"
+    root = Path(__file__).resolve().parent.parent
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "gabarits"
     build_rapport(folder / "rapport.docx")
     build_annexe(folder / "annexe.docx")
     build_annexe(folder / "annexe-paysage.docx", landscape=True)
+    build_odt_set(folder, folder.parent / "gabarits-odt")
