@@ -119,15 +119,9 @@ class TemplateProblems(ProblemsError):
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
     """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
     folder = folder or year.templates
-    content = checked.content
-    documents = {
-        RAPPORT_TEMPLATE: [derive.build_document(content)],
-        LANDSCAPE_TEMPLATE: [annexes.build_grille(content)],
-        ANNEX_TEMPLATE: (
-            ([annexes.build_protocole(content)] if content.protocole else [])
-            + ([annexes.build_synthese_avis(content, statuts(checked))] if content.avis else [])
-        ),
-    }
+    documents: dict[str, list[derive.Document]] = {}
+    for piece in _dossier_pieces(checked.content, statuts(checked), versions.PROJET, "", _names(year, "x"), year.annee):
+        documents.setdefault(piece.template, []).append(piece.document)
     errors: list[Problem] = []
     warnings: list[Problem] = []
     provided: set[str] = set()
@@ -328,6 +322,55 @@ class _Build:
         return finals
 
 
+def _dossier_pieces(
+    content: validate.Content,
+    states: list[consultation.Statut],
+    version: str,
+    mention: str,
+    names: dict[str, str],
+    annee: int,
+) -> list[_Piece]:
+    """The documents of a dossier, each with its template and where it goes."""
+    parts = names["parties"]
+    pieces = [
+        _Piece("rapport", derive.build_document(content, version, mention), RAPPORT_TEMPLATE, names["rapport"]),
+        _Piece(
+            "grille",
+            annexes.build_grille(content, version, mention),
+            LANDSCAPE_TEMPLATE,
+            f"{parts}/annexe-1-grille-des-actions-{annee}",
+        ),
+    ]
+    if content.protocole is not None:
+        pieces.append(
+            _Piece(
+                "protocole",
+                annexes.build_protocole(content, version, mention),
+                ANNEX_TEMPLATE,
+                f"{parts}/annexe-2-protocole-{annee}",
+            )
+        )
+    if content.avis is not None:
+        pieces.append(
+            _Piece(
+                "synthese",
+                annexes.build_synthese_avis(content, states, version, mention),
+                ANNEX_TEMPLATE,
+                f"{parts}/avis-synthese-{annee}",
+            )
+        )
+        for kind, title in annexes.CATEGORIES.items():
+            pieces.append(
+                _Piece(
+                    kind,
+                    annexes.build_intercalaire(content, title, version, mention),
+                    ANNEX_TEMPLATE,
+                    f"{parts}/intercalaire-{kind.replace('_', '-')}-{annee}",
+                )
+            )
+    return pieces
+
+
 def _stage(output_folder: Path) -> tempfile.TemporaryDirectory[str]:
     ensure_folder(output_folder)
     return tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=output_folder)
@@ -369,45 +412,7 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
             )
     run.refuse_existing_final([names["dossier"], f"{names['rapport']}.pdf"])
 
-    parts_dir = names["parties"]
-    pieces = [
-        _Piece("rapport", derive.build_document(content, options.version, mention), RAPPORT_TEMPLATE, names["rapport"])
-    ]
-    pieces.append(
-        _Piece(
-            "grille",
-            annexes.build_grille(content, options.version, mention),
-            LANDSCAPE_TEMPLATE,
-            f"{parts_dir}/annexe-1-grille-des-actions-{annee}",
-        )
-    )
-    if content.protocole is not None:
-        pieces.append(
-            _Piece(
-                "protocole",
-                annexes.build_protocole(content, options.version, mention),
-                ANNEX_TEMPLATE,
-                f"{parts_dir}/annexe-2-protocole-{annee}",
-            )
-        )
-    if content.avis is not None:
-        pieces.append(
-            _Piece(
-                "synthese",
-                annexes.build_synthese_avis(content, states, options.version, mention),
-                ANNEX_TEMPLATE,
-                f"{parts_dir}/avis-synthese-{annee}",
-            )
-        )
-        for kind, title in annexes.CATEGORIES.items():
-            pieces.append(
-                _Piece(
-                    kind,
-                    annexes.build_intercalaire(content, title, options.version, mention),
-                    ANNEX_TEMPLATE,
-                    f"{parts_dir}/intercalaire-{kind.replace('_', '-')}-{annee}",
-                )
-            )
+    pieces = _dossier_pieces(content, states, options.version, mention, names, annee)
 
     with _stage(output_folder) as staging:
         stage = Path(staging)

@@ -10,7 +10,8 @@ from assembleur.project import Year
 from .conftest import edit
 
 
-def test_a_save_rebuilds_and_says_what_changed_and_where(projet: Path, contenus: Path) -> None:
+def watch_one_change(projet: Path, change, options: build.BuildOptions | None = None) -> list[str]:
+    """Watch the project while ``change`` is made once; return the lines reported."""
     year = Year(projet, 2019)
     lines: list[str] = []
     rounds = iter(range(10))
@@ -18,10 +19,9 @@ def test_a_save_rebuilds_and_says_what_changed_and_where(projet: Path, contenus:
     def keep_going() -> bool:
         turn = next(rounds)
         if turn == 1:
-            edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Éric EDOUARD")
+            change()
         return not lines and turn < 9
 
-    options = build.BuildOptions(apercu=True)
     surveillance.watch(
         year,
         lambda: build.build_rapport(year, year.outputs, options=options)[1],
@@ -29,23 +29,20 @@ def test_a_save_rebuilds_and_says_what_changed_and_where(projet: Path, contenus:
         keep_going,
         interval=0.05,
     )
+    return lines
+
+
+def test_a_save_rebuilds_and_says_what_changed_and_where(projet: Path, contenus: Path) -> None:
+    lines = watch_one_change(
+        projet,
+        lambda: edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Éric EDOUARD"),
+        build.BuildOptions(apercu=True),
+    )
     assert lines == ["contenus/2019/rapport.yaml modifié → sortie/2019/rapport-politique-de-la-ville-2019-apercu.docx"]
 
 
 def test_a_broken_save_is_reported_and_the_watch_goes_on(projet: Path, contenus: Path) -> None:
-    year = Year(projet, 2019)
-    lines: list[str] = []
-    rounds = iter(range(10))
-
-    def keep_going() -> bool:
-        turn = next(rounds)
-        if turn == 1:
-            edit(contenus / "rapport.yaml", "annee: 2019", "annee: deux mille")
-        return not lines and turn < 9
-
-    surveillance.watch(
-        year, lambda: build.build_rapport(year, year.outputs)[1], lines.append, keep_going, interval=0.05
-    )
+    lines = watch_one_change(projet, lambda: edit(contenus / "rapport.yaml", "annee: 2019", "annee: deux mille"))
     assert lines == ["contenus/2019/rapport.yaml modifié : 1 erreur dans les contenus :"]
 
 
