@@ -6,11 +6,6 @@ import textwrap
 from decimal import Decimal
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # no screen on a server; must precede pyplot
-import matplotlib.pyplot as plt
-
 from . import french
 
 BLUE = "#1F3864"
@@ -24,6 +19,11 @@ def draw_bars(data: list[tuple[str, Decimal]], kind: str, path: Path) -> Path:
     Bars, not a pie: the seed's shares do not add up to 100 %, and a pie would
     silently rescale them.
     """
+    import matplotlib  # imported here: it takes half a second, and most builds reuse cached parts
+
+    matplotlib.use("Agg")  # no screen on a server; must precede pyplot
+    import matplotlib.pyplot as plt
+
     labels = ["\n".join(textwrap.wrap(label, 34)) or "—" for label, _ in data]
     values = [float(value) for _, value in data]
     show = french.format_percent if kind == "pourcentage" else french.format_amount

@@ -1,6 +1,9 @@
 """The one module that talks to LibreOffice.
 
-It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
+Conversions go through a warm converter by default: one LibreOffice kept
+running between builds (started on demand, restarted when it dies, stopped
+after half an hour unused or by ``assembleur convertisseur arreter``), so
+that a rebuild pays no start-up. It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
 install locations) and a Python able to ``import uno``, and converts a
 document to PDF with every index (the sommaire) updated, in a private user
 profile per conversion so that concurrent conversions never share one, under
@@ -9,6 +12,8 @@ a timeout. Failures become French errors with install advice.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -17,12 +22,17 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+import xmlrpc.client
 from functools import cache
 from pathlib import Path
 
 from .errors import ConversionError, LibreOfficeMissing
 
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
+ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
+ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the warm converter's state lives (default: ~/.cache/assembleur)
+IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
 DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
 UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
 
@@ -110,13 +120,25 @@ def convert_many(
     filter_options: dict[str, object] | None = None,
     templates: bool = False,
 ) -> list[Path]:
-    """Convert each ``(source, target)`` pair in one LibreOffice start (format by the target's extension).
+    """Convert each ``(source, target)`` pair (format by the target's extension), indexes updated.
 
-    ``templates`` converts templates: their sommaire is left as it is.
-
-    Targets are written by LibreOffice directly: callers give temporary paths
-    and rename them into place themselves.
+    Through the warm converter (a LibreOffice kept running between builds)
+    unless ``ASSEMBLEUR_CONVERTISSEUR=non``; ``templates`` converts templates,
+    whose sommaire is left as it is. Targets are written by LibreOffice
+    directly: callers give temporary paths and rename them into place.
     """
+    if os.environ.get(ENV_WARM, "oui").strip().lower() in ("non", "0", "no"):
+        return _convert_cold(pairs, timeout, filter_options, templates)
+    return _convert_warm(pairs, timeout, filter_options, templates)
+
+
+def _convert_cold(
+    pairs: list[tuple[Path, Path]],
+    timeout: float = DEFAULT_TIMEOUT,
+    filter_options: dict[str, object] | None = None,
+    templates: bool = False,
+) -> list[Path]:
+    """Convert with a LibreOffice started for these documents only, then stopped."""
     soffice = find_soffice()
     python = find_uno_python(soffice)
     with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
@@ -158,6 +180,137 @@ def convert_many(
         failed = ", ".join(source.name for source in missing) or names
         raise ConversionError(
             f"LibreOffice n'a pas pu convertir {failed} en PDF ({detail[0]}).",
+            "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
+            "relancez avec --debug pour plus de détails.",
+        )
+    return [target for _, target in pairs]
+
+
+def state_file() -> Path:
+    """Where the warm converter says its port and process (one per LibreOffice installation)."""
+    base = Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur")
+    key = hashlib.sha256(str(find_soffice()).encode()).hexdigest()[:12]
+    return base / f"convertisseur-{key}.json"
+
+
+def _proxy(state: Path, timeout: float) -> xmlrpc.client.ServerProxy | None:
+    try:
+        port = json.loads(state.read_text(encoding="utf-8"))["port"]
+    except (OSError, ValueError, KeyError):
+        return None
+    proxy = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/", transport=_Transport(timeout), allow_none=True)
+    try:
+        proxy.ping()
+    except (OSError, xmlrpc.client.Error):
+        return None
+    return proxy
+
+
+class _Transport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host):
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
+    """The warm converter, started if it is not running (or has died)."""
+    state = state_file()
+    proxy = _proxy(state, timeout)
+    if proxy is not None:
+        return proxy
+    soffice = find_soffice()
+    python = find_uno_python(soffice)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    profile = state.parent / f"profil-{state.stem}"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    process = subprocess.Popen(
+        [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        start_new_session=True,  # it outlives this build, on purpose
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            detail = (process.stderr.read() if process.stderr else "").strip().splitlines()[-1:] or ["?"]
+            raise ConversionError(f"Le convertisseur LibreOffice n'a pas démarré ({detail[0]}).", INSTALL_ADVICE)
+        proxy = _proxy(state, timeout)
+        if proxy is not None:
+            return proxy
+        time.sleep(0.1)
+    _kill_group(process)
+    raise ConversionError("Le convertisseur LibreOffice n'a pas démarré en 90 secondes.", INSTALL_ADVICE)
+
+
+def stop_server() -> bool:
+    """Stop the warm converter; ``False`` if none was running."""
+    state = state_file()
+    proxy = _proxy(state, 10)
+    if proxy is None:
+        state.unlink(missing_ok=True)
+        return False
+    with contextlib.suppress(OSError, xmlrpc.client.Error):
+        proxy.stop()
+    deadline = time.monotonic() + 30
+    while state.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return True
+
+
+def _kill_server() -> None:
+    state = state_file()
+    with contextlib.suppress(OSError, ValueError, KeyError, ProcessLookupError, PermissionError):
+        os.killpg(json.loads(state.read_text(encoding="utf-8"))["pid"], signal.SIGKILL)
+    state.unlink(missing_ok=True)
+
+
+def _convert_warm(
+    pairs: list[tuple[Path, Path]], timeout: float, filter_options: dict[str, object] | None, templates: bool
+) -> list[Path]:
+    options = json.dumps({**(filter_options or {}), **({"_templates": True} if templates else {})})
+    names = ", ".join(source.name for source, _ in pairs)
+    with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
+        copies = []
+        for index, (source, target) in enumerate(pairs):  # private copies: no lock file beside the user's file
+            document = Path(work) / f"document-{index}{source.suffix}"
+            shutil.copyfile(source, document)
+            copies.append([str(document), str(target)])
+        for attempt in (1, 2):
+            proxy = start_server(timeout)
+            try:
+                code, detail = proxy.convert(copies, options)
+            except TimeoutError:
+                _kill_server()
+                raise ConversionError(
+                    f"LibreOffice n'a pas terminé la conversion de {names} en {timeout:.0f} secondes.",
+                    "Relancez : le convertisseur a été redémarré. Si cela se reproduit, ouvrez le document "
+                    "dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
+                ) from None
+            except (OSError, xmlrpc.client.Error):
+                _kill_server()  # it died during the conversion: start a new one, once
+                if attempt == 2:
+                    raise ConversionError(
+                        f"Le convertisseur LibreOffice s'est arrêté pendant la conversion de {names}.",
+                        "Relancez ; relancez avec --debug pour plus de détails.",
+                    ) from None
+                continue
+            if code == 3 and attempt == 1:
+                _kill_server()
+                continue
+            break
+    missing = [source for source, target in pairs if not target.is_file() or target.stat().st_size == 0]
+    if code != 0 or missing:
+        failed = ", ".join(source.name for source in missing) or names
+        raise ConversionError(
+            f"LibreOffice n'a pas pu convertir {failed} ({detail or f'code {code}'}).",
             "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
             "relancez avec --debug pour plus de détails.",
         )

@@ -53,15 +53,16 @@ def rich(text: str) -> RichText:
     return result
 
 
-def _has_style(template: DocxTemplate, name: str) -> bool:
-    return any(style.name == name for style in template.get_docx().styles)
+def _style(template: DocxTemplate, name: str) -> Any:
+    """The template's style called ``name``, or None (python-docx's lookup by name is slow: done once)."""
+    return next((style for style in template.get_docx().styles if style.name == name), None)
 
 
-def _fill_cell(cell: Any, lines: list[str], bold: bool, align: str, text_style: bool = True) -> None:
+def _fill_cell(cell: Any, lines: list[str], bold: bool, align: str, text_style: Any = None) -> None:
     paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
     for paragraph, line in zip(paragraphs, lines, strict=True):
-        if text_style:
-            paragraph.style = TABLE_TEXT_STYLE
+        if text_style is not None:
+            paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = text_style.style_id
         paragraph.alignment = ALIGN[align]
         for segment in markup.parse(line, bold=bold):
             run = paragraph.add_run(segment.text)
@@ -75,9 +76,10 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     columns = max(sum(cell.colspan for cell in row) for row in table.rows)
     subdoc = template.new_subdoc()
     grid = subdoc.add_table(rows=len(table.rows), cols=columns)
-    styled = _has_style(template, TABLE_STYLE)
+    table_style = _style(template, TABLE_STYLE)
+    styled = table_style is not None
     if styled:
-        grid.style = TABLE_STYLE
+        grid.style = table_style
     else:  # the style was lost (an ODT template) or deleted: draw the same look directly
         grid._tbl.tblPr.append(
             parse_xml(
@@ -103,7 +105,9 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
     scale = usable_width_cm / sum(widths)
     for index, column in enumerate(grid.columns):
         column.width = Cm(widths[index] * scale)
-    has_text_style = _has_style(template, TABLE_TEXT_STYLE)
+    text_style = _style(template, TABLE_TEXT_STYLE)
+    cells = grid._cells  # computed once: python-docx recomputes it on every grid.cell() call
+    matrix = [cells[r * columns : (r + 1) * columns] for r in range(len(table.rows))]
     occupied: set[tuple[int, int]] = set()
     for r, row in enumerate(table.rows):
         c = 0
@@ -113,10 +117,10 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
                     occupied.add((r + dr, c + dc))
-            target = grid.cell(r, c)
+            target = matrix[r][c]
             if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(grid.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-            _fill_cell(target, cell.lines, cell.bold, cell.align, has_text_style)
+                target = target.merge(matrix[r + cell.rowspan - 1][c + cell.colspan - 1])
+            _fill_cell(target, cell.lines, cell.bold, cell.align, text_style)
             shade = cell.shade or ("" if styled or r >= table.header_rows else HEADER_SHADE)
             if shade:
                 target._tc.get_or_add_tcPr().append(
@@ -129,10 +133,10 @@ def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
             properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
         if r < table.header_rows:
             properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
-    for row in grid.rows:
-        for c, cell in enumerate(row.cells):
+    for row in matrix:
+        for c, cell in enumerate(row):
             cell.width = Cm(widths[min(c, len(widths) - 1)] * scale)
-    subdoc.add_paragraph(style=TABLE_TEXT_STYLE if has_text_style else None)  # else two tables in a row merge
+    subdoc.add_paragraph(style=text_style)  # without it, two tables in a row merge into one
     return subdoc
 
 

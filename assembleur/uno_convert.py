@@ -8,11 +8,13 @@ sommaire stale: here every index is refreshed and updated twice, because the
 first update can move headings to other pages.
 
 Usage: python uno_convert.py SOFFICE PROFILE_DIR FILTER_OPTIONS_JSON INPUT OUTPUT [INPUT OUTPUT …]
+   or: python uno_convert.py --serveur SOFFICE PROFILE_DIR STATE_FILE IDLE_SECONDS  (the warm converter)
 Several documents share one LibreOffice start. Exit codes: 0 done,
 3 LibreOffice did not start, 4 a document did not load, 5 an export failed.
 """
 
 import contextlib
+import io
 import json
 import os
 import subprocess
@@ -81,11 +83,7 @@ def _convert(desktop, source, target, options, update_indexes=True):
     return 0
 
 
-def main(argv):
-    soffice, profile, options = argv[1], argv[2], json.loads(argv[3] or "{}")
-    # a template's sommaire must stay empty: filled, it would list the template's own tags
-    update_indexes = not options.pop("_templates", False)
-    pairs = list(zip(argv[4::2], argv[5::2]))  # noqa: B905 - LibreOffice may bundle a Python older than 3.10
+def _start_office(soffice, profile):
     pipe = f"assembleur_{uuid.uuid4().hex}"
     process = subprocess.Popen(
         [
@@ -103,25 +101,106 @@ def main(argv):
         stderr=subprocess.DEVNULL,
     )
     try:
+        context = _connect(pipe, process, time.monotonic() + 60)
+    except Exception:
+        process.kill()
+        process.wait()
+        raise
+    desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+    return process, desktop
+
+
+def _stop_office(process, desktop):
+    if desktop is not None:
+        with contextlib.suppress(Exception):  # the bridge closes while LibreOffice quits: expected
+            desktop.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _options(raw):
+    options = json.loads(raw or "{}")
+    # a template's sommaire must stay empty: filled, it would list the template's own tags
+    return options, not options.pop("_templates", False)
+
+
+def main(argv):
+    if argv[1] == "--serveur":
+        return serve(*argv[2:])
+    soffice, profile = argv[1], argv[2]
+    options, update_indexes = _options(argv[3])
+    pairs = list(zip(argv[4::2], argv[5::2]))  # noqa: B905 - LibreOffice may bundle a Python older than 3.10
+    process = desktop = None
+    try:
         try:
-            context = _connect(pipe, process, time.monotonic() + 60)
+            process, desktop = _start_office(soffice, profile)
         except Exception as exc:
             print(f"LibreOffice n'a pas démarré : {exc}", file=sys.stderr)
             return 3
-        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         for source, target in pairs:
             code = _convert(desktop, source, target, options, update_indexes)
             if code:
                 return code
-        with contextlib.suppress(Exception):  # the bridge closes while LibreOffice quits: expected
-            desktop.terminate()
         return 0
     finally:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None:
+            _stop_office(process, desktop)
+
+
+def serve(soffice, profile, state_file, idle_seconds):
+    """The warm converter: one LibreOffice kept running, converting on request (XML-RPC on loopback).
+
+    It writes its port and process number to ``state_file``, and stops by
+    itself after ``idle_seconds`` without a request, or when asked.
+    """
+    from xmlrpc.server import SimpleXMLRPCServer
+
+    try:
+        process, desktop = _start_office(soffice, profile)
+    except Exception as exc:
+        print(f"LibreOffice n'a pas démarré : {exc}", file=sys.stderr)
+        return 3
+    server = SimpleXMLRPCServer(("127.0.0.1", 0), logRequests=False, allow_none=True)
+    server.timeout = 1.0
+    state = {"running": True, "last": time.monotonic()}
+
+    def convert(pairs, raw_options):
+        state["last"] = time.monotonic()
+        if process.poll() is not None:
+            return [3, "LibreOffice s'est arrêté"]
+        options, update_indexes = _options(raw_options)
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors):
+            for source, target in pairs:
+                code = _convert(desktop, source, target, options, update_indexes)
+                if code:
+                    return [code, errors.getvalue().strip()]
+        state["last"] = time.monotonic()
+        return [0, ""]
+
+    def stop():
+        state["running"] = False
+        return "ok"
+
+    server.register_function(convert, "convert")
+    server.register_function(stop, "stop")
+    server.register_function(lambda: "ok", "ping")
+    temporary = Path(f"{state_file}.{os.getpid()}")
+    temporary.write_text(json.dumps({"port": server.server_address[1], "pid": os.getpid()}), encoding="utf-8")
+    os.replace(temporary, state_file)
+    try:
+        while state["running"] and time.monotonic() - state["last"] < float(idle_seconds) and process.poll() is None:
+            server.handle_request()
+    finally:
+        with contextlib.suppress(OSError):
+            if json.loads(Path(state_file).read_text(encoding="utf-8")).get("pid") == os.getpid():
+                os.remove(state_file)
+        server.server_close()
+        _stop_office(process, desktop)
+    return 0
 
 
 if __name__ == "__main__":
