@@ -17,10 +17,8 @@ from pypdf import PdfReader
 
 from .assemble import forbidden_content
 from .errors import AssembleurError
-from .files import atomic_output, ensure_folder
-from .manifest import sha256
-
-DEFAULT_LIMIT_MIB = 150.0
+from .files import atomic_output, ensure_folder, sha256
+from .options import DEFAULT_LIMIT_MIB
 
 
 class ActesError(AssembleurError):

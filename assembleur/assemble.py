@@ -212,7 +212,12 @@ def fit_to_a4(page: PageObject) -> PageObject:
 
 
 def assemble(
-    parts: list[Part], output: Path, metadata: Metadata, watermark: bool = False, pdfa_from: Path | None = None
+    parts: list[Part],
+    output: Path,
+    metadata: Metadata,
+    watermark: bool = False,
+    pdfa_from: Path | None = None,
+    note: str = "",
 ) -> Path:
     """Merge ``parts`` into ``output``: bookmarks, page labels, metadata; written atomically.
 
@@ -222,7 +227,7 @@ def assemble(
     """
     writer = PdfWriter()
     for part in parts:
-        _append_pages(writer, part, watermark)
+        _append_pages(writer, part, watermark, note)
         end = len(writer.pages) - 1
         if end >= part.first_page:
             writer.set_page_label(part.first_page, end, style="/D", prefix=part.label or None, start=1)
@@ -235,7 +240,7 @@ def assemble(
     return finish.write(writer, output)
 
 
-def _append_pages(writer: PdfWriter, part: Part, watermark: bool) -> None:
+def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str = "") -> None:
     part.first_page = len(writer.pages)
     if part.path is not None:
         for page in PdfReader(part.path).pages:
@@ -243,9 +248,9 @@ def _append_pages(writer: PdfWriter, part: Part, watermark: bool) -> None:
             if part.fit_to_a4:  # a scan
                 fit_to_a4(added)
                 if watermark:
-                    finish.stamp(added)
+                    finish.stamp(added, note)
     for child in part.children:
-        _append_pages(writer, child, watermark)
+        _append_pages(writer, child, watermark, note)
 
 
 def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:

@@ -7,8 +7,11 @@ build leaves earlier outputs exactly as they were, and no partial file.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from . import (
+    __version__,
     actes,
     annexes,
     assemble,
@@ -24,6 +28,7 @@ from . import (
     convert,
     derive,
     finish,
+    freshness,
     gabarits,
     load,
     manifest,
@@ -33,9 +38,9 @@ from . import (
     validate,
     versions,
 )
-from .actes import DEFAULT_LIMIT_MIB
 from .errors import AssembleurError, Problem, ProblemsError
-from .files import build_lock, ensure_folder
+from .files import build_lock, ensure_folder, sha256
+from .options import BuildOptions
 from .project import ANNEXES, Year
 
 RAPPORT_TEMPLATE = "rapport"  # template names, without extension: .docx or .odt
@@ -57,31 +62,6 @@ class FinalRefused(ProblemsError):
 
     where = "le dossier définitif"
     advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the user asked for."""
-
-    version: str = versions.PROJET
-    sans_avis: tuple[str, ...] = ()  # bodies whose missing avis the collectivité accepts for a définitif
-    remplacer: bool = False
-    actes: bool = False
-    limite_actes_mio: float = DEFAULT_LIMIT_MIB
-    ocr: bool = False
-    pdfa: bool = False
-    apercu: bool = False  # watch mode: one preview, replaced at each save, instead of numbered drafts
-    gabarits: Path | None = None  # the template folder; by default the project's gabarits/
-
-    def as_manifest(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "sans_avis": list(self.sans_avis),
-            "actes": self.actes,
-            "limite_actes_mio": self.limite_actes_mio,
-            "ocr": self.ocr,
-            "pdfa": self.pdfa,
-        }
 
 
 @dataclass
@@ -214,7 +194,7 @@ class _Piece:
 class _Build:
     """One run of the pipeline into a staging folder, published at the end."""
 
-    def __init__(self, year: Year, output_folder: Path, options: BuildOptions) -> None:
+    def __init__(self, year: Year, output_folder: Path, options: BuildOptions, record: dict[str, Any]) -> None:
         if options.version not in versions.VERSIONS:
             raise AssembleurError(f"Version inconnue « {options.version} ».", "Choisissez projet ou definitif.")
         if options.pdfa and options.version != versions.DEFINITIF:
@@ -231,10 +211,16 @@ class _Build:
             else None
         )
         self.label = versions.APERCU if options.apercu else versions.label(options.version, self.number)
-        self.mention = "aperçu du projet" if options.apercu else versions.mention(options.version, self.number)
+        # the documents say « version projet »; the number is stamped on the PDFs' pages, so that an
+        # unchanged part can be taken from the cache whatever the number of the build
+        self.mention = "aperçu du projet" if options.apercu else versions.mention(options.version, None)
+        self.note = versions.mention(options.version, self.number) if self.number else ""
         self.names = _names(year, self.label)
         self.inputs: list[Path] = [*sorted(year.contents.glob("*.yaml"))]
         self.templates_folder = options.gabarits or year.templates
+        self.record = record
+        # taken before any work: a file saved during the build must not pass for built
+        self.fingerprint = freshness.fingerprint(year, self.templates_folder, record)
         self.extra_versions: dict[str, str] = {}
 
     @property
@@ -255,18 +241,33 @@ class _Build:
 
         Returns, for each piece key, its PDF (``key``, when ``pdf``) and its
         editable document (``key.edit``: DOCX, or ODT for an ODT template).
+        A piece whose document, template and options are unchanged since an
+        earlier build is taken from the cache, neither rendered nor converted.
         """
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
         result: dict[str, Path] = {}
         conversions: list[tuple[Path, Path]] = []
+        to_cache: list[tuple[Path, dict[str, Path]]] = []
         pdfs: dict[str, Path] = {}
         with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
             rendered: list[Path] = []
             for piece in pieces:
                 template = templates[piece.template]
                 self.inputs.append(template.source)
+                edit = stage / f"{piece.relative}{template.output_suffix}"
+                result[f"{piece.key}.edit"] = edit
+                if pdf:
+                    pdfs[piece.key] = stage / f"{piece.relative}.pdf"
+                made = {"edit": edit, **({"pdf": pdfs[piece.key]} if pdf else {})}
+                cached = self.parts_cache / self._part_key(piece, template, pdf)
+                if all((cached / f"{name}{target.suffix}").is_file() for name, target in made.items()):
+                    for name, target in made.items():
+                        ensure_folder(target.parent)
+                        shutil.copyfile(cached / f"{name}{target.suffix}", target)
+                    continue
+                to_cache.append((cached, made))
                 docx_folder = Path(work) / "odt" if template.odt else stage
                 docx = render.render_docx(
                     piece.document,
@@ -276,21 +277,37 @@ class _Build:
                     shown=template.source,
                 )
                 rendered.append(docx)
-                result[f"{piece.key}.edit"] = docx
                 if template.odt:
-                    result[f"{piece.key}.edit"] = stage / f"{piece.relative}.odt"
-                    conversions.append((docx, result[f"{piece.key}.edit"]))
+                    conversions.append((docx, edit))
                 if pdf:
-                    pdfs[piece.key] = stage / f"{piece.relative}.pdf"
                     conversions.append((docx, pdfs[piece.key]))
             render.normalize_docx_files(rendered, self.content.rapport.date_arret)
             if conversions:
                 pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
                 convert.to_formats(conversions, pdf_options)
+        for cached, made in to_cache:  # the raw parts, before the finishing touches that vary by build
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+                cached.mkdir(parents=True, exist_ok=True)
+                for name, target in made.items():
+                    shutil.copyfile(target, cached / f"{name}{target.suffix}")
         for key, path in pdfs.items():
-            finish.finish_pdf(path, self.content.rapport.date_arret, watermark=not self.final, pdfa=self.options.pdfa)
+            finish.finish_pdf(
+                path, self.content.rapport.date_arret, watermark=not self.final, pdfa=self.options.pdfa, note=self.note
+            )
             result[key] = path
         return result
+
+    @property
+    def parts_cache(self) -> Path:
+        return self.year.root / CACHE_FOLDER / "parties"
+
+    def _part_key(self, piece: _Piece, template: gabarits.Template, pdf: bool) -> str:
+        """What a part depends on: its document, its template, the PDF options, assembleur's version."""
+        digest = hashlib.sha256(repr(piece.document).encode())
+        digest.update(
+            f"{sha256(template.source)} {template.output_suffix} {pdf} {self.options.pdfa} {__version__}".encode()
+        )
+        return digest.hexdigest()
 
     def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:
         """A définitif must carry no PROJET mention, no template tag, no placeholder."""
@@ -307,10 +324,16 @@ class _Build:
         if problems:
             raise FinalRefused(problems)
 
-    def publish(self, stage: Path, written: list[Path], manifest_options: dict[str, Any]) -> list[Path]:
+    def publish(self, stage: Path, written: list[Path]) -> list[Path]:
         """Write the manifest, then move every staged file into place; return the final paths."""
         manifest.write_manifest(
-            stage / self.names["manifeste"], self.year.root, manifest_options, self.inputs, written, self.extra_versions
+            stage / self.names["manifeste"],
+            self.year.root,
+            self.record,
+            self.inputs,
+            written,
+            self.extra_versions,
+            self.fingerprint,
         )
         staged = [*written, stage / self.names["manifeste"]]
         finals = [self.output / path.relative_to(stage) for path in staged]
@@ -380,7 +403,8 @@ def _build_rapport(
     year: Year, output_folder: Path, pdf: bool = False, options: BuildOptions | None = None
 ) -> tuple[Checked, list[Path]]:
     """The work of :func:`build_rapport`, under the year's lock."""
-    run = _Build(year, output_folder, options or BuildOptions())
+    options = options or BuildOptions()
+    run = _Build(year, output_folder, options, options.record("rapport", pdf=pdf))
     rapport = run.names["rapport"]
     run.refuse_existing_final([f"{rapport}.docx", f"{rapport}.odt", f"{rapport}.pdf"])
     document = derive.build_document(run.content, run.options.version, run.mention)
@@ -391,14 +415,14 @@ def _build_rapport(
         if pdf:
             run.check_final_texts(stage, [files["rapport"]])
             written.append(files["rapport"])
-        finals = run.publish(stage, written, {"commande": "rapport", "pdf": pdf, **run.options.as_manifest()})
+        finals = run.publish(stage, written)
     return run.checked, finals
 
 
 def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
     """The work of :func:`build_dossier`, under the year's lock."""
-    run = _Build(year, output_folder, options or BuildOptions())
-    options = run.options
+    options = options or BuildOptions()
+    run = _Build(year, output_folder, options, options.record("dossier"))
     content, annee, names, mention = run.content, year.annee, run.names, run.mention
     scans = check_scans(year, run.checked)
     run.inputs += [scan.path for scan in scans]
@@ -457,13 +481,13 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         )
         pdfa_from = files["rapport"] if options.pdfa else None
         dossier = assemble.assemble(
-            parts, stage / names["dossier"], metadata, watermark=not run.final, pdfa_from=pdfa_from
+            parts, stage / names["dossier"], metadata, watermark=not run.final, pdfa_from=pdfa_from, note=run.note
         )
         written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
         written.append(dossier)
         if options.actes:
             written += _actes(run, stage, parts, avis_part, metadata)
-        finals = run.publish(stage, written, {"commande": "dossier", **options.as_manifest()})
+        finals = run.publish(stage, written)
     return run.checked, finals
 
 
@@ -512,6 +536,7 @@ def _actes(
                 finish.Metadata(**{**metadata.__dict__, "title": avis_part.title}),
                 watermark=not run.final,
                 pdfa_from=parts[0].path if run.options.pdfa else None,
+                note=run.note,
             )
             pieces.append(actes.Piece(len(pieces) + 1, "annexe-3-avis", avis_part.title, bundle))
         else:

@@ -10,17 +10,21 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from . import build, consultation, french, manifest, surveillance, versions
-from . import nouveau as nouveau_module
-from . import schema as schema_module
-from .actes import DEFAULT_LIMIT_MIB
+from . import freshness, versions
 from .errors import AssembleurError, Problem
-from .project import resolve_year
+from .options import DEFAULT_LIMIT_MIB, BuildOptions
+from .project import Year, resolve_year
+
+if TYPE_CHECKING:
+    from . import build
+
+# The document libraries are imported inside the commands that need them: an unchanged
+# rebuild is answered before they load.
 
 EXIT_INTERRUPTED = 130
 
@@ -91,6 +95,9 @@ VersionOption = Annotated[
     str,
     typer.Option("--version", help="projet (par défaut : numérotée v1, v2…, avec filigrane) ou definitif."),
 ]
+ForcerOption = Annotated[
+    bool, typer.Option("--forcer", help="Fabrique une nouvelle version projet même si rien n'a changé.")
+]
 RemplacerOption = Annotated[
     bool, typer.Option("--remplacer", help="Remplace une version définitive (l'ancienne est gardée sous un nom daté).")
 ]
@@ -117,6 +124,8 @@ def verifier(
     gabarits: TemplatesOption = None,
 ) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
+    from . import build, manifest
+
     if manifeste is not None:
         count = manifest.check_manifest(manifeste)
         _say(f"Les {count} fichiers du manifeste {manifeste} sont identiques à leur fabrication.")
@@ -138,6 +147,7 @@ def rapport(
     sortie: OutputOption = None,
     version: VersionOption = versions.PROJET,
     remplacer: RemplacerOption = False,
+    forcer: ForcerOption = False,
     surveiller: Annotated[
         bool,
         typer.Option("--surveiller", help="Refait un aperçu à chaque enregistrement d'un contenu ou d'un gabarit."),
@@ -148,16 +158,22 @@ def rapport(
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     if surveiller:
+        from . import build, surveillance
+
         _say(f"Surveillance de {year.shown(year.contents)}/ et {year.shown(year.templates)}/ (Ctrl+C pour arrêter)…")
-        options = build.BuildOptions(apercu=True, gabarits=gabarits)
+        options = BuildOptions(apercu=True, gabarits=gabarits)
         _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
         try:
             surveillance.watch(year, lambda: build.build_rapport(year, folder, pdf=pdf, options=options)[1], _say)
         except KeyboardInterrupt:
             _say("Surveillance arrêtée.")
         return
+    options = BuildOptions(version=_version(version), remplacer=remplacer, gabarits=gabarits)
+    if not forcer and _unchanged(year, folder, options, options.record("rapport", pdf=pdf)):
+        return
+    from . import build
+
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
-    options = build.BuildOptions(version=_version(version), remplacer=remplacer, gabarits=gabarits)
     _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
 
 
@@ -171,6 +187,7 @@ def dossier(
         typer.Option("--sans-avis", help="Joint le dossier définitif sans l'avis de cet organisme (répétable)."),
     ] = None,
     remplacer: RemplacerOption = False,
+    forcer: ForcerOption = False,
     actes: Annotated[
         bool, typer.Option("--actes", help="Prépare aussi le dossier pour la Préfecture (@ctes).")
     ] = False,
@@ -185,7 +202,7 @@ def dossier(
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     _say(f"Dossier {year.annee} : vérification, mise en page, conversion en PDF et assemblage…")
-    options = build.BuildOptions(
+    options = BuildOptions(
         version=_version(version),
         sans_avis=tuple(sans_avis or ()),
         remplacer=remplacer,
@@ -195,12 +212,18 @@ def dossier(
         pdfa=pdfa,
         gabarits=gabarits,
     )
+    if not forcer and _unchanged(year, folder, options, options.record("dossier")):
+        return
+    from . import build
+
     _report_build(*build.build_dossier(year, folder, options))
 
 
 @app.command()
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
+    from . import build, consultation, french
+
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
     consulted = checked.content.avis
@@ -235,6 +258,8 @@ def nouveau(
     depuis: Annotated[int | None, typer.Option("--depuis", help="L'année modèle. Par défaut : la précédente.")] = None,
 ) -> None:
     """Crée les contenus d'une nouvelle année à partir de la précédente, ce qui change marqué « À COMPLÉTER »."""
+    from . import nouveau as nouveau_module
+
     for path in nouveau_module.start_year(Path.cwd(), annee, depuis):
         _wrote(path)
     _say(f"Année {annee} créée. « assembleur verifier {annee} » liste ce qui reste à compléter, fichier par fichier.")
@@ -244,15 +269,55 @@ def nouveau(
 def schema(
     dossier: Annotated[
         Path, typer.Option("--dossier", help="Où écrire les schémas. Par défaut : schemas/ dans le projet.")
-    ] = Path(schema_module.FOLDER),
+    ] = Path("schemas"),
 ) -> None:
     """Écrit les schémas JSON des contenus, pour que l'éditeur complète et contrôle le YAML pendant la frappe."""
+    from . import schema as schema_module
+
     for path in schema_module.write_schemas(dossier):
         _wrote(path)
     _say(
         "Chaque fichier YAML désigne son schéma sur sa première ligne, par exemple :\n"
         f"{schema_module.modeline('rapport')}"
     )
+
+
+convertisseur_app = typer.Typer(
+    cls=_Commands, no_args_is_help=True, help="Le convertisseur LibreOffice gardé prêt entre les fabrications."
+)
+app.add_typer(convertisseur_app, name="convertisseur")
+
+
+@convertisseur_app.command("etat")
+def convertisseur_etat() -> None:
+    """Dit si le convertisseur LibreOffice tourne."""
+    from . import libreoffice
+
+    running = libreoffice.server_running()
+    typer.echo("Le convertisseur LibreOffice tourne." if running else "Le convertisseur LibreOffice est arrêté.")
+
+
+@convertisseur_app.command("arreter")
+def convertisseur_arreter() -> None:
+    """Arrête le convertisseur LibreOffice (il s'arrête aussi seul après une demi-heure sans travail)."""
+    from . import libreoffice
+
+    stopped = libreoffice.stop_server()
+    _say("Convertisseur LibreOffice arrêté." if stopped else "Le convertisseur LibreOffice n'était pas lancé.")
+
+
+def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
+    """A projet whose inputs and options equal the last build's: say so, print its files, build nothing."""
+    if options.version != versions.PROJET or options.apercu:
+        return False
+    fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
+    files = freshness.latest_identical(folder, year.annee, fingerprint)
+    if files is None:
+        return False
+    _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
+    for path in files:
+        _wrote(path)
+    return True
 
 
 def _version(value: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import socket
@@ -28,6 +29,15 @@ REASONS = {
     errno.EEXIST: "un fichier de ce nom existe déjà",
     errno.ENAMETOOLONG: "le nom est trop long",
 }
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def reason(exc: OSError) -> str:

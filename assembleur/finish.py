@@ -51,8 +51,8 @@ def pdf_date(day: dt.date) -> str:
     return f"D:{day:%Y%m%d}120000+00'00'"
 
 
-def watermark_page(width: float, height: float) -> PageObject:
-    """A transparent page with « PROJET » across its diagonal, to merge over another page."""
+def watermark_page(width: float, height: float, note: str = "") -> PageObject:
+    """A transparent page with « PROJET » across its diagonal (and ``note`` at the bottom), to merge over a page."""
     size = min(width, height) / 4.2
     text_width = sum(_HELVETICA_BOLD_WIDTHS[c] for c in WATERMARK) / 1000 * size
     angle = math.atan2(height, width)
@@ -83,17 +83,21 @@ def watermark_page(width: float, height: float) -> PageObject:
         }
     )
     stream = DecodedStreamObject()
-    stream.set_data(
+    content = (
         f"q /GSWm gs 0.75 0.08 0.08 rg BT /FWm {size:.1f} Tf "
-        f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.1f} {y:.1f} Tm ({WATERMARK}) Tj ET Q".encode()
+        f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.1f} {y:.1f} Tm ({WATERMARK}) Tj ET Q"
     )
+    if note:  # the build's number, bottom right, where a reader looks for it
+        text = note.encode("cp1252", "replace").decode("latin-1").replace("(", "[").replace(")", "]")
+        content += f" q 0.75 0.08 0.08 rg BT /FWm 8 Tf {width - 36 - len(text) * 4.6:.1f} 14 Td ({text}) Tj ET Q"
+    stream.set_data(content.encode("latin-1"))
     page[NameObject("/Contents")] = stream
     return page
 
 
-def stamp(page: PageObject) -> None:
-    """Merge the PROJET watermark over ``page`` (a page of a writer); its images are untouched."""
-    page.merge_page(watermark_page(float(page.mediabox.width), float(page.mediabox.height)))
+def stamp(page: PageObject, note: str = "") -> None:
+    """Merge the PROJET watermark (and ``note``) over ``page`` (a page of a writer); its images are untouched."""
+    page.merge_page(watermark_page(float(page.mediabox.width), float(page.mediabox.height), note))
 
 
 def set_identity(writer: PdfWriter, metadata: Metadata | None, day: dt.date) -> None:
@@ -130,7 +134,7 @@ def write(writer: PdfWriter, output: Path) -> Path:
     return output
 
 
-def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False) -> Path:
+def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False, note: str = "") -> Path:
     """Rewrite a PDF made by LibreOffice: stable dates and ID, and the watermark on every page if asked.
 
     For a PDF/A part, the XMP metadata is written anew so that it matches the new dates.
@@ -139,7 +143,7 @@ def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False) ->
     writer = PdfWriter(clone_from=reader)
     if watermark:
         for page in writer.pages:
-            stamp(page)
+            stamp(page, note)
     info = reader.metadata or {}
     metadata = Metadata(
         title=str(info.get("/Title", "")),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import convert
 from .errors import TemplateError
-from .manifest import sha256
+from .files import sha256
 
 SUFFIXES = (".docx", ".odt")
 

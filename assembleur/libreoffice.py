@@ -228,26 +228,33 @@ def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
     state.parent.mkdir(parents=True, exist_ok=True)
     profile = state.parent / f"profil-{state.stem}"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    process = subprocess.Popen(
-        [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment,
-        start_new_session=True,  # it outlives this build, on purpose
-    )
+    log = state.with_suffix(".log")
+    with log.open("w", encoding="utf-8") as errors:
+        process = subprocess.Popen(
+            [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=environment,
+            start_new_session=True,  # it outlives this build, on purpose
+        )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            detail = (process.stderr.read() if process.stderr else "").strip().splitlines()[-1:] or ["?"]
+            detail = log.read_text(encoding="utf-8").strip().splitlines()[-1:] or ["?"]
             raise ConversionError(f"Le convertisseur LibreOffice n'a pas démarré ({detail[0]}).", INSTALL_ADVICE)
         proxy = _proxy(state, timeout)
         if proxy is not None:
+            process.returncode = 0  # detached on purpose: Python must not warn that it still runs
             return proxy
         time.sleep(0.1)
     _kill_group(process)
     raise ConversionError("Le convertisseur LibreOffice n'a pas démarré en 90 secondes.", INSTALL_ADVICE)
+
+
+def server_running() -> bool:
+    """Is the warm converter running (and answering)?"""
+    return _proxy(state_file(), 10) is not None
 
 
 def stop_server() -> bool:

@@ -8,7 +8,6 @@ of the same inputs give the same manifest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from importlib import metadata
@@ -19,7 +18,7 @@ from pypdf import PdfReader
 
 from . import __version__, libreoffice
 from .errors import Problem, ProblemsError
-from .files import atomic_output
+from .files import atomic_output, sha256
 
 LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "matplotlib", "pydantic", "pypdf", "ruamel.yaml", "typer")
 
@@ -29,15 +28,6 @@ class ManifestMismatch(ProblemsError):
 
     where = "les fichiers livrés"
     advice_text = "Ces fichiers ont changé depuis leur fabrication : refabriquez-les ou retrouvez les originaux."
-
-
-def sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def describe(path: Path, base: Path) -> dict[str, Any]:
@@ -75,6 +65,7 @@ def write_manifest(
     inputs: list[Path],
     outputs: list[Path],
     extra_versions: dict[str, str] | None = None,
+    fingerprint: str = "",
 ) -> Path:
     """Write the manifest JSON at ``path`` (atomically); outputs are listed relative to its folder."""
     document = {
@@ -83,6 +74,7 @@ def write_manifest(
         "options": options,
         "entrees": [describe(p, project) for p in sorted(set(inputs))],
         "sorties": [describe(p, path.parent) for p in outputs],
+        "empreinte": fingerprint,  # of every input and option: an unchanged rebuild is recognised by it
     }
     with atomic_output(path) as temporary:
         temporary.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

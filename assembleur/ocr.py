@@ -12,8 +12,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import EnvironmentProblem
-from .files import atomic_output, ensure_folder
-from .manifest import sha256
+from .files import atomic_output, ensure_folder, sha256
 
 DEFAULT_TIMEOUT = 600.0
 INSTALL_ADVICE = (

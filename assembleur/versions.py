@@ -32,8 +32,10 @@ def label(version: str, number: int | None) -> str:
 
 
 def mention(version: str, number: int | None) -> str:
-    """What the footer says: ``version projet v3`` or ``version définitive``."""
-    return f"version projet v{number}" if version == PROJET else "version définitive"
+    """``version projet v3`` (``version projet`` without a number) or ``version définitive``."""
+    if version != PROJET:
+        return "version définitive"
+    return f"version projet v{number}" if number else "version projet"
 
 
 def archive(paths: list[Path], now: dt.datetime | None = None) -> list[Path]:

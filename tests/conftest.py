@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,23 @@ from assembleur.cli import app
 from assembleur.project import Year
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def converter_of_the_session(tmp_path_factory: pytest.TempPathFactory):
+    """The tests' own warm converter (not the user's), stopped when the tests end."""
+    from assembleur import libreoffice
+
+    previous = os.environ.get(libreoffice.ENV_CACHE)
+    os.environ[libreoffice.ENV_CACHE] = str(tmp_path_factory.mktemp("convertisseur"))
+    yield
+    libreoffice.stop_server()
+    if previous is None:
+        os.environ.pop(libreoffice.ENV_CACHE, None)
+    else:
+        os.environ[libreoffice.ENV_CACHE] = previous
+
+
 DATA = Path(__file__).resolve().parent / "donnees"
 
 

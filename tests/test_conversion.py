@@ -99,6 +99,7 @@ def test_missing_libreoffice_is_an_environment_error(monkeypatch: pytest.MonkeyP
 
 
 def test_a_hanging_libreoffice_is_stopped_by_the_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(libreoffice.ENV_WARM, "non")
     fake = tmp_path / "soffice"
     fake.write_text("#!/bin/sh\nsleep 60\n", encoding="utf-8")
     fake.chmod(0o755)
@@ -113,6 +114,7 @@ def test_a_hanging_libreoffice_is_stopped_by_the_timeout(monkeypatch: pytest.Mon
 def test_a_crashing_libreoffice_is_reported_and_the_previous_pdf_kept(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.setenv(libreoffice.ENV_WARM, "non")
     fake = tmp_path / "soffice"
     fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
     fake.chmod(0o755)
@@ -152,3 +154,37 @@ def test_an_earlier_rapport_survives_a_failed_build(annee: Year, monkeypatch: py
         build.build_rapport(annee, folder, pdf=True)
     assert earlier.read_bytes() == b"version precedente"
     assert not [p for p in folder.iterdir() if p.name.endswith(".partiel")]
+
+
+def test_the_warm_converter_is_reused_restarted_when_it_dies_and_stopped(tmp_path: Path, rapport_2019) -> None:
+    import json
+    import os
+    import signal
+
+    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "1.pdf")])
+    first = json.loads(libreoffice.state_file().read_text())["pid"]
+    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "2.pdf")])
+    assert json.loads(libreoffice.state_file().read_text())["pid"] == first  # reused: no new LibreOffice
+    os.killpg(first, signal.SIGKILL)  # it dies
+    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "3.pdf")])
+    assert json.loads(libreoffice.state_file().read_text())["pid"] != first  # restarted
+    assert [len(PdfReader(tmp_path / f"{n}.pdf").pages) for n in (1, 2, 3)] == [
+        len(PdfReader(rapport_2019["pdf"]).pages)
+    ] * 3
+    assert libreoffice.stop_server() is True
+    assert not libreoffice.server_running()
+
+
+def test_the_converter_commands(cli) -> None:
+    cli("convertisseur", "arreter")
+    assert cli("convertisseur", "etat").stdout == "Le convertisseur LibreOffice est arrêté.\n"
+    libreoffice.start_server()
+    assert cli("convertisseur", "etat").stdout == "Le convertisseur LibreOffice tourne.\n"
+    stopped = cli("convertisseur", "arreter")
+    assert stopped.exit_code == 0 and stopped.stderr == "Convertisseur LibreOffice arrêté.\n"
+
+
+def test_the_cold_path_converts_too(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, rapport_2019) -> None:
+    monkeypatch.setenv(libreoffice.ENV_WARM, "non")
+    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "froid.pdf")])
+    assert len(PdfReader(tmp_path / "froid.pdf").pages) == len(PdfReader(rapport_2019["pdf"]).pages)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from assembleur import build, manifest
+from assembleur import build
+from assembleur.files import sha256
 from assembleur.project import Year
 
 pytestmark = pytest.mark.libreoffice
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.libreoffice
 
 def fingerprints(root: Path) -> dict[str, str]:
     return {
-        path.relative_to(root).as_posix(): manifest.sha256(path)
+        path.relative_to(root).as_posix(): sha256(path)
         for folder in ("contenus", "gabarits", "annexes")
         for path in sorted((root / folder).rglob("*"))
         if path.is_file()
@@ -41,7 +42,7 @@ def test_a_full_disk_stops_the_build_and_leaves_earlier_outputs_intact(projet: P
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(PdfWriter, "write", full)
-    result = cli("dossier")
+    result = cli("dossier", "--forcer")
     assert result.exit_code == 2
     assert "(le disque est plein)." in result.stderr
     assert (

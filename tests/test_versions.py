@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assembleur import consultation, manifest
+from assembleur import consultation
+from assembleur.files import sha256
 from assembleur.model import Consultation
 
 from .conftest import edit, send_projet
@@ -21,14 +22,33 @@ pytestmark = pytest.mark.libreoffice
 DEFINITIF = "dossier-politique-de-la-ville-2019-definitif.pdf"
 
 
-def test_two_projet_builds_leave_v1_and_v2_side_by_side(projet: Path, cli) -> None:
-    first = cli("rapport")
+def test_two_projet_builds_leave_v1_and_v2_side_by_side(projet: Path, contenus: Path, cli) -> None:
+    first = cli("rapport", "--pdf")
     v1 = projet / "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx"
     before = v1.read_bytes()
-    second = cli("rapport")
+    edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Éric EDOUARD")
+    second = cli("rapport", "--pdf")
     assert first.exit_code == second.exit_code == 0
     assert second.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
     assert v1.read_bytes() == before  # never overwritten
+    pdf = PdfReader(projet / "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.pdf")
+    assert all("version projet v2" in page.extract_text() for page in pdf.pages)  # the number on every page
+
+
+def test_an_unchanged_rebuild_takes_the_last_projet_back_unless_forced(projet: Path, cli) -> None:
+    assert cli("rapport").exit_code == 0
+    again = cli("rapport")
+    assert again.exit_code == 0
+    assert again.stderr == (
+        "Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle "
+        "(manifeste-2019-projet-v1.json).\n"
+    )
+    assert again.stdout.splitlines() == [
+        "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx",
+        "sortie/2019/manifeste-2019-projet-v1.json",
+    ]
+    forced = cli("rapport", "--forcer")
+    assert forced.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
 
 
 def test_every_page_of_a_projet_dossier_says_projet(dossier_2019: dict[str, Path]) -> None:
@@ -109,7 +129,7 @@ def test_the_manifest_lists_inputs_tools_and_outputs_with_their_hashes(definitif
     folder = files["manifeste-2019-definitif.json"].parent
     for entry in data["sorties"]:
         path = folder / entry["fichier"]
-        assert manifest.sha256(path) == entry["sha256"] and path.stat().st_size == entry["taille"]
+        assert sha256(path) == entry["sha256"] and path.stat().st_size == entry["taille"]
     dossier = next(e for e in data["sorties"] if e["fichier"] == DEFINITIF)
     assert dossier["pages"] == len(PdfReader(files[DEFINITIF]).pages)
 
@@ -242,7 +262,7 @@ def test_actes_folder_one_pdf_per_part_with_a_bordereau(definitif_2019) -> None:
     assert rows[0] == "ordre;fichier;titre;pages;taille (octets);sha256"
     first = rows[1].split(";")
     assert first[:3] == ["1", "01-rapport.pdf", "Rapport sur la mise en œuvre de la Politique de la Ville – 2019"]
-    assert first[5] == manifest.sha256(files["actes-definitif/01-rapport.pdf"])
+    assert first[5] == sha256(files["actes-definitif/01-rapport.pdf"])
 
 
 def test_actes_over_the_size_limit_is_refused(projet: Path, cli) -> None:
