@@ -6,7 +6,7 @@ ANNEE   ?= 2019
 APT_PKGS := libreoffice-writer-nogui python3-uno fonts-dejavu fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils \
             ocrmypdf tesseract-ocr-fra
 
-.PHONY: dossier rapport test lint systeme clean
+.PHONY: dossier rapport test bench lint systeme clean
 
 dossier: $(VENV)/.installe systeme
 	$(VENV)/bin/assembleur dossier $(ANNEE)
@@ -16,6 +16,10 @@ rapport: dossier
 test: $(VENV)/.installe systeme
 	$(PY) -m pytest
 	$(VENV)/bin/ruff check assembleur tests outils
+
+# Mesures de vitesse et de mémoire (quelques minutes) ; voir la section « Performances » du README.
+bench: $(VENV)/.installe systeme
+	$(PY) outils/bench.py
 
 lint: $(VENV)/.installe
 	$(VENV)/bin/ruff check assembleur tests outils

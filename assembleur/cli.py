@@ -7,6 +7,8 @@ code in one place (:class:`_Commands.invoke`); tracebacks only with ``--debug``.
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -329,4 +331,14 @@ def _version(value: str) -> str:
 
 def main() -> None:
     """Entry point of the ``assembleur`` console script."""
+    if os.environ.get("ASSEMBLEUR_MESURE"):  # the benchmark's probe: this process's own peak memory
+        atexit.register(_report_memory)
     app()
+
+
+def _report_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    _say(f"mémoire maximale : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo")
