@@ -30,6 +30,7 @@ from . import (
     finish,
     freshness,
     gabarits,
+    libreoffice,
     load,
     manifest,
     markup,
@@ -244,6 +245,7 @@ class _Build:
         A piece whose document, template and options are unchanged since an
         earlier build is taken from the cache, neither rendered nor converted.
         """
+        libreoffice.prestart()  # LibreOffice starts on the other core while the documents are filled
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )

@@ -27,7 +27,7 @@ import xmlrpc.client
 from functools import cache
 from pathlib import Path
 
-from .errors import ConversionError, LibreOfficeMissing
+from .errors import AssembleurError, ConversionError, LibreOfficeMissing
 
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
@@ -127,7 +127,7 @@ def convert_many(
     whose sommaire is left as it is. Targets are written by LibreOffice
     directly: callers give temporary paths and rename them into place.
     """
-    if os.environ.get(ENV_WARM, "oui").strip().lower() in ("non", "0", "no"):
+    if not warm_enabled():
         return _convert_cold(pairs, timeout, filter_options, templates)
     return _convert_warm(pairs, timeout, filter_options, templates)
 
@@ -217,20 +217,37 @@ class _Transport(xmlrpc.client.Transport):
         return connection
 
 
-def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
-    """The warm converter, started if it is not running (or has died)."""
-    state = state_file()
-    proxy = _proxy(state, timeout)
-    if proxy is not None:
-        return proxy
+_starting: dict[Path, subprocess.Popen[bytes]] = {}  # converters this process launched and has not reached yet
+
+
+def warm_enabled() -> bool:
+    """Is the warm converter in use (``ASSEMBLEUR_CONVERTISSEUR`` is not « non »)?"""
+    return os.environ.get(ENV_WARM, "oui").strip().lower() not in ("non", "0", "no")
+
+
+def prestart() -> None:
+    """Launch the warm converter now if it is not running, without waiting for it.
+
+    A build calls this before rendering: LibreOffice then starts while the
+    documents are being filled, on the other core.
+    """
+    if not warm_enabled():
+        return
+    with contextlib.suppress(AssembleurError):  # a problem is reported when the conversion needs it
+        state = state_file()
+        if state not in _starting and _proxy(state, 5) is None:
+            _starting[state] = _launch(state)
+
+
+def _launch(state: Path) -> subprocess.Popen[bytes]:
     soffice = find_soffice()
     python = find_uno_python(soffice)
     state.parent.mkdir(parents=True, exist_ok=True)
+    state.unlink(missing_ok=True)
     profile = state.parent / f"profil-{state.stem}"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    log = state.with_suffix(".log")
-    with log.open("w", encoding="utf-8") as errors:
-        process = subprocess.Popen(
+    with state.with_suffix(".log").open("w", encoding="utf-8") as errors:
+        return subprocess.Popen(
             [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -238,16 +255,27 @@ def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
             env=environment,
             start_new_session=True,  # it outlives this build, on purpose
         )
+
+
+def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
+    """The warm converter, started if it is not running (or has died)."""
+    state = state_file()
+    process = _starting.pop(state, None)
+    if process is None or process.poll() is not None:
+        proxy = _proxy(state, timeout)
+        if proxy is not None:
+            return proxy
+        process = _launch(state)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            detail = log.read_text(encoding="utf-8").strip().splitlines()[-1:] or ["?"]
+            detail = state.with_suffix(".log").read_text(encoding="utf-8").strip().splitlines()[-1:] or ["?"]
             raise ConversionError(f"Le convertisseur LibreOffice n'a pas démarré ({detail[0]}).", INSTALL_ADVICE)
         proxy = _proxy(state, timeout)
         if proxy is not None:
             process.returncode = 0  # detached on purpose: Python must not warn that it still runs
             return proxy
-        time.sleep(0.1)
+        time.sleep(0.05)
     _kill_group(process)
     raise ConversionError("Le convertisseur LibreOffice n'a pas démarré en 90 secondes.", INSTALL_ADVICE)
 

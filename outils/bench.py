@@ -184,9 +184,10 @@ def main() -> None:
         env.pop("ASSEMBLEUR_CONVERTISSEUR", None)
         project = make_project(work / "projet")
         results = measure(project, env, arguments.runs, "2019")
-        docx = sorted((project / "sortie" / "2019").rglob("*-projet-v1.docx")) + sorted(
-            p for p in (project / "sortie" / "2019" / "parties" / "projet-v1").glob("*.docx")
-        )
+        output = project / "sortie" / "2019"
+        manifests = [json.loads(p.read_text(encoding="utf-8")) for p in output.glob("manifeste-*.json")]
+        latest = next(m for m in manifests if m["options"]["commande"] == "dossier")
+        docx = [output / e["fichier"] for e in latest["sorties"] if e["fichier"].endswith(".docx")]
         plancher = floor(docx, work, arguments.runs)
         print(f"\nPlancher (soffice --convert-to pdf, {len(docx)} fichiers DOCX) : {plancher:.2f} s\n")
         print(
