@@ -308,6 +308,30 @@ def convertisseur_arreter() -> None:
     _say("Convertisseur LibreOffice arrêté." if stopped else "Le convertisseur LibreOffice n'était pas lancé.")
 
 
+cache_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Le cache des fabrications (.cache/assembleur/).")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("vider")
+def cache_vider() -> None:
+    """Vide le cache (parties déjà fabriquées, gabarits ODT convertis, OCR) : la prochaine fabrication refait tout."""
+    import shutil
+
+    folder = Path.cwd() / ".cache" / "assembleur"
+    kept = {p.name for p in folder.glob("*.verrou")}  # a running build's lock stays
+    size = (
+        sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name not in kept) if folder.exists() else 0
+    )
+    for path in folder.iterdir() if folder.exists() else []:
+        if path.name in kept:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    _say(f"Cache vidé ({size / 1e6:.1f} Mo libérés).")
+
+
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
     """A projet whose inputs and options equal the last build's: say so, print its files, build nothing."""
     if options.version != versions.PROJET or options.apercu:

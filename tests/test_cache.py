@@ -1,0 +1,67 @@
+"""Fast rebuilds: unchanged parts come from the cache, an unchanged build is taken back at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assembleur import build, freshness, render
+from assembleur.project import Year
+
+from .conftest import edit
+
+pytestmark = pytest.mark.libreoffice
+
+
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    rendered: list[str] = []
+    real = render.render_docx
+
+    def counting(document, template, output, work, shown=None):  # noqa: ANN001 - the same signature
+        rendered.append(output.name)
+        return real(document, template, output, work, shown=shown)
+
+    monkeypatch.setattr(render, "render_docx", counting)
+    return rendered
+
+
+def test_only_the_part_whose_content_changed_is_made_again(projet: Path, contenus: Path, monkeypatch) -> None:
+    year = Year(projet, 2019)
+    rendered = count_renders(monkeypatch)
+    build.build_dossier(year, year.outputs)
+    assert len(rendered) == 6  # rapport, grille, protocole, synthèse, two intercalaires
+    rendered.clear()
+    edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Éric EDOUARD")
+    _, written = build.build_dossier(year, year.outputs)
+    assert rendered == ["rapport-politique-de-la-ville-2019-projet-v2.docx"]
+    assert "sortie/2019/dossier-politique-de-la-ville-2019-projet-v2.pdf" in [year.shown(p).as_posix() for p in written]
+
+
+def test_a_part_from_the_cache_is_identical_to_a_fresh_one(projet: Path, tmp_path: Path) -> None:
+    year = Year(projet, 2019)
+    options = build.BuildOptions(version="definitif")
+    edit(projet / "contenus/2019/avis.yaml", "consultation:\n", "consultation:\n  envoi: 2020-10-01\n")
+    _, first = build.build_dossier(year, tmp_path / "a", options)  # fills the cache
+    _, second = build.build_dossier(year, tmp_path / "b", options)  # every part from the cache
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+
+
+def test_the_fingerprint_follows_every_input(projet: Path) -> None:
+    year = Year(projet, 2019)
+    record = build.BuildOptions().record("dossier")
+    reference = freshness.fingerprint(year, year.templates, record)
+    assert freshness.fingerprint(year, year.templates, record) == reference
+    scan = next((projet / "annexes/2019").glob("*.pdf"))
+    scan.write_bytes(scan.read_bytes() + b"\n")
+    assert freshness.fingerprint(year, year.templates, record) != reference
+    assert freshness.fingerprint(year, year.templates, build.BuildOptions(ocr=True).record("dossier")) != reference
+
+
+def test_the_cache_can_be_emptied(projet: Path, cli) -> None:
+    assert cli("dossier").exit_code == 0
+    assert list((projet / ".cache/assembleur/parties").iterdir())
+    result = cli("cache", "vider")
+    assert result.exit_code == 0 and result.stderr.startswith("Cache vidé (")
+    assert not (projet / ".cache/assembleur/parties").exists()
