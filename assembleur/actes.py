@@ -39,6 +39,11 @@ class Piece:
         return f"{self.order:02d}-{self.short}.pdf"
 
 
+def _pages(path: Path) -> int:
+    with path.open("rb") as handle:  # read lazily, not loaded whole
+        return len(PdfReader(handle).pages)
+
+
 def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_LIMIT_MIB) -> list[Path]:
     """Copy ``pieces`` into ``folder`` with a bordereau; refuse when the whole is over ``limit_mib``."""
     for piece in pieces:
@@ -68,7 +73,7 @@ def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_
                 str(piece.order),
                 piece.name,
                 piece.title,
-                str(len(PdfReader(target).pages)),
+                str(_pages(target)),
                 str(target.stat().st_size),
                 sha256(target),
             ]

@@ -7,6 +7,7 @@ to A4 by a transformation of its content, which leaves the images untouched.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,16 +133,17 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
             refuse(f"le fichier de l'avis de « {organisme.nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
             return None
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            refuse(
-                f"l'avis de « {organisme.nom} » est protégé par un mot de passe ; "
-                "demandez à la commune une version sans protection."
-            )
-            return None
-        count = len(reader.pages)
-        active = forbidden_content(reader) if count else []
-        oversized = _oversized(reader) if count else ""
+        with path.open("rb") as handle:  # read lazily: a scan may weigh tens of MB
+            reader = PdfReader(handle)
+            if reader.is_encrypted:
+                refuse(
+                    f"l'avis de « {organisme.nom} » est protégé par un mot de passe ; "
+                    "demandez à la commune une version sans protection."
+                )
+                return None
+            count = len(reader.pages)
+            active = forbidden_content(reader) if count else []
+            oversized = _oversized(reader) if count else ""
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         refuse(
             f"le PDF de l'avis de « {organisme.nom} » est endommagé (fichier tronqué ou abîmé) ; "
@@ -226,11 +228,19 @@ def assemble(
     makes the dossier PDF/A-2b.
     """
     writer = PdfWriter()
-    for part in parts:
-        _append_pages(writer, part, watermark, note)
-        end = len(writer.pages) - 1
-        if end >= part.first_page:
-            writer.set_page_label(part.first_page, end, style="/D", prefix=part.label or None, start=1)
+    with contextlib.ExitStack() as files:  # the parts stay open, read lazily, until the dossier is written
+        for part in parts:
+            _append_pages(writer, part, watermark, note, files)
+        return _finish_assembly(writer, parts, output, metadata, pdfa_from)
+
+
+def _finish_assembly(
+    writer: PdfWriter, parts: list[Part], output: Path, metadata: Metadata, pdfa_from: Path | None
+) -> Path:
+    starts = [part.first_page for part in parts] + [len(writer.pages)]
+    for part, next_start in zip(parts, starts[1:], strict=True):
+        if next_start > part.first_page:
+            writer.set_page_label(part.first_page, next_start - 1, style="/D", prefix=part.label or None, start=1)
     for part in parts:
         _add_bookmarks(writer, part, None)
     finish.set_identity(writer, metadata, metadata.date)
@@ -240,17 +250,17 @@ def assemble(
     return finish.write(writer, output)
 
 
-def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str = "") -> None:
+def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack) -> None:
     part.first_page = len(writer.pages)
     if part.path is not None:
-        for page in PdfReader(part.path).pages:
+        for page in PdfReader(files.enter_context(part.path.open("rb"))).pages:
             added = writer.add_page(page)
             if part.fit_to_a4:  # a scan
                 fit_to_a4(added)
                 if watermark:
                     finish.stamp(added, note)
     for child in part.children:
-        _append_pages(writer, child, watermark, note)
+        _append_pages(writer, child, watermark, note, files)
 
 
 def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:

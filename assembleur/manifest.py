@@ -42,7 +42,8 @@ def describe(path: Path, base: Path) -> dict[str, Any]:
         "taille": path.stat().st_size,
     }
     if path.suffix.lower() == ".pdf":
-        entry["pages"] = len(PdfReader(path).pages)
+        with path.open("rb") as handle:  # read lazily: a dossier with its scans can be large
+            entry["pages"] = len(PdfReader(handle).pages)
     return entry
 
 
