@@ -18,7 +18,7 @@ def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rendered: list[str] = []
     real = render.render_docx
 
-    def counting(document, template, output, work, shown=None):  # noqa: ANN001 - the same signature
+    def counting(document, template, output, work, shown=None):
         rendered.append(output.name)
         return real(document, template, output, work, shown=shown)
 
