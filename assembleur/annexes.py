@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from . import french
 from .consultation import RECU, Statut
-from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover
+from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 from .model import INTERCO, PILIER_NAMES, Action, Priorite
 from .validate import Content
 
 NO_ACTION = "Aucune action en {annee}"
-
-
-def _c(text: object, **options: object) -> Cell:
-    return Cell([str(text)], **options)
 
 
 def grid_line(action: Action) -> str:
@@ -28,7 +24,7 @@ def grid_line(action: Action) -> str:
 
 
 def _priority_rows(priorite: Priorite, actions: list[Action], annee: int) -> list[list[Cell]]:
-    rows = [[_c(f"PRIORITE n°{priorite.numero} : {priorite.titre}", bold=True, colspan=3, shade=GROUP_SHADE)]]
+    rows = [[text_cell(f"PRIORITE n°{priorite.numero} : {priorite.titre}", bold=True, colspan=3, shade=GROUP_SHADE)]]
     groups: list[tuple[str, list[Action]]] = [
         (f"{s.code} {s.titre}", [a for a in actions if a.sous_priorite == s.code]) for s in priorite.sous_priorites
     ]
@@ -38,7 +34,7 @@ def _priority_rows(priorite: Priorite, actions: list[Action], annee: int) -> lis
     for label, members in groups:
         lines = [grid_line(a) for a in members] or [f"*{NO_ACTION.format(annee=annee)}*"]
         projets = sum(len(a.communes) for a in members)
-        rows.append([_c(label), Cell(lines), _c(projets, align="right")])
+        rows.append([text_cell(label), Cell(lines), text_cell(projets, align="right")])
     return rows
 
 
@@ -48,9 +44,9 @@ def build_grille(content: Content, version: str = "projet", mention: str = "") -
     annee = content.rapport.annee
     actions = content.programmation.actions
     header = [
-        _c("Sous-priorité", bold=True),
-        _c(f"Actions {annee} : titre - commune (porteur)", bold=True),
-        _c("Projets", bold=True, align="right"),
+        text_cell("Sous-priorité", bold=True),
+        text_cell(f"Actions {annee} : titre - commune (porteur)", bold=True),
+        text_cell("Projets", bold=True, align="right"),
     ]
     rows = [header]
     for priorite in content.feuille_de_route.priorites:
@@ -77,7 +73,7 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
         if priorite.encadres:
             builder.table(
                 [
-                    [_c(f"► {e.titre}", bold=True) for e in priorite.encadres],
+                    [text_cell(f"► {e.titre}", bold=True) for e in priorite.encadres],
                     [Cell(list(e.elements)) for e in priorite.encadres],
                 ],
                 header_rows=1,
@@ -98,8 +94,8 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
     axes = content.feuille_de_route.axes_transversaux
     if axes:
         builder.add("titre1", axes.titre)
-        rows = [[_c("AXES TRANSVERSAUX", bold=True), _c("ENJEUX/ORIENTATIONS", bold=True)]]
-        rows += [[_c(axe.axe), Cell(list(axe.enjeux))] for axe in axes.axes]
+        rows = [[text_cell("AXES TRANSVERSAUX", bold=True), text_cell("ENJEUX/ORIENTATIONS", bold=True)]]
+        rows += [[text_cell(axe.axe), Cell(list(axe.enjeux))] for axe in axes.axes]
         builder.table(rows, widths=[1, 2])
 
 
@@ -158,8 +154,10 @@ def build_synthese_avis(
         if not members:
             continue
         builder.add("intertitre", title.capitalize())
-        rows = [[_c(h, bold=True) for h in ("Organisme consulté", "Séance", "Avis", "Reçu le")]]
-        rows += [[_c(s.organisme.nom), _c(s.seance), _c(s.sens), _c(s.recu)] for s in members]
+        rows = [[text_cell(h, bold=True) for h in ("Organisme consulté", "Séance", "Avis", "Reçu le")]]
+        rows += [
+            [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)] for s in members
+        ]
         builder.table(rows, widths=[3, 1.6, 2, 1.6])
     deadline = statuts[0].echeance if statuts else None
     if deadline is not None:

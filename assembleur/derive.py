@@ -162,7 +162,6 @@ def verify(content: Content) -> list[Problem]:
     warnings: list[Problem] = to_fill(content.sources)
     counts = count(content)
     known = {name: figure for name, figure in figures(content).items() if figure.kind != TO_FILL}
-    prog = content.sources["programmation"]
 
     def warn(stem: str, loc: tuple[Any, ...], message: str) -> None:
         source = content.sources[stem]
@@ -323,7 +322,6 @@ def verify(content: Content) -> list[Problem]:
             f"{known['projets_deposes']} projets déposés annoncés, "
             f"mais les tableaux des porteurs en totalisent {deposes}.",
         )
-    del prog
     if content.protocole is not None:
         numbered: dict[str, str] = {}
         for index, section in enumerate(content.protocole.sections):
@@ -394,7 +392,8 @@ class Document:
     body: list[Item]
 
 
-def _c(text: Any, **options: Any) -> Cell:
+def text_cell(text: Any, **options: Any) -> Cell:
+    """A one-line table cell."""
     return Cell([str(text)], **options)
 
 
@@ -465,8 +464,8 @@ class Builder:
             data = block.tableau
             if data.titre:
                 self.add("intertitre", data.titre)
-            rows = [[_c(h, bold=True) for h in data.entetes]] if data.entetes else []
-            rows += [[_c(cell) for cell in ligne] for ligne in data.lignes]
+            rows = [[text_cell(h, bold=True) for h in data.entetes]] if data.entetes else []
+            rows += [[text_cell(cell) for cell in ligne] for ligne in data.lignes]
             self.table(rows, header_rows=1 if data.entetes else 0)
             if data.note:
                 self.add("note", data.note)
@@ -476,7 +475,9 @@ class Builder:
             for ligne in block.repartition_piliers:
                 self.add("puce", f"**{ligne.libelle} : {ligne.projets} projet{'s' if ligne.projets > 1 else ''}**")
         elif isinstance(block, Financement):
-            rows = [[_c(p.financeur), _c(_percent(p.part), align="right")] for p in block.financement.parts]
+            rows = [
+                [text_cell(p.financeur), text_cell(_percent(p.part), align="right")] for p in block.financement.parts
+            ]
             self.table(rows, header_rows=0, widths=[3, 1])
             if block.financement.note:
                 self.add("note", block.financement.note)
@@ -487,42 +488,50 @@ class Builder:
         elif isinstance(block, Porteurs):
             data = block.porteurs
             rows = [
-                [_c(data.titre, bold=True), _c("Nombre de projets", bold=True, align="right")],
-                [_c(""), _c(data.total, bold=True, align="right")],
+                [text_cell(data.titre, bold=True), text_cell("Nombre de projets", bold=True, align="right")],
+                [text_cell(""), text_cell(data.total, bold=True, align="right")],
             ]
-            rows += [[_c(ligne.nom), _c(ligne.projets, align="right")] for ligne in data.lignes]
+            rows += [[text_cell(ligne.nom), text_cell(ligne.projets, align="right")] for ligne in data.lignes]
             self.table(rows, header_rows=1, widths=[4, 1])
         elif isinstance(block, FondsDeConcours):
             data = block.fonds_de_concours
-            rows = [[_c(h, bold=True) for h in ("Commune", "Projet", "Montant opération", "Montant FDC en euros")]]
+            rows = [
+                [text_cell(h, bold=True) for h in ("Commune", "Projet", "Montant opération", "Montant FDC en euros")]
+            ]
             for ligne in data.lignes:
                 fdc = french.format_number(ligne.montant_fdc)
                 if ligne.precision:
                     fdc += f" ({ligne.precision})"
                 rows.append(
                     [
-                        _c(ligne.commune),
-                        _c(ligne.projet),
-                        _c(french.format_number(ligne.montant_operation), align="right"),
-                        _c(fdc, align="right"),
+                        text_cell(ligne.commune),
+                        text_cell(ligne.projet),
+                        text_cell(french.format_number(ligne.montant_operation), align="right"),
+                        text_cell(fdc, align="right"),
                     ]
                 )
             rows.append(
-                [_c("TOTAL FDC", bold=True, colspan=3), _c(french.format_number(data.total), bold=True, align="right")]
+                [
+                    text_cell("TOTAL FDC", bold=True, colspan=3),
+                    text_cell(french.format_number(data.total), bold=True, align="right"),
+                ]
             )
             self.table(rows, widths=[1.3, 3, 1.3, 1.5])
         elif isinstance(block, Orientations):
-            rows = [[_c("ORIENTATIONS", bold=True), _c("OBJECTIFS OPERATIONNELS", bold=True)]]
+            rows = [[text_cell("ORIENTATIONS", bold=True), text_cell("OBJECTIFS OPERATIONNELS", bold=True)]]
             for pilier in block.orientations:
-                rows.append([_c(pilier.pilier, bold=True, colspan=2, shade=GROUP_SHADE)])
+                rows.append([text_cell(pilier.pilier, bold=True, colspan=2, shade=GROUP_SHADE)])
                 for orientation in pilier.orientations:
-                    first = [_c(orientation.intitule, rowspan=len(orientation.objectifs)), _c(orientation.objectifs[0])]
+                    first = [
+                        text_cell(orientation.intitule, rowspan=len(orientation.objectifs)),
+                        text_cell(orientation.objectifs[0]),
+                    ]
                     rows.append(first)
-                    rows.extend([_c(objectif)] for objectif in orientation.objectifs[1:])
+                    rows.extend([text_cell(objectif)] for objectif in orientation.objectifs[1:])
             self.table(rows, widths=[1, 1.4])
         elif isinstance(block, AxesTransversaux):
-            rows = [[_c("AXES TRANSVERSAUX", bold=True), _c("ENJEUX/ORIENTATIONS", bold=True)]]
-            rows += [[_c(axe.axe), Cell(list(axe.enjeux))] for axe in block.axes_transversaux]
+            rows = [[text_cell("AXES TRANSVERSAUX", bold=True), text_cell("ENJEUX/ORIENTATIONS", bold=True)]]
+            rows += [[text_cell(axe.axe), Cell(list(axe.enjeux))] for axe in block.axes_transversaux]
             self.table(rows, widths=[1, 2])
         elif isinstance(block, Actions):
             self.actions(block.actions.thematiques)
@@ -530,18 +539,23 @@ class Builder:
             data = block.bilan
             rows = [
                 [
-                    _c(data.titre or "", bold=True),
-                    _c(""),
-                    _c("Subventions droit commun", bold=True),
-                    _c(data.libelle_specifiques, bold=True),
+                    text_cell(data.titre or "", bold=True),
+                    text_cell(""),
+                    text_cell("Subventions droit commun", bold=True),
+                    text_cell(data.libelle_specifiques, bold=True),
                 ],
                 [
-                    _c("Projets soutenus"),
-                    _c(data.projets, align="right"),
-                    _c(_amount(data.droit_commun), align="right"),
-                    _c(_amount(data.specifiques), align="right"),
+                    text_cell("Projets soutenus"),
+                    text_cell(data.projets, align="right"),
+                    text_cell(_amount(data.droit_commun), align="right"),
+                    text_cell(_amount(data.specifiques), align="right"),
                 ],
-                [_c("Porteurs de projets"), _c(data.porteurs, align="right"), _c(""), _c("")],
+                [
+                    text_cell("Porteurs de projets"),
+                    text_cell(data.porteurs, align="right"),
+                    text_cell(""),
+                    text_cell(""),
+                ],
             ]
             self.table(rows, widths=[2, 0.8, 1.6, 1.8])
 
