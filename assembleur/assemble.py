@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.errors import PdfReadError
 from pypdf.generic import RectangleObject
 
 from . import finish
@@ -144,7 +143,7 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
             count = len(reader.pages)
             active = forbidden_content(reader) if count else []
             oversized = _oversized(reader) if count else ""
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except Exception:  # any failure of the PDF parser on a damaged file means the same thing to the user
         refuse(
             f"le PDF de l'avis de « {organisme.nom} » est endommagé (fichier tronqué ou abîmé) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
