@@ -72,12 +72,18 @@ def _to_decimal(cleaned: str) -> Decimal:
     return value
 
 
+def _finite(value: Decimal, what: str) -> Decimal:
+    if not value.is_finite():  # YAML reads .nan and .inf as numbers
+        raise ValueFormatError(f"{what} illisible « {value} »")
+    return value
+
+
 def parse_amount(value: object) -> Decimal:
     """Read an amount in euros typed as a number or a French string."""
     if isinstance(value, bool):
         raise ValueFormatError("attendu : un montant, trouvé : vrai/faux")
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
+        return _finite(Decimal(str(value)), "montant")
     if not isinstance(value, str):
         raise ValueFormatError("attendu : un montant comme « 1 712 989 € »")
     try:
@@ -91,13 +97,13 @@ def parse_percent(value: object) -> Decimal:
     if isinstance(value, bool):
         raise ValueFormatError("attendu : un pourcentage, trouvé : vrai/faux")
     if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
+        return _finite(Decimal(str(value)), "pourcentage")
     if not isinstance(value, str):
         raise ValueFormatError("attendu : un pourcentage comme « 35,3 % »")
     cleaned = _clean_number(value, ("%",))
     try:
-        return Decimal(cleaned.replace(",", "."))
-    except InvalidOperation:
+        return _finite(Decimal(cleaned.replace(",", ".")), "pourcentage")
+    except (InvalidOperation, ValueFormatError):
         raise ValueFormatError(f"pourcentage illisible « {value} » ; écrivez par exemple « 35,3 % »") from None
 
 

@@ -30,7 +30,7 @@ def test_amounts_are_read_however_staff_type_them(typed: object, expected: Decim
     assert french.parse_amount(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["beaucoup", "12 k€", "", True, None, [1]])
+@pytest.mark.parametrize("typed", ["beaucoup", "12 k€", "", True, None, [1], float("nan"), float("inf"), "NaN €"])
 def test_unreadable_amounts_are_refused_in_french(typed: object) -> None:
     with pytest.raises(ValueFormatError, match="montant"):
         french.parse_amount(typed)
