@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from assembleur import build
@@ -14,6 +15,12 @@ from assembleur.cli import app
 from assembleur.project import Year
 
 REPO = Path(__file__).resolve().parent.parent
+
+# CI explores the same examples on every run (a red CI is then always reproducible);
+# developers' runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session", autouse=True)
