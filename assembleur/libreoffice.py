@@ -174,16 +174,21 @@ def _convert_cold(
                 "Fermez les fenêtres LibreOffice ouvertes et relancez ; si cela se reproduit, "
                 "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
             ) from None
+    detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
+    return _check_outputs(pairs, process.returncode == 0, detail[0])
+
+
+def _check_outputs(pairs: list[tuple[Path, Path]], succeeded: bool, detail: str) -> list[Path]:
+    """The targets, or a French error naming the documents LibreOffice did not convert."""
     missing = [source for source, target in pairs if not target.is_file() or target.stat().st_size == 0]
-    if process.returncode != 0 or missing:
-        detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
-        failed = ", ".join(source.name for source in missing) or names
-        raise ConversionError(
-            f"LibreOffice n'a pas pu convertir {failed} en PDF ({detail[0]}).",
-            "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
-            "relancez avec --debug pour plus de détails.",
-        )
-    return [target for _, target in pairs]
+    if succeeded and not missing:
+        return [target for _, target in pairs]
+    failed = ", ".join(source.name for source in missing) or ", ".join(source.name for source, _ in pairs)
+    raise ConversionError(
+        f"LibreOffice n'a pas pu convertir {failed} ({detail}).",
+        "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
+        "relancez avec --debug pour plus de détails.",
+    )
 
 
 def state_file() -> Path:
@@ -341,15 +346,7 @@ def _convert_warm(
                 _kill_server()
                 continue
             break
-    missing = [source for source, target in pairs if not target.is_file() or target.stat().st_size == 0]
-    if code != 0 or missing:
-        failed = ", ".join(source.name for source in missing) or names
-        raise ConversionError(
-            f"LibreOffice n'a pas pu convertir {failed} ({detail or f'code {code}'}).",
-            "Ouvrez le document dans LibreOffice pour vérifier qu'il s'ouvre, puis relancez ; "
-            "relancez avec --debug pour plus de détails.",
-        )
-    return [target for _, target in pairs]
+    return _check_outputs(pairs, code == 0, detail or f"code {code}")
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:

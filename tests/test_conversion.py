@@ -124,7 +124,7 @@ def test_a_crashing_libreoffice_is_reported_and_the_previous_pdf_kept(
     target.write_bytes(b"ancien PDF")
     with pytest.raises(ConversionError) as caught:
         convert.to_pdf(source, target)
-    assert caught.value.message.startswith("LibreOffice n'a pas pu convertir a.docx en PDF")
+    assert caught.value.message.startswith("LibreOffice n'a pas pu convertir a.docx (")
     assert target.read_bytes() == b"ancien PDF"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf", "soffice"]
 
