@@ -433,7 +433,7 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         missing = [s for s in states if s.etat == consultation.EN_ATTENTE]
         if missing:
             raise FinalRefused(
-                [Problem(None, f"avis manquant : {s.organisme.nom}{_deadline_note(s)}") for s in missing],
+                [_missing_avis(run.content, s) for s in missing],
                 "Attendez ces avis, ou joignez le dossier sans eux avec --sans-avis « NOM » pour chacun.",
             )
     run.refuse_existing_final([names["dossier"], f"{names['rapport']}.pdf"])
@@ -515,6 +515,14 @@ def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None 
     """
     with build_lock(lock_path(year), f"assembleur dossier {year.annee}"):
         return _build_dossier(year, output_folder, options)
+
+
+def _missing_avis(content: validate.Content, statut: consultation.Statut) -> Problem:
+    """A missing avis, located at its body's entry in avis.yaml."""
+    source = content.sources["avis"]
+    index = content.avis.organismes.index(statut.organisme) if content.avis else 0
+    line, column = source.position(("organismes", index))
+    return Problem(source.path, f"avis manquant : {statut.organisme.nom}{_deadline_note(statut)}", line, column)
 
 
 def _deadline_note(statut: consultation.Statut) -> str:

@@ -72,10 +72,10 @@ def test_a_definitif_with_missing_avis_fails_naming_them(projet: Path, cli) -> N
     lines = result.stderr.splitlines()
     assert lines[1] == "Erreur : 16 erreurs dans le dossier définitif :"
     assert lines[2] == (
-        "- avis manquant : Auchel (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
+        "- contenus/2019/avis.yaml, ligne 35, colonne 5 : avis manquant : Auchel (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
     )
     assert (
-        "- avis manquant : CONSEIL CITOYEN LA FOSSE 7 (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
+        "- contenus/2019/avis.yaml, ligne 78, colonne 5 : avis manquant : CONSEIL CITOYEN LA FOSSE 7 (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
         in lines
     )
     assert lines[-1].startswith(
@@ -91,7 +91,10 @@ def test_a_definitif_before_the_deadline_fails_with_the_deadline(
     monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 10, 20))
     result = cli("dossier", "--version", "definitif")
     assert result.exit_code == 1
-    assert "- avis manquant : Auchel (délai de réponse jusqu'au 1er novembre 2020)" in result.stderr
+    assert (
+        "avis.yaml, ligne 36, colonne 5 : avis manquant : Auchel (délai de réponse jusqu'au 1er novembre 2020)"
+        in result.stderr
+    )
 
 
 def test_missing_avis_past_the_deadline_are_reputes_favorables(definitif_2019) -> None:
