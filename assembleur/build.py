@@ -7,12 +7,15 @@ build leaves earlier outputs exactly as they were, and no partial file.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import difflib
 import hashlib
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,6 @@ from . import (
     finish,
     freshness,
     gabarits,
-    libreoffice,
     load,
     manifest,
     markup,
@@ -237,67 +239,81 @@ class _Build:
                 "l'ancienne sera gardée sous un nom daté.",
             )
 
-    def render_and_convert(self, pieces: list[_Piece], stage: Path, pdf: bool = True) -> dict[str, Path]:
-        """Render every piece, then convert all of them in one LibreOffice start.
+    def render_and_convert(
+        self, pieces: list[_Piece], stage: Path, pdf: bool = True, meanwhile: Callable[[], None] | None = None
+    ) -> dict[str, Path]:
+        """Render every piece and hand each to LibreOffice as soon as it is rendered.
 
         Returns, for each piece key, its PDF (``key``, when ``pdf``) and its
         editable document (``key.edit``: DOCX, or ODT for an ODT template).
         A piece whose document, template and options are unchanged since an
         earlier build is taken from the cache, neither rendered nor converted.
+        The rendering of a piece overlaps the conversion of the previous ones
+        (on two LibreOffices when there are two cores); ``meanwhile`` runs
+        once everything is rendered, while LibreOffice works, and each PDF is
+        finished as soon as it comes back.
         """
-        libreoffice.prestart()  # LibreOffice starts on the other core while the documents are filled
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
         result: dict[str, Path] = {}
-        conversions: list[tuple[Path, Path]] = []
-        to_cache: list[tuple[Path, dict[str, Path]]] = []
-        pdfs: dict[str, Path] = {}
-        with tempfile.TemporaryDirectory(prefix="assembleur-") as work:
-            rendered: list[Path] = []
+        converting: dict[Future[Path], tuple[Path, dict[str, Path]]] = {}
+        pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
+        with tempfile.TemporaryDirectory(prefix="assembleur-") as work, convert.pipeline(pdf_options) as conversions:
             for piece in pieces:
                 template = templates[piece.template]
                 self.inputs.append(template.source)
-                edit = stage / f"{piece.relative}{template.output_suffix}"
-                result[f"{piece.key}.edit"] = edit
+                made = {"edit": stage / f"{piece.relative}{template.output_suffix}"}
                 if pdf:
-                    pdfs[piece.key] = stage / f"{piece.relative}.pdf"
-                made = {"edit": edit, **({"pdf": pdfs[piece.key]} if pdf else {})}
+                    made["pdf"] = stage / f"{piece.relative}.pdf"
+                result[f"{piece.key}.edit"] = made["edit"]
+                if "pdf" in made:
+                    result[piece.key] = made["pdf"]
                 cached = self.parts_cache / self._part_key(piece, template, pdf)
                 if all((cached / f"{name}{target.suffix}").is_file() for name, target in made.items()):
                     for name, target in made.items():
                         ensure_folder(target.parent)
                         shutil.copyfile(cached / f"{name}{target.suffix}", target)
+                    self._finish(made)
                     continue
-                to_cache.append((cached, made))
                 docx_folder = Path(work) / "odt" if template.odt else stage
                 docx = render.render_docx(
-                    piece.document,
-                    template.docx,
-                    docx_folder / f"{piece.relative}.docx",
-                    Path(work),
-                    shown=template.source,
+                    piece.document, template.docx, docx_folder / f"{piece.relative}.docx", Path(work), template.source
                 )
-                rendered.append(docx)
-                if template.odt:
-                    conversions.append((docx, edit))
-                if pdf:
-                    conversions.append((docx, pdfs[piece.key]))
-            render.normalize_docx_files(rendered, self.content.rapport.date_arret)
-            if conversions:
-                pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
-                convert.to_formats(conversions, pdf_options)
-        for cached, made in to_cache:  # the raw parts, before the finishing touches that vary by build
-            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-                cached.mkdir(parents=True, exist_ok=True)
-                for name, target in made.items():
-                    shutil.copyfile(target, cached / f"{name}{target.suffix}")
-        for key, path in pdfs.items():
-            finish.finish_pdf(
-                path, self.content.rapport.date_arret, watermark=not self.final, pdfa=self.options.pdfa, note=self.note
-            )
-            result[key] = path
+                render.normalize_docx_files([docx], self.content.rapport.date_arret)
+                targets = [made["edit"]] if template.odt else []
+                targets += [made["pdf"]] if pdf else []
+                for target in targets:
+                    converting[conversions.submit(docx, target)] = (cached, made)
+            if meanwhile is not None:
+                meanwhile()
+            waiting = collections.Counter(made["edit"] for _, made in converting.values())
+            for future in conversions.completed(converting):
+                future.result()
+                cached, made = converting[future]
+                waiting[made["edit"]] -= 1
+                if waiting[made["edit"]] == 0:
+                    self._store(cached, made)
+                    self._finish(made)
         return result
+
+    def _store(self, cached: Path, made: dict[str, Path]) -> None:
+        """Keep a converted part in the cache, before the finishing touches that vary by build."""
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            cached.mkdir(parents=True, exist_ok=True)
+            for name, target in made.items():
+                shutil.copyfile(target, cached / f"{name}{target.suffix}")
+
+    def _finish(self, made: dict[str, Path]) -> None:
+        """Stable dates and identifier, and for a projet the watermark and version number."""
+        if "pdf" in made:
+            finish.finish_pdf(
+                made["pdf"],
+                self.content.rapport.date_arret,
+                watermark=not self.final,
+                pdfa=self.options.pdfa,
+                note=self.note,
+            )
 
     @property
     def parts_cache(self) -> Path:
@@ -405,6 +421,8 @@ def _build_rapport(
     year: Year, output_folder: Path, pdf: bool = False, options: BuildOptions | None = None
 ) -> tuple[Checked, list[Path]]:
     """The work of :func:`build_rapport`, under the year's lock."""
+    if pdf:
+        convert.warm_up()
     options = options or BuildOptions()
     run = _Build(year, output_folder, options, options.record("rapport", pdf=pdf))
     rapport = run.names["rapport"]
@@ -423,11 +441,10 @@ def _build_rapport(
 
 def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
     """The work of :func:`build_dossier`, under the year's lock."""
+    convert.warm_up()
     options = options or BuildOptions()
     run = _Build(year, output_folder, options, options.record("dossier"))
     content, annee, names, mention = run.content, year.annee, run.names, run.mention
-    scans = check_scans(year, run.checked)
-    run.inputs += [scan.path for scan in scans]
     states = statuts(run.checked, options.sans_avis)
     if run.final:
         missing = [s for s in states if s.etat == consultation.EN_ATTENTE]
@@ -442,7 +459,9 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
 
     with _stage(output_folder) as staging:
         stage = Path(staging)
-        files = run.render_and_convert(pieces, stage)
+        scans: list[assemble.ScannedAvis] = []  # checked while LibreOffice converts
+        files = run.render_and_convert(pieces, stage, meanwhile=lambda: scans.extend(check_scans(year, run.checked)))
+        run.inputs += [scan.path for scan in scans]
         generated = [files[piece.key] for piece in pieces]
         run.check_final_texts(stage, generated)
         scan_files = {scan.path: scan.path for scan in scans}

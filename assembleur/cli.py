@@ -173,6 +173,8 @@ def rapport(
     options = BuildOptions(version=_version(version), remplacer=remplacer, gabarits=gabarits)
     if not forcer and _unchanged(year, folder, options, options.record("rapport", pdf=pdf)):
         return
+    if pdf:
+        _warm_up()
     from . import build
 
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
@@ -216,6 +218,7 @@ def dossier(
     )
     if not forcer and _unchanged(year, folder, options, options.record("dossier")):
         return
+    _warm_up()
     from . import build
 
     _report_build(*build.build_dossier(year, folder, options))
@@ -295,8 +298,12 @@ def convertisseur_etat() -> None:
     """Dit si le convertisseur LibreOffice tourne."""
     from . import libreoffice
 
-    running = libreoffice.server_running()
-    typer.echo("Le convertisseur LibreOffice tourne." if running else "Le convertisseur LibreOffice est arrêté.")
+    running = libreoffice.servers_running()
+    typer.echo(
+        f"Le convertisseur LibreOffice tourne ({running} LibreOffice prêt{'s' if running > 1 else ''})."
+        if running
+        else "Le convertisseur LibreOffice est arrêté."
+    )
 
 
 @convertisseur_app.command("arreter")
@@ -304,7 +311,7 @@ def convertisseur_arreter() -> None:
     """Arrête le convertisseur LibreOffice (il s'arrête aussi seul après une demi-heure sans travail)."""
     from . import libreoffice
 
-    stopped = libreoffice.stop_server()
+    stopped = libreoffice.stop_servers()
     _say("Convertisseur LibreOffice arrêté." if stopped else "Le convertisseur LibreOffice n'était pas lancé.")
 
 
@@ -344,6 +351,13 @@ def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str
     for path in files:
         _wrote(path)
     return True
+
+
+def _warm_up() -> None:
+    """Start LibreOffice before the document libraries load: it gets ready while they do."""
+    from . import convert
+
+    convert.warm_up()
 
 
 def _version(value: str) -> str:

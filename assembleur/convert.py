@@ -9,6 +9,20 @@ from . import libreoffice
 from .files import atomic_output
 
 
+def warm_up() -> None:
+    """Start LibreOffice now, without waiting: it gets ready while the content is read and rendered."""
+    libreoffice.prestart()
+
+
+def pipeline(filter_options: dict[str, object] | None = None) -> libreoffice.Conversions:
+    """Conversions started one by one, as the documents are rendered (see :class:`libreoffice.Conversions`).
+
+    LibreOffice writes the targets directly: give paths inside a staging
+    folder, which a failed build throws away.
+    """
+    return libreoffice.Conversions(filter_options)
+
+
 def to_pdf(source: Path, target: Path) -> Path:
     """Convert ``source`` to ``target``; an earlier ``target`` survives a failure untouched."""
     return to_pdfs([(source, target)])[0]

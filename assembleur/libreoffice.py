@@ -1,9 +1,11 @@
 """The one module that talks to LibreOffice.
 
-Conversions go through a warm converter by default: one LibreOffice kept
-running between builds (started on demand, restarted when it dies, stopped
+Conversions go through warm converters by default: LibreOffices kept
+running between builds (started on demand, restarted when they die, stopped
 after half an hour unused or by ``assembleur convertisseur arreter``), so
-that a rebuild pays no start-up. It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
+that a rebuild pays no start-up. There is one per core, up to two, each
+with its own profile: a build converts its rapport on one while the
+annexes go through the other. It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
 install locations) and a Python able to ``import uno``, and converts a
 document to PDF with every index (the sommaire) updated, in a private user
 profile per conversion so that concurrent conversions never share one, under
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import queue
+import threading
 import importlib.util
 import json
 import os
@@ -24,6 +28,8 @@ import sys
 import tempfile
 import time
 import xmlrpc.client
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
 
@@ -31,7 +37,8 @@ from .errors import AssembleurError, ConversionError, LibreOfficeMissing
 
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
-ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the warm converter's state lives (default: ~/.cache/assembleur)
+ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the warm converters' state lives (default: ~/.cache/assembleur)
+MAX_CONVERTERS = 2  # beyond two, LibreOffices on a 2- or 4-core office PC only slow each other down
 IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
 DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
 UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
@@ -122,22 +129,113 @@ def convert_many(
 ) -> list[Path]:
     """Convert each ``(source, target)`` pair (format by the target's extension), indexes updated.
 
-    Through the warm converter (a LibreOffice kept running between builds)
+    Through the warm converters (LibreOffices kept running between builds)
     unless ``ASSEMBLEUR_CONVERTISSEUR=non``; ``templates`` converts templates,
     whose sommaire is left as it is. Targets are written by LibreOffice
     directly: callers give temporary paths and rename them into place.
     """
-    if not warm_enabled():
-        return _convert_cold(pairs, timeout, filter_options, templates)
-    return _convert_warm(pairs, timeout, filter_options, templates)
+    with Conversions(filter_options, templates, timeout) as conversions:
+        futures = [conversions.submit(source, target) for source, target in pairs]
+    return [future.result() for future in futures]
 
 
-def _convert_cold(
-    pairs: list[tuple[Path, Path]],
-    timeout: float = DEFAULT_TIMEOUT,
-    filter_options: dict[str, object] | None = None,
-    templates: bool = False,
+class Conversions:
+    """Documents handed to LibreOffice one at a time, as soon as each is ready.
+
+    With the warm converters, each document goes to the first free one while
+    the caller prepares the next; without them (``ASSEMBLEUR_CONVERTISSEUR=non``),
+    all are converted together, in one LibreOffice start, when the block ends.
+    ``submit`` returns a future: its result is the target, or it raises
+    :class:`ConversionError`. Leaving the block waits for every conversion.
+    """
+
+    def __init__(
+        self, filter_options: dict[str, object] | None = None, templates: bool = False, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.options = json.dumps({**(filter_options or {}), **({"_templates": True} if templates else {})})
+        self.timeout = timeout
+        self.warm = warm_enabled()
+        self._pool = ThreadPoolExecutor(converter_count(), "conversion") if self.warm else None
+        self._pending: list[tuple[Path, Path, Future[Path]]] = []
+
+    def __enter__(self) -> Conversions:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=exc_info[0] is not None)
+        elif exc_info[0] is None:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Without warm converters: convert everything submitted so far, in one LibreOffice start."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        try:
+            convert_batch([(source, target) for source, target, _ in pending], timeout=self.timeout, options=self.options)
+        except ConversionError as exc:
+            for _, _, future in pending:
+                future.set_exception(exc)
+            return
+        for _, target, future in pending:
+            future.set_result(target)
+
+    def completed(self, futures: Iterable[Future[Path]]) -> Iterator[Future[Path]]:
+        """``futures`` as their conversions end, first done first."""
+        futures = list(futures)
+        if self._pool is None:
+            self._flush()
+        return as_completed(futures)
+
+    def submit(self, source: Path, target: Path) -> Future[Path]:
+        """Start converting ``source`` into ``target`` (format by its extension)."""
+        if self._pool is not None:
+            return self._pool.submit(self._convert_on_free_slot, source, target)
+        future: Future[Path] = Future()
+        self._pending.append((source, target, future))
+        return future
+
+    def _convert_on_free_slot(self, source: Path, target: Path) -> Path:
+        slot = _free_slots().get()
+        try:
+            return convert_batch([(source, target)], timeout=self.timeout, options=self.options, slot=slot)[0]
+        finally:
+            _free_slots().put(slot)
+
+
+def convert_batch(
+    pairs: list[tuple[Path, Path]], *, timeout: float = DEFAULT_TIMEOUT, options: str = "{}", slot: int = 0
 ) -> list[Path]:
+    """Convert ``pairs`` now: on warm converter ``slot``, or in a LibreOffice started for them alone.
+
+    ``options`` is the JSON of the PDF export options (``_templates`` for templates).
+    """
+    if warm_enabled():
+        return _convert_warm(pairs, timeout, options, slot)
+    return _convert_cold(pairs, timeout, options)
+
+
+def converter_count() -> int:
+    """How many warm converters run side by side: one per core, at most :data:`MAX_CONVERTERS`."""
+    return max(1, min(MAX_CONVERTERS, os.cpu_count() or 1))
+
+
+_slots_lock = threading.Lock()
+_slots: queue.SimpleQueue[int] | None = None  # the converters not busy with a conversion of this process
+
+
+def _free_slots() -> queue.SimpleQueue[int]:
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = queue.SimpleQueue()
+            for slot in range(converter_count()):
+                _slots.put(slot)
+        return _slots
+
+
+def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) -> list[Path]:
     """Convert with a LibreOffice started for these documents only, then stopped."""
     soffice = find_soffice()
     python = find_uno_python(soffice)
@@ -150,8 +248,7 @@ def _convert_cold(
             document = Path(work) / f"document-{index}{source.suffix}"
             shutil.copyfile(source, document)
             arguments += [str(document), str(target)]
-        options = {**(filter_options or {}), **({"_templates": True} if templates else {})}
-        command = [python, str(UNO_SCRIPT), str(soffice), str(profile), json.dumps(options), *arguments]
+        command = [python, str(UNO_SCRIPT), str(soffice), str(profile), options, *arguments]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         try:
             process = subprocess.Popen(
@@ -191,11 +288,11 @@ def _check_outputs(pairs: list[tuple[Path, Path]], succeeded: bool, detail: str)
     )
 
 
-def state_file() -> Path:
-    """Where the warm converter says its port and process (one per LibreOffice installation)."""
+def state_file(slot: int = 0) -> Path:
+    """Where warm converter number ``slot`` says its port and process (per LibreOffice installation)."""
     base = Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur")
     key = hashlib.sha256(str(find_soffice()).encode()).hexdigest()[:12]
-    return base / f"convertisseur-{key}.json"
+    return base / f"convertisseur-{key}-{slot}.json"
 
 
 def _proxy(state: Path, timeout: float) -> xmlrpc.client.ServerProxy | None:
@@ -231,17 +328,18 @@ def warm_enabled() -> bool:
 
 
 def prestart() -> None:
-    """Launch the warm converter now if it is not running, without waiting for it.
+    """Launch the warm converters that are not running, without waiting for them.
 
-    A build calls this before rendering: LibreOffice then starts while the
-    documents are being filled, on the other core.
+    A build calls this first thing: LibreOffice then starts while the
+    content is read and the documents are filled.
     """
     if not warm_enabled():
         return
     with contextlib.suppress(AssembleurError):  # a problem is reported when the conversion needs it
-        state = state_file()
-        if state not in _starting and _proxy(state, 5) is None:
-            _starting[state] = _launch(state)
+        for slot in range(converter_count()):
+            state = state_file(slot)
+            if state not in _starting and _proxy(state, 5) is None:
+                _starting[state] = _launch(state)
 
 
 def _launch(state: Path) -> subprocess.Popen[bytes]:
@@ -262,9 +360,9 @@ def _launch(state: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
-    """The warm converter, started if it is not running (or has died)."""
-    state = state_file()
+def start_server(timeout: float = 90.0, slot: int = 0) -> xmlrpc.client.ServerProxy:
+    """Warm converter number ``slot``, started if it is not running (or has died)."""
+    state = state_file(slot)
     process = _starting.pop(state, None)
     if process is None or process.poll() is not None:
         proxy = _proxy(state, timeout)
@@ -285,37 +383,37 @@ def start_server(timeout: float = 90.0) -> xmlrpc.client.ServerProxy:
     raise ConversionError("Le convertisseur LibreOffice n'a pas démarré en 90 secondes.", INSTALL_ADVICE)
 
 
-def server_running() -> bool:
-    """Is the warm converter running (and answering)?"""
-    return _proxy(state_file(), 10) is not None
+def servers_running() -> int:
+    """How many warm converters are running (and answering)."""
+    return sum(_proxy(state_file(slot), 10) is not None for slot in range(MAX_CONVERTERS))
 
 
-def stop_server() -> bool:
-    """Stop the warm converter; ``False`` if none was running."""
-    state = state_file()
-    proxy = _proxy(state, 10)
-    if proxy is None:
-        state.unlink(missing_ok=True)
-        return False
-    with contextlib.suppress(OSError, xmlrpc.client.Error):
-        proxy.stop()
-    deadline = time.monotonic() + 30
-    while state.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return True
+def stop_servers() -> int:
+    """Stop the warm converters; return how many were running."""
+    stopped = 0
+    for slot in range(MAX_CONVERTERS):
+        state = state_file(slot)
+        proxy = _proxy(state, 10)
+        if proxy is None:
+            state.unlink(missing_ok=True)
+            continue
+        with contextlib.suppress(OSError, xmlrpc.client.Error):
+            proxy.stop()
+        stopped += 1
+        deadline = time.monotonic() + 30
+        while state.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    return stopped
 
 
-def _kill_server() -> None:
-    state = state_file()
+def _kill_server(slot: int) -> None:
+    state = state_file(slot)
     with contextlib.suppress(OSError, ValueError, KeyError, AttributeError):  # no killpg on Windows
         os.killpg(json.loads(state.read_text(encoding="utf-8"))["pid"], signal.SIGKILL)
     state.unlink(missing_ok=True)
 
 
-def _convert_warm(
-    pairs: list[tuple[Path, Path]], timeout: float, filter_options: dict[str, object] | None, templates: bool
-) -> list[Path]:
-    options = json.dumps({**(filter_options or {}), **({"_templates": True} if templates else {})})
+def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, slot: int) -> list[Path]:
     names = ", ".join(source.name for source, _ in pairs)
     with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
         copies = []
@@ -324,18 +422,18 @@ def _convert_warm(
             shutil.copyfile(source, document)
             copies.append([str(document), str(target)])
         for attempt in (1, 2):
-            proxy = start_server(timeout)
+            proxy = start_server(timeout, slot)
             try:
                 code, detail = proxy.convert(copies, options)
             except TimeoutError:
-                _kill_server()
+                _kill_server(slot)
                 raise ConversionError(
                     f"LibreOffice n'a pas terminé la conversion de {names} en {timeout:.0f} secondes.",
                     "Relancez : le convertisseur a été redémarré. Si cela se reproduit, ouvrez le document "
                     "dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
                 ) from None
             except (OSError, xmlrpc.client.Error):
-                _kill_server()  # it died during the conversion: start a new one, once
+                _kill_server(slot)  # it died during the conversion: start a new one, once
                 if attempt == 2:
                     raise ConversionError(
                         f"Le convertisseur LibreOffice s'est arrêté pendant la conversion de {names}.",
@@ -343,7 +441,7 @@ def _convert_warm(
                     ) from None
                 continue
             if code == 3 and attempt == 1:
-                _kill_server()
+                _kill_server(slot)
                 continue
             break
     return _check_outputs(pairs, code == 0, detail or f"code {code}")

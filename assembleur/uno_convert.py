@@ -64,7 +64,7 @@ def _convert(desktop, source, target, options, update_indexes=True):
     try:
         if update_indexes and hasattr(document, "getDocumentIndexes"):
             indexes = document.getDocumentIndexes()
-            for _ in range(2):
+            for _ in range(2 if indexes.getCount() else 0):  # nothing to refresh without an index
                 document.refresh()
                 for i in range(indexes.getCount()):
                     indexes.getByIndex(i).update()

@@ -31,7 +31,7 @@ def converter_of_the_session(tmp_path_factory: pytest.TempPathFactory):
     previous = os.environ.get(libreoffice.ENV_CACHE)
     os.environ[libreoffice.ENV_CACHE] = str(tmp_path_factory.mktemp("convertisseur"))
     yield
-    libreoffice.stop_server()
+    libreoffice.stop_servers()
     if previous is None:
         os.environ.pop(libreoffice.ENV_CACHE, None)
     else:

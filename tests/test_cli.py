@@ -86,7 +86,7 @@ def test_libreoffice_failure_is_exit_2_without_traceback(projet: Path, cli, monk
     def crash(pairs: list[tuple[Path, Path]], **_: object) -> list[Path]:
         raise ConversionError("LibreOffice n'a pas pu convertir r.docx en PDF (code de sortie 1).", "Relancez.")
 
-    monkeypatch.setattr(libreoffice, "convert_many", crash)
+    monkeypatch.setattr(libreoffice, "convert_batch", crash)
     result = cli("rapport", "--pdf")
     assert result.exit_code == 2
     assert result.stdout == ""

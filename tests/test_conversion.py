@@ -149,7 +149,7 @@ def test_an_earlier_rapport_survives_a_failed_build(annee: Year, monkeypatch: py
         pairs[0][1].write_bytes(b"moitie")
         raise ConversionError("LibreOffice s'est arrêté brutalement.")
 
-    monkeypatch.setattr(libreoffice, "convert_many", crash)
+    monkeypatch.setattr(libreoffice, "convert_batch", crash)
     with pytest.raises(ConversionError):
         build.build_rapport(annee, folder, pdf=True)
     assert earlier.read_bytes() == b"version precedente"
@@ -161,25 +161,40 @@ def test_the_warm_converter_is_reused_restarted_when_it_dies_and_stopped(tmp_pat
     import os
     import signal
 
-    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "1.pdf")])
-    first = json.loads(libreoffice.state_file().read_text())["pid"]
-    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "2.pdf")])
-    assert json.loads(libreoffice.state_file().read_text())["pid"] == first  # reused: no new LibreOffice
+    libreoffice.convert_batch([(rapport_2019["docx"], tmp_path / "1.pdf")], slot=0)
+    first = json.loads(libreoffice.state_file(0).read_text())["pid"]
+    libreoffice.convert_batch([(rapport_2019["docx"], tmp_path / "2.pdf")], slot=0)
+    assert json.loads(libreoffice.state_file(0).read_text())["pid"] == first  # reused: no new LibreOffice
     os.killpg(first, signal.SIGKILL)  # it dies
-    libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "3.pdf")])
-    assert json.loads(libreoffice.state_file().read_text())["pid"] != first  # restarted
+    libreoffice.convert_batch([(rapport_2019["docx"], tmp_path / "3.pdf")], slot=0)
+    assert json.loads(libreoffice.state_file(0).read_text())["pid"] != first  # restarted
     assert [len(PdfReader(tmp_path / f"{n}.pdf").pages) for n in (1, 2, 3)] == [
         len(PdfReader(rapport_2019["pdf"]).pages)
     ] * 3
-    assert libreoffice.stop_server() is True
-    assert not libreoffice.server_running()
+    assert libreoffice.stop_servers() >= 1
+    assert libreoffice.servers_running() == 0
+
+
+@pytest.mark.skipif(libreoffice.converter_count() < 2, reason="un seul cœur : un seul convertisseur")
+def test_documents_are_converted_side_by_side_each_converter_with_its_own_profile(
+    tmp_path: Path, rapport_2019
+) -> None:
+    import json
+
+    libreoffice.stop_servers()
+    outputs = libreoffice.convert_many([(rapport_2019["docx"], tmp_path / f"{n}.pdf") for n in range(4)])
+    assert [len(PdfReader(p).pages) for p in outputs] == [len(PdfReader(rapport_2019["pdf"]).pages)] * 4
+    states = [json.loads(libreoffice.state_file(slot).read_text()) for slot in (0, 1)]
+    assert states[0]["pid"] != states[1]["pid"]  # two LibreOffices worked
+    profiles = sorted(p.name for p in libreoffice.state_file(0).parent.glob("profil-*"))
+    assert profiles == [f"profil-{libreoffice.state_file(slot).stem}" for slot in (0, 1)]
 
 
 def test_the_converter_commands(cli) -> None:
     cli("convertisseur", "arreter")
     assert cli("convertisseur", "etat").stdout == "Le convertisseur LibreOffice est arrêté.\n"
     libreoffice.start_server()
-    assert cli("convertisseur", "etat").stdout == "Le convertisseur LibreOffice tourne.\n"
+    assert cli("convertisseur", "etat").stdout == "Le convertisseur LibreOffice tourne (1 LibreOffice prêt).\n"
     stopped = cli("convertisseur", "arreter")
     assert stopped.exit_code == 0 and stopped.stderr == "Convertisseur LibreOffice arrêté.\n"
 
