@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import queue
-import threading
 import importlib.util
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xmlrpc.client
 from collections.abc import Iterable, Iterator
@@ -173,7 +173,9 @@ class Conversions:
         if not pending:
             return
         try:
-            convert_batch([(source, target) for source, target, _ in pending], timeout=self.timeout, options=self.options)
+            convert_batch(
+                [(source, target) for source, target, _ in pending], timeout=self.timeout, options=self.options
+            )
         except ConversionError as exc:
             for _, _, future in pending:
                 future.set_exception(exc)

@@ -176,9 +176,7 @@ def test_the_warm_converter_is_reused_restarted_when_it_dies_and_stopped(tmp_pat
 
 
 @pytest.mark.skipif(libreoffice.converter_count() < 2, reason="un seul cœur : un seul convertisseur")
-def test_documents_are_converted_side_by_side_each_converter_with_its_own_profile(
-    tmp_path: Path, rapport_2019
-) -> None:
+def test_documents_are_converted_side_by_side_each_converter_with_its_own_profile(tmp_path: Path, rapport_2019) -> None:
     import json
 
     libreoffice.stop_servers()
