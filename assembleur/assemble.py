@@ -3,6 +3,8 @@
 Scanned pages are carried over as they are: their images are never decoded
 or re-encoded. A page that is rotated or not A4 is turned upright and fitted
 to A4 by a transformation of its content, which leaves the images untouched.
+A scan's images stay in its file until the dossier is written, then are
+copied one at a time: 200 MB of scans do not sit in memory.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import RectangleObject
+from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
 
 from . import finish
 from .errors import AnnexError, Problem
@@ -25,6 +27,7 @@ MAX_PAGE_SIDE = 3370.0  # points: an A0 sheet's long side; a larger "page" is no
 MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is 70 MP; beyond, the image is absurd for an avis
 FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
 FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
+DEFERRED_BYTES = 64 * 1024  # a scan's streams above this size are read back from the scan when written
 
 
 @dataclass(frozen=True)
@@ -252,14 +255,81 @@ def _finish_assembly(
 def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack) -> None:
     part.first_page = len(writer.pages)
     if part.path is not None:
-        for page in PdfReader(files.enter_context(part.path.open("rb"))).pages:
+        reader = PdfReader(files.enter_context(part.path.open("rb")))
+        for page in reader.pages:
             added = writer.add_page(page)
             if part.fit_to_a4:  # a scan
+                _defer_large_streams(writer, reader, page, added)
                 fit_to_a4(added)
                 if watermark:
                     finish.stamp(added, note)
     for child in part.children:
         _append_pages(writer, child, watermark, note, files)
+
+
+class _DeferredStream(EncodedStreamObject):
+    """A scan's stream whose bytes stay in the scan file until the dossier is written.
+
+    pypdf copies every stream's bytes into the writer; for scans, that is
+    the whole weight of the images. This stream reads them back from the
+    scan (still open) when it is written, one at a time, and forgets them.
+    """
+
+    def __init__(self, copy: StreamObject, reader: PdfReader, source: IndirectObject) -> None:
+        super().__init__()
+        self.update(copy)
+        self._reader, self._source = reader, source
+        self._held: bytes | None = None
+
+    @property
+    def _data(self) -> bytes:  # pypdf reads the bytes through this attribute
+        return self._held if self._held is not None else self._read()
+
+    @_data.setter
+    def _data(self, value: bytes) -> None:
+        self._held = value
+
+    def _read(self) -> bytes:
+        stream = self._source.get_object()
+        # the reader keeps what it parsed; drop it, or every image would stay in memory after all
+        self._reader.resolved_objects.pop((self._source.generation, self._source.idnum), None)
+        return stream._data
+
+    def write_to_stream(self, stream, *args, **kwargs) -> None:
+        self._held = self._read()
+        try:
+            super().write_to_stream(stream, *args, **kwargs)
+        finally:
+            self._held = None
+
+
+def _defer_large_streams(writer: PdfWriter, reader: PdfReader, source: PageObject, copy: PageObject) -> None:
+    """Swap the large images of a copied scan page for :class:`_DeferredStream`.
+
+    The source page and its copy have the same resources: they are walked
+    side by side to pair each copied image with where it lies in the scan.
+    """
+    pending = [(source.get("/Resources"), copy.get("/Resources"))]
+    while pending:
+        original_resources, copied_resources = pending.pop()
+        if not isinstance(original_resources, dict) or not isinstance(copied_resources, dict):
+            continue
+        originals, copies = original_resources.get("/XObject"), copied_resources.get("/XObject")
+        if not isinstance(originals, dict) or not isinstance(copies, dict):
+            continue
+        for name in copies:
+            original, copied = originals.raw_get(name) if name in originals else None, copies.raw_get(name)
+            if not isinstance(original, IndirectObject) or not isinstance(copied, IndirectObject):
+                continue
+            stream = copied.get_object()
+            if not isinstance(stream, StreamObject) or isinstance(stream, _DeferredStream):
+                continue  # not a stream, or an image shared with a page already done
+            if stream.get("/Subtype") == "/Form":  # a form can hold images of its own
+                pending.append((original.get_object().get("/Resources"), stream.get("/Resources")))
+            if len(stream._data) >= DEFERRED_BYTES:
+                reader.resolved_objects.pop((original.generation, original.idnum), None)
+                # pypdf has no public way to swap an object of a writer
+                writer._replace_object(copied, _DeferredStream(stream, reader, original))
 
 
 def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:

@@ -156,3 +156,32 @@ def test_assembly_bookmarks_labels_and_metadata(tmp_path: Path) -> None:
     assert reader.metadata.title == "Titre" and reader.metadata.author == "Communauté d'Agglomération"
     assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
     assert sorted(p.name for p in output.parent.iterdir()) == ["dossier.pdf"]
+
+
+def noise_scan(path: Path, pages: int) -> Path:
+    """A scan whose JPEG pages do not compress: about 1.5 MB of image data per page."""
+    import random
+
+    generator = random.Random(pages)
+    images = [Image.frombytes("L", (1240, 1754), generator.randbytes(1240 * 1754)) for _ in range(pages)]
+    images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=90)
+    return path
+
+
+def test_scans_are_copied_into_the_dossier_one_image_at_a_time_and_unchanged(tmp_path: Path) -> None:
+    import tracemalloc
+
+    scans = [noise_scan(tmp_path / f"avis-{n}.pdf", pages=4) for n in range(3)]
+    weight = sum(p.stat().st_size for p in scans)
+    largest_image = max(len(data) for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page))
+    parts = [assemble.Part(f"Avis {n}", scan, fit_to_a4=True) for n, scan in enumerate(scans)]
+    metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
+    tracemalloc.start()
+    output = assemble.assemble(parts, tmp_path / "dossier.pdf", metadata, watermark=True, note="version projet v1")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert weight > 15_000_000
+    assert peak < 3 * largest_image + 5_000_000  # not the 15 MB of images: one at a time (plus pypdf's own work)
+    written = [data for page in PdfReader(output).pages for _, data in image_streams(page)]
+    originals = [data for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page)]
+    assert written == originals
