@@ -105,12 +105,32 @@ def find_uno_python(soffice: Path) -> str:
 
 @cache
 def version() -> str:
-    """LibreOffice's version string, e.g. ``LibreOffice 7.4.7.2``."""
+    """LibreOffice's version string, e.g. ``LibreOffice 7.4.7.2``.
+
+    Asking LibreOffice costs a tenth of a second per build: the answer is kept
+    beside the warm converters' state, until LibreOffice's executable changes.
+    """
     try:
-        result = subprocess.run([str(find_soffice()), "--version"], capture_output=True, text=True, timeout=60)
+        soffice = find_soffice().resolve()
+        details = soffice.stat()
+    except (AssembleurError, OSError):
+        return "inconnue"
+    key = f"{soffice} {details.st_size} {details.st_mtime_ns}"
+    remembered = _state_folder() / "version-libreoffice.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        known = json.loads(remembered.read_text(encoding="utf-8"))
+        if known["cle"] == key:
+            return str(known["version"])
+    try:
+        result = subprocess.run([str(soffice), "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return "inconnue"
-    return result.stdout.strip().split(" (")[0] or "inconnue"
+    found = result.stdout.strip().split(" (")[0] or "inconnue"
+    if found != "inconnue":
+        with contextlib.suppress(OSError):  # not remembered: asked again next time
+            remembered.parent.mkdir(parents=True, exist_ok=True)
+            remembered.write_text(json.dumps({"cle": key, "version": found}), encoding="utf-8")
+    return found
 
 
 def convert_to_pdf(
@@ -290,11 +310,14 @@ def _check_outputs(pairs: list[tuple[Path, Path]], succeeded: bool, detail: str)
     )
 
 
+def _state_folder() -> Path:
+    return Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur")
+
+
 def state_file(slot: int = 0) -> Path:
     """Where warm converter number ``slot`` says its port and process (per LibreOffice installation)."""
-    base = Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur")
     key = hashlib.sha256(str(find_soffice()).encode()).hexdigest()[:12]
-    return base / f"convertisseur-{key}-{slot}.json"
+    return _state_folder() / f"convertisseur-{key}-{slot}.json"
 
 
 def _proxy(state: Path, timeout: float) -> xmlrpc.client.ServerProxy | None:

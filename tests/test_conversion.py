@@ -201,3 +201,26 @@ def test_the_cold_path_converts_too(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv(libreoffice.ENV_WARM, "non")
     libreoffice.convert_many([(rapport_2019["docx"], tmp_path / "froid.pdf")])
     assert len(PdfReader(tmp_path / "froid.pdf").pages) == len(PdfReader(rapport_2019["pdf"]).pages)
+
+
+def test_the_libreoffice_version_is_asked_once_until_libreoffice_changes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = tmp_path / "appels"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\necho x >> {calls}\necho 'LibreOffice 9.9.9.9 abc (X86_64)'\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("ASSEMBLEUR_SOFFICE", str(fake))
+    monkeypatch.setenv(libreoffice.ENV_CACHE, str(tmp_path / "etat"))
+
+    def asked() -> tuple[str, int]:
+        libreoffice.version.cache_clear()  # a new build: a new process
+        return libreoffice.version(), len(calls.read_text().splitlines())
+
+    try:
+        assert asked() == ("LibreOffice 9.9.9.9 abc", 1)
+        assert asked() == ("LibreOffice 9.9.9.9 abc", 1)  # remembered
+        fake.write_text(fake.read_text().replace("9.9.9.9", "10.0.0.1"), encoding="utf-8")  # an update
+        assert asked() == ("LibreOffice 10.0.0.1 abc", 2)
+    finally:
+        libreoffice.version.cache_clear()
