@@ -20,7 +20,7 @@ from . import __version__, libreoffice
 from .errors import Problem, ProblemsError
 from .files import atomic_output, sha256
 
-LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "matplotlib", "pydantic", "pypdf", "ruamel.yaml", "typer")
+LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "pillow", "pydantic", "pypdf", "ruamel.yaml", "typer")
 
 
 class ManifestMismatch(ProblemsError):
