@@ -49,7 +49,7 @@ def _connect(pipe, process, deadline):
                 raise RuntimeError(f"soffice s'est arrêté (code {process.returncode})") from None
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+            time.sleep(0.02)  # LibreOffice is ready within a second: look often
 
 
 def _convert(desktop, source, target, options, update_indexes=True):
