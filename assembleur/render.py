@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import html
 import re
+import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +21,18 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import jinja2.nodes
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from . import markup
 from .charts import draw_bars
-from .derive import Document, Item, Table
+from .derive import Cell, Document, Item, Table
 from .errors import TemplateError
 from .files import atomic_output
 
@@ -54,90 +56,184 @@ def rich(text: str) -> RichText:
 
 
 def _style(template: DocxTemplate, name: str) -> Any:
-    """The template's style called ``name``, or None (python-docx's lookup by name is slow: done once)."""
+    """The template's style called ``name``, or None (slow in python-docx: ``_table_styles`` keeps the result)."""
     return next((style for style in template.get_docx().styles if style.name == name), None)
 
 
-def _fill_cell(cell: Any, lines: list[str], bold: bool, align: str, text_style: Any = None) -> None:
-    paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
-    for paragraph, line in zip(paragraphs, lines, strict=True):
-        if text_style is not None:
-            paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = text_style.style_id
-        paragraph.alignment = ALIGN[align]
-        for segment in markup.parse(line, bold=bold):
-            run = paragraph.add_run(segment.text)
-            run.bold = segment.bold or None
-            run.italic = segment.italic or None
-            run.font.superscript = segment.superscript or None
+@dataclass(frozen=True)
+class _TableStyles:
+    """The style ids a table of the template writes, as python-docx would assign them."""
+
+    styled: bool  # the template has TABLE_STYLE; otherwise borders and header shade are drawn directly
+    table_id: str | None  # w:tblStyle; None when missing or the default table style (python-docx then omits it)
+    text_id: str | None  # w:pStyle of the cells' paragraphs (written even for the default style)
+    after: str  # the paragraph after the table: python-docx writes w:pPr whenever it is given a style
 
 
-def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
-    """A sub-document holding ``table``, merged cells and repeated header rows included."""
-    columns = max(sum(cell.colspan for cell in row) for row in table.rows)
-    subdoc = template.new_subdoc()
-    grid = subdoc.add_table(rows=len(table.rows), cols=columns)
-    table_style = _style(template, TABLE_STYLE)
-    styled = table_style is not None
-    if styled:
-        grid.style = table_style
-    else:  # the style was lost (an ODT template) or deleted: draw the same look directly
-        grid._tbl.tblPr.append(
-            parse_xml(
-                f"<w:tblBorders {nsdecls('w')}>"
-                + "".join(
-                    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
-                    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-                )
-                + "</w:tblBorders>"
-            )
-        )
-    for look in grid._tbl.tblPr.findall(qn("w:tblLook")):
-        grid._tbl.tblPr.remove(look)
-    first_row, value = ("1", "0620") if table.header_rows else ("0", "0600")  # Word reads the bits, LibreOffice both
-    grid._tbl.tblPr.append(
-        parse_xml(
-            f'<w:tblLook {nsdecls("w")} w:val="{value}" w:firstRow="{first_row}" '
-            'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
-        )
+# One lookup per template, not per table: styles do not change while a template is filled.
+_STYLES: weakref.WeakKeyDictionary[DocxTemplate, _TableStyles] = weakref.WeakKeyDictionary()
+
+
+def _table_styles(template: DocxTemplate) -> _TableStyles:
+    """The template's table styles, resolved once (python-docx's rules, errors included: wrong type → ValueError)."""
+    if (known := _STYLES.get(template)) is not None:
+        return known
+    part = template.get_docx().part
+    table_style, text_style = _style(template, TABLE_STYLE), _style(template, TABLE_TEXT_STYLE)
+    styles = _TableStyles(
+        styled=table_style is not None,
+        table_id=part.get_style_id(table_style, WD_STYLE_TYPE.TABLE),
+        text_id=None if text_style is None else text_style.style_id,
+        after=_after_table(text_style, part.get_style_id(text_style, WD_STYLE_TYPE.PARAGRAPH)),
     )
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _STYLES[template] = styles
+    return styles
+
+
+def _after_table(style: Any, style_id: str | None) -> str:
+    """The paragraph after a table; ``style_id`` is None for the default style, which python-docx leaves implicit."""
+    if style is None:
+        return "<w:p/>"
+    reference = "" if style_id is None else f"<w:pStyle w:val={_quoted(style_id)}/>"
+    return f"<w:p><w:pPr>{reference}</w:pPr></w:p>"
+
+
+def _quoted(value: str) -> str:
+    """``value`` as an XML attribute value, quotes included."""
+    return f'"{html.escape(value, quote=True)}"'
+
+
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _text_xml(text: str) -> str:
+    """A run's text as python-docx's ``run.text`` writes it: tabs as w:tab, line breaks as w:br."""
+    parts = []
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:  # python-docx preserves the spaces only when there are some at either end
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{html.escape(piece, quote=False)}</w:t>")
+    return "".join(parts)
+
+
+def _paragraphs_xml(lines: list[str], bold: bool, align: str, text_id: str | None) -> str:
+    """A cell's paragraphs: one per line, runs bold, italic or superscript after the markup."""
+    style = f"<w:pStyle w:val={_quoted(text_id)}/>" if text_id is not None else ""
+    properties = f'<w:pPr>{style}<w:jc w:val="{ALIGN[align].xml_value}"/></w:pPr>'
+    paragraphs = []
+    for line in lines:
+        runs = "".join(
+            "<w:r><w:rPr>"  # python-docx writes w:rPr even for plain runs
+            + ("<w:b/>" if segment.bold else "")
+            + ("<w:i/>" if segment.italic else "")
+            + ('<w:vertAlign w:val="superscript"/>' if segment.superscript else "")
+            + f"</w:rPr>{_text_xml(segment.text)}</w:r>"
+            for segment in markup.parse(line, bold=bold)
+        )
+        paragraphs.append(f"<w:p>{properties}{runs}</w:p>")
+    return "".join(paragraphs)
+
+
+def _table_xml(table: Table, usable_width_cm: float, styles: _TableStyles) -> str:
+    """The ``w:tbl`` element of ``table``, as python-docx's ``add_table`` and ``merge`` write it.
+
+    A merged cell is one ``w:tc`` with ``w:gridSpan``, starting a ``w:vMerge`` when it spans rows; each row
+    below holds an empty continuation ``w:tc``. Every ``w:tcW`` is the width of the cell's first grid column
+    (python-docx's result: the grid, not ``w:tcW``, sets the widths). A cell without lines, reaching past the
+    grid or over another cell is a ValueError (derive never makes one; python-docx failed on them too).
+    """
+    columns = max(sum(cell.colspan for cell in row) for row in table.rows)
     widths = table.widths or [1.0] * columns
     scale = usable_width_cm / sum(widths)
-    for index, column in enumerate(grid.columns):
-        column.width = Cm(widths[index] * scale)
-    text_style = _style(template, TABLE_TEXT_STYLE)
-    cells = grid._cells  # computed once: python-docx recomputes it on every grid.cell() call
-    matrix = [cells[r * columns : (r + 1) * columns] for r in range(len(table.rows))]
-    occupied: set[tuple[int, int]] = set()
+    twips = [Cm(widths[c] * scale).twips for c in range(columns)]
+    # Where each cell goes: the first free grid column of its row, then its span.
+    placed: dict[tuple[int, int], tuple[Cell, int]] = {}  # top-left corner -> cell, its first row
+    covered: dict[tuple[int, int], tuple[int, int]] = {}  # grid position -> top-left corner of its cell
     for r, row in enumerate(table.rows):
         c = 0
         for cell in row:
-            while (r, c) in occupied:
+            while (r, c) in covered:
                 c += 1
+            if not cell.lines:
+                raise ValueError(f"table cell without text (row {r + 1}, column {c + 1})")
+            if r + cell.rowspan > len(table.rows) or c + cell.colspan > columns:
+                raise ValueError(f"table cell beyond the grid (row {r + 1}, column {c + 1})")
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
-                    occupied.add((r + dr, c + dc))
-            target = matrix[r][c]
-            if cell.rowspan > 1 or cell.colspan > 1:
-                target = target.merge(matrix[r + cell.rowspan - 1][c + cell.colspan - 1])
-            _fill_cell(target, cell.lines, cell.bold, cell.align, text_style)
-            shade = cell.shade or ("" if styled or r >= table.header_rows else HEADER_SHADE)
-            if shade:
-                target._tc.get_or_add_tcPr().append(
-                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{shade}"/>')
+                    if (r + dr, c + dc) in covered:
+                        raise ValueError(f"table cells overlap (row {r + dr + 1}, column {c + dc + 1})")
+                    covered[r + dr, c + dc] = (r, c)
+            placed[r, c] = (cell, r)
+            c += cell.colspan
+    look_first, look = ("1", "0620") if table.header_rows else ("0", "0600")  # Word reads the bits, LibreOffice both
+    parts = [
+        "<w:tbl><w:tblPr>",
+        f"<w:tblStyle w:val={_quoted(styles.table_id)}/>" if styles.table_id is not None else "",
+        '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>',
+        "" if styles.styled else _FALLBACK_BORDERS,  # the style was lost (an ODT template) or deleted
+        f'<w:tblLook w:val="{look}" w:firstRow="{look_first}" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{width}"/>' for width in twips),
+        "</w:tblGrid>",
+    ]
+    row_properties = "" if table.can_split else "<w:cantSplit/>"
+    for r in range(len(table.rows)):
+        parts.append(f"<w:tr><w:trPr>{row_properties}{'<w:tblHeader/>' if r < table.header_rows else ''}</w:trPr>")
+        c = 0
+        while c < columns:
+            corner = covered.get((r, c))
+            if corner is None:  # past the row's last cell: an empty cell, as add_table made it
+                parts.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[c]}"/></w:tcPr><w:p/></w:tc>')
+                c += 1
+                continue
+            cell, first_row = placed[corner]
+            span = f'<w:gridSpan w:val="{cell.colspan}"/>' if cell.colspan > 1 else ""
+            if first_row != r:
+                parts.append(
+                    f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[c]}"/>{span}<w:vMerge/></w:tcPr><w:p/></w:tc>'
+                )
+            else:
+                merge = '<w:vMerge w:val="restart"/>' if cell.rowspan > 1 else ""
+                shade = cell.shade or ("" if styles.styled or r >= table.header_rows else HEADER_SHADE)
+                fill = f'<w:shd w:val="clear" w:color="auto" w:fill={_quoted(shade)}/>' if shade else ""
+                parts.append(
+                    f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{twips[c]}"/>{span}{merge}{fill}</w:tcPr>'
+                    f"{_paragraphs_xml(cell.lines, cell.bold, cell.align, styles.text_id)}</w:tc>"
                 )
             c += cell.colspan
-    for r, row in enumerate(grid.rows):
-        properties = row._tr.get_or_add_trPr()
-        if not table.can_split:
-            properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
-        if r < table.header_rows:
-            properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
-    for row in matrix:
-        for c, cell in enumerate(row):
-            cell.width = Cm(widths[min(c, len(widths) - 1)] * scale)
-    subdoc.add_paragraph(style=text_style)  # without it, two tables in a row merge into one
-    return subdoc
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+_FALLBACK_BORDERS = (
+    "<w:tblBorders>"
+    + "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    + "</w:tblBorders>"
+)
+
+
+def _table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Markup:
+    """The WordprocessingML of ``table`` and of the paragraph after it, for a ``{{p b.tableau }}`` tag.
+
+    The table uses the template's TABLE_STYLE (or, when the template has lost it, borders and a shaded
+    header drawn directly), its paragraphs TABLE_TEXT_STYLE; columns share ``usable_width_cm`` in the
+    proportions of ``table.widths``; a paragraph follows the table, or two tables in a row would merge.
+    The XML is written here, the same python-docx's table API wrote (tests/test_render.py keeps that
+    builder as the reference), and handed to docxtpl as it is, in place of the tag's paragraph: going
+    through python-docx, or a docxtpl sub-document per table, took most of the rendering time.
+    """
+    styles = _table_styles(template)
+    xml = _table_xml(table, usable_width_cm, styles) + styles.after
+    parse_xml(f"<w:body {nsdecls('w')}>{xml}</w:body>")  # well-formed, or Word would refuse the whole file
+    return Markup(xml)
 
 
 def _usable_width_cm(template: DocxTemplate) -> float:

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm
+from docx.table import Table as DocxTable
+from docxtpl import DocxTemplate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
-from assembleur import build, derive, render
+from assembleur import build, derive, markup, render
+from assembleur.derive import Cell, Table
 from assembleur.errors import TemplateError
 from assembleur.project import Year
 
@@ -200,3 +211,311 @@ def test_the_projet_line_is_only_in_a_projet(tmp_path: Path, annee: Year) -> Non
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Version «\u00a0PROJET" not in text and "arrêtée au" not in text
     assert "version projet" not in doc.sections[0].footer.paragraphs[0].text
+
+
+# --- Tables: written as WordprocessingML directly, checked against python-docx's table API ---
+
+
+def _reference_fill_cell(cell: Any, lines: list[str], bold: bool, align: str, text_style: Any = None) -> None:
+    paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
+    for paragraph, line in zip(paragraphs, lines, strict=True):
+        if text_style is not None:
+            paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = text_style.style_id
+        paragraph.alignment = render.ALIGN[align]
+        for segment in markup.parse(line, bold=bold):
+            run = paragraph.add_run(segment.text)
+            run.bold = segment.bold or None
+            run.italic = segment.italic or None
+            run.font.superscript = segment.superscript or None
+
+
+def _reference_table(template: DocxTemplate, table: Table, usable_width_cm: float) -> Any:
+    """The table as the python-docx API built it before (the slow reference for ``render._table``)."""
+    columns = max(sum(cell.colspan for cell in row) for row in table.rows)
+    subdoc = template.new_subdoc()
+    grid = subdoc.add_table(rows=len(table.rows), cols=columns)
+    table_style = render._style(template, render.TABLE_STYLE)
+    styled = table_style is not None
+    if styled:
+        grid.style = table_style
+    else:
+        grid._tbl.tblPr.append(
+            parse_xml(
+                f"<w:tblBorders {nsdecls('w')}>"
+                + "".join(
+                    f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+                    for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+                )
+                + "</w:tblBorders>"
+            )
+        )
+    for look in grid._tbl.tblPr.findall(qn("w:tblLook")):
+        grid._tbl.tblPr.remove(look)
+    first_row, value = ("1", "0620") if table.header_rows else ("0", "0600")
+    grid._tbl.tblPr.append(
+        parse_xml(
+            f'<w:tblLook {nsdecls("w")} w:val="{value}" w:firstRow="{first_row}" '
+            'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+        )
+    )
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = table.widths or [1.0] * columns
+    scale = usable_width_cm / sum(widths)
+    for index, column in enumerate(grid.columns):
+        column.width = Cm(widths[index] * scale)
+    text_style = render._style(template, render.TABLE_TEXT_STYLE)
+    cells = grid._cells
+    matrix = [cells[r * columns : (r + 1) * columns] for r in range(len(table.rows))]
+    occupied: set[tuple[int, int]] = set()
+    for r, row in enumerate(table.rows):
+        c = 0
+        for cell in row:
+            while (r, c) in occupied:
+                c += 1
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    occupied.add((r + dr, c + dc))
+            target = matrix[r][c]
+            if cell.rowspan > 1 or cell.colspan > 1:
+                target = target.merge(matrix[r + cell.rowspan - 1][c + cell.colspan - 1])
+            _reference_fill_cell(target, cell.lines, cell.bold, cell.align, text_style)
+            shade = cell.shade or ("" if styled or r >= table.header_rows else render.HEADER_SHADE)
+            if shade:
+                target._tc.get_or_add_tcPr().append(
+                    parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{shade}"/>')
+                )
+            c += cell.colspan
+    for r, row in enumerate(grid.rows):
+        properties = row._tr.get_or_add_trPr()
+        if not table.can_split:
+            properties.append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+        if r < table.header_rows:
+            properties.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+    for row in matrix:
+        for c, cell in enumerate(row):
+            cell.width = Cm(widths[min(c, len(widths) - 1)] * scale)
+    subdoc.add_paragraph(style=text_style)
+    return subdoc
+
+
+def _with_styles(folder: Path, name: str, *replacements: tuple[str, str]) -> DocxTemplate:
+    """The Word template with ``replacements`` made in its styles part."""
+    target = folder / name
+    with zipfile.ZipFile(Path("gabarits/rapport.docx").resolve()) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/styles.xml":
+                for old, new in replacements:
+                    assert old.encode() in data
+                    data = data.replace(old.encode(), new.encode())
+            zout.writestr(item, data)
+    return render.open_template(target)
+
+
+LOST_TABLE_STYLE = ('<w:name w:val="Tableau assembleur"/>', '<w:name w:val="Tableau perdu"/>')
+LOST_TEXT_STYLE = ('<w:name w:val="Texte de tableau"/>', '<w:name w:val="Texte perdu"/>')
+# After the built-in defaults in the file, so python-docx takes them as the defaults (the last one wins)
+DEFAULT_TABLE_STYLE = ('w:customStyle="1" w:styleId="Tableauassembleur"', 'w:default="1" w:styleId="Tableauassembleur"')
+DEFAULT_TEXT_STYLE = ('w:customStyle="1" w:styleId="Textedetableau"', 'w:default="1" w:styleId="Textedetableau"')
+
+
+@pytest.fixture(scope="module")
+def table_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DocxTemplate]:
+    """The Word template, and variants whose table styles are missing (as in ODT templates) or are the defaults."""
+    folder = tmp_path_factory.mktemp("gabarits-tableaux")
+    return {
+        "word": render.open_template(Path("gabarits/rapport.docx").resolve()),
+        "sans style de tableau": _with_styles(folder, "sans-tableau.docx", LOST_TABLE_STYLE),
+        "sans aucun style": _with_styles(folder, "sans-style.docx", LOST_TABLE_STYLE, LOST_TEXT_STYLE),
+        "styles par défaut": _with_styles(folder, "defaut.docx", DEFAULT_TABLE_STYLE, DEFAULT_TEXT_STYLE),
+    }
+
+
+def _body(xml: str) -> Any:
+    """A table's XML, as it lands in the document's body."""
+    return parse_xml(f"<w:body {nsdecls('w')}>{xml}</w:body>")
+
+
+def _docx_table(xml: str) -> DocxTable:
+    """The table as python-docx reads it back."""
+    return DocxTable(_body(xml).find(qn("w:tbl")), None)
+
+
+def _children_xml(body: Any) -> list[bytes]:
+    """The body's children (section properties aside), serialised alike whoever built them."""
+    return [etree.tostring(child, method="c14n", exclusive=True) for child in body if child.tag != qn("w:sectPr")]
+
+
+def _rows(xml: str) -> list[list[tuple[str, int, str | None]]]:
+    """Each ``w:tr`` as its ``w:tc``: (text, gridSpan, vMerge) — vMerge "continue" when present without a value."""
+    tbl = _body(xml).find(qn("w:tbl"))
+    rows = []
+    for tr in tbl.iterchildren(qn("w:tr")):
+        row = []
+        for tc in tr.iterchildren(qn("w:tc")):
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            merge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            row.append(
+                (
+                    "".join(t.text or "" for t in tc.iter(qn("w:t"))),
+                    1 if span is None else int(span.get(qn("w:val"))),
+                    None if merge is None else merge.get(qn("w:val"), "continue"),
+                )
+            )
+        rows.append(row)
+    return rows
+
+
+def _children(element: Any, path: str) -> list[str]:
+    """The local names of the children of ``element``'s descendant at ``path`` (w: names)."""
+    found = element.find("/".join(qn(f"w:{step}") for step in path.split("/")))
+    return [] if found is None else [child.tag.split("}")[1] for child in found]
+
+
+def test_merged_cells_become_grid_spans_and_vertical_merges(table_templates: dict[str, DocxTemplate]) -> None:
+    table = Table(
+        rows=[
+            [Cell(["A"]), Cell(["B"]), Cell(["C"])],
+            [Cell(["D"], colspan=2), Cell(["E"])],
+            [Cell(["F"], rowspan=2), Cell(["G"]), Cell(["H"])],
+            [Cell(["I"]), Cell(["J"])],
+            [Cell(["K"], colspan=2, rowspan=2), Cell(["L"])],
+            [Cell(["M"])],
+        ],
+        widths=[1, 2, 1],
+    )
+    xml = render._table(table_templates["word"], table, usable_width_cm=8.0)
+    assert _rows(xml) == [
+        [("A", 1, None), ("B", 1, None), ("C", 1, None)],
+        [("D", 2, None), ("E", 1, None)],
+        [("F", 1, "restart"), ("G", 1, None), ("H", 1, None)],
+        [("", 1, "continue"), ("I", 1, None), ("J", 1, None)],
+        [("K", 2, "restart"), ("L", 1, None)],
+        [("", 2, "continue"), ("M", 1, None)],
+    ]
+    read = _docx_table(xml)  # python-docx reads the merges back as one cell each
+    assert read.cell(3, 0).text == "F" and read.cell(1, 1).text == "D" and read.cell(5, 1).text == "K"
+    columns = _body(xml).find(qn("w:tbl")).find(qn("w:tblGrid"))
+    assert [col.get(qn("w:w")) for col in columns] == [str(Cm(w).twips) for w in (2, 4, 2)]
+
+
+def test_header_rows_repeat_and_rows_do_not_split_unless_allowed(table_templates: dict[str, DocxTemplate]) -> None:
+    rows = [[Cell([f"{r}"]), Cell(["x"])] for r in range(4)]
+    template = table_templates["word"]
+    kept = _body(render._table(template, Table(rows=rows, header_rows=2), 16.0))
+    assert [_children(tr, "trPr") for tr in kept.iter(qn("w:tr"))] == [
+        ["cantSplit", "tblHeader"],
+        ["cantSplit", "tblHeader"],
+        ["cantSplit"],
+        ["cantSplit"],
+    ]
+    assert kept.find(f"{qn('w:tbl')}/{qn('w:tblPr')}/{qn('w:tblLook')}").get(qn("w:firstRow")) == "1"
+    split = _body(render._table(template, Table(rows=rows, header_rows=0, can_split=True), 16.0))
+    assert [_children(tr, "trPr") for tr in split.iter(qn("w:tr"))] == [[], [], [], []]
+    look = split.find(f"{qn('w:tbl')}/{qn('w:tblPr')}/{qn('w:tblLook')}")
+    assert (look.get(qn("w:firstRow")), look.get(qn("w:val"))) == ("0", "0600")
+
+
+def test_cell_markup_becomes_bold_italic_and_superscript_runs(table_templates: dict[str, DocxTemplate]) -> None:
+    table = Table(rows=[[Cell(["**Total** 3^{e} *env.*", "2 lignes"], align="right"), Cell(["tout gras"], bold=True)]])
+    first, second = _docx_table(render._table(table_templates["word"], table, 16.0)).rows[0].cells
+    runs = [(run.text, run.bold, run.italic, run.font.superscript) for run in first.paragraphs[0].runs]
+    assert runs == [
+        ("Total", True, None, None),
+        (" 3", None, None, None),
+        ("e", None, None, True),
+        (" ", None, None, None),
+        ("env.", None, True, None),
+    ]
+    assert [p.text for p in first.paragraphs] == ["Total 3e env.", "2 lignes"]
+    assert {p.alignment for p in first.paragraphs} == {render.ALIGN["right"]}
+    text_style = table_templates["word"].get_docx().styles[render.TABLE_TEXT_STYLE].style_id
+    assert {p._p.pPr.pStyle.val for p in first.paragraphs + second.paragraphs} == {text_style}
+    assert [(run.text, run.bold) for run in second.paragraphs[0].runs] == [("tout gras", True)]
+
+
+def test_a_template_without_the_table_style_draws_borders_and_shades_the_header(
+    table_templates: dict[str, DocxTemplate],
+) -> None:
+    table = Table(rows=[[Cell(["Titre"]), Cell(["Montant"])], [Cell(["a"]), Cell(["1"], shade="FFF2CC")]])
+    lost = _body(render._table(table_templates["sans style de tableau"], table, 16.0)).find(qn("w:tbl"))
+    assert lost.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}") is None
+    borders = lost.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+    assert [(b.tag.split("}")[1], b.get(qn("w:val")), b.get(qn("w:color"))) for b in borders] == [
+        (side, "single", "808080") for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    ]
+    fills = [[shd.get(qn("w:fill")) for shd in tr.iter(qn("w:shd"))] for tr in lost.iter(qn("w:tr"))]
+    assert fills == [[render.HEADER_SHADE, render.HEADER_SHADE], ["FFF2CC"]]
+    styled = _body(render._table(table_templates["word"], table, 16.0)).find(qn("w:tbl"))
+    assert styled.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}").get(qn("w:val")) == "Tableauassembleur"
+    assert styled.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is None
+    assert [shd.get(qn("w:fill")) for shd in styled.iter(qn("w:shd"))] == ["FFF2CC"]
+
+
+# Texts with the project's markup (bold, italic, superscript, unpaired markers), XML's special characters,
+# spaces at the ends (xml:space), tabs and line breaks (w:tab, w:br), and any other character.
+_PIECES = st.one_of(
+    st.sampled_from(
+        ["**gras**", "*ital*", "^{e}", "^{}", "**a *b* ^{c}**", "*", "**", "^{", "}", " ", "\u00a0", "\t", "\n"]
+    ),
+    st.sampled_from(["&", "<", ">", '"', "'", "é", "1\u202f000"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=4),
+)
+_TEXTS = st.lists(_PIECES, max_size=5).map("".join)
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> Table:
+    """A small table whose cells fit: the first row fills the grid, later rows may stop early, spans never overlap."""
+    columns, height = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    covered: set[tuple[int, int]] = set()
+    rows: list[list[Cell]] = []
+    for r in range(height):
+        row: list[Cell] = []
+        c = 0
+        while c < columns:
+            if (r, c) in covered:
+                c += 1
+                continue
+            if r > 0 and draw(st.booleans()) and draw(st.booleans()):
+                break  # the rest of the row stays empty
+            free = next((n for n in range(1, columns - c) if (r, c + n) in covered), columns - c)
+            colspan, rowspan = draw(st.integers(1, free)), draw(st.integers(1, height - r))
+            covered |= {(r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan)}
+            row.append(
+                Cell(
+                    draw(st.lists(_TEXTS, min_size=1, max_size=3)),
+                    colspan=colspan,
+                    rowspan=rowspan,
+                    bold=draw(st.booleans()),
+                    align=draw(st.sampled_from(sorted(render.ALIGN))),
+                    shade=draw(st.sampled_from(["", "FFF2CC"])),
+                )
+            )
+            c += colspan
+        rows.append(row)
+    widths = draw(st.none() | st.lists(st.floats(0.5, 10), min_size=columns, max_size=columns + 1))
+    return Table(rows, header_rows=draw(st.integers(0, 2)), widths=widths, can_split=draw(st.booleans()))
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    table=_tables(),
+    template=st.sampled_from(["word", "sans style de tableau", "sans aucun style", "styles par défaut"]),
+    width=st.sampled_from([16.0, 24.7, 9.3]),
+)
+def test_tables_written_directly_equal_python_docx_tables(
+    table_templates: dict[str, DocxTemplate], table: Table, template: str, width: float
+) -> None:
+    chosen = table_templates[template]
+    reference = _reference_table(chosen, table, width).element.body
+    assert _children_xml(_body(render._table(chosen, table, width))) == _children_xml(reference)
+
+
+def test_cells_that_overlap_or_leave_the_grid_are_refused(table_templates: dict[str, DocxTemplate]) -> None:
+    overlap = Table(rows=[[Cell(["A"]), Cell(["B"], rowspan=2)], [Cell(["C"], colspan=2)]])
+    with pytest.raises(ValueError, match="overlap"):
+        render._table(table_templates["word"], overlap, 16.0)
+    too_tall = Table(rows=[[Cell(["A"], rowspan=3), Cell(["B"])], [Cell(["C"])]])
+    with pytest.raises(ValueError, match="beyond the grid"):
+        render._table(table_templates["word"], too_tall, 16.0)
