@@ -1,13 +1,26 @@
 """Stage 1 — load: read the YAML files of a year, keeping line numbers.
 
-ruamel.yaml's round-trip loader keeps the position of every key and item, so
-that later stages can say "fichier, ligne, colonne". It builds plain mappings,
-lists and scalars only (no Python objects from tags).
+Every mapping, list, key and item keeps where it starts in the file
+(:class:`YamlMap`, :class:`YamlList`), so that later stages can say "fichier,
+ligne, colonne". The data are plain mappings, lists and scalars: no Python
+objects from tags.
+
+Two paths, one result. ruamel.yaml's round-trip loader (pure Python) is the
+reference: its data, and the French messages made from its errors. But it
+takes a quarter of a second for a year, on the critical path of every build,
+so each file is first read from the events of libyaml (the C parser of
+``ruamel.yaml.clib``) by a builder that makes the same data with the same
+positions, many times faster. Whatever that builder cannot be sure to read
+like the reference — a syntax error, a duplicate key, a tag, an anchor, a
+merge key, a directive, an empty value, a tab — it leaves to the round-trip
+loader, which gives today's data or today's message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +28,62 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .errors import ContentError, Problem
+
+try:
+    from ruamel.yaml.cyaml import CSafeLoader as _CLoader
+except ImportError:  # ruamel.yaml.clib missing (no wheel for this platform): the round-trip path alone
+    _CLoader = None
+
+_TEXT = "tag:yaml.org,2002:str"
+# Characters on which libyaml and ruamel.yaml's own parser disagree: libyaml takes a tab as a space almost
+# anywhere, where ruamel refuses it outside quotes (the French message about tabs comes from there); the
+# YAML 1.1 line breaks (NEL, LS, PS) are not counted the same way; a byte order mark inside the text takes
+# a column for libyaml, none for ruamel.
+_DISPUTED = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
+# Far deeper than any content. Deeper documents go to the round-trip loader, to end as they always have
+# (a RecursionError a few hundred levels down).
+_MAX_DEPTH = 64
+
+
+class YamlMap(dict):
+    """A mapping read from YAML, with where it starts and where each key and its value start.
+
+    ``start`` is (line, column) and ``places[key]`` is (key line, key column,
+    value line, value column), all counted from 0 as the YAML parsers do.
+    """
+
+    __slots__ = ("places", "start")
+
+    def __init__(self, start: tuple[int, int]) -> None:
+        super().__init__()
+        self.start = start
+        self.places: dict[Any, tuple[int, int, int, int]] = {}
+
+
+class YamlList(list):
+    """A list read from YAML, with where it starts and where each item starts (0-based line, column)."""
+
+    __slots__ = ("places", "start")
+
+    def __init__(self, start: tuple[int, int]) -> None:
+        super().__init__()
+        self.start = start
+        self.places: list[tuple[int, int]] = []
 
 
 @dataclass
@@ -35,19 +102,15 @@ class SourceFile:
         """
         node = self.data
         line = col = None
-        if isinstance(node, CommentedMap | CommentedSeq):
-            line, col = node.lc.line, node.lc.col
+        if isinstance(node, YamlMap | YamlList):
+            line, col = node.start
         for step in loc:
-            if isinstance(node, CommentedMap) and step in node:
-                line, col = node.lc.value(step)
+            if isinstance(node, YamlMap) and step in node:
+                _, _, line, col = node.places[step]
                 node = node[step]
-            elif isinstance(node, CommentedMap) and isinstance(step, str):
-                continue
-            elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
-                line, col = node.lc.item(step)
+            elif isinstance(node, YamlList) and isinstance(step, int) and 0 <= step < len(node):
+                line, col = node.places[step]
                 node = node[step]
-            else:
-                continue
         if line is None:
             return None, None
         return line + 1, col + 1
@@ -56,12 +119,12 @@ class SourceFile:
         """Position of ``key`` itself in the mapping found at ``loc``."""
         node = self.data
         for step in loc:
-            in_map = isinstance(node, CommentedMap) and step in node
-            in_seq = isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node)
+            in_map = isinstance(node, YamlMap) and step in node
+            in_seq = isinstance(node, YamlList) and isinstance(step, int) and 0 <= step < len(node)
             if in_map or in_seq:
                 node = node[step]
-        if isinstance(node, CommentedMap) and key in node:
-            line, col = node.lc.key(key)
+        if isinstance(node, YamlMap) and key in node:
+            line, col, _, _ = node.places[key]
             return line + 1, col + 1
         return self.position(loc)
 
@@ -140,25 +203,207 @@ def load_file(path: Path, shown_as: Path | None = None) -> SourceFile:
             ]
         ) from exc
     text = text.removeprefix("\ufeff")
+    data = _load_fast(text)
+    if data is None:
+        data = _load_round_trip(shown, text)
+    return SourceFile(shown, data)
+
+
+def _load_fast(text: str) -> YamlMap | None:
+    """The data of ``text`` read through libyaml, or None to leave the text to :func:`_load_round_trip`.
+
+    Besides the cases it declines, any exception (a syntax error, a constructor
+    that fails on an odd scalar) sends the text to the round-trip loader, so that
+    the user gets exactly what that loader has always given.
+    """
+    if _CLoader is None or any(char in text for char in _DISPUTED):
+        return None
+    parser = _CLoader(text)
+    try:
+        return _build(parser.get_event)
+    except Exception:
+        return None
+    finally:
+        parser.dispose()
+
+
+class _Declined(Exception):
+    """Something the fast path leaves to the round-trip loader."""
+
+
+def _build(next_event: Callable[[], Any]) -> YamlMap:
+    """Build the data from the parser's events, as the round-trip loader builds them from its nodes.
+
+    Events rather than libyaml's composed nodes: the composer recurses in C and
+    overflows the stack on absurdly nested input, where this loop only counts.
+    """
+    next_event()  # the start of the stream
+    document = next_event()
+    if type(document) is not DocumentStartEvent or document.version or document.tags:
+        raise _Declined  # empty; or a directive (%YAML 1.1 changes what yes and 012 mean)
+    scalar = _scalar_builder()
+    event = next_event()
+    if type(event) is not MappingStartEvent or event.anchor is not None or event.tag is not None:
+        raise _Declined  # not a mapping: the round-trip loader says what is expected
+    mark = event.start_mark
+    root = node = YamlMap((mark.line, mark.column))
+    enclosing: list[Any] = []
+    key: Any = _NO_KEY
+    key_line = key_column = 0
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is MappingEndEvent or kind is SequenceEndEvent:
+            if not enclosing:
+                break
+            node, key = enclosing.pop(), _NO_KEY  # its pending key got this collection as value
+            continue
+        if event.anchor is not None or event.tag is not None:
+            raise _Declined  # anchors are shared objects, tags are refused by name: both left to the reference
+        mark = event.start_mark
+        if kind is ScalarEvent:
+            value, collection = scalar(event), None
+        elif kind is MappingStartEvent:
+            value = collection = YamlMap((mark.line, mark.column))
+        elif kind is SequenceStartEvent:
+            value = collection = YamlList((mark.line, mark.column))
+        else:
+            raise _Declined  # an alias
+        if type(node) is YamlMap:
+            if key is _NO_KEY:
+                if collection is not None or value in node:
+                    raise _Declined  # a list or mapping as key; a duplicate key, worded by the reference
+                key, key_line, key_column = value, mark.line, mark.column
+                continue
+            node[key] = value
+            node.places[key] = (key_line, key_column, mark.line, mark.column)
+            key = _NO_KEY
+        else:
+            node.append(value)
+            node.places.append((mark.line, mark.column))
+        if collection is not None:
+            if len(enclosing) >= _MAX_DEPTH:
+                raise _Declined
+            enclosing.append(node)
+            node = collection
+    if type(next_event()) is not DocumentEndEvent or type(next_event()) is not StreamEndEvent:
+        raise _Declined  # a second document
+    return root
+
+
+_NO_KEY = object()  # a mapping waiting for its next key (None is a valid key: ``~: x``)
+
+
+@cache
+def _scalar_builder() -> Callable[[Any], Any]:
+    """A function making the value of a scalar event, with the round-trip loader's rules and types.
+
+    Plain scalars are resolved with the YAML 1.2 rules the round-trip loader
+    applies (``yes`` stays text, ``2019-06-30`` is a date); numbers, booleans,
+    nulls and dates are made by that loader's own constructors (which keep no
+    state between scalars), so that types and values are the same on both paths.
+    """
+    implicit = VersionedResolver(version=(1, 2)).versioned_resolver  # first character → (tag, pattern)
+    constructor = _yaml().constructor
+    constructors: dict[str, Callable[[ScalarNode], Any]] = {
+        "tag:yaml.org,2002:int": constructor.construct_yaml_int,
+        "tag:yaml.org,2002:float": constructor.construct_yaml_float,
+        "tag:yaml.org,2002:bool": constructor.construct_yaml_sbool,
+        "tag:yaml.org,2002:null": constructor.construct_yaml_null,
+        "tag:yaml.org,2002:timestamp": constructor.construct_yaml_timestamp,
+    }
+
+    def build(event: Any) -> Any:
+        value = event.value
+        if not event.implicit[0]:  # quoted or block: always text
+            style = event.style
+            if style == "|":
+                return LiteralScalarString(value)
+            if style == ">":
+                return FoldedScalarString(value)
+            return value
+        if not value:
+            raise _Declined  # an empty value: ruamel places it at the next token, libyaml just after « : »
+        tag = _TEXT
+        for candidate, pattern in implicit.get(value[:1], ()):
+            if pattern.match(value):
+                tag = candidate
+                break
+        if tag == _TEXT:
+            return value
+        if tag not in constructors:
+            raise _Declined  # a merge key « << » or a value key « = »
+        return constructors[tag](ScalarNode(tag, value, event.start_mark, event.end_mark))
+
+    return build
+
+
+def _load_round_trip(shown: Path, text: str) -> YamlMap:
+    """Load ``text`` with ruamel.yaml's round-trip loader, the reference for data and messages."""
     try:
         data = _yaml().load(text)
+        if data is None:
+            raise ContentError(
+                [Problem(shown, "le fichier est vide ; il doit contenir des rubriques « clé: valeur ».")]
+            )
+        if not isinstance(data, CommentedMap):
+            raise ContentError(
+                [
+                    Problem(
+                        shown,
+                        "le fichier doit commencer par des rubriques « clé: valeur », pas par une liste ou un texte.",
+                        1,
+                        1,
+                    )
+                ]
+            )
+        _refuse_tags(shown, data)
+        return _placed(data, {})
+    except ContentError:
+        raise
     except MarkedYAMLError as exc:
         raise ContentError([_syntax_problem(shown, exc, text)]) from exc
-    if data is None:
-        raise ContentError([Problem(shown, "le fichier est vide ; il doit contenir des rubriques « clé: valeur ».")])
-    if not isinstance(data, CommentedMap):
+    except RecursionError as exc:
+        raise ContentError(
+            [
+                Problem(
+                    shown, "les rubriques sont imbriquées trop profondément ; le fichier n'est pas un contenu normal."
+                )
+            ]
+        ) from exc
+    except Exception as exc:  # ruamel fails plainly on odd content: a 13th month, « 0x_ », a merge key, « !!omap »…
         raise ContentError(
             [
                 Problem(
                     shown,
-                    "le fichier doit commencer par des rubriques « clé: valeur », pas par une liste ou un texte.",
-                    1,
-                    1,
+                    f"une valeur ne peut pas être lue ({exc}) ; vérifiez les dates (AAAA-MM-JJ) et les nombres, "
+                    "et mettez entre guillemets un texte qui commence par « ! », « & », « * » ou « << ».",
                 )
             ]
-        )
-    _refuse_tags(shown, data)
-    return SourceFile(shown, data)
+        ) from exc
+
+
+def _placed(node: Any, done: dict[int, Any]) -> Any:
+    """The round-trip loader's data with its positions moved to :class:`YamlMap` and :class:`YamlList`.
+
+    ``done`` keeps one copy per object: an alias stays one shared object, and a
+    thousand aliases of aliases cost a thousand steps, not 2**1000.
+    """
+    if not isinstance(node, CommentedMap | CommentedSeq):
+        return node
+    if id(node) in done:
+        return done[id(node)]
+    if isinstance(node, CommentedMap):
+        mapping = done[id(node)] = YamlMap((node.lc.line, node.lc.col))
+        for key, value in node.items():
+            mapping[key] = _placed(value, done)
+            mapping.places[key] = tuple(node.lc.data[key])
+        return mapping
+    items = done[id(node)] = YamlList((node.lc.line, node.lc.col))
+    for index, value in enumerate(node):
+        items.append(_placed(value, done))
+        items.places.append(tuple(node.lc.data[index]))
+    return items
 
 
 def _refuse_tags(path: Path, node: Any) -> None:

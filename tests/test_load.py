@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
+from assembleur import load
 from assembleur.errors import ContentError
-from assembleur.load import load_file, load_year
+from assembleur.load import SourceFile, _load_fast, _load_round_trip, _yaml, load_file, load_year
+
+from .conftest import REPO
 
 
 def problem_of(path: Path) -> str:
@@ -103,3 +112,275 @@ def test_every_broken_file_of_a_year_is_reported_at_once(tmp_path: Path) -> None
     with pytest.raises(ContentError) as caught:
         load_year(tmp_path, base=tmp_path)
     assert [str(p.file) for p in caught.value.problems] == ["a.yaml", "b.yaml"]
+
+
+# --- The two paths: the fast one (libyaml's events) must read exactly like the round-trip loader ---
+
+
+def shape(value: Any) -> Any:
+    """Types and values all the way down (``repr`` makes NaN equal to itself)."""
+    if isinstance(value, dict):
+        return ("mapping", [(shape(key), shape(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return ("list", [shape(item) for item in value])
+    return (type(value), repr(value))
+
+
+def positions_recorded_by_ruamel(data: CommentedMap) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Every position the round-trip loader records (``.lc``), 1-based, by what and key path."""
+    found = {("start",): (data.lc.line + 1, data.lc.col + 1)}
+
+    def walk(node: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(node, CommentedMap):
+            for key, value in node.items():
+                line, col = node.lc.key(key)
+                found[("key", *loc, key)] = (line + 1, col + 1)
+                line, col = node.lc.value(key)
+                found[("value", *loc, key)] = (line + 1, col + 1)
+                walk(value, (*loc, key))
+        elif isinstance(node, CommentedSeq):
+            for index, value in enumerate(node):
+                line, col = node.lc.item(index)
+                found[("value", *loc, index)] = (line + 1, col + 1)
+                walk(value, (*loc, index))
+
+    walk(data, ())
+    return found
+
+
+def positions_given_by(source: SourceFile) -> dict[tuple[Any, ...], tuple[int | None, int | None]]:
+    """The same positions, as later stages ask them: ``position`` and ``key_position``."""
+    found = {("start",): source.position(())}
+
+    def walk(node: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                found[("key", *loc, key)] = source.key_position(loc, key)
+                found[("value", *loc, key)] = source.position((*loc, key))
+                walk(value, (*loc, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                found[("value", *loc, index)] = source.position((*loc, index))
+                walk(value, (*loc, index))
+
+    walk(source.data, ())
+    return found
+
+
+def assert_both_paths_read(text: str) -> None:
+    """The fast path reads ``text``, and both paths give the round-trip loader's data and positions."""
+    reference = _yaml().load(text)
+    fast = _load_fast(text)
+    assert fast is not None, "the fast path declined a plain document"
+    for data in (fast, _load_round_trip(Path("x.yaml"), text)):
+        assert shape(data) == shape(reference)
+        assert positions_given_by(SourceFile(Path("x.yaml"), data)) == positions_recorded_by_ruamel(reference)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "contenus").glob("*/*.yaml")), ids=lambda path: f"{path.parent.name}/{path.stem}"
+)
+def test_both_paths_give_the_same_data_and_positions_for_every_shipped_file(path: Path) -> None:
+    assert_both_paths_read(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+
+
+def test_without_the_c_parser_the_round_trip_loader_alone_reads_the_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_year(REPO / "contenus" / "2019", base=REPO)
+    monkeypatch.setattr(load, "_CLoader", None)
+    slow = load_year(REPO / "contenus" / "2019", base=REPO)
+    assert list(slow) == list(fast)
+    for name, source in slow.items():
+        assert source.path == fast[name].path
+        assert shape(source.data) == shape(fast[name].data)
+        assert positions_given_by(source) == positions_given_by(fast[name])
+
+
+# Plain scalars of every kind the YAML 1.2 rules tell apart (« yes » stays text, a date is a date).
+PLAIN = [
+    "Béthune",
+    "Évry-Courcouronnes",
+    "l'été 2019",
+    "5^{ème}",
+    # unreadable without quotes (a « : » inside, a leading « * »): both paths must refuse them
+    "« citation » : fin",
+    "**gras** et *italique*",
+    "1 712 989 €",
+    "35,3 %",
+    "yes",
+    "no",
+    "on",
+    "null",
+    "~",
+    "true",
+    "False",
+    "12",
+    "-3",
+    "012",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "3.14",
+    "1e5",
+    ".5",
+    "-.inf",
+    ".nan",
+    "2019-06-30",
+    "2019-06-30 10:00:00",
+    "2020-09-29T08:30:00+02:00",
+]
+KEYS = ["titre", "contenu", "paragraphe", "année", "écart", "numero", "2019", "1.5", "yes", "null", "x"]
+FRENCH = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"))
+texts = st.text(FRENCH, max_size=30)
+quoted = st.one_of(
+    texts.map(lambda text: "'" + text.replace("'", "''") + "'"),
+    st.text(st.one_of(FRENCH, st.just("\n")), max_size=30).map(lambda text: json.dumps(text, ensure_ascii=False)),
+)
+inline = st.one_of(st.sampled_from(PLAIN), quoted)
+# inside [ ] or { }, a comma ends a plain scalar, and libyaml refuses a « : » in it (ruamel.yaml takes it:
+# such files are declined)
+in_flow = st.one_of(st.sampled_from([text for text in PLAIN if not set(text) & set(":,[]{}")]), quoted)
+keys = st.one_of(st.sampled_from(KEYS), st.sampled_from(KEYS).map(lambda key: f'"{key}"'))
+block = st.tuples(st.sampled_from(["|", "|-", "|+", ">", ">-"]), st.lists(st.one_of(texts, st.just("")), max_size=4))
+leaves = st.one_of(
+    st.tuples(st.just("scalar"), inline, st.booleans()),
+    st.tuples(st.just("block"), block),
+    st.tuples(st.just("flow list"), st.lists(in_flow, max_size=3)),
+    st.tuples(
+        st.just("flow mapping"), st.lists(st.tuples(keys, in_flow), max_size=3, unique_by=lambda kv: kv[0].strip('"'))
+    ),
+)
+trees = st.recursive(
+    leaves,
+    lambda children: st.one_of(
+        st.tuples(
+            st.just("mapping"), st.lists(st.tuples(keys, children), max_size=4, unique_by=lambda kv: kv[0].strip('"'))
+        ),
+        st.tuples(st.just("list"), st.lists(children, max_size=4), st.booleans()),
+    ),
+    max_leaves=15,
+)
+
+
+def render_value(node: tuple[Any, ...], indent: int) -> tuple[str, list[str]]:
+    """What follows « key: » or « - » on its line, and the lines after it."""
+    kind = node[0]
+    if kind == "scalar":
+        return f" {node[1]}" + (" # commentaire" if node[2] else ""), []
+    if kind == "block":
+        indicator, lines = node[1]
+        return f" {indicator}", [" " * (indent + 2) + line.lstrip(" ") if line.strip() else "" for line in lines]
+    if kind == "flow list":
+        return " [" + ", ".join(node[1]) + "]", []
+    if kind == "flow mapping":
+        return " {" + ", ".join(f"{key}: {value}" for key, value in node[1]) + "}", []
+    if not node[1]:
+        return (" {}" if kind == "mapping" else " []"), []
+    if kind == "mapping":
+        return "", render_mapping(node[1], indent + 2)
+    return "", render_list(node[1], indent if node[2] else indent + 2)
+
+
+def render_mapping(entries: list[tuple[str, Any]], indent: int) -> list[str]:
+    lines = []
+    for key, value in entries:
+        head, rest = render_value(value, indent)
+        lines += [f"{' ' * indent}{key}:{head}", *rest]
+    return lines
+
+
+def render_list(items: list[Any], indent: int) -> list[str]:
+    lines = []
+    for item in items:
+        if item[0] in ("mapping", "list") and item[1]:  # compact form: « - titre: x » or « - - x »
+            inner = render_mapping(item[1], indent + 2) if item[0] == "mapping" else render_list(item[1], indent + 2)
+            lines += [f"{' ' * indent}- {inner[0].lstrip(' ')}", *inner[1:]]
+        else:
+            head, rest = render_value(item, indent)
+            lines += [f"{' ' * indent}-{head}", *rest]
+    return lines
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    entries = draw(st.lists(st.tuples(keys, trees), min_size=1, max_size=5, unique_by=lambda kv: kv[0].strip('"')))
+    end_of_line = draw(st.sampled_from(["\n", "\r\n"]))
+    return end_of_line.join(["# généré", *render_mapping(entries, 0), ""])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=documents())
+def test_both_paths_give_the_same_data_and_positions_for_any_document(text: str) -> None:
+    try:
+        _yaml().load(text)
+    except YAMLError:  # « *gras* » taken for an alias, « : » inside a text…
+        assert _load_fast(text) is None  # …so the message is the round-trip loader's
+        return
+    assert_both_paths_read(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the unreadable files above: their messages come from the round-trip loader
+        pytest.param("titre: a\n\tb: 2\n", id="tab-indentation"),
+        pytest.param("titre: a\ntitre: b\n", id="duplicate"),
+        pytest.param("titre: Le Contrat: bilan\n", id="colon-in-text"),
+        pytest.param("a: [1, 2\n", id="open-bracket"),
+        pytest.param('a: "abc\n', id="open-quote"),
+        pytest.param("", id="empty"),
+        pytest.param("# rien que des commentaires\n", id="comments-only"),
+        pytest.param("- a\n- b\n", id="list"),
+        pytest.param("a: !!python/object/apply:os.system ['echo perdu']\n", id="tag"),
+        # what libyaml and ruamel.yaml could read differently, or what only the latter builds
+        pytest.param("a: ! x\n", id="non-specific-tag"),
+        pytest.param("!!map\na: 1\n", id="tag-on-the-document"),
+        pytest.param("1: a\n01: b\n", id="keys-that-read-the-same"),
+        pytest.param("a: b\tc\n", id="tab-in-text"),
+        pytest.param("a: x\u2028y\n", id="line-separator"),
+        pytest.param("a: x\ufeffy\n", id="byte-order-mark-inside"),
+        pytest.param("a: &x [1, 2]\nb: *x\n", id="alias"),
+        pytest.param("base: &b {x: 1}\nc:\n  <<: *b\n", id="merge"),
+        pytest.param("a: <<\n", id="merge-as-value"),
+        pytest.param("%YAML 1.1\n---\na: yes\n", id="yaml-1.1"),
+        pytest.param("a:\nb: 1\n", id="empty-value"),
+        pytest.param("? [x]\n: 1\n", id="list-as-key"),
+        pytest.param("a: 1\n---\nb: 2\n", id="two-documents"),
+        pytest.param("a: 2019-13-45\n", id="impossible-date"),
+        pytest.param("a: [10:00]\n", id="colon-in-flow"),
+        # deep enough to overflow libyaml's composer (it recurses in C)
+        pytest.param("a: " + "[" * 100_000 + "]" * 100_000 + "\n", id="absurd-nesting"),
+    ],
+)
+def test_anything_unusual_is_left_to_the_round_trip_loader(text: str) -> None:
+    assert _load_fast(text) is None
+
+
+def test_unusual_but_valid_files_read_as_they_always_have(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("%YAML 1.1\n---\na: yes\nb: &x [1, 2]\nc: *x\nd:\n", encoding="utf-8")
+    source = load_file(path)
+    assert source.data == {"a": True, "b": [1, 2], "c": [1, 2], "d": None}
+    assert source.data["c"] is source.data["b"]  # an alias stays one object
+    assert source.position(("c", 1)) == (4, 11)  # the position of the anchored list's item
+    assert source.position(("d",)) == (7, 1)  # an empty value: at the next token (the end of the file), as always
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date: 2019-13-45\n",  # no 13th month
+        "nombre: 0x_\n",
+        "base: &b {a: 1}\nautre:\n  <<: *b\n",  # a merge key
+        "texte: a\ufffeb\n",  # a character YAML forbids
+        "!!omap\n- a: 1\n",
+        "a: " + "[" * 5000 + "]" * 5000 + "\n",  # nested beyond reason
+    ],
+)
+def test_odd_values_are_refused_in_french_never_with_a_traceback(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load.load_file(path, Path("x.yaml"))
+    [problem] = caught.value.problems
+    assert str(problem).startswith("x.yaml")
+    assert caught.value.exit_code == 1
