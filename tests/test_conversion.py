@@ -224,3 +224,22 @@ def test_the_libreoffice_version_is_asked_once_until_libreoffice_changes(
         assert asked() == ("LibreOffice 10.0.0.1 abc", 2)
     finally:
         libreoffice.version.cache_clear()
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="lit /proc (Linux)")
+def test_libreoffice_runs_with_the_malloc_settings_that_spare_it_page_faults() -> None:
+    import json
+
+    libreoffice.start_server(slot=0)
+    group = json.loads(libreoffice.state_file(0).read_text())["pid"]
+    environments = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and "soffice" in stat.read_text().split("(", 1)[1].split(")")[0]:
+                environments.append(stat.with_name("environ").read_bytes().split(b"\0"))
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+    assert environments  # LibreOffice itself, started by the warm converter
+    for setting in (b"MALLOC_MMAP_THRESHOLD_=268435456", b"MALLOC_TRIM_THRESHOLD_=268435456"):
+        assert all(setting in environment for environment in environments)
