@@ -14,7 +14,7 @@ import hashlib
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -412,9 +412,18 @@ def _dossier_pieces(
     return pieces
 
 
-def _stage(output_folder: Path) -> tempfile.TemporaryDirectory[str]:
+@contextlib.contextmanager
+def _stage(output_folder: Path) -> Iterator[str]:
+    """A staging folder inside ``output_folder``, removed at the end with the folders made for it if left empty."""
+    made = [folder for folder in (output_folder, *output_folder.parents) if not folder.exists()]
     ensure_folder(output_folder)
-    return tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=output_folder)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=output_folder) as staging:
+            yield staging
+    finally:
+        for folder in made:  # deepest first; a failed build leaves no empty sortie/2019/ behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _build_rapport(

@@ -269,7 +269,7 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
         for index, (source, target) in enumerate(pairs):
             document = Path(work) / f"document-{index}{source.suffix}"
             shutil.copyfile(source, document)
-            arguments += [str(document), str(target)]
+            arguments += [str(document), str(target.absolute())]
         command = [python, str(UNO_SCRIPT), str(soffice), str(profile), options, *arguments]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         try:
@@ -445,7 +445,7 @@ def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, 
         for index, (source, target) in enumerate(pairs):  # private copies: no lock file beside the user's file
             document = Path(work) / f"document-{index}{source.suffix}"
             shutil.copyfile(source, document)
-            copies.append([str(document), str(target)])
+            copies.append([str(document), str(target.absolute())])  # the converter has its own working folder
         for attempt in (1, 2):
             proxy = start_server(timeout, slot)
             try:

@@ -243,3 +243,12 @@ def test_libreoffice_runs_with_the_malloc_settings_that_spare_it_page_faults() -
     assert environments  # LibreOffice itself, started by the warm converter
     for setting in (b"MALLOC_MMAP_THRESHOLD_=268435456", b"MALLOC_TRIM_THRESHOLD_=268435456"):
         assert all(setting in environment for environment in environments)
+
+
+def test_a_relative_target_is_written_in_the_callers_folder_not_the_converters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, rapport_2019
+) -> None:
+    libreoffice.start_server(slot=0)  # started from another folder
+    monkeypatch.chdir(tmp_path)
+    libreoffice.convert_batch([(rapport_2019["docx"], Path("relatif.pdf"))], slot=0)
+    assert len(PdfReader(tmp_path / "relatif.pdf").pages) == len(PdfReader(rapport_2019["pdf"]).pages)
