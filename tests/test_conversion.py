@@ -252,3 +252,42 @@ def test_a_relative_target_is_written_in_the_callers_folder_not_the_converters(
     monkeypatch.chdir(tmp_path)
     libreoffice.convert_batch([(rapport_2019["docx"], Path("relatif.pdf"))], slot=0)
     assert len(PdfReader(tmp_path / "relatif.pdf").pages) == len(PdfReader(rapport_2019["pdf"]).pages)
+
+
+def test_each_part_is_converted_while_the_next_ones_are_rendered_and_scans_checked_meanwhile(
+    annee: Year, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pipeline's order, seen through the calls it makes (no timing): conversion starts early."""
+    from pypdf import PdfWriter
+
+    from assembleur import render
+
+    events: list[str] = []
+    real_render, real_check = render.render_docx, build.check_scans
+
+    def rendering(document, template, output, *args, **kwargs):
+        events.append(f"remplir {output.stem}")
+        return real_render(document, template, output, *args, **kwargs)
+
+    def converting(pairs: list[tuple[Path, Path]], **_: object) -> list[Path]:
+        for source, target in pairs:
+            events.append(f"convertir {source.stem}")
+            blank = PdfWriter()
+            blank.add_blank_page(595, 842)
+            blank.write(target)
+        return [target for _, target in pairs]
+
+    def checking(*args, **kwargs):
+        events.append("vérifier les scans")
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_docx", rendering)
+    monkeypatch.setattr(libreoffice, "convert_batch", converting)
+    monkeypatch.setattr(build, "check_scans", checking)
+    monkeypatch.setenv(libreoffice.ENV_WARM, "oui")
+    build.build_dossier(annee, annee.outputs)
+    renders = [i for i, event in enumerate(events) if event.startswith("remplir")]
+    conversions = [i for i, event in enumerate(events) if event.startswith("convertir")]
+    assert len(renders) == len(conversions) == 6
+    assert conversions[0] < renders[-1]  # the rapport was handed to LibreOffice before the last part was filled
+    assert renders[-1] < events.index("vérifier les scans")  # the scans are checked once all is handed over
