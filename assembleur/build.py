@@ -537,9 +537,9 @@ def build_rapport(
 def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
     """Write the rapport, its annexes, the assembled dossier (and the @ctes package); return what was written.
 
-    The scans and, for a définitif, the avis are checked before anything is
-    rendered: a problem stops the build with nothing written. One build of a
-    year at a time.
+    For a définitif, the avis are checked before anything is rendered; the
+    scans are checked while LibreOffice converts. Either problem stops the
+    build with nothing written. One build of a year at a time.
     """
     with build_lock(lock_path(year), f"assembleur dossier {year.annee}"):
         return _build_dossier(year, output_folder, options)
