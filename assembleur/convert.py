@@ -25,18 +25,13 @@ def pipeline(filter_options: dict[str, object] | None = None) -> libreoffice.Con
 
 def to_pdf(source: Path, target: Path) -> Path:
     """Convert ``source`` to ``target``; an earlier ``target`` survives a failure untouched."""
-    return to_pdfs([(source, target)])[0]
-
-
-def to_pdfs(pairs: list[tuple[Path, Path]], filter_options: dict[str, object] | None = None) -> list[Path]:
-    """Convert several documents to PDF in one LibreOffice start (see :func:`to_formats`)."""
-    return to_formats(pairs, filter_options)
+    return to_formats([(source, target)])[0]
 
 
 def to_formats(
     pairs: list[tuple[Path, Path]], filter_options: dict[str, object] | None = None, templates: bool = False
 ) -> list[Path]:
-    """Convert several documents in one LibreOffice start; each target replaced only if all succeed.
+    """Convert several documents (on both warm converters); each target replaced only if all succeed.
 
     The format follows each target's extension (.pdf, .odt, .docx);
     ``filter_options`` are LibreOffice's PDF export options (e.g. PDF/A).

@@ -4,12 +4,14 @@ Conversions go through warm converters by default: LibreOffices kept
 running between builds (started on demand, restarted when they die, stopped
 after half an hour unused or by ``assembleur convertisseur arreter``), so
 that a rebuild pays no start-up. There is one per core, up to two, each
-with its own profile: a build converts its rapport on one while the
-annexes go through the other. It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
-install locations) and a Python able to ``import uno``, and converts a
-document to PDF with every index (the sommaire) updated, in a private user
-profile per conversion so that concurrent conversions never share one, under
-a timeout. Failures become French errors with install advice.
+with its own user profile: a build converts its rapport on one while the
+annexes go through the other. Without them (``ASSEMBLEUR_CONVERTISSEUR=non``)
+a LibreOffice is started for each batch, in a private profile.
+
+It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
+install locations) and a Python able to ``import uno``, and converts
+documents with every index (the sommaire) updated, under a timeout.
+Failures become French errors with install advice.
 """
 
 from __future__ import annotations
@@ -174,8 +176,7 @@ class Conversions:
     ) -> None:
         self.options = json.dumps({**(filter_options or {}), **({"_templates": True} if templates else {})})
         self.timeout = timeout
-        self.warm = warm_enabled()
-        self._pool = ThreadPoolExecutor(converter_count(), "conversion") if self.warm else None
+        self._pool = ThreadPoolExecutor(converter_count(), "conversion") if warm_enabled() else None
         self._pending: list[tuple[Path, Path, Future[Path]]] = []
 
     def __enter__(self) -> Conversions:
