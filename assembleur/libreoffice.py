@@ -40,6 +40,7 @@ from .errors import AssembleurError, ConversionError, LibreOfficeMissing
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
 ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the warm converters' state lives (default: ~/.cache/assembleur)
+ENV_COUNT = "ASSEMBLEUR_CONVERTISSEURS"  # "1": one LibreOffice kept ready (saves 200 to 300 MB when idle)
 MAX_CONVERTERS = 2  # beyond two, LibreOffices on a 2- or 4-core office PC only slow each other down
 IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
 DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
@@ -240,8 +241,13 @@ def convert_batch(
 
 
 def converter_count() -> int:
-    """How many warm converters run side by side: one per core, at most :data:`MAX_CONVERTERS`."""
-    return max(1, min(MAX_CONVERTERS, os.cpu_count() or 1))
+    """How many warm converters run side by side: one per core, at most :data:`MAX_CONVERTERS`.
+
+    ``ASSEMBLEUR_CONVERTISSEURS=1`` keeps a single one, on a machine short of memory.
+    """
+    wanted = os.environ.get(ENV_COUNT, "").strip()
+    limit = int(wanted) if wanted.isdigit() and int(wanted) > 0 else MAX_CONVERTERS
+    return max(1, min(limit, MAX_CONVERTERS, os.cpu_count() or 1))
 
 
 _slots_lock = threading.Lock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -291,3 +292,19 @@ def test_each_part_is_converted_while_the_next_ones_are_rendered_and_scans_check
     assert len(renders) == len(conversions) == 6
     assert conversions[0] < renders[-1]  # the rapport was handed to LibreOffice before the last part was filled
     assert renders[-1] < events.index("vérifier les scans")  # the scans are checked once all is handed over
+
+
+@pytest.mark.parametrize(
+    ("wanted", "count"),
+    [
+        ("1", 1),
+        ("2", min(2, os.cpu_count() or 1)),
+        ("9", min(2, os.cpu_count() or 1)),
+        ("zéro", min(2, os.cpu_count() or 1)),
+    ],
+)
+def test_one_converter_can_be_chosen_on_a_machine_short_of_memory(
+    monkeypatch: pytest.MonkeyPatch, wanted: str, count: int
+) -> None:
+    monkeypatch.setenv(libreoffice.ENV_COUNT, wanted)
+    assert libreoffice.converter_count() == count
