@@ -18,6 +18,8 @@ loader, which gives today's data or today's message.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -372,15 +374,38 @@ def _load_round_trip(shown: Path, text: str) -> YamlMap:
             ]
         ) from exc
     except Exception as exc:  # ruamel fails plainly on odd content: a 13th month, « 0x_ », a merge key, « !!omap »…
+        if impossible := _impossible_date(text):
+            value, line, column = impossible
+            raise ContentError(
+                [
+                    Problem(
+                        shown, f"la date « {value} » n'existe pas ; écrivez une date réelle (AAAA-MM-JJ).", line, column
+                    )
+                ]
+            ) from exc
         raise ContentError(
             [
                 Problem(
                     shown,
-                    f"une valeur ne peut pas être lue ({exc}) ; vérifiez les dates (AAAA-MM-JJ) et les nombres, "
-                    "et mettez entre guillemets un texte qui commence par « ! », « & », « * » ou « << ».",
+                    "une valeur ne peut pas être lue ; vérifiez les dates (AAAA-MM-JJ) et les nombres, et mettez "
+                    f"entre guillemets un texte qui commence par « ! », « & », « * » ou « << » (détail : {exc}).",
                 )
             ]
         ) from exc
+
+
+_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:-])")
+
+
+def _impossible_date(text: str) -> tuple[str, int, int] | None:
+    """The first date-like value that is no real date (« 2019-02-30 »), with its line and column (1-based)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _DATE.finditer(line):
+            try:
+                datetime.date(*map(int, match.groups()))
+            except ValueError:
+                return match[0], number, match.start() + 1
+    return None
 
 
 def _placed(node: Any, done: dict[int, Any]) -> Any:

@@ -384,3 +384,13 @@ def test_odd_values_are_refused_in_french_never_with_a_traceback(tmp_path: Path,
     [problem] = caught.value.problems
     assert str(problem).startswith("x.yaml")
     assert caught.value.exit_code == 1
+
+
+def test_an_impossible_date_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("titre: Rapport\nconsultation:\n  envoi: 2020-02-30\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load.load_file(path, Path("x.yaml"))
+    assert [str(p) for p in caught.value.problems] == [
+        "x.yaml, ligne 3, colonne 10 : la date « 2020-02-30 » n'existe pas ; écrivez une date réelle (AAAA-MM-JJ)."
+    ]
