@@ -18,25 +18,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pypdf import PdfReader
+from typing import TYPE_CHECKING, Any
 
 from . import (
     __version__,
-    actes,
     annexes,
-    assemble,
     consultation,
     convert,
     derive,
-    finish,
     freshness,
     gabarits,
     load,
-    manifest,
     markup,
-    ocr,
     render,
     validate,
     versions,
@@ -45,6 +38,13 @@ from .errors import AssembleurError, Problem, ProblemsError
 from .files import build_lock, ensure_folder, sha256
 from .options import BuildOptions
 from .project import ANNEXES, Year
+
+if TYPE_CHECKING:
+    from .assemble import Part, ScannedAvis
+    from .finish import Metadata
+
+# The PDF stages (assemble, finish, manifest, actes, ocr: pypdf) are imported where first used:
+# LibreOffice waits for the first rendered document, and their loading is better done while it converts.
 
 RAPPORT_TEMPLATE = "rapport"  # template names, without extension: .docx or .odt
 ANNEX_TEMPLATE = "annexe"
@@ -82,8 +82,10 @@ def check(year: Year) -> Checked:
     return Checked(content, derive.verify(content))
 
 
-def check_scans(year: Year, checked: Checked) -> list[assemble.ScannedAvis]:
+def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     """The year's received avis, each scan checked (all problems at once)."""
+    from . import assemble
+
     if checked.content.avis is None:
         return []
     folder = year.root / ANNEXES / str(year.annee)
@@ -306,6 +308,8 @@ class _Build:
 
     def _finish(self, made: dict[str, Path]) -> None:
         """Stable dates and identifier, and for a projet the watermark and version number."""
+        from . import finish
+
         if "pdf" in made:
             finish.finish_pdf(
                 made["pdf"],
@@ -331,6 +335,8 @@ class _Build:
         """A définitif must carry no PROJET mention, no template tag, no placeholder."""
         if not self.final:
             return
+        from pypdf import PdfReader
+
         problems = []
         for pdf in pdfs:
             shown = self.year.shown(self.output / pdf.relative_to(stage))
@@ -344,6 +350,8 @@ class _Build:
 
     def publish(self, stage: Path, written: list[Path]) -> list[Path]:
         """Write the manifest, then move every staged file into place; return the final paths."""
+        from . import manifest
+
         manifest.write_manifest(
             stage / self.names["manifeste"],
             self.year.root,
@@ -468,8 +476,10 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
 
     with _stage(output_folder) as staging:
         stage = Path(staging)
-        scans: list[assemble.ScannedAvis] = []  # checked while LibreOffice converts
+        scans: list[ScannedAvis] = []  # checked while LibreOffice converts
         files = run.render_and_convert(pieces, stage, meanwhile=lambda: scans.extend(check_scans(year, run.checked)))
+        from . import assemble, finish, ocr
+
         run.inputs += [scan.path for scan in scans]
         generated = [files[piece.key] for piece in pieces]
         run.check_final_texts(stage, generated)
@@ -559,10 +569,10 @@ def _deadline_note(statut: consultation.Statut) -> str:
     return f" (délai de réponse jusqu'au {derive.french.format_long_date(statut.echeance)})"
 
 
-def _actes(
-    run: _Build, stage: Path, parts: list[assemble.Part], avis_part: assemble.Part | None, metadata: finish.Metadata
-) -> list[Path]:
+def _actes(run: _Build, stage: Path, parts: list[Part], avis_part: Part | None, metadata: Metadata) -> list[Path]:
     """The @ctes package: the rapport and each annex as a separate PDF, and a bordereau."""
+    from . import actes, assemble, finish
+
     folder = stage / run.names["actes"]
     pieces = [actes.Piece(1, "rapport", parts[0].title, parts[0].path)]
     shorts = {"A1-": "annexe-1-grille-des-actions", "A2-": "annexe-2-protocole"}
