@@ -124,3 +124,26 @@ def test_help_is_in_french(cli) -> None:
     result = cli("--help")
     assert result.exit_code == 0
     assert "verifier" in result.stdout and "Vérifie les contenus" in result.stdout
+
+
+def test_the_installed_command_exits_with_the_right_code_and_all_its_output(projet: Path) -> None:
+    """The console script leaves without tearing Python down: nothing it prints may be lost on the way."""
+    import os
+    import subprocess
+    import sys
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "ASSEMBLEUR_MESURE": "1"}
+        command = [sys.executable, "-c", "from assembleur.cli import main; main()", *arguments]
+        return subprocess.run(command, capture_output=True, text=True, env=environment, cwd=projet)
+
+    done = run("verifier", "2019")
+    assert done.returncode == 0
+    assert done.stderr.startswith("Contenus 2019 valides")
+    assert done.stderr.count("\n- ") == 19  # every warning reached the terminal
+    assert done.stderr.splitlines()[-1].startswith("mémoire maximale : ")  # exit handlers ran
+    refused = run("verifier", "1999")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Erreur : L'année 1999 n'a pas de dossier contenus/1999/")
+    assert run("inconnue").returncode == 2  # Typer's own usage error
+    assert run("--help").returncode == 0
