@@ -208,7 +208,40 @@ def load_file(path: Path, shown_as: Path | None = None) -> SourceFile:
     data = _load_fast(text)
     if data is None:
         data = _load_round_trip(shown, text)
+    _refuse_invisible_characters(shown, data)
     return SourceFile(shown, data)
+
+
+# Characters a Word or OpenDocument file cannot hold (XML 1.0); YAML lets them in through escapes such as "\x01".
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _refuse_invisible_characters(shown: Path, data: YamlMap) -> None:
+    """Refuse control characters in any key or text, each at its place: a document could not hold them."""
+    problems = []
+    pending: list[YamlMap | YamlList] = [data]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, YamlMap):
+            entries = [(key, key_line, key_column) for key, (key_line, key_column, _, _) in node.places.items()]
+            entries += [(node[key], line, column) for key, (_, _, line, column) in node.places.items()]
+        else:
+            entries = [(item, line, column) for item, (line, column) in zip(node, node.places, strict=True)]
+        for value, line, column in entries:
+            if isinstance(value, YamlMap | YamlList):
+                pending.append(value)
+            elif isinstance(value, str) and (found := _NOT_IN_XML.search(value)):
+                problems.append(
+                    Problem(
+                        shown,
+                        f"le texte contient un caractère invisible interdit dans un document "
+                        f"(U+{ord(found[0]):04X}, souvent venu d'un copier-coller) ; retirez-le.",
+                        line + 1,
+                        column + 1,
+                    )
+                )
+    if problems:
+        raise ContentError(sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0)))
 
 
 def _load_fast(text: str) -> YamlMap | None:

@@ -394,3 +394,17 @@ def test_an_impossible_date_is_named_with_its_line(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "x.yaml, ligne 3, colonne 10 : la date « 2020-02-30 » n'existe pas ; écrivez une date réelle (AAAA-MM-JJ)."
     ]
+
+
+def test_invisible_control_characters_are_refused_where_they_stand(tmp_path: Path) -> None:
+    """YAML lets "\\x01" in through escapes; no Word document can hold it."""
+    path = tmp_path / "x.yaml"
+    path.write_text('titre: "Etat\\x01 - CGET"\nliste:\n  - bon\n  - "mauvais\\x0b"\n', encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load.load_file(path, Path("x.yaml"))
+    assert [str(p) for p in caught.value.problems] == [
+        "x.yaml, ligne 1, colonne 8 : le texte contient un caractère invisible interdit dans un document "
+        "(U+0001, souvent venu d'un copier-coller) ; retirez-le.",
+        "x.yaml, ligne 4, colonne 5 : le texte contient un caractère invisible interdit dans un document "
+        "(U+000B, souvent venu d'un copier-coller) ; retirez-le.",
+    ]
