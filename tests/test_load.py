@@ -26,6 +26,16 @@ def problem_of(path: Path) -> str:
     return str(caught.value.problems[0])
 
 
+def problems_in(text: str, folder: Path) -> list[str]:
+    """The problems of a file ``x.yaml`` holding ``text``; it must be refused, as a problem of the user's file."""
+    path = folder / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_file(path, Path("x.yaml"))
+    assert caught.value.exit_code == 1
+    return [str(problem) for problem in caught.value.problems]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -377,32 +387,20 @@ def test_unusual_but_valid_files_read_as_they_always_have(tmp_path: Path) -> Non
     ],
 )
 def test_odd_values_are_refused_in_french_never_with_a_traceback(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "x.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ContentError) as caught:
-        load.load_file(path, Path("x.yaml"))
-    [problem] = caught.value.problems
-    assert str(problem).startswith("x.yaml")
-    assert caught.value.exit_code == 1
+    [problem] = problems_in(text, tmp_path)
+    assert problem.startswith("x.yaml")
 
 
 def test_an_impossible_date_is_named_with_its_line(tmp_path: Path) -> None:
-    path = tmp_path / "x.yaml"
-    path.write_text("titre: Rapport\nconsultation:\n  envoi: 2020-02-30\n", encoding="utf-8")
-    with pytest.raises(ContentError) as caught:
-        load.load_file(path, Path("x.yaml"))
-    assert [str(p) for p in caught.value.problems] == [
+    assert problems_in("titre: Rapport\nconsultation:\n  envoi: 2020-02-30\n", tmp_path) == [
         "x.yaml, ligne 3, colonne 10 : la date « 2020-02-30 » n'existe pas ; écrivez une date réelle (AAAA-MM-JJ)."
     ]
 
 
 def test_invisible_control_characters_are_refused_where_they_stand(tmp_path: Path) -> None:
     """YAML lets "\\x01" in through escapes; no Word document can hold it."""
-    path = tmp_path / "x.yaml"
-    path.write_text('titre: "Etat\\x01 - CGET"\nliste:\n  - bon\n  - "mauvais\\x0b"\n', encoding="utf-8")
-    with pytest.raises(ContentError) as caught:
-        load.load_file(path, Path("x.yaml"))
-    assert [str(p) for p in caught.value.problems] == [
+    text = 'titre: "Etat\\x01 - CGET"\nliste:\n  - bon\n  - "mauvais\\x0b"\n'
+    assert problems_in(text, tmp_path) == [
         "x.yaml, ligne 1, colonne 8 : le texte contient un caractère invisible interdit dans un document "
         "(U+0001, souvent venu d'un copier-coller) ; retirez-le.",
         "x.yaml, ligne 4, colonne 5 : le texte contient un caractère invisible interdit dans un document "
