@@ -45,6 +45,11 @@ MAX_CONVERTERS = 2  # beyond two, LibreOffices on a 2- or 4-core office PC only 
 IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
 DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
 UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
+# LibreOffice allocates and frees many large blocks while it starts and lays out; glibc maps each
+# one afresh from the system (about 300 000 page faults per start, two thirds of its start-up time
+# in a virtual machine). Keeping them in the heap makes a start and a conversion 0.4 s faster,
+# for 50 MB more memory. Other C libraries (Windows, macOS) ignore these variables.
+GLIBC_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024 * 1024), "MALLOC_TRIM_THRESHOLD_": str(256 * 1024 * 1024)}
 
 USUAL_LOCATIONS = [
     "/usr/bin/soffice",
@@ -278,14 +283,13 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
             shutil.copyfile(source, document)
             arguments += [str(document), str(target.absolute())]
         command = [python, str(UNO_SCRIPT), str(soffice), str(profile), options, *arguments]
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         try:
             process = subprocess.Popen(
                 command,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-                env=environment,
+                env=_environment(),
                 start_new_session=True,
             )
         except OSError as exc:
@@ -302,6 +306,15 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
             ) from None
     detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
     return _check_outputs(pairs, process.returncode == 0, detail[0])
+
+
+def _environment() -> dict[str, str]:
+    """The environment of the converter script and of the LibreOffice it starts.
+
+    Without our Python's variables (LibreOffice's own Python must not load the
+    venv's modules), with :data:`GLIBC_MALLOC` unless the user set those already.
+    """
+    return {**GLIBC_MALLOC, **{k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}}
 
 
 def _check_outputs(pairs: list[tuple[Path, Path]], succeeded: bool, detail: str) -> list[Path]:
@@ -380,14 +393,13 @@ def _launch(state: Path) -> subprocess.Popen[bytes]:
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
     profile = state.parent / f"profil-{state.stem}"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     with state.with_suffix(".log").open("w", encoding="utf-8") as errors:
         return subprocess.Popen(
             [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=errors,
-            env=environment,
+            env=_environment(),
             start_new_session=True,  # it outlives this build, on purpose
         )
 

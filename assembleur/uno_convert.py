@@ -27,11 +27,6 @@ import uno
 from com.sun.star.beans import PropertyValue
 
 FILTERS = {".pdf": "writer_pdf_Export", ".odt": "writer8", ".docx": "MS Word 2007 XML"}
-# LibreOffice allocates and frees many large blocks while it starts and lays out; glibc maps each
-# one afresh from the system (about 300 000 page faults per start, two thirds of its start-up time
-# in a virtual machine). Keeping them in the heap makes a start and a conversion 0.4 s faster,
-# for 50 MB more memory. Other C libraries (Windows, macOS) ignore these variables.
-GLIBC_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024 * 1024), "MALLOC_TRIM_THRESHOLD_": str(256 * 1024 * 1024)}
 
 
 def _props(**values):
@@ -104,7 +99,6 @@ def _start_office(soffice, profile):
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**GLIBC_MALLOC, **os.environ},  # a setting of the user's own wins
     )
     try:
         context = _connect(pipe, process, time.monotonic() + 60)

@@ -32,6 +32,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from assembleur import libreoffice
+
 REPO = Path(__file__).resolve().parent.parent
 TOOL = [sys.executable, "-m", "assembleur"]
 
@@ -198,10 +200,8 @@ def main() -> None:
         latest = next(m for m in manifests if m["options"]["commande"] == "dossier")
         docx = [output / e["fichier"] for e in latest["sorties"] if e["fichier"].endswith(".docx")]
         plancher = floor(docx, work, arguments.runs)
-        # the same LibreOffice with the malloc settings assembleur gives its own (see uno_convert.GLIBC_MALLOC):
-        # shown so that the ratios can be read both ways
-        malloc = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024 * 1024), "MALLOC_TRIM_THRESHOLD_": str(256 * 1024 * 1024)}
-        tuned = floor(docx, work, arguments.runs, malloc)
+        # the same LibreOffice with the malloc settings assembleur gives its own: the ratios read both ways
+        tuned = floor(docx, work, arguments.runs, libreoffice.GLIBC_MALLOC)
         print(f"\nPlancher (soffice --convert-to pdf, {len(docx)} fichiers DOCX) : {plancher:.2f} s")
         print(f"Le même, avec les réglages de malloc qu'assembleur donne à LibreOffice : {tuned:.2f} s\n")
         print(
