@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import freshness, versions
 from .errors import AssembleurError, Problem
-from .options import DEFAULT_LIMIT_MIB, BuildOptions
+from .fabrication import freshness, versions
+from .fabrication.options import DEFAULT_LIMIT_MIB, BuildOptions
 from .project import Year, resolve_year
 
 if TYPE_CHECKING:
-    from . import build
+    from .fabrication import build
 
 # The document libraries are imported inside the commands that need them: an unchanged
 # rebuild is answered before they load.
@@ -127,7 +127,7 @@ def verifier(
     gabarits: TemplatesOption = None,
 ) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
-    from . import build, manifest
+    from .fabrication import build, manifest
 
     if manifeste is not None:
         count = manifest.check_manifest(manifeste)
@@ -161,7 +161,7 @@ def rapport(
     year = resolve_year(Path.cwd(), annee)
     folder = sortie or year.outputs
     if surveiller:
-        from . import build, surveillance
+        from .fabrication import build, surveillance
 
         _say(f"Surveillance de {year.shown(year.contents)}/ et {year.shown(year.templates)}/ (Ctrl+C pour arrêter)…")
         options = BuildOptions(apercu=True, gabarits=gabarits)
@@ -176,7 +176,7 @@ def rapport(
         return
     if pdf:
         _warm_up()
-    from . import build
+    from .fabrication import build
 
     _say(f"Rapport {year.annee} : mise en page{' et conversion en PDF' if pdf else ''}…")
     _report_build(*build.build_rapport(year, folder, pdf=pdf, options=options))
@@ -220,7 +220,7 @@ def dossier(
     if not forcer and _unchanged(year, folder, options, options.record("dossier")):
         return
     _warm_up()
-    from . import build
+    from .fabrication import build
 
     _report_build(*build.build_dossier(year, folder, options))
 
@@ -228,7 +228,8 @@ def dossier(
 @app.command()
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
-    from . import build, consultation, french
+    from .contenus import consultation, french
+    from .fabrication import build
 
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
@@ -264,7 +265,7 @@ def nouveau(
     depuis: Annotated[int | None, typer.Option("--depuis", help="L'année modèle. Par défaut : la précédente.")] = None,
 ) -> None:
     """Crée les contenus d'une nouvelle année à partir de la précédente, ce qui change marqué « À COMPLÉTER »."""
-    from . import nouveau as nouveau_module
+    from .contenus import nouveau as nouveau_module
 
     for path in nouveau_module.start_year(Path.cwd(), annee, depuis):
         _wrote(path)
@@ -278,7 +279,7 @@ def schema(
     ] = Path("schemas"),
 ) -> None:
     """Écrit les schémas JSON des contenus, pour que l'éditeur complète et contrôle le YAML pendant la frappe."""
-    from . import schema as schema_module
+    from .contenus import schema as schema_module
 
     for path in schema_module.write_schemas(dossier):
         _wrote(path)
@@ -297,7 +298,7 @@ app.add_typer(convertisseur_app, name="convertisseur")
 @convertisseur_app.command("etat")
 def convertisseur_etat() -> None:
     """Dit si le convertisseur LibreOffice tourne."""
-    from . import libreoffice
+    from .pdf import libreoffice
 
     running = libreoffice.servers_running()
     typer.echo(
@@ -310,7 +311,7 @@ def convertisseur_etat() -> None:
 @convertisseur_app.command("arreter")
 def convertisseur_arreter() -> None:
     """Arrête le convertisseur LibreOffice (il s'arrête aussi seul après une demi-heure sans travail)."""
-    from . import libreoffice
+    from .pdf import libreoffice
 
     stopped = libreoffice.stop_servers()
     _say("Convertisseur LibreOffice arrêté." if stopped else "Le convertisseur LibreOffice n'était pas lancé.")
@@ -356,7 +357,7 @@ def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str
 
 def _warm_up() -> None:
     """Start LibreOffice before the document libraries load: it gets ready while they do."""
-    from . import convert
+    from .pdf import convert
 
     convert.warm_up()
 

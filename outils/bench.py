@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from assembleur import libreoffice
+from assembleur.pdf import libreoffice
 
 REPO = Path(__file__).resolve().parent.parent
 TOOL = [sys.executable, "-m", "assembleur"]

@@ -267,7 +267,7 @@ def _set_language(doc) -> None:
 
 def build_odt_set(word_folder: Path, odt_folder: Path) -> None:
     """The ODT set: the Word templates converted by LibreOffice, tags and styles kept."""
-    from assembleur import libreoffice
+    from assembleur.pdf import libreoffice
 
     odt_folder.mkdir(parents=True, exist_ok=True)
     pairs = [(word, odt_folder / f"{word.stem}.odt") for word in sorted(word_folder.glob("*.docx"))]

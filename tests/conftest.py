@@ -10,8 +10,8 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from assembleur import build
 from assembleur.cli import app
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ if os.environ.get("CI"):
 @pytest.fixture(scope="session", autouse=True)
 def converter_of_the_session(tmp_path_factory: pytest.TempPathFactory):
     """The tests' own warm converter (not the user's), stopped when the tests end."""
-    from assembleur import libreoffice
+    from assembleur.pdf import libreoffice
 
     previous = os.environ.get(libreoffice.ENV_CACHE)
     os.environ[libreoffice.ENV_CACHE] = str(tmp_path_factory.mktemp("convertisseur"))

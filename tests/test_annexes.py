@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assembleur import annexes, build, derive
-from assembleur.french import typography
+from assembleur.contenus.french import typography
+from assembleur.documents import annexes, derive
+from assembleur.fabrication import build
 
 
 def table_lines(document: derive.Document) -> list[str]:

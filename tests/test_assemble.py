@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from assembleur import assemble, finish
+from assembleur.contenus.model import Organisme
 from assembleur.errors import AnnexError
-from assembleur.model import Organisme
+from assembleur.pdf import assemble, finish
 
 
 def scan_pdf(path: Path, size: tuple[int, int] = (1240, 1754), pages: int = 1, rotate: int = 0) -> Path:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assembleur import build, freshness, render
+from assembleur.documents import render
+from assembleur.fabrication import build, freshness
 from assembleur.project import Year
 
 from .conftest import edit

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageColor, ImageFont
 
-from assembleur import charts
-from assembleur.charts import BLUE, ORANGE, draw_bars
+from assembleur.documents import charts
+from assembleur.documents.charts import BLUE, ORANGE, draw_bars
 
 REPO = Path(__file__).resolve().parent.parent
 BLUE_RGB, ORANGE_RGB = ImageColor.getrgb(BLUE), ImageColor.getrgb(ORANGE)
@@ -171,7 +171,7 @@ def test_drawing_does_not_import_matplotlib(tmp_path: Path) -> None:
         "import sys\n"
         "from decimal import Decimal\n"
         "from pathlib import Path\n"
-        "from assembleur.charts import draw_bars\n"
+        "from assembleur.documents.charts import draw_bars\n"
         "draw_bars([('Région', Decimal('4.7'))], 'pourcentage', Path(sys.argv[1]))\n"
         "print('matplotlib' in sys.modules)\n"
     )

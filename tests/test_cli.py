@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assembleur import libreoffice
 from assembleur.errors import ConversionError
+from assembleur.pdf import libreoffice
 
 from .conftest import edit
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assembleur import build, convert, libreoffice
 from assembleur.errors import ConversionError, LibreOfficeMissing
+from assembleur.fabrication import build
+from assembleur.pdf import convert, libreoffice
 from assembleur.project import Year
 
 from .conftest import DATA
@@ -261,7 +262,7 @@ def test_each_part_is_converted_while_the_next_ones_are_rendered_and_scans_check
     """The pipeline's order, seen through the calls it makes (no timing): conversion starts early."""
     from pypdf import PdfWriter
 
-    from assembleur import render
+    from assembleur.documents import render
 
     events: list[str] = []
     real_render, real_check = render.render_docx, build.check_scans

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assembleur import build, derive
-from assembleur.french import NBSP, NNBSP
+from assembleur.contenus.french import NBSP, NNBSP
+from assembleur.documents import derive
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 from .conftest import edit

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assembleur import annexes, build
+from assembleur.documents import annexes
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 from .conftest import REPO

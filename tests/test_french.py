@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assembleur import french
-from assembleur.french import NBSP, NNBSP, ValueFormatError
+from assembleur.contenus import french
+from assembleur.contenus.french import NBSP, NNBSP, ValueFormatError
 
 
 @pytest.mark.parametrize(

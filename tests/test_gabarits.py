@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from assembleur import build
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 

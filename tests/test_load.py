@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from assembleur import load
+from assembleur.contenus import load
+from assembleur.contenus.load import SourceFile, _load_fast, _load_round_trip, _yaml, load_file, load_year
 from assembleur.errors import ContentError
-from assembleur.load import SourceFile, _load_fast, _load_round_trip, _yaml, load_file, load_year
 
 from .conftest import REPO
 

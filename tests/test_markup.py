@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assembleur.markup import Segment, parse, plain
+from assembleur.contenus.markup import Segment, parse, plain
 
 
 def test_bold_italic_and_superscript() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from assembleur.model import TO_FILL
+from assembleur.contenus.model import TO_FILL
 
 
 def load(path: Path):

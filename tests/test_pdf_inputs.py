@@ -27,9 +27,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from assembleur import assemble, finish
+from assembleur.contenus.model import Organisme
 from assembleur.errors import AnnexError
-from assembleur.model import Organisme
+from assembleur.pdf import assemble, finish
 
 from .test_assemble import scan_pdf
 

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from assembleur import build, derive, render
+from assembleur.documents import derive, render
 from assembleur.errors import AssembleurError
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 from .conftest import REPO

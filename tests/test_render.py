@@ -18,9 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from assembleur import build, derive, markup, render
-from assembleur.derive import Cell, Table
+from assembleur.contenus import markup
+from assembleur.documents import derive, render
+from assembleur.documents.derive import Cell, Table
 from assembleur.errors import TemplateError
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 

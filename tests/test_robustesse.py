@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from assembleur import build
+from assembleur.fabrication import build
 from assembleur.files import sha256
 from assembleur.project import Year
 

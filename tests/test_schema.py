@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from assembleur import schema
+from assembleur.contenus import schema
 
 from .conftest import REPO
 

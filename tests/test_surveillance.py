@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assembleur import build, surveillance
+from assembleur.fabrication import build, surveillance
 from assembleur.project import Year
 
 from .conftest import edit

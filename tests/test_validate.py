@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assembleur import build
 from assembleur.errors import ContentError
+from assembleur.fabrication import build
 from assembleur.project import Year
 
 from .conftest import edit

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assembleur import consultation
+from assembleur.contenus import consultation
+from assembleur.contenus.model import Consultation
 from assembleur.files import sha256
-from assembleur.model import Consultation
 
 from .conftest import edit, send_projet
 
@@ -105,7 +105,7 @@ def test_missing_avis_past_the_deadline_are_reputes_favorables(definitif_2019) -
 
 
 def test_two_definitif_builds_are_byte_identical(definitif_2019, tmp_path: Path) -> None:
-    from assembleur import build
+    from assembleur.fabrication import build
     from assembleur.project import Year
 
     root, files = definitif_2019

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import AssembleurError
-from .project import Year
+from ..errors import AssembleurError
+from ..project import Year
 
 
 def snapshot(year: Year) -> dict[Path, int]:

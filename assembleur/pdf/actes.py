@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from ..errors import AssembleurError
+from ..fabrication.options import DEFAULT_LIMIT_MIB
+from ..files import atomic_output, ensure_folder, sha256
 from .assemble import forbidden_content
-from .errors import AssembleurError
-from .files import atomic_output, ensure_folder, sha256
-from .options import DEFAULT_LIMIT_MIB
 
 
 class ActesError(AssembleurError):

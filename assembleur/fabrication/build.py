@@ -20,28 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import (
-    __version__,
-    annexes,
-    consultation,
-    convert,
-    derive,
-    freshness,
-    gabarits,
-    load,
-    markup,
-    render,
-    validate,
-    versions,
-)
-from .errors import AssembleurError, Problem, ProblemsError
-from .files import build_lock, ensure_folder, sha256
+from .. import __version__
+from ..contenus import consultation, load, markup, validate
+from ..documents import annexes, derive, gabarits, render
+from ..errors import AssembleurError, Problem, ProblemsError
+from ..files import build_lock, ensure_folder, sha256
+from ..pdf import convert
+from ..project import ANNEXES, Year
+from . import freshness, versions
 from .options import BuildOptions
-from .project import ANNEXES, Year
 
 if TYPE_CHECKING:
-    from .assemble import Part, ScannedAvis
-    from .finish import Metadata
+    from ..pdf.assemble import Part, ScannedAvis
+    from ..pdf.finish import Metadata
 
 # The PDF stages (assemble, finish, manifest, actes, ocr: pypdf) are imported where first used:
 # LibreOffice waits for the first rendered document, and their loading is better done while it converts.
@@ -84,7 +75,7 @@ def check(year: Year) -> Checked:
 
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     """The year's received avis, each scan checked (all problems at once)."""
-    from . import assemble
+    from ..pdf import assemble
 
     if checked.content.avis is None:
         return []
@@ -308,7 +299,7 @@ class _Build:
 
     def _finish(self, made: dict[str, Path]) -> None:
         """Stable dates and identifier, and for a projet the watermark and version number."""
-        from . import finish
+        from ..pdf import finish
 
         if "pdf" in made:
             finish.finish_pdf(
@@ -478,7 +469,7 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         stage = Path(staging)
         scans: list[ScannedAvis] = []  # checked while LibreOffice converts
         files = run.render_and_convert(pieces, stage, meanwhile=lambda: scans.extend(check_scans(year, run.checked)))
-        from . import assemble, finish, ocr
+        from ..pdf import assemble, finish, ocr
 
         run.inputs += [scan.path for scan in scans]
         generated = [files[piece.key] for piece in pieces]
@@ -571,7 +562,7 @@ def _deadline_note(statut: consultation.Statut) -> str:
 
 def _actes(run: _Build, stage: Path, parts: list[Part], avis_part: Part | None, metadata: Metadata) -> list[Path]:
     """The @ctes package: the rapport and each annex as a separate PDF, and a bordereau."""
-    from . import actes, assemble, finish
+    from ..pdf import actes, assemble, finish
 
     folder = stage / run.names["actes"]
     pieces = [actes.Piece(1, "rapport", parts[0].title, parts[0].path)]

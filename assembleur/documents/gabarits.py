@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import convert
-from .errors import TemplateError
-from .files import sha256
+from ..errors import TemplateError
+from ..files import sha256
+from ..pdf import convert
 
 SUFFIXES = (".docx", ".odt")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from ..files import atomic_output
 from . import libreoffice
-from .files import atomic_output
 
 
 def warm_up() -> None:

@@ -3,7 +3,7 @@
 Runs under a Python that can ``import uno`` (Debian's /usr/bin/python3 with
 python3-uno, or the Python bundled with LibreOffice on Windows and macOS), so
 it uses the standard library only. assembleur calls it as a subprocess; see
-``assembleur.libreoffice``. A plain ``soffice --convert-to pdf`` leaves the
+``assembleur.pdf.libreoffice``. A plain ``soffice --convert-to pdf`` leaves the
 sommaire stale: here every index is refreshed and updated twice, because the
 first update can move headings to other pages.
 

@@ -44,7 +44,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from .errors import ContentError, Problem
+from ..errors import ContentError, Problem
 
 try:
     from ruamel.yaml.cyaml import CSafeLoader as _CLoader

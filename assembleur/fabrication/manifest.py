@@ -16,9 +16,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from . import __version__, libreoffice
-from .errors import Problem, ProblemsError
-from .files import atomic_output, sha256
+from .. import __version__
+from ..errors import Problem, ProblemsError
+from ..files import atomic_output, sha256
+from ..pdf import libreoffice
 
 LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "pillow", "pydantic", "pypdf", "ruamel.yaml", "typer")
 

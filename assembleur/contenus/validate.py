@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ContentError, Problem
+from ..errors import ContentError, Problem
 from .load import SourceFile
 from .model import (
     BLOCK_KINDS,

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from .errors import AssembleurError
+from ..errors import AssembleurError
 
 PROJET = "projet"
 DEFINITIF = "definitif"

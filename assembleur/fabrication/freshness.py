@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .files import sha256
-from .project import ANNEXES, Year
+from .. import __version__
+from ..files import sha256
+from ..project import ANNEXES, Year
 
 
 def input_files(year: Year, templates: Path) -> list[Path]:

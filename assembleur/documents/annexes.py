@@ -1,17 +1,17 @@
 """Derive the annexes of the dossier: the grid of actions, the protocole, the avis.
 
-Like :mod:`assembleur.derive` for the rapport, each function turns the
-validated content into a :class:`~assembleur.derive.Document` for a template.
+Like :mod:`assembleur.documents.derive` for the rapport, each function turns the
+validated content into a :class:`~assembleur.documents.derive.Document` for a template.
 The grid (Annexe 1) comes from the one list of actions of ``programmation.yaml``.
 """
 
 from __future__ import annotations
 
-from . import french
-from .consultation import RECU, Statut
+from ..contenus import french
+from ..contenus.consultation import RECU, Statut
+from ..contenus.model import INTERCO, PILIER_NAMES, Action, Priorite
+from ..contenus.validate import Content
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
-from .model import INTERCO, PILIER_NAMES, Action, Priorite
-from .validate import Content
 
 NO_ACTION = "Aucune action en {annee}"
 

@@ -2,7 +2,7 @@
 
 Field names are the YAML keys the staff type, in French. Every model refuses
 unknown keys and suggests the nearest known one. Amounts, percentages and
-dates accept the French ways of typing them (see :mod:`assembleur.french`);
+dates accept the French ways of typing them (see :mod:`assembleur.contenus.french`);
 an amount may also be a ``{chiffre}`` declared in ``programmation.yaml``.
 """
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import french
-from .errors import Problem
-from .model import (
+from ..contenus import french
+from ..contenus.model import (
     INTERCO,
     PILIER_NAMES,
     PLACEHOLDER,
@@ -43,7 +42,8 @@ from .model import (
     Tableau,
     is_to_fill,
 )
-from .validate import Content, iter_blocks, to_fill
+from ..contenus.validate import Content, iter_blocks, to_fill
+from ..errors import Problem
 
 # Porteurs named after the local body that carries the action: "Ville" in
 # Auchel and "Ville" in Lillers are two porteurs, so the commune is part of the name.

@@ -35,7 +35,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
 
-from .errors import AssembleurError, ConversionError, LibreOfficeMissing
+from ..errors import AssembleurError, ConversionError, LibreOfficeMissing
 
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build

@@ -27,7 +27,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from .files import atomic_output
+from ..files import atomic_output
 
 WATERMARK = "PROJET"
 PRODUCER = "assembleur (pypdf)"

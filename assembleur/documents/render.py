@@ -30,11 +30,11 @@ from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import markup
+from ..contenus import markup
+from ..errors import TemplateError
+from ..files import atomic_output
 from .charts import draw_bars
 from .derive import Cell, Document, Item, Table
-from .errors import TemplateError
-from .files import atomic_output
 
 TABLE_STYLE = "Tableau assembleur"
 TABLE_TEXT_STYLE = "Texte de tableau"

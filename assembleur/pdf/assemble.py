@@ -16,10 +16,10 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
 
+from ..contenus.model import Organisme
+from ..errors import AnnexError, Problem
 from . import finish
-from .errors import AnnexError, Problem
 from .finish import Metadata
-from .model import Organisme
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes

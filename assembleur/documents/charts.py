@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import french
+from ..contenus import french
 
 if TYPE_CHECKING:  # Pillow itself is imported when drawing: builds that reuse cached parts draw nothing
     from PIL import ImageDraw, ImageFont

@@ -11,8 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .errors import EnvironmentProblem
-from .files import atomic_output, ensure_folder, sha256
+from ..errors import EnvironmentProblem
+from ..files import atomic_output, ensure_folder, sha256
 
 DEFAULT_TIMEOUT = 600.0
 INSTALL_ADVICE = (

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .files import atomic_output
+from ..files import atomic_output
 from .model import Avis, Chapitre, FeuilleDeRoute, Programmation, Protocole, Rapport
 
 SCHEMAS: dict[str, type[BaseModel]] = {

@@ -18,12 +18,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..errors import ProjectError
+from ..files import atomic_output, ensure_folder
+from ..project import ANNEXES, CONTENTS, years
 from . import french
-from .errors import ProjectError
-from .files import atomic_output, ensure_folder
 from .load import load_file
 from .model import TO_FILL
-from .project import ANNEXES, CONTENTS, years
 
 STABLE_FILES = {"chapitre1", "feuille_de_route", "protocole"}
 # keys whose values are the year's figures (in the data blocks of chapters 2 and 3)

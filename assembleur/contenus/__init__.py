@@ -1,0 +1,1 @@
+"""Les contenus : lecture YAML, validation, modèle, schémas, nouvelle année, consultation, français."""

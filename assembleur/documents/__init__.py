@@ -1,0 +1,1 @@
+"""Les documents : chiffres tirés des contenus, remplissage des gabarits, annexes, graphiques."""

@@ -1,0 +1,1 @@
+"""La fabrication : enchaînement des étapes, versions, reprise, manifeste, surveillance."""
