@@ -1,4 +1,11 @@
-"""Shared fixtures: a throw-away copy of the project, and the real 2019 build."""
+"""Shared fixtures: a throw-away copy of the tests' own frozen project, and the real 2019 build.
+
+The tests never read the working tree's ``contenus/``, ``annexes/`` or
+``gabarits/``: those belong to the users, who edit them, add scans and start
+new years. The tests work on ``tests/projet-fige/``, a frozen copy of the
+2019 project (content, templates, scans), copied afresh for each test that
+writes.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from assembleur.fabrication import build
 from assembleur.project import Year
 
 REPO = Path(__file__).resolve().parent.parent
+PROJET_FIGE = Path(__file__).resolve().parent / "projet-fige"  # the tests' own project: 2019, frozen
 
 # CI explores the same examples on every run (a red CI is then always reproducible);
 # developers' runs keep exploring new ones.
@@ -42,10 +50,9 @@ DATA = Path(__file__).resolve().parent / "donnees"
 
 
 def copy_project(target: Path) -> Path:
-    """A copy of the shipped project (contents, templates, annexes) in ``target``."""
-    for folder in ("contenus", "gabarits", "annexes"):
-        if (REPO / folder).exists():
-            shutil.copytree(REPO / folder, target / folder)
+    """A copy of the tests' frozen project (contents, templates, scans) in ``target``."""
+    for folder in ("contenus", "gabarits", "gabarits-odt", "annexes"):
+        shutil.copytree(PROJET_FIGE / folder, target / folder)
     return target
 
 
@@ -69,13 +76,13 @@ def contenus(projet: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def checked_2019() -> build.Checked:
-    """The shipped 2019 content, validated (read-only)."""
-    return build.check(Year(REPO, 2019))
+    """The frozen 2019 content, validated (read-only)."""
+    return build.check(Year(PROJET_FIGE, 2019))
 
 
 @pytest.fixture(scope="session")
 def rapport_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The shipped 2019 rapport built once, DOCX and PDF, with the real LibreOffice."""
+    """The frozen 2019 rapport built once, DOCX and PDF, with the real LibreOffice."""
     root = copy_project(tmp_path_factory.mktemp("projet"))
     _, written = build.build_rapport(Year(root, 2019), root / "sortie" / "2019", pdf=True)
     return {path.suffix.lstrip("."): path for path in written}
@@ -83,7 +90,7 @@ def rapport_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def dossier_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The shipped 2019 dossier built once with the real LibreOffice: every file written, by name."""
+    """The frozen 2019 dossier built once with the real LibreOffice: every file written, by name."""
     root = copy_project(tmp_path_factory.mktemp("projet"))
     _, written = build.build_dossier(Year(root, 2019), root / "sortie" / "2019")
     return {path.name: path for path in written}

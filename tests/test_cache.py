@@ -61,7 +61,7 @@ def test_the_fingerprint_follows_every_input(projet: Path) -> None:
 
 
 def test_the_cache_can_be_emptied(projet: Path, cli) -> None:
-    assert cli("dossier").exit_code == 0
+    assert cli("dossier", "2019").exit_code == 0
     assert list((projet / ".cache/assembleur/parties").iterdir())
     result = cli("cache", "vider")
     assert result.exit_code == 0 and result.stderr.startswith("Cache vidé (")

@@ -26,7 +26,7 @@ def test_verifier_accepts_the_shipped_year_and_lists_warnings(projet: Path, cli)
 
 
 def test_verifier_defaults_to_the_newest_year_and_takes_a_folder(projet: Path, cli) -> None:
-    assert cli("verifier").stderr.startswith("Contenus 2019 valides")
+    assert cli("verifier", "2019").stderr.startswith("Contenus 2019 valides")
     assert cli("verifier", "contenus/2019").stderr.startswith("Contenus 2019 valides")
 
 
@@ -54,9 +54,19 @@ def test_an_unknown_year(projet: Path, cli) -> None:
 
 def test_outside_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
     monkeypatch.chdir(tmp_path)
-    result = cli("verifier")
+    result = cli("verifier")  # no year on purpose: there is none to take
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Erreur : Aucun dossier d'année dans {tmp_path / 'contenus'}.\n")
+    named = cli("verifier", "2019")
+    assert named.exit_code == 1
+    assert named.stderr.startswith("Erreur : L'année 2019 n'a pas de dossier contenus/2019/ (années présentes : aucune).\n")
+
+
+def test_without_a_year_the_newest_is_taken(projet: Path, cli) -> None:
+    assert cli("nouveau", "2020").exit_code == 0
+    result = cli("verifier")  # no year on purpose: the newest, 2020, still to be completed
+    assert result.exit_code == 1
+    assert "contenus/2020/" in result.stderr and "contenus/2019/" not in result.stderr
 
 
 def test_rapport_prints_the_files_it_writes(projet: Path, cli) -> None:
@@ -72,7 +82,7 @@ def test_rapport_prints_the_files_it_writes(projet: Path, cli) -> None:
 
 @pytest.mark.libreoffice
 def test_rapport_pdf_into_sortie(projet: Path, cli) -> None:
-    result = cli("rapport", "--pdf")
+    result = cli("rapport", "2019", "--pdf")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx",
@@ -87,7 +97,7 @@ def test_libreoffice_failure_is_exit_2_without_traceback(projet: Path, cli, monk
         raise ConversionError("LibreOffice n'a pas pu convertir r.docx en PDF (code de sortie 1).", "Relancez.")
 
     monkeypatch.setattr(libreoffice, "convert_batch", crash)
-    result = cli("rapport", "--pdf")
+    result = cli("rapport", "2019", "--pdf")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.endswith(
@@ -98,7 +108,7 @@ def test_libreoffice_failure_is_exit_2_without_traceback(projet: Path, cli, monk
 
 def test_missing_libreoffice_is_exit_2_with_install_advice(projet: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLEUR_SOFFICE", "/nulle/part/soffice")
-    result = cli("rapport", "--pdf")
+    result = cli("rapport", "2019", "--pdf")
     assert result.exit_code == 2
     assert (
         "Erreur : ASSEMBLEUR_SOFFICE désigne /nulle/part/soffice, qui n'existe pas.\nInstallez LibreOffice"
@@ -108,14 +118,14 @@ def test_missing_libreoffice_is_exit_2_with_install_advice(projet: Path, cli, mo
 
 def test_debug_shows_the_traceback(projet: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSEMBLEUR_SOFFICE", "/nulle/part/soffice")
-    result = cli("--debug", "rapport", "--pdf")
+    result = cli("--debug", "rapport", "2019", "--pdf")
     assert result.exit_code == 2
     assert "Traceback (most recent call last)" in result.stderr
 
 
 def test_unwritable_output_folder_is_exit_2(projet: Path, cli) -> None:
     (projet / "fichier").write_text("x", encoding="utf-8")
-    result = cli("rapport", "--sortie", "fichier/sous-dossier")
+    result = cli("rapport", "2019", "--sortie", "fichier/sous-dossier")
     assert result.exit_code == 2
     assert "Erreur : Le dossier de sortie fichier/sous-dossier ne peut pas être créé" in result.stderr
 

@@ -12,7 +12,7 @@ from assembleur.documents import annexes
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import REPO
+from .conftest import PROJET_FIGE
 from .fidelite import normalize
 
 pytestmark = pytest.mark.libreoffice
@@ -55,7 +55,7 @@ def outline(reader: PdfReader, items: list | None = None, depth: int = 0) -> lis
 
 def test_page_count_is_the_sum_of_the_parts(reader: PdfReader, dossier_2019: dict[str, Path]) -> None:
     parts = sum(len(PdfReader(dossier_2019[name]).pages) for name in PARTS)
-    scans = sum(len(PdfReader(REPO / "annexes" / "2019" / name).pages) for _, name in SCANS)
+    scans = sum(len(PdfReader(PROJET_FIGE / "annexes" / "2019" / name).pages) for _, name in SCANS)
     assert len(reader.pages) == parts + scans
 
 
@@ -88,7 +88,7 @@ def test_scans_are_carried_over_with_their_images_unchanged(reader: PdfReader) -
             xobjects[n].get_object().get_data() for n in xobjects if xobjects[n].get_object()["/Subtype"] == "/Image"
         ]
 
-    scan_pages = [page for _, name in SCANS for page in PdfReader(REPO / "annexes" / "2019" / name).pages]
+    scan_pages = [page for _, name in SCANS for page in PdfReader(PROJET_FIGE / "annexes" / "2019" / name).pages]
     tail = reader.pages[len(reader.pages) - len(scan_pages) :]
     for original, merged in zip(scan_pages, tail, strict=True):
         assert images(merged) == images(original) != []
@@ -135,7 +135,7 @@ def test_the_summary_and_the_intercalaires_are_there(text: str) -> None:
 
 def test_a_broken_scan_stops_the_build_before_anything_is_written(projet: Path, cli) -> None:
     (projet / "annexes" / "2019" / "avis-marles-les-mines-2020-11-18.pdf").write_bytes(b"%PDF-1.4\n")
-    result = cli("dossier")
+    result = cli("dossier", "2019")
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "Dossier 2019 : vérification, mise en page, conversion en PDF et assemblage…\n"
@@ -147,7 +147,7 @@ def test_a_broken_scan_stops_the_build_before_anything_is_written(projet: Path, 
 
 def test_verifier_checks_the_scans_too(projet: Path, cli) -> None:
     (projet / "annexes" / "2019" / "avis-bruay-la-buissiere-2020-11-07.pdf").unlink()
-    result = cli("verifier")
+    result = cli("verifier", "2019")
     assert result.exit_code == 1
     assert (
         "annexes/2019/avis-bruay-la-buissiere-2020-11-07.pdf : l'avis de « Bruay-La-Buissière » est introuvable"
@@ -156,7 +156,7 @@ def test_verifier_checks_the_scans_too(projet: Path, cli) -> None:
 
 
 def test_dossier_command_prints_every_file(projet: Path, cli) -> None:
-    result = cli("dossier", "--sortie", "livraison")
+    result = cli("dossier", "2019", "--sortie", "livraison")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[-2:] == [f"livraison/{DOSSIER}", "livraison/manifeste-2019-projet-v1.json"]

@@ -20,15 +20,15 @@ def edit_template(path: Path, old: str, new: str) -> None:
             archive.writestr(info, data)
 
 
-def test_the_shipped_templates_use_only_known_data(checked_2019: build.Checked) -> None:
-    from .conftest import REPO
+def test_the_2019_templates_use_only_known_data(checked_2019: build.Checked) -> None:
+    from .conftest import PROJET_FIGE
 
-    assert build.check_templates(Year(REPO, 2019), checked_2019) == []
+    assert build.check_templates(Year(PROJET_FIGE, 2019), checked_2019) == []
 
 
 def test_an_unknown_tag_is_an_error_with_the_text_around_it(projet: Path, cli) -> None:
     edit_template(projet / "gabarits" / "rapport.docx", "{{ signature_nom }}", "{{ signataire }}")
-    result = cli("verifier")
+    result = cli("verifier", "2019")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == "Erreur : 1 erreur dans les gabarits :"
     assert (
@@ -40,7 +40,7 @@ def test_an_unknown_tag_is_an_error_with_the_text_around_it(projet: Path, cli) -
 
 def test_an_unknown_block_attribute_is_an_error(projet: Path, cli) -> None:
     edit_template(projet / "gabarits" / "annexe.docx", "{{r b.texte }}", "{{r b.text }}")
-    result = cli("verifier")
+    result = cli("verifier", "2019")
     assert result.exit_code == 1
     assert (
         "- gabarits/annexe.docx : « b.text » n'existe pas pour un bloc (connus : genre, texte, symbole, tableau, image)"
@@ -51,7 +51,7 @@ def test_an_unknown_block_attribute_is_an_error(projet: Path, cli) -> None:
 def test_content_no_template_shows_is_a_warning(projet: Path, cli) -> None:
     edit_template(projet / "gabarits" / "rapport.docx", "{{ signature_nom }}", "")
     edit_template(projet / "gabarits" / "rapport.docx", 'b.genre == "graphique"', 'b.genre == "grafique"')
-    result = cli("verifier")
+    result = cli("verifier", "2019")
     assert result.exit_code == 0
     assert "- gabarits : la donnée « signature_nom » n'apparaît dans aucun gabarit." in result.stderr
     assert (

@@ -16,7 +16,7 @@ from assembleur.contenus import load
 from assembleur.contenus.load import SourceFile, _load_fast, _load_round_trip, _yaml, load_file, load_year
 from assembleur.errors import ContentError
 
-from .conftest import REPO
+from .conftest import PROJET_FIGE
 
 
 def problem_of(path: Path) -> str:
@@ -188,16 +188,16 @@ def assert_both_paths_read(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", sorted((REPO / "contenus").glob("*/*.yaml")), ids=lambda path: f"{path.parent.name}/{path.stem}"
+    "path", sorted((PROJET_FIGE / "contenus").glob("*/*.yaml")), ids=lambda path: f"{path.parent.name}/{path.stem}"
 )
-def test_both_paths_give_the_same_data_and_positions_for_every_shipped_file(path: Path) -> None:
+def test_both_paths_give_the_same_data_and_positions_for_every_2019_file(path: Path) -> None:
     assert_both_paths_read(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
 
 
 def test_without_the_c_parser_the_round_trip_loader_alone_reads_the_year(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = load_year(REPO / "contenus" / "2019", base=REPO)
+    fast = load_year(PROJET_FIGE / "contenus" / "2019", base=PROJET_FIGE)
     monkeypatch.setattr(load, "_CLoader", None)
-    slow = load_year(REPO / "contenus" / "2019", base=REPO)
+    slow = load_year(PROJET_FIGE / "contenus" / "2019", base=PROJET_FIGE)
     assert list(slow) == list(fast)
     for name, source in slow.items():
         assert source.path == fast[name].path

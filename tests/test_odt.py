@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import DATA, REPO
+from .conftest import DATA
 from .fidelite import compare, normalize
 
 pytestmark = pytest.mark.libreoffice
@@ -17,7 +17,8 @@ pytestmark = pytest.mark.libreoffice
 
 @pytest.fixture
 def odt_project(projet: Path) -> Path:
-    shutil.copytree(REPO / "gabarits-odt", projet / "gabarits-odt")
+    """The project copy, which holds the ODT set of templates beside the Word one."""
+    assert (projet / "gabarits-odt" / "rapport.odt").is_file()
     return projet
 
 
@@ -43,7 +44,7 @@ def test_the_odt_set_writes_odt_and_pdf_with_the_same_text_as_word(odt_project: 
 
 
 def test_the_odt_set_makes_a_whole_dossier(odt_project: Path, cli) -> None:
-    result = cli("dossier", "--gabarits", "gabarits-odt")
+    result = cli("dossier", "2019", "--gabarits", "gabarits-odt")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "sortie/2019/parties/projet-v1/annexe-1-grille-des-actions-2019.odt" in lines
@@ -51,12 +52,12 @@ def test_the_odt_set_makes_a_whole_dossier(odt_project: Path, cli) -> None:
 
 
 def test_verifier_reads_odt_templates_too(odt_project: Path, cli) -> None:
-    result = cli("verifier", "--gabarits", "gabarits-odt")
+    result = cli("verifier", "2019", "--gabarits", "gabarits-odt")
     assert result.exit_code == 0, result.stderr
 
 
 def test_two_templates_for_one_document_is_refused(projet: Path, cli) -> None:
-    shutil.copy(REPO / "gabarits-odt" / "rapport.odt", projet / "gabarits" / "rapport.odt")
-    result = cli("rapport")
+    shutil.copy(projet / "gabarits-odt" / "rapport.odt", projet / "gabarits" / "rapport.odt")
+    result = cli("rapport", "2019")
     assert result.exit_code == 1
     assert "Erreur : Deux gabarits pour le même document : rapport.docx et rapport.odt dans" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from assembleur.errors import AssembleurError
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import REPO
+from .conftest import copy_project
 
 FRENCH = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"))
 texts = st.one_of(
@@ -59,8 +58,7 @@ def edit_yaml(path: Path, change) -> None:
 def test_any_content_builds_or_gives_our_error(introduction, titre, montant, chiffre, date, actions) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        for name in ("contenus", "gabarits", "annexes"):
-            shutil.copytree(REPO / name, root / name)
+        copy_project(root)
         contenus = root / "contenus" / "2019"
 
         def rapport(data) -> None:

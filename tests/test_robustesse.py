@@ -29,12 +29,12 @@ def fingerprints(root: Path) -> dict[str, str]:
 
 def test_a_build_never_modifies_the_users_files(projet: Path, cli) -> None:
     before = fingerprints(projet)
-    assert cli("dossier").exit_code == 0
+    assert cli("dossier", "2019").exit_code == 0
     assert fingerprints(projet) == before
 
 
 def test_a_full_disk_stops_the_build_and_leaves_earlier_outputs_intact(projet: Path, cli, monkeypatch) -> None:
-    assert cli("dossier").exit_code == 0
+    assert cli("dossier", "2019").exit_code == 0
     folder = projet / "sortie" / "2019"
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
@@ -42,7 +42,7 @@ def test_a_full_disk_stops_the_build_and_leaves_earlier_outputs_intact(projet: P
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(PdfWriter, "write", full)
-    result = cli("dossier", "--forcer")
+    result = cli("dossier", "2019", "--forcer")
     assert result.exit_code == 2
     assert "(le disque est plein)." in result.stderr
     assert (
@@ -61,7 +61,7 @@ def test_a_second_build_of_the_same_year_is_refused_naming_the_first(projet: Pat
         json.dumps({"pid": os.getppid(), "machine": socket.gethostname(), "commande": "assembleur dossier 2019"}),
         encoding="utf-8",
     )
-    result = cli("dossier")
+    result = cli("dossier", "2019")
     assert result.exit_code == 2
     assert (
         f"Erreur : Une autre fabrication est en cours : « assembleur dossier 2019 » (processus {os.getppid()} sur "
@@ -76,6 +76,6 @@ def test_a_lock_left_by_a_dead_build_is_taken_over(projet: Path, cli) -> None:
     lock.write_text(
         json.dumps({"pid": 2**22 + 12345, "machine": socket.gethostname(), "commande": "x"}), encoding="utf-8"
     )
-    result = cli("rapport")
+    result = cli("rapport", "2019")
     assert result.exit_code == 0, result.stderr
     assert not lock.exists()

@@ -23,11 +23,11 @@ DEFINITIF = "dossier-politique-de-la-ville-2019-definitif.pdf"
 
 
 def test_two_projet_builds_leave_v1_and_v2_side_by_side(projet: Path, contenus: Path, cli) -> None:
-    first = cli("rapport", "--pdf")
+    first = cli("rapport", "2019", "--pdf")
     v1 = projet / "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx"
     before = v1.read_bytes()
     edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Éric EDOUARD")
-    second = cli("rapport", "--pdf")
+    second = cli("rapport", "2019", "--pdf")
     assert first.exit_code == second.exit_code == 0
     assert second.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
     assert v1.read_bytes() == before  # never overwritten
@@ -36,8 +36,8 @@ def test_two_projet_builds_leave_v1_and_v2_side_by_side(projet: Path, contenus: 
 
 
 def test_an_unchanged_rebuild_takes_the_last_projet_back_unless_forced(projet: Path, cli) -> None:
-    assert cli("rapport").exit_code == 0
-    again = cli("rapport")
+    assert cli("rapport", "2019").exit_code == 0
+    again = cli("rapport", "2019")
     assert again.exit_code == 0
     assert again.stderr == (
         "Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle "
@@ -47,7 +47,7 @@ def test_an_unchanged_rebuild_takes_the_last_projet_back_unless_forced(projet: P
         "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx",
         "sortie/2019/manifeste-2019-projet-v1.json",
     ]
-    forced = cli("rapport", "--forcer")
+    forced = cli("rapport", "2019", "--forcer")
     assert forced.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
 
 
@@ -67,7 +67,7 @@ def test_no_page_of_a_definitif_says_projet(definitif_2019) -> None:
 
 
 def test_a_definitif_with_missing_avis_fails_naming_them(projet: Path, cli) -> None:
-    result = cli("dossier", "--version", "definitif")
+    result = cli("dossier", "2019", "--version", "definitif")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[1] == "Erreur : 16 erreurs dans le dossier définitif :"
@@ -89,7 +89,7 @@ def test_a_definitif_before_the_deadline_fails_with_the_deadline(
 ) -> None:
     send_projet(contenus)
     monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 10, 20))
-    result = cli("dossier", "--version", "definitif")
+    result = cli("dossier", "2019", "--version", "definitif")
     assert result.exit_code == 1
     assert (
         "avis.yaml, ligne 36, colonne 5 : avis manquant : Auchel (délai de réponse jusqu'au 1er novembre 2020)"
@@ -143,11 +143,11 @@ def test_verifier_manifeste_names_a_changed_file(definitif_2019, cli, tmp_path: 
     _, files = definitif_2019
     folder = tmp_path / "livre"
     shutil.copytree(files[DEFINITIF].parent, folder)
-    ok = cli("verifier", "--manifeste", str(folder / "manifeste-2019-definitif.json"))
+    ok = cli("verifier", "2019", "--manifeste", str(folder / "manifeste-2019-definitif.json"))
     assert ok.exit_code == 0 and "sont identiques à leur fabrication" in ok.stderr
     with (folder / DEFINITIF).open("ab") as handle:
         handle.write(b"%modifie")
-    bad = cli("verifier", "--manifeste", str(folder / "manifeste-2019-definitif.json"))
+    bad = cli("verifier", "2019", "--manifeste", str(folder / "manifeste-2019-definitif.json"))
     assert bad.exit_code == 1
     assert (
         f"- {folder / DEFINITIF} : le contenu a changé depuis la fabrication (empreinte SHA-256 différente)."
@@ -159,7 +159,7 @@ def test_an_existing_definitif_is_never_overwritten(definitif_2019, cli, monkeyp
     root, files = definitif_2019
     monkeypatch.chdir(root)
     before = files[DEFINITIF].read_bytes()
-    refused = cli("dossier", "--version", "definitif")
+    refused = cli("dossier", "2019", "--version", "definitif")
     assert refused.exit_code == 1
     assert f"Erreur : Une version définitive existe déjà : sortie/2019/{DEFINITIF}." in refused.stderr
     assert files[DEFINITIF].read_bytes() == before
@@ -167,9 +167,9 @@ def test_an_existing_definitif_is_never_overwritten(definitif_2019, cli, monkeyp
 
 def test_remplacer_keeps_the_previous_definitif_under_a_dated_name(projet: Path, contenus: Path, cli) -> None:
     send_projet(contenus)
-    assert cli("rapport", "--version", "definitif").exit_code == 0
+    assert cli("rapport", "2019", "--version", "definitif").exit_code == 0
     first = (projet / "sortie/2019/rapport-politique-de-la-ville-2019-definitif.docx").read_bytes()
-    result = cli("rapport", "--version", "definitif", "--remplacer")
+    result = cli("rapport", "2019", "--version", "definitif", "--remplacer")
     assert result.exit_code == 0, result.stderr
     kept = list((projet / "sortie/2019").glob("rapport-politique-de-la-ville-2019-definitif-remplace-le-*.docx"))
     assert len(kept) == 1 and kept[0].read_bytes() == first
@@ -185,7 +185,7 @@ def test_sans_avis_is_recorded_in_the_summary_and_the_manifest(projet: Path, con
     ]
     received = {"Marles-les-Mines", "Bruay-La-Buissière", "Conseil municipal présidé par M. Frédéric WALLET"}
     arguments = [item for name in names if name not in received for item in ("--sans-avis", name)]
-    result = cli("dossier", "--version", "definitif", *arguments)
+    result = cli("dossier", "2019", "--version", "definitif", *arguments)
     assert result.exit_code == 0, result.stderr
     folder = projet / "sortie/2019"
     text = " ".join(PdfReader(folder / "parties/definitif/avis-synthese-2019.pdf").pages[0].extract_text().split())
@@ -195,7 +195,7 @@ def test_sans_avis_is_recorded_in_the_summary_and_the_manifest(projet: Path, con
 
 
 def test_sans_avis_with_an_unknown_name(projet: Path, cli) -> None:
-    result = cli("dossier", "--version", "definitif", "--sans-avis", "Auchell")
+    result = cli("dossier", "2019", "--version", "definitif", "--sans-avis", "Auchell")
     assert result.exit_code == 1
     assert (
         "--sans-avis « Auchell » : aucun organisme de ce nom dans avis.yaml ; vouliez-vous dire « Auchel » ?"
@@ -206,7 +206,7 @@ def test_sans_avis_with_an_unknown_name(projet: Path, cli) -> None:
 def test_a_placeholder_left_in_a_definitif_stops_it(projet: Path, contenus: Path, cli) -> None:
     send_projet(contenus)
     edit(contenus / "rapport.yaml", "  nom: Eric EDOUARD", "  nom: Eric EDOUARD (à compléter)")
-    result = cli("rapport", "--version", "definitif", "--pdf")
+    result = cli("rapport", "2019", "--version", "definitif", "--pdf")
     assert result.exit_code == 1
     assert (
         "sortie/2019/rapport-politique-de-la-ville-2019-definitif.pdf : page 1 : un texte à compléter reste (« à compléter »)."
@@ -218,7 +218,7 @@ def test_a_placeholder_left_in_a_definitif_stops_it(projet: Path, contenus: Path
 def test_avis_command_shows_where_the_consultation_stands(projet: Path, contenus: Path, cli, monkeypatch) -> None:
     send_projet(contenus)
     monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 10, 20))
-    result = cli("avis")
+    result = cli("avis", "2019")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Projet envoyé le 1er octobre 2020 ; réponses attendues jusqu'au 1er novembre 2020 inclus."
@@ -228,7 +228,7 @@ def test_avis_command_shows_where_the_consultation_stands(projet: Path, contenus
     )
     assert "- Auchel : en attente (12 jours restants)" in lines
     monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 11, 2))
-    assert "- Auchel : réputé favorable (pas de réponse au 1er novembre 2020)" in cli("avis").stdout
+    assert "- Auchel : réputé favorable (pas de réponse au 1er novembre 2020)" in cli("avis", "2019").stdout
 
 
 @pytest.mark.parametrize(
@@ -269,14 +269,14 @@ def test_actes_folder_one_pdf_per_part_with_a_bordereau(definitif_2019) -> None:
 
 
 def test_actes_over_the_size_limit_is_refused(projet: Path, cli) -> None:
-    result = cli("dossier", "--actes", "--limite-actes", "0.5")
+    result = cli("dossier", "2019", "--actes", "--limite-actes", "0.5")
     assert result.exit_code == 1
     assert re.search(r"Erreur : Le paquet @ctes pèserait [\d.]+ Mio, au-delà de la limite de 0.5 Mio.", result.stderr)
     assert not list((projet / "sortie").rglob("*.pdf"))
 
 
 def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None:
-    result = cli("dossier", "--ocr")
+    result = cli("dossier", "2019", "--ocr")
     assert result.exit_code == 0, result.stderr
     dossier = projet / "sortie/2019/dossier-politique-de-la-ville-2019-projet-v1.pdf"
     text = subprocess.run(["pdftotext", str(dossier), "-"], capture_output=True, text=True).stdout
@@ -284,19 +284,19 @@ def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None
     cache = list((projet / ".cache/assembleur/ocr").glob("*.pdf"))
     assert len(cache) == 3
     stamps = {path: path.stat().st_mtime_ns for path in cache}
-    assert cli("dossier", "--ocr").exit_code == 0
+    assert cli("dossier", "2019", "--ocr").exit_code == 0
     assert {path: path.stat().st_mtime_ns for path in cache} == stamps  # not read again
 
 
 def test_pdfa_only_with_definitif(projet: Path, cli) -> None:
-    result = cli("dossier", "--pdfa")
+    result = cli("dossier", "2019", "--pdfa")
     assert result.exit_code == 1
     assert "Erreur : --pdfa ne s'utilise qu'avec --version definitif." in result.stderr
 
 
 def test_a_pdfa_definitif_has_its_output_intent_xmp_and_embedded_fonts(projet: Path, contenus: Path, cli) -> None:
     send_projet(contenus)
-    result = cli("dossier", "--version", "definitif", "--pdfa")
+    result = cli("dossier", "2019", "--version", "definitif", "--pdfa")
     assert result.exit_code == 0, result.stderr
     path = projet / "sortie/2019" / DEFINITIF
     reader = PdfReader(path)
@@ -315,7 +315,7 @@ def test_ocr_without_ocrmypdf_fails_with_install_advice(projet: Path, cli, monke
     real_which = shell.which
     monkeypatch.setattr(shell, "which", lambda name, *a, **k: None if name == "ocrmypdf" else real_which(name, *a, **k))
     monkeypatch.setenv("HOME", str(projet))  # an empty OCR cache
-    result = cli("dossier", "--ocr")
+    result = cli("dossier", "2019", "--ocr")
     assert result.exit_code == 2
     assert "Erreur : L'option --ocr demande OCRmyPDF, introuvable sur cette machine." in result.stderr
     assert "sudo apt-get install ocrmypdf tesseract-ocr-fra" in result.stderr
