@@ -1,0 +1,71 @@
+"""« fonds_de_concours » : the table of the fonds de concours (FDC); its total is checked."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from .. import french
+from ..types import Modele, Montant, Texte
+from .base import Bloc, Loc, Page, Verification, register
+
+
+class LigneFondsDeConcours(Modele):
+    commune: Texte
+    projet: Texte
+    montant_operation: Montant
+    montant_fdc: Montant
+    precision: Texte | None = None
+
+
+class FondsDeConcoursDonnees(Modele):
+    lignes: list[LigneFondsDeConcours] = Field(min_length=1)
+    total: Montant
+
+
+@register
+class FondsDeConcours(Bloc):
+    genre = "fonds_de_concours"
+    descriptions = {
+        "fonds_de_concours": "Tableau des fonds de concours.",
+        "projet": "Intitulé du projet.",
+        "montant_operation": "Montant de l'opération.",
+        "montant_fdc": "Montant du fonds de concours.",
+    }
+
+    fonds_de_concours: FondsDeConcoursDonnees
+
+    def check(self, verification: Verification, stem: str, loc: Loc) -> None:
+        data = self.fonds_de_concours
+        total = sum((ligne.montant_fdc for ligne in data.lignes), Decimal(0))
+        if total != data.total:
+            verification.warn(
+                stem,
+                (*loc, "fonds_de_concours", "total"),
+                f"les lignes du fonds de concours totalisent {french.format_amount(total)}, "
+                f"et non {french.format_amount(data.total)}.",
+            )
+
+    def render(self, page: Page) -> None:
+        data = self.fonds_de_concours
+        rows = [[page.cell(h, bold=True) for h in ("Commune", "Projet", "Montant opération", "Montant FDC en euros")]]
+        for ligne in data.lignes:
+            fdc = french.format_number(ligne.montant_fdc)
+            if ligne.precision:
+                fdc += f" ({ligne.precision})"
+            rows.append(
+                [
+                    page.cell(ligne.commune),
+                    page.cell(ligne.projet),
+                    page.cell(french.format_number(ligne.montant_operation), align="right"),
+                    page.cell(fdc, align="right"),
+                ]
+            )
+        rows.append(
+            [
+                page.cell("TOTAL FDC", bold=True, colspan=3),
+                page.cell(french.format_number(data.total), bold=True, align="right"),
+            ]
+        )
+        page.table(rows, widths=[1.3, 3, 1.3, 1.5])
