@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from . import blocs, french
 from .blocs.axes_transversaux import AxeTransversal
+from .libelles import Libelles
 from .types import (  # noqa: F401  (the names other modules take from the model)
     CODE_PATTERN,
     INTERCO,
@@ -83,6 +84,7 @@ class Rapport(Modele):
     signature: Signature
     introduction: Partie
     conclusion: Partie
+    libelles: Libelles = Libelles()  # the words of the annexes and the dossier, when they differ from the default
 
 
 class Action(Modele):

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ..files import atomic_output
 from .blocs import KINDS
+from .libelles import DESCRIPTIONS as LIBELLES
 from .model import Avis, Chapitre, FeuilleDeRoute, Programmation, Protocole, Rapport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -92,8 +93,8 @@ KEYS = {
 
 
 def descriptions() -> dict[str, str]:
-    """Every key's French description: the common keys, then those of each kind of block."""
-    return KEYS | {key: text for kind in KINDS.values() for key, text in kind.descriptions.items()}
+    """Every key's French description: the common keys, those of each kind of block, the libellés."""
+    return KEYS | {key: text for kind in KINDS.values() for key, text in kind.descriptions.items()} | LIBELLES
 
 
 def _frenchify(node: Any, keys: dict[str, str]) -> None:
