@@ -47,6 +47,7 @@ KEYS = {
     "numero": "Numéro (chapitre, section, priorité).",
     "contenu": "Les blocs de texte, dans l'ordre : paragraphe, intertitre, liste, tableau, graphique…",
     "sections": "Les sections, dans l'ordre ; chacune a un titre, des blocs et d'éventuelles sous-sections.",
+    "entetes": "La ligne d'en-tête du tableau (répétée en haut de chaque page).",
     "lignes": "Les lignes, dans l'ordre.",
     "note": "Note sous le tableau.",
     "pilier": "Pilier : emploi, cohesion_sociale, cadre_de_vie ou pilotage.",

@@ -8,7 +8,7 @@ The grid (Annexe 1) comes from the one list of actions of ``programmation.yaml``
 from __future__ import annotations
 
 from ..contenus import french
-from ..contenus.blocs.axes_transversaux import axes_table
+from ..contenus.blocs.axes_transversaux import HEADINGS, axes_table
 from ..contenus.consultation import RECU, Statut
 from ..contenus.model import INTERCO, PILIER_NAMES, Action, Priorite
 from ..contenus.validate import Content
@@ -96,7 +96,7 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
     axes = content.feuille_de_route.axes_transversaux
     if axes:
         builder.add("titre1", axes.titre)
-        axes_table(builder, axes.axes)
+        axes_table(builder, axes.axes, HEADINGS)
 
 
 def build_protocole(content: Content, version: str = "projet", mention: str = "") -> Document:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..types import Modele, Texte
+from ..types import CelluleTexte, Modele, Texte
 from .base import Bloc, Page, register
 
 
@@ -13,9 +13,12 @@ class AxeTransversal(Modele):
     enjeux: list[Texte] = Field(min_length=1)
 
 
-def axes_table(page: Page, axes: list[AxeTransversal]) -> None:
+HEADINGS = ["AXES TRANSVERSAUX", "ENJEUX/ORIENTATIONS"]
+
+
+def axes_table(page: Page, axes: list[AxeTransversal], headings: list[str]) -> None:
     """The axes, one row each, their enjeux one per line (also the feuille de route's table)."""
-    rows = [[page.cell("AXES TRANSVERSAUX", bold=True), page.cell("ENJEUX/ORIENTATIONS", bold=True)]]
+    rows = [[page.cell(h, bold=True) for h in headings]]
     rows += [[page.cell(axe.axe), page.cell(list(axe.enjeux))] for axe in axes]
     page.table(rows, widths=[1, 2])
 
@@ -30,6 +33,7 @@ class AxesTransversaux(Bloc):
     }
 
     axes_transversaux: list[AxeTransversal] = Field(min_length=1)
+    entetes: list[CelluleTexte] = Field(HEADINGS, min_length=2, max_length=2)
 
     def render(self, page: Page) -> None:
-        axes_table(page, self.axes_transversaux)
+        axes_table(page, self.axes_transversaux, self.entetes)

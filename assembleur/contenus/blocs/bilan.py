@@ -23,6 +23,9 @@ class BilanDonnees(Modele):
     droit_commun: Montant
     specifiques: Montant
     libelle_specifiques: Texte = "Subventions crédits spécifiques Pol Ville"
+    libelle_droit_commun: Texte = "Subventions droit commun"
+    libelle_projets: Texte = "Projets soutenus"
+    libelle_porteurs: Texte = "Porteurs de projets"
 
     @model_validator(mode="after")
     def _one_scope(self) -> BilanDonnees:
@@ -41,6 +44,9 @@ class Bilan(Bloc):
         "droit_commun": "Subventions de droit commun.",
         "specifiques": "Subventions de crédits spécifiques politique de la ville.",
         "libelle_specifiques": "Intitulé de la colonne des crédits spécifiques.",
+        "libelle_droit_commun": "Intitulé de la colonne du droit commun.",
+        "libelle_projets": "Intitulé de la ligne des projets.",
+        "libelle_porteurs": "Intitulé de la ligne des porteurs.",
     }
     # the bilans of a pilier's thématiques must add up to the pilier's bilan on these figures
     SUMMED: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -121,17 +127,17 @@ class Bilan(Bloc):
             [
                 page.cell(data.titre or "", bold=True),
                 page.cell(""),
-                page.cell("Subventions droit commun", bold=True),
+                page.cell(data.libelle_droit_commun, bold=True),
                 page.cell(data.libelle_specifiques, bold=True),
             ],
             [
-                page.cell("Projets soutenus"),
+                page.cell(data.libelle_projets),
                 page.cell(data.projets, align="right"),
                 page.cell(french.format_amount(data.droit_commun), align="right"),
                 page.cell(french.format_amount(data.specifiques), align="right"),
             ],
             [
-                page.cell("Porteurs de projets"),
+                page.cell(data.libelle_porteurs),
                 page.cell(data.porteurs, align="right"),
                 page.cell(""),
                 page.cell(""),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from .. import french
-from ..types import Modele, Montant, Texte
+from ..types import CelluleTexte, Modele, Montant, Texte
 from .base import Bloc, Loc, Page, Verification, register
 
 
@@ -22,6 +22,10 @@ class LigneFondsDeConcours(Modele):
 class FondsDeConcoursDonnees(Modele):
     lignes: list[LigneFondsDeConcours] = Field(min_length=1)
     total: Montant
+    entetes: list[CelluleTexte] = Field(
+        ["Commune", "Projet", "Montant opération", "Montant FDC en euros"], min_length=4, max_length=4
+    )
+    libelle_total: Texte = "TOTAL FDC"
 
 
 @register
@@ -32,6 +36,7 @@ class FondsDeConcours(Bloc):
         "projet": "Intitulé du projet.",
         "montant_operation": "Montant de l'opération.",
         "montant_fdc": "Montant du fonds de concours.",
+        "libelle_total": "Libellé de la ligne du total.",
     }
 
     fonds_de_concours: FondsDeConcoursDonnees
@@ -49,7 +54,7 @@ class FondsDeConcours(Bloc):
 
     def render(self, page: Page) -> None:
         data = self.fonds_de_concours
-        rows = [[page.cell(h, bold=True) for h in ("Commune", "Projet", "Montant opération", "Montant FDC en euros")]]
+        rows = [[page.cell(h, bold=True) for h in data.entetes]]
         for ligne in data.lignes:
             fdc = french.format_number(ligne.montant_fdc)
             if ligne.precision:
@@ -64,7 +69,7 @@ class FondsDeConcours(Bloc):
             )
         rows.append(
             [
-                page.cell("TOTAL FDC", bold=True, colspan=3),
+                page.cell(data.libelle_total, bold=True, colspan=3),
                 page.cell(french.format_number(data.total), bold=True, align="right"),
             ]
         )

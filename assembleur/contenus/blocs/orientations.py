@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..types import Modele, Texte
+from ..types import CelluleTexte, Modele, Texte
 from .base import Bloc, Page, register
 
 
@@ -28,9 +28,10 @@ class Orientations(Bloc):
     }
 
     orientations: list[PilierOrientations] = Field(min_length=1)
+    entetes: list[CelluleTexte] = Field(["ORIENTATIONS", "OBJECTIFS OPERATIONNELS"], min_length=2, max_length=2)
 
     def render(self, page: Page) -> None:
-        rows = [[page.cell("ORIENTATIONS", bold=True), page.cell("OBJECTIFS OPERATIONNELS", bold=True)]]
+        rows = [[page.cell(h, bold=True) for h in self.entetes]]
         for pilier in self.orientations:
             rows.append([page.cell(pilier.pilier, bold=True, colspan=2, shade=page.group_shade)])
             for orientation in pilier.orientations:

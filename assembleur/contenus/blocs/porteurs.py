@@ -19,12 +19,16 @@ class PorteursDonnees(Modele):
     titre: Texte
     total: Nombre
     lignes: list[LignePorteur] = Field(min_length=1)
+    entete_projets: Texte = "Nombre de projets"
 
 
 @register
 class Porteurs(Bloc):
     genre = "porteurs"
-    descriptions = {"porteurs": "Porteurs de projets (ou, dans programmation.yaml, la liste des porteurs reconnus)."}
+    descriptions = {
+        "porteurs": "Porteurs de projets (ou, dans programmation.yaml, la liste des porteurs reconnus).",
+        "entete_projets": "En-tête de la colonne des nombres de projets.",
+    }
     conclusion_rank = 1  # after the bilans: its last check compares the tables with the chiffres
 
     porteurs: PorteursDonnees
@@ -69,7 +73,7 @@ class Porteurs(Bloc):
     def render(self, page: Page) -> None:
         data = self.porteurs
         rows = [
-            [page.cell(data.titre, bold=True), page.cell("Nombre de projets", bold=True, align="right")],
+            [page.cell(data.titre, bold=True), page.cell(data.entete_projets, bold=True, align="right")],
             [page.cell(""), page.cell(data.total, bold=True, align="right")],
         ]
         rows += [[page.cell(ligne.nom), page.cell(ligne.projets, align="right")] for ligne in data.lignes]

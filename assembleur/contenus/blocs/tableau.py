@@ -20,7 +20,6 @@ class Tableau(Bloc):
     genre = "tableau"
     descriptions = {
         "tableau": "Un tableau : en-têtes facultatives, lignes de cellules, note.",
-        "entetes": "La ligne d'en-tête du tableau (répétée en haut de chaque page).",
     }
 
     tableau: TableauDonnees
