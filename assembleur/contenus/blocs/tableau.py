@@ -29,7 +29,7 @@ class Tableau(Bloc):
         if data.titre:
             page.add("intertitre", data.titre)
         rows = [[page.cell(h, bold=True) for h in data.entetes]] if data.entetes else []
-        rows += [[page.cell(str(cell)) for cell in ligne] for ligne in data.lignes]
+        rows += [[page.cell(cell) for cell in ligne] for ligne in data.lignes]  # a list: one line each
         page.table(rows, header_rows=1 if data.entetes else 0)
         if data.note:
             page.add("note", data.note)
