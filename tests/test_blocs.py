@@ -23,6 +23,8 @@ def tags_of_the_model() -> list[str]:
 
 def test_the_registry_covers_every_kind_the_model_accepts() -> None:
     assert tags_of_the_model() == list(KINDS) == list(blocs.SHIPPED)
+    modules = {path.stem for path in Path(blocs.__file__).parent.glob("*.py")} - {"__init__", "base"}
+    assert modules == set(KINDS)  # one module per kind, named after its key
     for genre, kind in KINDS.items():
         assert kind.genre == genre and genre in kind.model_fields
         assert kind.render is not Bloc.render, f"« {genre} » ne sait pas se mettre en page"

@@ -1,12 +1,15 @@
 """The kinds of block of the chapters, one module each, found through :data:`KINDS`.
 
-Importing this package registers the kinds shipped with assembleur, in the
-order editors and messages list them. See :mod:`.base` for what a kind holds.
+Importing this package imports every module beside this one, each of which
+registers its kind: the shipped ones in the order of :data:`SHIPPED` (the
+order editors and messages list them), any other after them, by name. Adding a
+kind is adding a module. See :mod:`.base` for what a kind holds.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, Discriminator, Tag
@@ -15,7 +18,7 @@ from .base import KINDS, Bloc, Loc, Page, References, Verification, register
 
 __all__ = ["KINDS", "Bloc", "Loc", "Page", "References", "Verification", "any_bloc", "register"]
 
-# the shipped kinds, one module each, in the order editors and messages list them
+# the shipped kinds, in the order editors and messages list them (that of the 2019 schemas)
 SHIPPED = (
     "paragraphe",
     "intertitre",
@@ -32,7 +35,11 @@ SHIPPED = (
     "actions",
     "bilan",
 )
-for _module in SHIPPED:
+_MODULES = sorted(
+    (module.name for module in pkgutil.iter_modules(__path__) if module.name != "base"),
+    key=lambda name: (SHIPPED.index(name) if name in SHIPPED else len(SHIPPED), name),
+)
+for _module in _MODULES:
     importlib.import_module(f"{__name__}.{_module}")  # registers its kind
 
 
