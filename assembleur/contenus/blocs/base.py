@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
+from .. import french
 from ..types import Modele
 
 KINDS: dict[str, type[Bloc]] = {}  # YAML key → kind, in the order of registration
@@ -66,6 +67,17 @@ def register(kind: type[Bloc]) -> type[Bloc]:
         raise TypeError(f"two kinds of block register « {kind.genre} »: {KINDS[kind.genre].__name__}, {kind.__name__}")
     KINDS[kind.genre] = kind
     return kind
+
+
+def check_total(
+    verification: Verification, stem: str, loc: Loc, what: str, amounts: Iterable[Decimal], typed: Decimal
+) -> None:
+    """Warn, at ``loc``, when the amounts of a table's lines do not add up to the total typed under them."""
+    total = sum(amounts, Decimal(0))
+    if total != typed:
+        verification.warn(
+            stem, loc, f"{what} totalisent {french.format_amount(total)}, et non {french.format_amount(typed)}."
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .. import french
 from ..types import Modele, Montant, Texte
-from .base import Bloc, Loc, Page, Verification, register
+from .base import Bloc, Loc, Page, Verification, check_total, register
 
 
 class LigneContribution(Modele):
@@ -35,14 +35,9 @@ class ContributionsCget(Bloc):
 
     def check(self, verification: Verification, stem: str, loc: Loc) -> None:
         data = self.contributions_cget
-        total = sum((ligne.montant for ligne in data.lignes), Decimal(0))
-        if total != data.total:
-            verification.warn(
-                stem,
-                (*loc, "contributions_cget", "total"),
-                f"les contributions du CGET par thématique totalisent {french.format_amount(total)}, "
-                f"et non {french.format_amount(data.total)}.",
-            )
+        where = (*loc, "contributions_cget", "total")
+        what = "les contributions du CGET par thématique"
+        check_total(verification, stem, where, what, (ligne.montant for ligne in data.lignes), data.total)
 
     def render(self, page: Page) -> None:
         for ligne in self.contributions_cget.lignes:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 
 from .. import french
 from ..types import CelluleTexte, Modele, Montant, Texte
-from .base import Bloc, Loc, Page, Verification, register
+from .base import Bloc, Loc, Page, Verification, check_total, register
 
 
 class LigneFondsDeConcours(Modele):
@@ -43,14 +41,9 @@ class FondsDeConcours(Bloc):
 
     def check(self, verification: Verification, stem: str, loc: Loc) -> None:
         data = self.fonds_de_concours
-        total = sum((ligne.montant_fdc for ligne in data.lignes), Decimal(0))
-        if total != data.total:
-            verification.warn(
-                stem,
-                (*loc, "fonds_de_concours", "total"),
-                f"les lignes du fonds de concours totalisent {french.format_amount(total)}, "
-                f"et non {french.format_amount(data.total)}.",
-            )
+        where = (*loc, "fonds_de_concours", "total")
+        what = "les lignes du fonds de concours"
+        check_total(verification, stem, where, what, (ligne.montant_fdc for ligne in data.lignes), data.total)
 
     def render(self, page: Page) -> None:
         data = self.fonds_de_concours
