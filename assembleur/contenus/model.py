@@ -9,7 +9,6 @@ The values and the base model are in :mod:`.types`; the kinds of block, one
 module each, in :mod:`.blocs`.
 """
 
-
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -34,8 +33,7 @@ from .types import (  # noqa: F401  (the names other modules take from the model
     is_to_fill,
 )
 
-BLOCK_KINDS = blocs.KINDS
-Bloc = blocs.any_bloc()
+Bloc = blocs.any_bloc()  # one block of a « contenu »: any registered kind
 
 
 # --- the files --------------------------------------------------------------------

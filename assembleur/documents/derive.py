@@ -136,7 +136,14 @@ class Verification:
     counts: Counts
     known: dict[str, Figure]  # the key figures that are typed (not « À COMPLÉTER »)
     warnings: list[Problem] = field(default_factory=list)
-    _blocks: list[tuple[str, Loc, Bloc]] = field(default_factory=list)
+    _blocks: list[tuple[str, Loc, Bloc]] = field(init=False)  # every block of the chapters, in reading order
+
+    def __post_init__(self) -> None:
+        self._blocks = [
+            (self.content.chapter_sources[chapitre.numero], loc, block)
+            for chapitre in self.content.chapitres
+            for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
+        ]
 
     @property
     def by_pilier(self) -> dict[str, Tally]:
@@ -154,10 +161,6 @@ class Verification:
 
     def blocks(self, kind: type[Bloc]) -> list[tuple[str, Loc, Any]]:
         """Every block of ``kind`` in the chapters, in reading order, with its file stem and key path."""
-        if not self._blocks:
-            for chapitre in self.content.chapitres:
-                stem = self.content.chapter_sources[chapitre.numero]
-                self._blocks += [(stem, loc, b) for loc, b in iter_blocks(chapitre.contenu, chapitre.sections)]
         return [(stem, loc, block) for stem, loc, block in self._blocks if isinstance(block, kind)]
 
     def pilier_of_thematiques(self, thematiques: Iterable[str]) -> str | None:
