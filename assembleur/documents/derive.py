@@ -76,7 +76,7 @@ def fill(text: str, known: dict[str, Figure]) -> str:
 def porteur_key(action: Action, commune: str) -> str:
     """The identity of the porteur of ``action`` in ``commune``, for counting distinct porteurs."""
     if action.porteur is None:
-        return f"(porteur de {commune})"  # e.g. each commune's PRE is carried by its own structure
+        return f"(porteur de {commune})"  # no porteur named: each commune carries the action itself
     name = unicodedata.normalize("NFKD", action.porteur.strip().lower())
     name = "".join(c for c in name if not unicodedata.combining(c))  # "Prévert" and "Prevert" are one porteur
     return f"{name} — {commune}" if name in LOCAL_PORTEURS else name
