@@ -99,11 +99,12 @@ def test_a_new_kind_is_validated_checked_and_rendered_from_its_module_alone(proj
     lines = len((projet / "contenus" / "2019" / "chapitre1.yaml").read_text(encoding="utf-8").splitlines())
     result = run_with_a_new_kind(
         projet,
-        "- citation: La politique de la ville est l'affaire de tous les habitants\n"
-        "  auteur: Jean Jaurès\n",
+        "- citation: La politique de la ville est l'affaire de tous les habitants\n  auteur: Jean Jaurès\n",
     )
     assert f"chapitre1.yaml:{lines + 2}: citation de 60 signes : abrégez-la." in result["warnings"]
-    assert result["rendered"] == ["«\u00a0La politique de la ville est l'affaire de tous les habitants\u00a0» (Jean Jaurès)"]
+    assert result["rendered"] == [
+        "«\u00a0La politique de la ville est l'affaire de tous les habitants\u00a0» (Jean Jaurès)"
+    ]
     assert result["schema"] == "Une citation, entre guillemets."
 
 

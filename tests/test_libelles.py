@@ -35,7 +35,11 @@ def test_without_a_libelles_section_the_annexes_keep_the_words_of_2019(annee: Ye
 
 def test_a_libelle_typed_in_rapport_yaml_replaces_the_default(annee: Year, contenus: Path) -> None:
     def change(data) -> None:
-        data["libelles"] = {"grille_annexe": "ANNEXE I", "grille_entete": "GRILLE {annee}", "priorite_titre": "{numero}. {titre}"}
+        data["libelles"] = {
+            "grille_annexe": "ANNEXE I",
+            "grille_entete": "GRILLE {annee}",
+            "priorite_titre": "{numero}. {titre}",
+        }
 
     rewrite(contenus / "rapport.yaml", change)
     content = build.check(annee).content
@@ -58,8 +62,11 @@ def test_the_grid_title_counts_the_priorites_of_the_feuille_de_route(annee: Year
 
 def test_a_libelle_naming_an_unknown_value_is_refused_at_its_line(annee: Year, contenus: Path) -> None:
     rewrite(contenus / "rapport.yaml", lambda data: data.update(libelles={"grille_titre": "Les {nombre} priorités"}))
-    line = (contenus / "rapport.yaml").read_text(encoding="utf-8").splitlines().index(
-        "  grille_titre: Les {nombre} priorités"
+    line = (
+        (contenus / "rapport.yaml")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        .index("  grille_titre: Les {nombre} priorités")
     )
     with pytest.raises(ContentError) as refused:
         build.check(annee)
