@@ -71,3 +71,10 @@ def test_the_summary_of_the_avis_says_who_answered(checked_2019: build.Checked) 
     communes = [r for r in rows if r[0] != "Organisme consulté"]
     assert len(communes) == 15 + 4  # 14 communes, the unnamed council, 4 conseils citoyens
     assert document.body[0].text.endswith(typography("3 avis ont été reçus ; ils sont joints au présent dossier."))
+
+
+def test_a_table_cell_typed_as_a_list_shows_one_line_per_element(checked_2019: build.Checked) -> None:
+    document = annexes.build_protocole(checked_2019.content)
+    cells = [cell for item in document.body if item.table for row in item.table.rows for cell in row]
+    assert not [cell for cell in cells if any(line.startswith("['") for line in cell.lines)]
+    assert any(len(cell.lines) > 1 for cell in cells)  # the 2019 protocole has such cells

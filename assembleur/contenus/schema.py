@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..files import atomic_output
+from .blocs import KINDS
+from .libelles import DESCRIPTIONS as LIBELLES
 from .model import Avis, Chapitre, FeuilleDeRoute, Programmation, Protocole, Rapport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -27,7 +29,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 }
 FOLDER = "schemas"
 
-# One French description per key staff type (the same key means the same thing everywhere).
+# One French description per key staff type (the same key means the same thing everywhere);
+# the keys proper to a kind of block are described in its module (blocs/).
 KEYS = {
     "collectivite": "La collectivité qui publie le rapport.",
     "nom": "Nom, tel qu'il doit apparaître.",
@@ -44,48 +47,16 @@ KEYS = {
     "numero": "Numéro (chapitre, section, priorité).",
     "contenu": "Les blocs de texte, dans l'ordre : paragraphe, intertitre, liste, tableau, graphique…",
     "sections": "Les sections, dans l'ordre ; chacune a un titre, des blocs et d'éventuelles sous-sections.",
-    "paragraphe": "Un paragraphe : **gras**, *italique*, 5^{ème}, {chiffre}.",
-    "intertitre": "Un petit titre, hors sommaire.",
-    "liste": "Une liste à puces : un élément par ligne.",
-    "symbole": "Autre puce que le point (« → »).",
-    "tableau": "Un tableau : en-têtes facultatives, lignes de cellules, note.",
     "entetes": "La ligne d'en-tête du tableau (répétée en haut de chaque page).",
     "lignes": "Les lignes, dans l'ordre.",
     "note": "Note sous le tableau.",
-    "graphique": "Un graphique dessiné depuis les données : financement ou contributions_cget.",
-    "repartition_piliers": "Nombre de projets par pilier (comparé à la liste des actions).",
     "pilier": "Pilier : emploi, cohesion_sociale, cadre_de_vie ou pilotage.",
     "libelle": "Libellé, tel qu'il doit apparaître.",
     "projets": "Nombre de projets (comparé à la liste des actions).",
-    "financement": "Répartition du financement par financeur.",
-    "parts": "Une part par financeur.",
-    "financeur": "Le financeur (Etat - CGET, Région…).",
-    "part": "Sa part, en pourcentage.",
-    "contributions_cget": "Contributions du CGET par thématique (total comparé à la somme).",
     "total": "Le total tapé dans le rapport (comparé à la somme des lignes).",
-    "montant": "Montant en euros.",
     "precision": "Précision entre parenthèses.",
-    "porteurs": "Porteurs de projets (ou, dans programmation.yaml, la liste des porteurs reconnus).",
-    "fonds_de_concours": "Tableau des fonds de concours.",
     "commune": "Commune (« Interco » pour une action intercommunale ; une liste si plusieurs).",
-    "projet": "Intitulé du projet.",
-    "montant_operation": "Montant de l'opération.",
-    "montant_fdc": "Montant du fonds de concours.",
-    "orientations": "Tableau des orientations et objectifs opérationnels, par pilier.",
-    "intitule": "Intitulé de l'orientation.",
-    "objectifs": "Objectifs opérationnels, un par ligne.",
-    "axes_transversaux": "Tableau des axes transversaux et de leurs enjeux.",
-    "axe": "L'axe transversal.",
-    "enjeux": "Ses enjeux ou orientations, un par ligne.",
-    "actions": (
-        "Dans un chapitre : les actions à lister (par thématique). "
-        "Dans programmation.yaml : la liste unique des actions."
-    ),
     "thematiques": "Thématiques des actions concernées.",
-    "bilan": "Tableau projets / porteurs / subventions (comparé à la liste des actions).",
-    "droit_commun": "Subventions de droit commun.",
-    "specifiques": "Subventions de crédits spécifiques politique de la ville.",
-    "libelle_specifiques": "Intitulé de la colonne des crédits spécifiques.",
     "chiffres": "Chiffres clés cités dans le texte par {nom} ; un chiffre tapé une seule fois.",
     "communes": "Communes où des actions sont menées.",
     "sous_priorite": 'Code de la sous-priorité ("10.3"), ou numéro de la priorité ("6").',
@@ -122,26 +93,31 @@ KEYS = {
 }
 
 
-def _frenchify(node: Any) -> None:
+def descriptions() -> dict[str, str]:
+    """Every key's French description: the common keys, those of each kind of block, the libellés."""
+    return KEYS | {key: text for kind in KINDS.values() for key, text in kind.descriptions.items()} | LIBELLES
+
+
+def _frenchify(node: Any, keys: dict[str, str]) -> None:
     """Replace pydantic's English titles and docstrings by the French descriptions."""
     if isinstance(node, dict):
         node.pop("title", None)
         if "properties" in node:
             node.pop("description", None)
             for key, value in node["properties"].items():
-                if key in KEYS and isinstance(value, dict):
-                    value["description"] = KEYS[key]
+                if key in keys and isinstance(value, dict):
+                    value["description"] = keys[key]
         for value in node.values():
-            _frenchify(value)
+            _frenchify(value, keys)
     elif isinstance(node, list):
         for value in node:
-            _frenchify(value)
+            _frenchify(value, keys)
 
 
 def schema_of(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of content file."""
     schema = SCHEMAS[kind].model_json_schema()
-    _frenchify(schema)
+    _frenchify(schema, descriptions())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"assembleur : {kind}.yaml"
     return schema

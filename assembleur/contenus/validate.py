@@ -6,7 +6,6 @@ with its file, line, column, key path, what was expected and what was found.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,24 +13,22 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError, Problem
+from .blocs import KINDS, References
 from .load import SourceFile
 from .model import (
-    BLOCK_KINDS,
     INTERCO,
     PLACEHOLDER,
-    Actions,
     Avis,
-    Bilan,
     Bloc,
     Chapitre,
     FeuilleDeRoute,
-    Graphique,
     Programmation,
     Protocole,
     Rapport,
     Section,
     is_to_fill,
 )
+from .types import suggest as _suggest
 
 REQUIRED_FILES = {
     "rapport": Rapport,
@@ -46,7 +43,17 @@ KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
 TO_FILL_MESSAGE = "à compléter : tapez la valeur de l'année à la place de « À COMPLÉTER »."
 # error types raised by our own validators (model.py): their message is already French
-CUSTOM_ERRORS = {"cle_inconnue", "montant", "pourcentage", "date", "code", "chiffre_inconnu", "chiffre", "bilan_portee"}
+CUSTOM_ERRORS = {
+    "cle_inconnue",
+    "montant",
+    "pourcentage",
+    "date",
+    "code",
+    "chiffre_inconnu",
+    "chiffre",
+    "bilan_portee",
+    "libelle",
+}
 
 
 @dataclass
@@ -82,11 +89,6 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
-def _suggest(word: str, choices: list[str]) -> str:
-    near = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
-
-
 def _message(err: dict[str, Any]) -> str:
     kind = err["type"]
     found = err.get("input")
@@ -114,7 +116,7 @@ def _message(err: dict[str, Any]) -> str:
         choices = expected.replace(" or ", ", ").split(", ")
         return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), choices)}."
     if kind == "bloc_inconnu":
-        kinds = list(BLOCK_KINDS)
+        kinds = list(KINDS)
         if isinstance(found, dict):
             keys = [str(k) for k in found]
             guess = _suggest(keys[0], kinds) if keys else ""
@@ -267,43 +269,24 @@ def _check_references(
                     f"(ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
                 )
 
-    thematiques = sorted({a.thematique for a in programmation.actions})
-    data_blocks = {
-        kind
+    chapter_blocks = [
+        (sources[chapter_sources[chapitre.numero]], loc, block)
         for chapitre in chapitres
-        for _, block in iter_blocks(chapitre.contenu, chapitre.sections)
-        for kind in ("financement", "contributions_cget")
-        if isinstance(block, BLOCK_KINDS[kind])
-    }
-    for chapitre in chapitres:
-        source = sources[chapter_sources[chapitre.numero]]
-        for loc, block in iter_blocks(chapitre.contenu, chapitre.sections):
-            selected = (
-                block.actions.thematiques
-                if isinstance(block, Actions)
-                else block.bilan.thematiques or []
-                if isinstance(block, Bilan)
-                else []
-            )
-            for thematique in selected:
-                if thematique not in thematiques:
-                    at(
-                        source,
-                        loc,
-                        f"aucune action de programmation.yaml n'a la thématique « {thematique} »"
-                        f"{_suggest(thematique, thematiques)}",
-                    )
-            if isinstance(block, Graphique) and block.graphique not in data_blocks:
-                at(
-                    source,
-                    loc,
-                    f"le graphique « {block.graphique} » n'a pas de données : "
-                    f"ajoutez un bloc « {block.graphique} » au texte.",
-                )
+        for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
+    ]
+    references = References(
+        thematiques=sorted({a.thematique for a in programmation.actions}),
+        genres={block.genre for _, _, block in chapter_blocks},
+    )
+    for source, loc, block in chapter_blocks:
+        for message in block.check_references(references):
+            at(source, loc, message)
 
     figures = programmation.chiffres
     for source in sources.values():
         for loc, text in _walk_strings(source.data):
+            if source is sources.get("rapport") and loc[:1] == ("libelles",):
+                continue  # a libellé names its own values (checked by the model)
             for match in PLACEHOLDER.finditer(text):
                 if match[1] not in figures:
                     at(

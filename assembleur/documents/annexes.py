@@ -8,12 +8,11 @@ The grid (Annexe 1) comes from the one list of actions of ``programmation.yaml``
 from __future__ import annotations
 
 from ..contenus import french
+from ..contenus.blocs.axes_transversaux import HEADINGS, axes_table
 from ..contenus.consultation import RECU, Statut
 from ..contenus.model import INTERCO, PILIER_NAMES, Action, Priorite
 from ..contenus.validate import Content
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
-
-NO_ACTION = "Aucune action en {annee}"
 
 
 def grid_line(action: Action) -> str:
@@ -23,16 +22,18 @@ def grid_line(action: Action) -> str:
     return f"{action.titre} - {places}{porteur}"
 
 
-def _priority_rows(priorite: Priorite, actions: list[Action], annee: int) -> list[list[Cell]]:
-    rows = [[text_cell(f"PRIORITE n°{priorite.numero} : {priorite.titre}", bold=True, colspan=3, shade=GROUP_SHADE)]]
+def _priority_rows(content: Content, priorite: Priorite, actions: list[Action]) -> list[list[Cell]]:
+    libelles, annee = content.rapport.libelles, content.rapport.annee
+    title = libelles.text("priorite_titre", annee, numero=priorite.numero, titre=priorite.titre)
+    rows = [[text_cell(title, bold=True, colspan=3, shade=GROUP_SHADE)]]
     groups: list[tuple[str, list[Action]]] = [
         (f"{s.code} {s.titre}", [a for a in actions if a.sous_priorite == s.code]) for s in priorite.sous_priorites
     ]
     direct = [a for a in actions if a.sous_priorite == str(priorite.numero)]
     if direct:
-        groups.append((f"Priorité {priorite.numero}, sans sous-priorité", direct))
+        groups.append((libelles.text("grille_sans_sous_priorite", annee, numero=priorite.numero), direct))
     for label, members in groups:
-        lines = [grid_line(a) for a in members] or [f"*{NO_ACTION.format(annee=annee)}*"]
+        lines = [grid_line(a) for a in members] or [f"*{libelles.text('grille_aucune_action', annee)}*"]
         projets = sum(len(a.communes) for a in members)
         rows.append([text_cell(label), Cell(lines), text_cell(projets, align="right")])
     return rows
@@ -41,34 +42,35 @@ def _priority_rows(priorite: Priorite, actions: list[Action], annee: int) -> lis
 def build_grille(content: Content, version: str = "projet", mention: str = "") -> Document:
     """Annexe 1: every action of the year, once, under its priority and sous-priorité."""
     builder = Builder(content)
-    annee = content.rapport.annee
+    libelles, annee = content.rapport.libelles, content.rapport.annee
     actions = content.programmation.actions
+    sous_priorite, titre, projets = libelles.texts("grille_colonnes", annee)
     header = [
-        text_cell("Sous-priorité", bold=True),
-        text_cell(f"Actions {annee} : titre - commune (porteur)", bold=True),
-        text_cell("Projets", bold=True, align="right"),
+        text_cell(sous_priorite, bold=True),
+        text_cell(titre, bold=True),
+        text_cell(projets, bold=True, align="right"),
     ]
     rows = [header]
-    for priorite in content.feuille_de_route.priorites:
+    priorites = content.feuille_de_route.priorites
+    for priorite in priorites:
         members = [a for a in actions if a.priorite == priorite.numero]
-        rows.extend(_priority_rows(priorite, members, annee))
-    builder.add("paragraphe", f"CONTRAT DE VILLE - GRILLE DES ACTIONS {annee} PAR PRIORITÉ")
+        rows.extend(_priority_rows(content, priorite, members))
+    builder.add("paragraphe", libelles.text("grille_entete", annee))
     builder.table(rows, header_rows=1, widths=[6.5, 18.5, 1.7], can_split=True)
     cover = {
         **common_cover(content, version, mention),
-        "numero_annexe": "ANNEXE 1",
-        "titre_annexe": builder.text(
-            "Grille de répartition des actions au sein des 10 priorités de la feuille de route du Contrat de Ville"
-        ),
+        "numero_annexe": libelles.text("grille_annexe", annee),
+        "titre_annexe": builder.text(libelles.text("grille_titre", annee, priorites=len(priorites))),
     }
     return Document(cover, builder.items)
 
 
 def _feuille_de_route(builder: Builder, content: Content) -> None:
+    libelles, annee = content.rapport.libelles, content.rapport.annee
     for priorite in content.feuille_de_route.priorites:
         title = priorite.intitule_protocole or priorite.titre
-        builder.add("titre1", f"PRIORITE n°{priorite.numero} : {title}")
-        builder.add("note", f"Pilier : {PILIER_NAMES[priorite.pilier]}")
+        builder.add("titre1", libelles.text("priorite_titre", annee, numero=priorite.numero, titre=title))
+        builder.add("note", libelles.text("feuille_pilier", annee, pilier=PILIER_NAMES[priorite.pilier]))
         builder.blocks(priorite.introduction)
         if priorite.encadres:
             builder.table(
@@ -79,7 +81,7 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
                 header_rows=1,
             )
         if priorite.points_de_vigilance:
-            builder.add("intertitre", "Points de vigilance :")
+            builder.add("intertitre", libelles.text("feuille_vigilance", annee))
             builder.blocks(priorite.points_de_vigilance)
         for sous in priorite.sous_priorites:
             description = f" : {sous.description}" if sous.description else ""
@@ -88,15 +90,13 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
                 builder.add("puce", precision)
         builder.blocks(priorite.complements)
         if priorite.indicateurs:
-            builder.add("intertitre", "Indicateurs d'évaluation :")
+            builder.add("intertitre", libelles.text("feuille_indicateurs", annee))
             for indicateur in priorite.indicateurs:
                 builder.add("puce", indicateur)
     axes = content.feuille_de_route.axes_transversaux
     if axes:
         builder.add("titre1", axes.titre)
-        rows = [[text_cell("AXES TRANSVERSAUX", bold=True), text_cell("ENJEUX/ORIENTATIONS", bold=True)]]
-        rows += [[text_cell(axe.axe), Cell(list(axe.enjeux))] for axe in axes.axes]
-        builder.table(rows, widths=[1, 2])
+        axes_table(builder, axes.axes, HEADINGS)
 
 
 def build_protocole(content: Content, version: str = "projet", mention: str = "") -> Document:
@@ -124,16 +124,19 @@ def build_protocole(content: Content, version: str = "projet", mention: str = ""
     _feuille_de_route(builder, content)
     cover = {
         **common_cover(content, version, mention),
-        "numero_annexe": "ANNEXE 2",
+        "numero_annexe": content.rapport.libelles.text("protocole_annexe", content.rapport.annee),
         "titre_annexe": builder.text(protocole.annexe),
     }
     return Document(cover, builder.items)
 
 
-CATEGORIES = {
-    "conseil_citoyen": "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS",
-    "commune": "AVIS DES COMMUNES DU CONTRAT DE VILLE",
-}
+# the groups of avis, in the order of the dossier: organisme type → its libellé
+CATEGORIES = {"conseil_citoyen": "avis_conseils_citoyens", "commune": "avis_communes"}
+
+
+def category_title(content: Content, kind: str) -> str:
+    """The title of a group of avis (its divider page and, capitalised, its bookmark)."""
+    return content.rapport.libelles.text(CATEGORIES[kind], content.rapport.annee)
 
 
 def build_synthese_avis(
@@ -141,35 +144,32 @@ def build_synthese_avis(
 ) -> Document:
     """The summary of the avis, before the scans: who, séance, avis, received."""
     builder = Builder(content)
+    libelles, annee = content.rapport.libelles, content.rapport.annee
     received = sum(1 for statut in statuts if statut.etat == RECU)
     if received == 0:
-        answer = "aucun avis n'a encore été reçu."
+        answer = libelles.text("avis_aucun", annee)
     elif received == 1:
-        answer = "1 avis a été reçu ; il est joint au présent dossier."
+        answer = libelles.text("avis_un", annee)
     else:
-        answer = f"{received} avis ont été reçus ; ils sont joints au présent dossier."
-    builder.add("paragraphe", f"Le projet de rapport a été soumis pour avis à {len(statuts)} organismes ; {answer}")
-    for kind, title in CATEGORIES.items():
+        answer = libelles.text("avis_plusieurs", annee, recus=received)
+    builder.add("paragraphe", libelles.text("avis_consultation", annee, organismes=len(statuts), reponse=answer))
+    for kind in CATEGORIES:
         members = [statut for statut in statuts if statut.organisme.type == kind]
         if not members:
             continue
-        builder.add("intertitre", title.capitalize())
-        rows = [[text_cell(h, bold=True) for h in ("Organisme consulté", "Séance", "Avis", "Reçu le")]]
+        builder.add("intertitre", category_title(content, kind).capitalize())
+        rows = [[text_cell(h, bold=True) for h in libelles.texts("avis_colonnes", annee)]]
         rows += [
             [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)] for s in members
         ]
         builder.table(rows, widths=[3, 1.6, 2, 1.6])
     deadline = statuts[0].echeance if statuts else None
     if deadline is not None:
-        builder.add(
-            "note",
-            f"Délai de réponse : jusqu'au {french.format_long_date(deadline)} inclus ; "
-            "passé ce délai, l'avis est réputé favorable (décret n° 2015-1118 du 3 septembre 2015).",
-        )
+        builder.add("note", libelles.text("avis_delai", annee, echeance=french.format_long_date(deadline)))
     cover = {
         **common_cover(content, version, mention),
         "numero_annexe": "",
-        "titre_annexe": "Synthèse des avis recueillis",
+        "titre_annexe": libelles.text("avis_titre", annee),
     }
     return Document(cover, builder.items)
 

@@ -18,35 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from ..contenus import french
-from ..contenus.model import (
-    INTERCO,
-    PILIER_NAMES,
-    PLACEHOLDER,
-    TO_FILL,
-    Action,
-    Actions,
-    AxesTransversaux,
-    Bilan,
-    BilanDonnees,
-    ContributionsCget,
-    Financement,
-    FondsDeConcours,
-    Graphique,
-    Intertitre,
-    Liste,
-    Orientations,
-    Paragraphe,
-    Porteurs,
-    RepartitionPiliers,
-    Section,
-    Tableau,
-    is_to_fill,
-)
+from ..contenus.blocs import KINDS, Bloc, Loc
+from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this module's interface)
+from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
 
-# Porteurs named after the local body that carries the action: "Ville" in
-# Auchel and "Ville" in Lillers are two porteurs, so the commune is part of the name.
+# Porteurs named after the local body that carries the action (the town, its CCAS, its conseil
+# citoyen): the same name in two communes is two porteurs, so the commune is part of the name.
 LOCAL_PORTEURS = {"ville", "ccas", "conseil citoyen"}
 
 
@@ -97,7 +76,7 @@ def fill(text: str, known: dict[str, Figure]) -> str:
 def porteur_key(action: Action, commune: str) -> str:
     """The identity of the porteur of ``action`` in ``commune``, for counting distinct porteurs."""
     if action.porteur is None:
-        return f"(porteur de {commune})"  # e.g. each commune's PRE is carried by its own structure
+        return f"(porteur de {commune})"  # no porteur named: each commune carries the action itself
     name = unicodedata.normalize("NFKD", action.porteur.strip().lower())
     name = "".join(c for c in name if not unicodedata.combining(c))  # "Prévert" and "Prevert" are one porteur
     return f"{name} — {commune}" if name in LOCAL_PORTEURS else name
@@ -149,195 +128,104 @@ def pilier_of_thematiques(content: Content, thematiques: Iterable[str]) -> str |
 # --- verification -----------------------------------------------------------------
 
 
-def _amount(value: Decimal) -> str:
-    return french.format_amount(value)
+@dataclass
+class Verification:
+    """What the checks of ``verifier`` work with: the content, the counts, the typed figures, the warnings."""
 
+    content: Content
+    counts: Counts
+    known: dict[str, Figure]  # the key figures that are typed (not « À COMPLÉTER »)
+    warnings: list[Problem] = field(default_factory=list)
+    _blocks: list[tuple[str, Loc, Bloc]] = field(init=False)  # every block of the chapters, in reading order
 
-def _percent(value: Decimal) -> str:
-    return french.format_percent(value)
+    def __post_init__(self) -> None:
+        self._blocks = [
+            (self.content.chapter_sources[chapitre.numero], loc, block)
+            for chapitre in self.content.chapitres
+            for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
+        ]
 
+    @property
+    def by_pilier(self) -> dict[str, Tally]:
+        return self.counts.by_pilier
 
-def verify(content: Content) -> list[Problem]:
-    """Compare every typed figure the data also gives; one warning per disagreement."""
-    warnings: list[Problem] = to_fill(content.sources)
-    counts = count(content)
-    known = {name: figure for name, figure in figures(content).items() if figure.kind != TO_FILL}
+    @property
+    def by_thematique(self) -> dict[str, Tally]:
+        return self.counts.by_thematique
 
-    def warn(stem: str, loc: tuple[Any, ...], message: str) -> None:
-        source = content.sources[stem]
+    def warn(self, stem: str, loc: Loc, message: str) -> None:
+        """A warning at ``loc`` of the file ``stem``."""
+        source = self.content.sources[stem]
         line, col = source.position(loc)
-        warnings.append(Problem(source.path, message, line, col))
+        self.warnings.append(Problem(source.path, message, line, col))
 
-    retenus = known.get("projets_retenus")
-    cget = known.get("projets_cget")
+    def blocks(self, kind: type[Bloc]) -> list[tuple[str, Loc, Any]]:
+        """Every block of ``kind`` in the chapters, in reading order, with its file stem and key path."""
+        return [(stem, loc, block) for stem, loc, block in self._blocks if isinstance(block, kind)]
+
+    def pilier_of_thematiques(self, thematiques: Iterable[str]) -> str | None:
+        return pilier_of_thematiques(self.content, thematiques)
+
+
+def _check_figures(verification: Verification) -> None:
+    """The key figures of programmation.yaml agree with each other and with the list of actions."""
+    known, total = verification.known, verification.counts.total.projets
+    retenus, cget = known.get("projets_retenus"), known.get("projets_cget")
     if retenus and cget and retenus.value != cget.value:
-        warn(
+        verification.warn(
             "programmation",
             ("chiffres", "projets_cget"),
             f"{cget} projets accompagnés par le CGET (projets_cget), mais {retenus} projets retenus (projets_retenus).",
         )
-    if retenus and retenus.value != counts.total.projets:
-        warn(
+    if retenus and retenus.value != total:
+        verification.warn(
             "programmation",
             ("chiffres", "projets_retenus"),
-            f"{retenus} projets retenus annoncés, mais la liste des actions en compte {counts.total.projets}.",
+            f"{retenus} projets retenus annoncés, mais la liste des actions en compte {total}.",
         )
 
-    porteur_blocks: list[tuple[str, tuple[Any, ...], Porteurs]] = []
-    pilier_bilans: dict[str, tuple[str, tuple[Any, ...], BilanDonnees]] = {}
-    theme_bilans: list[tuple[str, tuple[Any, ...], BilanDonnees, str | None]] = []
-    repartition: dict[str, int] = {}
-    for chapitre in content.chapitres:
-        stem = content.chapter_sources[chapitre.numero]
-        for loc, block in iter_blocks(chapitre.contenu, chapitre.sections):
-            if isinstance(block, Financement):
-                total = sum((p.part for p in block.financement.parts), Decimal(0))
-                if total != 100:
-                    warn(
-                        stem,
-                        (*loc, "financement"),
-                        f"les parts du financement totalisent {_percent(total)}, et non 100 %.",
-                    )
-            elif isinstance(block, ContributionsCget):
-                data = block.contributions_cget
-                total = sum((ligne.montant for ligne in data.lignes), Decimal(0))
-                if total != data.total:
-                    warn(
-                        stem,
-                        (*loc, "contributions_cget", "total"),
-                        f"les contributions du CGET par thématique totalisent {_amount(total)}, "
-                        f"et non {_amount(data.total)}.",
-                    )
-            elif isinstance(block, FondsDeConcours):
-                data = block.fonds_de_concours
-                total = sum((ligne.montant_fdc for ligne in data.lignes), Decimal(0))
-                if total != data.total:
-                    warn(
-                        stem,
-                        (*loc, "fonds_de_concours", "total"),
-                        f"les lignes du fonds de concours totalisent {_amount(total)}, et non {_amount(data.total)}.",
-                    )
-            elif isinstance(block, Porteurs):
-                porteur_blocks.append((stem, loc, block))
-            elif isinstance(block, RepartitionPiliers):
-                for index, ligne in enumerate(block.repartition_piliers):
-                    repartition[ligne.pilier] = ligne.projets
-                    computed = counts.by_pilier.get(ligne.pilier, Tally()).projets
-                    if ligne.pilier != "pilotage" and computed != ligne.projets:
-                        warn(
-                            stem,
-                            (*loc, "repartition_piliers", index, "projets"),
-                            f"{ligne.projets} projets annoncés pour le pilier « {PILIER_NAMES[ligne.pilier]} », "
-                            f"mais la liste des actions en compte {computed}.",
-                        )
-                total = sum(repartition.values())
-                if retenus and total != retenus.value:
-                    warn(
-                        stem,
-                        (*loc, "repartition_piliers"),
-                        f"la répartition par pilier totalise {total} projets, et non {retenus} (projets_retenus).",
-                    )
-            elif isinstance(block, Bilan):
-                data = block.bilan
-                scope = data.pilier or pilier_of_thematiques(content, data.thematiques or [])
-                if data.pilier:
-                    pilier_bilans[data.pilier] = (stem, loc, data)
-                    tally = counts.by_pilier.get(data.pilier, Tally())
-                    label = f"le pilier « {PILIER_NAMES[data.pilier]} »"
-                else:
-                    theme_bilans.append((stem, loc, data, scope))
-                    tally = Tally()
-                    for thematique in data.thematiques or []:
-                        part = counts.by_thematique.get(thematique, Tally())
-                        tally.projets += part.projets
-                        tally.porteurs |= part.porteurs
-                    label = f"« {', '.join(data.thematiques or [])} »"
-                if tally.projets != data.projets:
-                    warn(
-                        stem,
-                        (*loc, "bilan", "projets"),
-                        f"{data.projets} projets soutenus annoncés pour {label}, "
-                        f"mais la liste des actions en compte {tally.projets}.",
-                    )
-                if len(tally.porteurs) != data.porteurs:
-                    warn(
-                        stem,
-                        (*loc, "bilan", "porteurs"),
-                        f"{data.porteurs} porteurs de projets annoncés pour {label}, "
-                        f"mais la liste des actions en compte {len(tally.porteurs)} différents.",
-                    )
 
-    for pilier, (stem, loc, data) in pilier_bilans.items():
-        if pilier in repartition and repartition[pilier] != data.projets:
-            warn(
-                stem,
-                (*loc, "bilan", "projets"),
-                f"le chapitre 2 annonce {repartition[pilier]} projets pour le pilier « {PILIER_NAMES[pilier]} », "
-                f"ce bilan en annonce {data.projets}.",
-            )
-        parts = [d for _, _, d, scope in theme_bilans if scope == pilier]
-        if not parts:
+def _check_blocks(verification: Verification) -> None:
+    """Each block of the chapters, in reading order, then each kind's checks across its blocks."""
+    for stem, loc, block in verification.blocks(Bloc):
+        block.check(verification, stem, loc)
+    for kind in sorted(KINDS.values(), key=lambda kind: kind.conclusion_rank):
+        kind.conclude(verification)
+
+
+def _check_protocole(verification: Verification) -> None:
+    """Two articles of the protocole with the same number (the signed text is kept as it is)."""
+    protocole = verification.content.protocole
+    if protocole is None:
+        return
+    numbered: dict[str, str] = {}
+    for index, section in enumerate(protocole.sections):
+        match = re.match(r"^Article\s+(\d+)\b", section.titre)
+        if not match:
             continue
-        for name, label, show in (
-            ("projets", "projets soutenus", str),
-            ("droit_commun", "subventions de droit commun", _amount),
-            ("specifiques", "subventions de crédits spécifiques", _amount),
-        ):
-            total = sum(getattr(d, name) for d in parts)
-            if total != getattr(data, name):
-                warn(
-                    stem,
-                    (*loc, "bilan", name),
-                    f"les bilans par thématique du pilier « {PILIER_NAMES[pilier]} » totalisent {show(total)} "
-                    f"{label}, et non {show(getattr(data, name))}.",
-                )
-
-    seen: dict[str, str] = {}
-    deposes = 0
-    for stem, loc, block in porteur_blocks:
-        data = block.porteurs
-        deposes += data.total
-        listed = sum(ligne.projets for ligne in data.lignes)
-        if listed != data.total:
-            warn(
-                stem,
-                (*loc, "porteurs", "total"),
-                f"« {data.titre} » : les lignes totalisent {listed} projets, et non {data.total}.",
+        if match[1] in numbered:
+            verification.warn(
+                "protocole",
+                ("sections", index, "titre"),
+                f"deux articles portent le numéro {match[1]} (« {numbered[match[1]]} » et « {section.titre} ») ; "
+                "le texte signé est conservé tel quel.",
             )
-        for index, ligne in enumerate(data.lignes):
-            name = re.sub(r"\s+", " ", ligne.nom.strip().upper())
-            if name in seen:
-                warn(
-                    stem,
-                    (*loc, "porteurs", "lignes", index, "nom"),
-                    f"le porteur « {ligne.nom} » figure deux fois ({seen[name]} et ici) ; fusionnez les deux lignes.",
-                )
-            else:
-                line, _ = content.sources[stem].position((*loc, "porteurs", "lignes", index))
-                seen[name] = f"ligne {line}"
-    if porteur_blocks and "projets_deposes" in known and known["projets_deposes"].value != deposes:
-        warn(
-            "programmation",
-            ("chiffres", "projets_deposes"),
-            f"{known['projets_deposes']} projets déposés annoncés, "
-            f"mais les tableaux des porteurs en totalisent {deposes}.",
-        )
-    if content.protocole is not None:
-        numbered: dict[str, str] = {}
-        for index, section in enumerate(content.protocole.sections):
-            match = re.match(r"^Article\s+(\d+)\b", section.titre)
-            if not match:
-                continue
-            if match[1] in numbered:
-                warn(
-                    "protocole",
-                    ("sections", index, "titre"),
-                    f"deux articles portent le numéro {match[1]} (« {numbered[match[1]]} » et « {section.titre} ») ; "
-                    "le texte signé est conservé tel quel.",
-                )
-            else:
-                numbered[match[1]] = section.titre
-    return warnings
+        else:
+            numbered[match[1]] = section.titre
+
+
+def verify(content: Content) -> list[Problem]:
+    """Compare every typed figure the data also gives; one warning per disagreement.
+
+    First the values still « À COMPLÉTER », then the key figures, the blocks
+    (each kind's checks, see :mod:`assembleur.contenus.blocs`), the protocole.
+    """
+    known = {name: figure for name, figure in figures(content).items() if figure.kind != TO_FILL}
+    verification = Verification(content, count(content), known, to_fill(content.sources))
+    _check_figures(verification)
+    _check_blocks(verification)
+    _check_protocole(verification)
+    return verification.warnings
 
 
 # --- the document to render -------------------------------------------------------
@@ -397,28 +285,16 @@ def text_cell(text: Any, **options: Any) -> Cell:
     return Cell([str(text)], **options)
 
 
-def action_line(action: Action, separator: str = " à ") -> str:
-    """An action as the rapport lists it: « Titre à Commune (Porteur) »."""
-    places = [c for c in action.communes if c != INTERCO]
-    line = action.titre
-    if places:
-        line += separator + ", ".join(places)
-    elif separator != " à ":
-        line += separator + INTERCO
-    if action.porteur:
-        line += f" ({action.porteur})"
-    return line
-
-
 class Builder:
-    """Turns content blocks into the flat, French-formatted items of a document."""
+    """Turns content blocks into the flat, French-formatted items of a document (a :class:`~.blocs.Page`)."""
+
+    group_shade = GROUP_SHADE
 
     def __init__(self, content: Content) -> None:
         self.content = content
         self.known = figures(content)
         self.items: list[Item] = []
         self.charts: dict[str, list[tuple[str, Decimal]]] = {}
-        self.sous_priorites = {s.code: s.titre for p in content.feuille_de_route.priorites for s in p.sous_priorites}
         self._collect_chart_data()
 
     def text(self, raw: str) -> str:
@@ -427,15 +303,20 @@ class Builder:
     def add(self, kind: str, raw: str = "", **options: Any) -> None:
         self.items.append(Item(kind, self.text(raw) if raw else "", **options))
 
+    def cell(self, text: Any, **options: Any) -> Cell:
+        """A table cell: one line, or one line per element of a list."""
+        return Cell([str(line) for line in text], **options) if isinstance(text, list) else text_cell(text, **options)
+
     def _collect_chart_data(self) -> None:
         for chapitre in self.content.chapitres:
             for _, block in iter_blocks(chapitre.contenu, chapitre.sections):
-                if isinstance(block, Financement):
-                    self.charts["financement"] = [(self.text(p.financeur), p.part) for p in block.financement.parts]
-                elif isinstance(block, ContributionsCget):
-                    self.charts["contributions_cget"] = [
-                        (self.text(ligne.libelle), ligne.montant) for ligne in block.contributions_cget.lignes
-                    ]
+                data = block.chart_data(self.text)
+                if data is not None:
+                    self.charts[block.genre] = data
+
+    def chart(self, name: str) -> None:
+        """The chart drawn from the data of the ``name`` block."""
+        self.items.append(Item("graphique", chart=name, chart_data=self.charts[name]))
 
     def table(
         self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
@@ -445,130 +326,9 @@ class Builder:
                 cell.lines = [self.text(line) for line in cell.lines]
         self.items.append(Item("tableau", table=Table(rows, header_rows, widths, can_split)))
 
-    def blocks(self, blocks: Iterable[Any]) -> None:
+    def blocks(self, blocks: Iterable[Bloc]) -> None:
         for block in blocks:
-            self.block(block)
-
-    def block(self, block: Any) -> None:
-        if isinstance(block, Paragraphe):
-            self.add("paragraphe", block.paragraphe)
-        elif isinstance(block, Intertitre):
-            self.add("intertitre", block.intertitre)
-        elif isinstance(block, Liste):
-            for element in block.liste:
-                if block.symbole:
-                    self.add("symbole", element, symbol=block.symbole)
-                else:
-                    self.add("puce", element)
-        elif isinstance(block, Tableau):
-            data = block.tableau
-            if data.titre:
-                self.add("intertitre", data.titre)
-            rows = [[text_cell(h, bold=True) for h in data.entetes]] if data.entetes else []
-            rows += [[text_cell(cell) for cell in ligne] for ligne in data.lignes]
-            self.table(rows, header_rows=1 if data.entetes else 0)
-            if data.note:
-                self.add("note", data.note)
-        elif isinstance(block, Graphique):
-            self.items.append(Item("graphique", chart=block.graphique, chart_data=self.charts[block.graphique]))
-        elif isinstance(block, RepartitionPiliers):
-            for ligne in block.repartition_piliers:
-                self.add("puce", f"**{ligne.libelle} : {ligne.projets} projet{'s' if ligne.projets > 1 else ''}**")
-        elif isinstance(block, Financement):
-            rows = [
-                [text_cell(p.financeur), text_cell(_percent(p.part), align="right")] for p in block.financement.parts
-            ]
-            self.table(rows, header_rows=0, widths=[3, 1])
-            if block.financement.note:
-                self.add("note", block.financement.note)
-        elif isinstance(block, ContributionsCget):
-            for ligne in block.contributions_cget.lignes:
-                precision = f" ({ligne.precision})" if ligne.precision else ""
-                self.add("puce", f"{_amount(ligne.montant)} {ligne.libelle}{precision}")
-        elif isinstance(block, Porteurs):
-            data = block.porteurs
-            rows = [
-                [text_cell(data.titre, bold=True), text_cell("Nombre de projets", bold=True, align="right")],
-                [text_cell(""), text_cell(data.total, bold=True, align="right")],
-            ]
-            rows += [[text_cell(ligne.nom), text_cell(ligne.projets, align="right")] for ligne in data.lignes]
-            self.table(rows, header_rows=1, widths=[4, 1])
-        elif isinstance(block, FondsDeConcours):
-            data = block.fonds_de_concours
-            rows = [
-                [text_cell(h, bold=True) for h in ("Commune", "Projet", "Montant opération", "Montant FDC en euros")]
-            ]
-            for ligne in data.lignes:
-                fdc = french.format_number(ligne.montant_fdc)
-                if ligne.precision:
-                    fdc += f" ({ligne.precision})"
-                rows.append(
-                    [
-                        text_cell(ligne.commune),
-                        text_cell(ligne.projet),
-                        text_cell(french.format_number(ligne.montant_operation), align="right"),
-                        text_cell(fdc, align="right"),
-                    ]
-                )
-            rows.append(
-                [
-                    text_cell("TOTAL FDC", bold=True, colspan=3),
-                    text_cell(french.format_number(data.total), bold=True, align="right"),
-                ]
-            )
-            self.table(rows, widths=[1.3, 3, 1.3, 1.5])
-        elif isinstance(block, Orientations):
-            rows = [[text_cell("ORIENTATIONS", bold=True), text_cell("OBJECTIFS OPERATIONNELS", bold=True)]]
-            for pilier in block.orientations:
-                rows.append([text_cell(pilier.pilier, bold=True, colspan=2, shade=GROUP_SHADE)])
-                for orientation in pilier.orientations:
-                    first = [
-                        text_cell(orientation.intitule, rowspan=len(orientation.objectifs)),
-                        text_cell(orientation.objectifs[0]),
-                    ]
-                    rows.append(first)
-                    rows.extend([text_cell(objectif)] for objectif in orientation.objectifs[1:])
-            self.table(rows, widths=[1, 1.4])
-        elif isinstance(block, AxesTransversaux):
-            rows = [[text_cell("AXES TRANSVERSAUX", bold=True), text_cell("ENJEUX/ORIENTATIONS", bold=True)]]
-            rows += [[text_cell(axe.axe), Cell(list(axe.enjeux))] for axe in block.axes_transversaux]
-            self.table(rows, widths=[1, 2])
-        elif isinstance(block, Actions):
-            self.actions(block.actions.thematiques)
-        elif isinstance(block, Bilan):
-            data = block.bilan
-            rows = [
-                [
-                    text_cell(data.titre or "", bold=True),
-                    text_cell(""),
-                    text_cell("Subventions droit commun", bold=True),
-                    text_cell(data.libelle_specifiques, bold=True),
-                ],
-                [
-                    text_cell("Projets soutenus"),
-                    text_cell(data.projets, align="right"),
-                    text_cell(_amount(data.droit_commun), align="right"),
-                    text_cell(_amount(data.specifiques), align="right"),
-                ],
-                [
-                    text_cell("Porteurs de projets"),
-                    text_cell(data.porteurs, align="right"),
-                    text_cell(""),
-                    text_cell(""),
-                ],
-            ]
-            self.table(rows, widths=[2, 0.8, 1.6, 1.8])
-
-    def actions(self, thematiques: list[str]) -> None:
-        groups: dict[str, list[Action]] = {}
-        for action in self.content.programmation.actions:
-            if action.thematique in thematiques:
-                groups.setdefault(action.sous_priorite, []).append(action)
-        for code, actions in groups.items():
-            if code in self.sous_priorites:
-                self.add("priorite", f"Priorité {code} {self.sous_priorites[code]}")
-            for action in actions:
-                self.add("puce", action_line(action))
+            block.render(self)
 
     def section(self, section: Section, level: int) -> None:
         title = f"{section.numero} {section.titre}" if section.numero else section.titre

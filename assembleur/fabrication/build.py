@@ -399,11 +399,11 @@ def _dossier_pieces(
                 f"{parts}/avis-synthese-{annee}",
             )
         )
-        for kind, title in annexes.CATEGORIES.items():
+        for kind in annexes.CATEGORIES:
             pieces.append(
                 _Piece(
                     kind,
-                    annexes.build_intercalaire(content, title, version, mention),
+                    annexes.build_intercalaire(content, annexes.category_title(content, kind), version, mention),
                     ANNEX_TEMPLATE,
                     f"{parts}/intercalaire-{kind.replace('_', '-')}-{annee}",
                 )
@@ -482,32 +482,37 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
 
         rapport = content.rapport
         title = markup.plain(rapport.titre)
-        parts = [assemble.Part(f"{title} – {annee}", files["rapport"])]
-        parts.append(assemble.Part("Annexe 1 – Grille de répartition des actions par priorité", files["grille"], "A1-"))
+
+        def words(name: str, **values: str) -> str:  # a libellé of rapport.yaml, as plain text
+            return markup.plain(rapport.libelles.text(name, annee, **values))
+
+        parts = [assemble.Part(words("signet_rapport", titre=title), files["rapport"])]
+        parts.append(assemble.Part(words("signet_grille"), files["grille"], "A1-"))
         if content.protocole is not None:
             parts.append(
-                assemble.Part(f"Annexe 2 – {markup.plain(content.protocole.annexe)}", files["protocole"], "A2-")
+                assemble.Part(words("signet_protocole", annexe=content.protocole.annexe), files["protocole"], "A2-")
             )
         avis_part = None
         if content.avis is not None:
-            groups = [assemble.Part("Synthèse des avis", files["synthese"])]
-            for kind, category in annexes.CATEGORIES.items():
+            groups = [assemble.Part(words("signet_synthese"), files["synthese"])]
+            for kind in annexes.CATEGORIES:
                 children = [
-                    assemble.Part(f"Avis – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True)
+                    assemble.Part(
+                        words("signet_avis_recu", organisme=scan.organisme.nom), scan_files[scan.path], fit_to_a4=True
+                    )
                     for scan in scans
                     if scan.organisme.type == kind
                 ]
+                category = markup.plain(annexes.category_title(content, kind))
                 groups.append(assemble.Part(category.capitalize(), files[kind], children=children))
-            avis_part = assemble.Part("Avis des conseils citoyens et des communes", None, "Avis-", children=groups)
+            avis_part = assemble.Part(words("signet_avis"), None, "Avis-", children=groups)
             parts.append(avis_part)
 
         metadata = finish.Metadata(
-            title=f"{title} – {annee} – dossier complet",
+            title=words("dossier_titre", titre=title),
             author=rapport.collectivite.nom,
-            subject=f"Rapport {annee} sur la mise en œuvre de la politique de la ville, "
-            f"ses annexes et les avis recueillis ({mention})",
-            keywords=f"politique de la ville, contrat de ville, {rapport.collectivite.sigle}, {annee}, "
-            "avis des communes",
+            subject=words("dossier_sujet", version=mention),
+            keywords=words("dossier_mots_cles", sigle=rapport.collectivite.sigle),
             date=rapport.date_arret,
         )
         pdfa_from = files["rapport"] if options.pdfa else None

@@ -1,0 +1,66 @@
+"""« actions » : the year's actions of some thématiques, listed under their sous-priorité."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from ..types import INTERCO, Modele, Texte, suggest
+from .base import Bloc, Page, References, register
+
+
+class SelectionActions(Modele):
+    thematiques: list[Texte] = Field(min_length=1)
+
+
+def action_line(action: Any, separator: str = " à ") -> str:
+    """An action as the rapport lists it: « Titre à Commune (Porteur) »."""
+    places = [c for c in action.communes if c != INTERCO]
+    line = action.titre
+    if places:
+        line += separator + ", ".join(places)
+    elif separator != " à ":
+        line += separator + INTERCO
+    if action.porteur:
+        line += f" ({action.porteur})"
+    return line
+
+
+def unknown_thematiques(wanted: list[str], references: References) -> list[str]:
+    """One error per thématique that no action has."""
+    return [
+        f"aucune action de programmation.yaml n'a la thématique « {thematique} »"
+        f"{suggest(thematique, references.thematiques)}"
+        for thematique in wanted
+        if thematique not in references.thematiques
+    ]
+
+
+@register
+class Actions(Bloc):
+    genre = "actions"
+    descriptions = {
+        "actions": (
+            "Dans un chapitre : les actions à lister (par thématique). "
+            "Dans programmation.yaml : la liste unique des actions."
+        ),
+    }
+
+    actions: SelectionActions
+
+    def check_references(self, references: References) -> list[str]:
+        return unknown_thematiques(self.actions.thematiques, references)
+
+    def render(self, page: Page) -> None:
+        content = page.content
+        titles = {s.code: s.titre for p in content.feuille_de_route.priorites for s in p.sous_priorites}
+        groups: dict[str, list[Any]] = {}
+        for action in content.programmation.actions:
+            if action.thematique in self.actions.thematiques:
+                groups.setdefault(action.sous_priorite, []).append(action)
+        for code, actions in groups.items():
+            if code in titles:
+                page.add("priorite", f"Priorité {code} {titles[code]}")
+            for action in actions:
+                page.add("puce", action_line(action))

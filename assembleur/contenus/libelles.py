@@ -1,0 +1,142 @@
+"""The wording of the annexes and of the dossier (titles, headings, bookmarks), as content.
+
+The words of the documents are content: ``rapport.yaml`` may give any of
+them in its ``libelles`` section; those it does not give keep the wording
+below (that of the 2019 rapport), so older files still validate and print the
+same. A libellé may name values that the program fills in, between braces:
+``{annee}`` everywhere, and those listed in :data:`VALEURS` for that libellé.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from .types import Modele, Texte
+
+VALUE = re.compile(r"(?<!\^)\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+# the values a libellé may name, besides {annee}
+VALEURS: dict[str, tuple[str, ...]] = {
+    "grille_titre": ("priorites",),
+    "priorite_titre": ("numero", "titre"),
+    "grille_sans_sous_priorite": ("numero",),
+    "feuille_pilier": ("pilier",),
+    "avis_consultation": ("organismes", "reponse"),
+    "avis_plusieurs": ("recus",),
+    "avis_delai": ("echeance",),
+    "signet_rapport": ("titre",),
+    "signet_protocole": ("annexe",),
+    "signet_avis_recu": ("organisme",),
+    "dossier_titre": ("titre",),
+    "dossier_sujet": ("version",),
+    "dossier_mots_cles": ("sigle",),
+}
+
+
+class Libelles(Modele):
+    """The ``libelles`` section of ``rapport.yaml``: every key is optional."""
+
+    grille_annexe: Texte = "ANNEXE 1"
+    grille_titre: Texte = (
+        "Grille de répartition des actions au sein des {priorites} priorités de la feuille de route du Contrat de Ville"
+    )
+    grille_entete: Texte = "CONTRAT DE VILLE - GRILLE DES ACTIONS {annee} PAR PRIORITÉ"
+    grille_colonnes: list[Texte] = ["Sous-priorité", "Actions {annee} : titre - commune (porteur)", "Projets"]
+    grille_sans_sous_priorite: Texte = "Priorité {numero}, sans sous-priorité"
+    grille_aucune_action: Texte = "Aucune action en {annee}"
+    priorite_titre: Texte = "PRIORITE n°{numero} : {titre}"
+    protocole_annexe: Texte = "ANNEXE 2"
+    feuille_pilier: Texte = "Pilier : {pilier}"
+    feuille_vigilance: Texte = "Points de vigilance :"
+    feuille_indicateurs: Texte = "Indicateurs d'évaluation :"
+    avis_titre: Texte = "Synthèse des avis recueillis"
+    avis_consultation: Texte = "Le projet de rapport a été soumis pour avis à {organismes} organismes ; {reponse}"
+    avis_aucun: Texte = "aucun avis n'a encore été reçu."
+    avis_un: Texte = "1 avis a été reçu ; il est joint au présent dossier."
+    avis_plusieurs: Texte = "{recus} avis ont été reçus ; ils sont joints au présent dossier."
+    avis_colonnes: list[Texte] = ["Organisme consulté", "Séance", "Avis", "Reçu le"]
+    avis_delai: Texte = (
+        "Délai de réponse : jusqu'au {echeance} inclus ; "
+        "passé ce délai, l'avis est réputé favorable (décret n° 2015-1118 du 3 septembre 2015)."
+    )
+    avis_conseils_citoyens: Texte = "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS"
+    avis_communes: Texte = "AVIS DES COMMUNES DU CONTRAT DE VILLE"
+    signet_rapport: Texte = "{titre} – {annee}"
+    signet_grille: Texte = "Annexe 1 – Grille de répartition des actions par priorité"
+    signet_protocole: Texte = "Annexe 2 – {annexe}"
+    signet_avis: Texte = "Avis des conseils citoyens et des communes"
+    signet_synthese: Texte = "Synthèse des avis"
+    signet_avis_recu: Texte = "Avis – {organisme}"
+    dossier_titre: Texte = "{titre} – {annee} – dossier complet"
+    dossier_sujet: Texte = (
+        "Rapport {annee} sur la mise en œuvre de la politique de la ville, "
+        "ses annexes et les avis recueillis ({version})"
+    )
+    dossier_mots_cles: Texte = "politique de la ville, contrat de ville, {sigle}, {annee}, avis des communes"
+
+    @field_validator("*")
+    @classmethod
+    def _known_values(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = ("annee", *VALEURS.get(info.field_name or "", ()))
+        for text in value if isinstance(value, list) else [value]:
+            for match in VALUE.finditer(text):
+                if match[1] not in allowed:
+                    raise PydanticCustomError(
+                        "libelle",
+                        "ce libellé ne connaît pas « {valeur} » ; valeurs possibles : {possibles}",
+                        {"valeur": match[0], "possibles": ", ".join(f"{{{a}}}" for a in allowed)},
+                    )
+        return value
+
+    def text(self, name: str, annee: int, **values: Any) -> str:
+        """The libellé ``name`` with its values filled in."""
+        return _fill(getattr(self, name), {"annee": annee, **values})
+
+    def texts(self, name: str, annee: int, **values: Any) -> list[str]:
+        """A libellé that is a list of texts (column headings), each filled in."""
+        return [_fill(text, {"annee": annee, **values}) for text in getattr(self, name)]
+
+
+def _fill(text: str, values: dict[str, Any]) -> str:
+    return VALUE.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
+
+
+DESCRIPTIONS = {
+    "libelles": "Les mots des annexes et du dossier (titres, en-têtes, signets) ; chaque clé est facultative.",
+    "grille_annexe": "Annexe 1 : numéro d'annexe.",
+    "grille_titre": "Annexe 1 : titre ({priorites} = nombre de priorités de la feuille de route).",
+    "grille_entete": "Annexe 1 : ligne au-dessus de la grille.",
+    "grille_colonnes": "Annexe 1 : les trois en-têtes de colonnes.",
+    "grille_sans_sous_priorite": "Annexe 1 : ligne des actions rattachées à la priorité seule ({numero}).",
+    "grille_aucune_action": "Annexe 1 : sous-priorité sans action.",
+    "priorite_titre": "Titre d'une priorité dans les annexes ({numero}, {titre}).",
+    "protocole_annexe": "Annexe 2 : numéro d'annexe.",
+    "feuille_pilier": "Annexe 2 : pilier d'une priorité ({pilier}).",
+    "feuille_vigilance": "Annexe 2 : intertitre des points de vigilance.",
+    "feuille_indicateurs": "Annexe 2 : intertitre des indicateurs d'évaluation.",
+    "avis_titre": "Synthèse des avis : titre.",
+    "avis_consultation": (
+        "Synthèse des avis : la phrase d'ouverture ({organismes} = nombre d'organismes consultés, "
+        "{reponse} = l'une des trois suites ci-dessous)."
+    ),
+    "avis_aucun": "Synthèse des avis : suite de la phrase quand aucun avis n'est reçu.",
+    "avis_un": "Synthèse des avis : suite de la phrase quand un avis est reçu.",
+    "avis_plusieurs": "Synthèse des avis : suite de la phrase ({recus} = nombre d'avis reçus).",
+    "avis_colonnes": "Synthèse des avis : les quatre en-têtes de colonnes.",
+    "avis_delai": "Synthèse des avis : note sur le délai ({echeance} = dernier jour).",
+    "avis_conseils_citoyens": "Titre du groupe des avis des conseils citoyens (intercalaire).",
+    "avis_communes": "Titre du groupe des avis des communes (intercalaire).",
+    "signet_rapport": "Signet du rapport dans le dossier ({titre}).",
+    "signet_grille": "Signet de l'annexe 1.",
+    "signet_protocole": "Signet de l'annexe 2 ({annexe} = titre de l'annexe dans protocole.yaml).",
+    "signet_avis": "Signet du groupe des avis.",
+    "signet_synthese": "Signet de la synthèse des avis.",
+    "signet_avis_recu": "Signet d'un avis ({organisme}).",
+    "dossier_titre": "Titre du PDF du dossier ({titre}).",
+    "dossier_sujet": "Sujet du PDF du dossier ({version} = version projet ou définitive).",
+    "dossier_mots_cles": "Mots-clés du PDF du dossier ({sigle}).",
+}
