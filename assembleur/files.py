@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import EnvironmentProblem, OutputError
+from .errors import BuildLocked, OutputError
 
 REASONS = {
     errno.ENOSPC: "le disque est plein",
@@ -82,10 +82,6 @@ def atomic_output(target: Path) -> Iterator[Path]:
         raise OutputError(f"Le fichier {target} n'a pas pu être écrit ({reason(exc)}).", advice) from exc
     finally:
         temporary.unlink(missing_ok=True)
-
-
-class BuildLocked(EnvironmentProblem):
-    """Another build of the same year is running."""
 
 
 def _alive(pid: int) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
 from ..documents import annexes, derive, gabarits, render
-from ..errors import AssembleurError, Problem, ProblemsError
+from ..errors import FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, sha256
 from ..pdf import convert
 from ..project import ANNEXES, Year
@@ -51,13 +51,6 @@ FINAL_MARKERS = {
 }
 
 
-class FinalRefused(ProblemsError):
-    """A définitif cannot be made: missing avis, or a projet marker left in the documents."""
-
-    where = "le dossier définitif"
-    advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
-
-
 @dataclass
 class Checked:
     """A year's content that passed validation, and the warnings of ``verifier``."""
@@ -81,15 +74,6 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
         return []
     folder = year.root / ANNEXES / str(year.annee)
     return assemble.check_scans(checked.content.avis.organismes, folder, year.shown(folder))
-
-
-class TemplateProblems(ProblemsError):
-    """Templates use data the content does not have."""
-
-    where = "les gabarits"
-    advice_text = (
-        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans le README)."
-    )
 
 
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
@@ -192,9 +176,9 @@ class _Build:
 
     def __init__(self, year: Year, output_folder: Path, options: BuildOptions, record: dict[str, Any]) -> None:
         if options.version not in versions.VERSIONS:
-            raise AssembleurError(f"Version inconnue « {options.version} ».", "Choisissez projet ou definitif.")
+            raise UsageProblem(f"Version inconnue « {options.version} ».", "Choisissez projet ou definitif.")
         if options.pdfa and options.version != versions.DEFINITIF:
-            raise AssembleurError(
+            raise UsageProblem(
                 "--pdfa ne s'utilise qu'avec --version definitif.",
                 "Une version projet porte un filigrane, incompatible avec le PDF/A.",
             )
@@ -226,7 +210,7 @@ class _Build:
     def refuse_existing_final(self, relatives: list[str]) -> None:
         existing = [self.output / r for r in relatives if (self.output / r).exists()]
         if self.final and existing and not self.options.remplacer:
-            raise versions.FinalExists(
+            raise FinalExists(
                 f"Une version définitive existe déjà : {self.year.shown(existing[0])}.",
                 "Elle n'est jamais écrasée. Pour la remplacer, relancez avec --remplacer : "
                 "l'ancienne sera gardée sous un nom daté.",

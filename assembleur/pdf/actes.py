@@ -15,14 +15,10 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from ..errors import AssembleurError
+from ..errors import ActesError
 from ..fabrication.options import DEFAULT_LIMIT_MIB
 from ..files import atomic_output, ensure_folder, sha256
 from .assemble import forbidden_content
-
-
-class ActesError(AssembleurError):
-    """The package for the Préfecture cannot be made as asked."""
 
 
 @dataclass(frozen=True)
