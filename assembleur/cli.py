@@ -20,7 +20,8 @@ from typer.core import TyperGroup
 
 from .errors import AssembleurError, Problem
 from .fabrication import freshness, versions
-from .fabrication.options import DEFAULT_LIMIT_MIB, BuildOptions
+from .fabrication.options import BuildOptions
+from .pdf.actes import DEFAULT_LIMIT_MIB
 from .project import Year, resolve_year
 
 if TYPE_CHECKING:

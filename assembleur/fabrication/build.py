@@ -73,7 +73,8 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     if checked.content.avis is None:
         return []
     folder = year.root / ANNEXES / str(year.annee)
-    return assemble.check_scans(checked.content.avis.organismes, folder, year.shown(folder))
+    received = [assemble.Avis(o.nom, o.avis.fichier) for o in checked.content.avis.organismes if o.avis is not None]
+    return assemble.check_scans(received, folder, year.shown(folder))
 
 
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
@@ -475,11 +476,12 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         avis_part = None
         if content.avis is not None:
             groups = [assemble.Part("Synthèse des avis", files["synthese"])]
+            kinds = {organisme.nom: organisme.type for organisme in content.avis.organismes}
             for kind, category in annexes.CATEGORIES.items():
                 children = [
-                    assemble.Part(f"Avis – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True)
+                    assemble.Part(f"Avis – {scan.organisme}", scan_files[scan.path], fit_to_a4=True)
                     for scan in scans
-                    if scan.organisme.type == kind
+                    if kinds[scan.organisme] == kind
                 ]
                 groups.append(assemble.Part(category.capitalize(), files[kind], children=children))
             avis_part = assemble.Part("Avis des conseils citoyens et des communes", None, "Avis-", children=groups)
