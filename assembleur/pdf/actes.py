@@ -19,6 +19,7 @@ from ..files import atomic_output, ensure_folder, sha256
 # pypdf is imported where used: the command line reads DEFAULT_LIMIT_MIB before any heavy import.
 DEFAULT_LIMIT_MIB = 150.0  # a common envelope limit of the @ctes platforms
 
+
 @dataclass(frozen=True)
 class Piece:
     """One file of the package: its order, a short name for the file, its title."""
