@@ -567,16 +567,18 @@ def cache_vider() -> None:
 
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
-    """A projet whose inputs and options equal the last build's: say so, print its files, build nothing."""
+    """A projet whose inputs and options equal the last build's: check the inputs, print its files, build nothing."""
     if options.version != versions.PROJET or options.apercu:
         return False
     fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
     files = freshness.latest_identical(folder, year.annee, fingerprint)
     if files is None:
         return False
+    from .fabrication import build
+
+    checked = build.check_inputs(year, record["commande"], options)
     _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
-    for path in files:
-        _wrote(path)
+    _report_build(checked, files)
     return True
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
-from ..documents import annexes, derive, gabarits, render
+from ..documents import annexes, derive, gabarits
 from ..errors import FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, sha256
 from ..pdf import convert
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 # The PDF stages (assemble, finish, manifest, actes, ocr: pypdf) are imported where first used:
 # LibreOffice waits for the first rendered document, and their loading is better done while it converts.
+# render (docxtpl, python-docx) too: a reused build checks its inputs without loading them.
 
 RAPPORT_TEMPLATE = "rapport"  # template names, without extension: .docx or .odt
 ANNEX_TEMPLATE = "annexe"
@@ -66,6 +67,20 @@ def check(year: Year) -> Checked:
     return Checked(content, derive.verify(content))
 
 
+def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
+    """Every check a build of ``command`` makes of its inputs, without building anything.
+
+    A build reused because nothing changed (see :mod:`.freshness`) passes them
+    first: it must refuse what a new build refuses (a scan turned into a link
+    out of annexes/<année>/ has the same fingerprint).
+    """
+    checked = check(year)
+    if command == "dossier":
+        statuts(checked, options.sans_avis)
+        check_scans(year, checked)
+    return checked
+
+
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     """The year's received avis, each scan checked (all problems at once)."""
     from ..pdf import assemble
@@ -79,6 +94,8 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
 
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
     """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
+    from ..documents import render
+
     folder = folder or year.templates
     documents: dict[str, list[derive.Document]] = {}
     for piece in _dossier_pieces(checked.content, statuts(checked), versions.PROJET, "", _names(year, "x"), year.annee):
@@ -231,6 +248,8 @@ class _Build:
         once everything is rendered, while LibreOffice works, and each PDF is
         finished as soon as it comes back.
         """
+        from ..documents import render
+
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
