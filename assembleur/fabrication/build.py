@@ -24,7 +24,7 @@ from .. import __version__
 from ..contenus import consultation, load, markup, validate
 from ..documents import annexes, derive, gabarits
 from ..errors import FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
-from ..files import build_lock, ensure_folder, sha256
+from ..files import build_lock, ensure_folder, give_created_file_mode, sha256
 from ..pdf import convert
 from ..project import ANNEXES, Year
 from . import freshness, versions
@@ -357,6 +357,7 @@ class _Build:
             self.fingerprint,
         )
         staged = [*written, stage / self.names["manifeste"]]
+        give_created_file_mode(staged, self.output)
         finals = [self.output / path.relative_to(stage) for path in staged]
         if self.final and self.options.remplacer:
             versions.archive([f for f in finals if f.exists()])
