@@ -125,6 +125,14 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
                     f"{', '.join(render.KNOWN_PER_BLOCK)}){render.text_near(path, attribute)}.",
                 )
             )
+        for lost in render.lost_text(path):
+            warnings.append(
+                Problem(
+                    shown,
+                    f"le texte « {_excerpt(lost.text)} » est dans le même {lost.where} que la balise « {lost.tag} » : "
+                    f"il ne s'affichera pas (seule la balise est gardée) ; mettez-le dans un {lost.where} à part.",
+                )
+            )
         provided |= known
         used |= use.names
         present = derive.count_items(item for document in built for item in document.body)
@@ -142,6 +150,10 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
     for unused in sorted(provided - used - {"date", "projet"}):  # "date" and "projet" serve the program itself
         warnings.append(Problem(shown_folder, f"la donnée « {unused} » n'apparaît dans aucun gabarit."))
     return warnings
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else f"{text[: length - 1]}…"
 
 
 def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultation.Statut]:
