@@ -313,7 +313,7 @@ def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None
 
 def test_pdfa_only_with_definitif(projet: Path, cli) -> None:
     result = cli("dossier", "--pdfa")
-    assert result.exit_code == 1
+    assert result.exit_code == 64  # options that exclude each other: a wrong command line
     assert "Erreur : --pdfa ne s'utilise qu'avec --version definitif." in result.stderr
 
 
