@@ -53,8 +53,8 @@ _HELP_WORDS = {
     "Options": "Options",
     "Commands": "Commandes",
     "Show this message and exit.": "Affiche cette aide.",
-    "required": "obligatoire",
 }
+_HELP_ADDITIONS = {"[default: ": "[par défaut : ", "; required]": "; obligatoire]", "[required]": "[obligatoire]"}
 
 
 class _HelpFormatter(click.HelpFormatter):
@@ -76,19 +76,9 @@ class _HelpFormatter(click.HelpFormatter):
 def _french_help(text: str) -> str:
     """An option's help with Click's additions in French: « Show this message… », « [default: …] »."""
     text = _HELP_WORDS.get(text, text)
-    return re.sub(
-        r"\[(?:default: (?P<default>[^;\]]*))?(?:; )?(?P<required>required)?\]$",
-        lambda m: (
-            "["
-            + "; ".join(
-                filter(
-                    None, [m["default"] and f"par défaut : {m['default']}", m["required"] and _HELP_WORDS["required"]]
-                )
-            )
-            + "]"
-        ),
-        text,
-    )
+    for english, french in _HELP_ADDITIONS.items():
+        text = text.replace(english, french)
+    return text
 
 
 class _Context(typer.Context):
