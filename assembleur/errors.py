@@ -156,10 +156,7 @@ class OcrError(EnvironmentProblem):
     """OCRmyPDF or Tesseract's French data is missing, or OCR failed."""
 
 
+# A ValueError, not an AssembleurError: raised inside the content model's validators, where pydantic
+# turns it into one problem of a ContentError, with the file and line of the value.
 class ValueFormatError(ValueError):
-    """A typed value (amount, percentage, date) cannot be read; the message is French and user-facing.
-
-    A ``ValueError`` rather than an :class:`AssembleurError`: it is raised inside
-    the content model's validators, where pydantic turns it into one problem of a
-    :class:`ContentError`, with the file and line of the value.
-    """
+    """A typed value (amount, percentage, date) cannot be read; the message is French and user-facing."""
