@@ -1,26 +1,41 @@
 """The ``assembleur`` command line: parses options, calls the library, reports in French.
 
 Files written are printed on stdout, one per line; messages and progress go
-to stderr. Every :class:`AssembleurError` is turned into its message and exit
-code in one place (:class:`_Commands.invoke`); tracebacks only with ``--debug``.
+to stderr. Every failure is turned into a French message and an exit code in
+one place, :class:`_Commands`: an :class:`AssembleurError` gives its own
+message and code, a wrong command line gives ``EXIT_USAGE``, anything else is
+a crash (``EXIT_CRASH``) whose detail goes to a crash log. Tracebacks are
+printed only with ``--debug``. Click's help and usage errors are in French
+(:class:`_HelpFormatter`, :func:`_usage_message`).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
+import difflib
+import itertools
 import os
+import platform
+import re
+import shlex
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer import _click as click  # Typer's own copy of Click: its help and errors are translated here
+from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
-from .errors import AssembleurError, Problem
+from . import __version__
+from .errors import EXIT_CRASH, EXIT_INTERRUPTED, EXIT_USAGE, AssembleurError, Problem, UsageProblem
 from .fabrication import freshness, versions
-from .fabrication.options import DEFAULT_LIMIT_MIB, BuildOptions
+from .fabrication.options import BuildOptions
+from .pdf.actes import DEFAULT_LIMIT_MIB
 from .project import Year, resolve_year
 
 if TYPE_CHECKING:
@@ -29,13 +44,68 @@ if TYPE_CHECKING:
 # The document libraries are imported inside the commands that need them: an unchanged
 # rebuild is answered before they load.
 
-EXIT_INTERRUPTED = 130
+PROGRAM = "assembleur"
+CRASH_FOLDER = Path(".cache") / "assembleur" / "plantages"
+
+# Click's fixed English words in help pages, and their French.
+_HELP_WORDS = {
+    "Arguments": "Arguments",
+    "Options": "Options",
+    "Commands": "Commandes",
+    "Show this message and exit.": "Affiche cette aide.",
+}
+_HELP_ADDITIONS = {"[default: ": "[par défaut : ", "; required]": "; obligatoire]", "[required]": "[obligatoire]"}
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """Click's help layout, in French."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = re.sub(r"\{([^{}]+)\}", r"\1", args)  # Typer writes a required argument {ANNEE}
+        super().write_usage(prog, args, "Utilisation : " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HELP_WORDS.get(heading, heading)} :\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        # an argument's row shows its Python type (« ANNEE <str> »): its name says enough
+        rows = [(re.sub(r" <[^<>]+>$", "", term), _french_help(text)) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+def _french_help(text: str) -> str:
+    """An option's help with Click's additions in French: « Show this message… », « [default: …] »."""
+    text = _HELP_WORDS.get(text, text)
+    for english, french in _HELP_ADDITIONS.items():
+        text = text.replace(english, french)
+    return text
+
+
+class _Context(typer.Context):
+    formatter_class = _HelpFormatter
 
 
 class _Commands(TyperGroup):
-    """Typer group that turns our errors into French messages and exit codes."""
+    """Typer group that speaks French and turns every failure into a message and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    context_class = _Context
+
+    def __init__(self, *, subcommand_metavar: str | None = None, **attrs: Any) -> None:
+        super().__init__(subcommand_metavar=subcommand_metavar or "COMMANDE [ARGUMENTS]...", **attrs)
+        for command in self.commands.values():  # each command makes its own context, for its help
+            command.context_class = _Context
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        if self.get_command(ctx, name) is None and not name.startswith("-") and not ctx.resilient_parsing:
+            near = difflib.get_close_matches(name, list(self.commands), 1)
+            hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else "."
+            raise click_errors.UsageError(f"La commande « {name} » n'existe pas{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AssembleurError as exc:
@@ -49,13 +119,134 @@ class _Commands(TyperGroup):
             _say("Interrompu : aucun fichier déjà produit n'a été modifié.")
             ctx.exit(EXIT_INTERRUPTED)
 
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        """Run the command line; end the process with its exit code.
+
+        Click's own handling (``standalone_mode``) is turned off: its messages
+        are English, and it gives a wrong command line the code of a machine
+        problem (2).
+        """
+        arguments = list(sys.argv[1:] if args is None else args)
+        extra.pop("standalone_mode", None)
+        try:
+            result = super().main(arguments, prog_name or PROGRAM, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError as exc:  # « assembleur » alone: the help, on stderr
+            _say(exc.ctx.get_help())
+            result = EXIT_USAGE
+        except click_errors.UsageError as exc:
+            _say(f"Erreur : {_usage_message(exc)}")
+            if exc.ctx is not None:
+                _say(exc.ctx.get_usage())
+                _say(f"Pour l'aide : {exc.ctx.command_path} {exc.ctx.help_option_names[0]}")
+            result = EXIT_USAGE
+        except click_errors.ClickException as exc:  # not raised by assembleur's options; kept for safety
+            _say(f"Erreur : {exc.format_message()}")
+            result = EXIT_USAGE
+        except typer.Abort:
+            _say("Interrompu : aucun fichier déjà produit n'a été modifié.")
+            result = EXIT_INTERRUPTED
+        except Exception as exc:
+            root_options = itertools.takewhile(lambda argument: argument.startswith("-"), arguments)
+            result = _crash(exc, arguments, debug="--debug" in root_options)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _usage_message(exc: click_errors.UsageError) -> str:
+    """A wrong command line, said in French."""
+    if isinstance(exc, click_errors.NoSuchOption):
+        near = f" ; vouliez-vous dire {' ou '.join(exc.possibilities)} ?" if exc.possibilities else "."
+        return f"L'option {exc.option_name} n'existe pas{near}"
+    if isinstance(exc, click_errors.BadOptionUsage):
+        if "does not take a value" in exc.message:
+            return f"L'option {exc.option_name} ne prend pas de valeur."
+        return f"L'option {exc.option_name} demande une valeur."
+    if isinstance(exc, click_errors.MissingParameter) and exc.param is not None:
+        if exc.param.param_type_name == "argument":
+            return f"Il manque l'argument {exc.param.display_name_raw}."
+        return f"Il manque l'option {exc.param.opts[0]}."
+    if isinstance(exc, click_errors.BadParameter) and exc.param is not None:
+        name = exc.param.opts[0] if exc.param.param_type_name == "option" else exc.param.display_name_raw
+        return f"Valeur incorrecte pour {name} : {_bad_value(exc)}."
+    if match := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", exc.message):
+        return f"Argument en trop : {match[1]}."
+    if exc.message == "Missing command.":
+        return "Il manque la commande."
+    return exc.message  # assembleur's own (resolve_command), already French
+
+
+def _bad_value(exc: click_errors.BadParameter) -> str:
+    """What is wrong with a value Typer could not convert (its cause is pydantic's, in English)."""
+    errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
+    if not errors:
+        return "valeur illisible"
+    value, kind = errors[0].get("input"), errors[0].get("type", "")
+    wanted = {"int_parsing": "un nombre entier", "int_from_float": "un nombre entier", "float_parsing": "un nombre"}
+    return f"« {value} » n'est pas {wanted[kind]}" if kind in wanted else f"« {value} » ne convient pas"
+
+
+def _crash(exc: Exception, arguments: list[str], debug: bool) -> int:
+    """An unexpected error: its detail in a crash log, a French message saying where."""
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    now = dt.datetime.now()
+    report = "\n".join(
+        [
+            f"Plantage d'assembleur {__version__} le {now:%Y-%m-%d à %H:%M:%S}",
+            f"Commande : {shlex.join([PROGRAM, *arguments])}",
+            f"Dossier : {Path.cwd()}",
+            f"Python : {platform.python_version()} ({platform.python_implementation()}, {sys.executable})",
+            f"Système : {platform.platform()}",
+            "",
+            "".join(traceback.format_exception(exc)),
+        ]
+    )
+    log = _write_crash_log(report, f"plantage-{now:%Y-%m-%d-%Hh%Mm%Ss}")
+    _say(
+        "Erreur inattendue : assembleur s'est arrêté sur un problème qu'il ne sait pas expliquer "
+        f"({type(exc).__name__})."
+    )
+    _say("Aucun fichier déjà publié n'a été modifié.")
+    if log is None:
+        _say("Le détail n'a pas pu être écrit ; relancez avec --debug et joignez ce qui s'affiche à votre signalement.")
+    else:
+        _say(f"Le détail est écrit dans {_shown(log)} : joignez ce fichier à votre signalement.")
+    return EXIT_CRASH
+
+
+def _write_crash_log(report: str, stem: str) -> Path | None:
+    """Write ``report`` under the project's .cache/assembleur/plantages/, else the user's cache; its path."""
+    from .pdf.libreoffice import ENV_CACHE
+
+    project = Path.cwd() / CRASH_FOLDER if (Path.cwd() / "contenus").is_dir() else None
+    user = Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur") / CRASH_FOLDER.name
+    for folder in filter(None, (project, user)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        for number in range(1, 100):  # two crashes in the same second each keep their log
+            path = folder / (f"{stem}.txt" if number == 1 else f"{stem}-{number}.txt")
+            try:
+                with path.open("x", encoding="utf-8") as handle:
+                    handle.write(report)
+            except FileExistsError:
+                continue
+            except OSError:
+                break
+            return path
+    return None
+
 
 app = typer.Typer(
+    name=PROGRAM,  # also when run as « python -m assembleur » or by the tests
     cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help", "-h"]},
     help="Assemble le rapport annuel Politique de la Ville à partir des fichiers de contenus/ et gabarits/.",
 )
 
@@ -66,9 +257,12 @@ def _say(message: str) -> None:
 
 def _wrote(path: Path) -> None:
     """Print a written file on stdout, relative to the current folder when inside it."""
+    typer.echo(str(_shown(path)))
+
+
+def _shown(path: Path) -> Path:
     absolute = path.absolute()
-    shown = absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd()) else absolute
-    typer.echo(str(shown))
+    return absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd()) else absolute
 
 
 def _report_build(checked: build.Checked, written: list[Path]) -> None:
@@ -89,14 +283,19 @@ def _report_warnings(warnings: list[Problem]) -> None:
 
 TemplatesOption = Annotated[
     Path | None,
-    typer.Option("--gabarits", help="Dossier des gabarits (.docx ou .odt). Par défaut : gabarits/ du projet."),
+    typer.Option(
+        "--gabarits", metavar="DOSSIER", help="Dossier des gabarits (.docx ou .odt). Par défaut : gabarits/ du projet."
+    ),
 ]
 OutputOption = Annotated[
-    Path | None, typer.Option("--sortie", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/.")
+    Path | None,
+    typer.Option("--sortie", metavar="DOSSIER", help="Dossier où écrire les fichiers. Par défaut : sortie/<année>/."),
 ]
 VersionOption = Annotated[
     str,
-    typer.Option("--version", help="projet (par défaut : numérotée v1, v2…, avec filigrane) ou definitif."),
+    typer.Option(
+        "--version", metavar="VERSION", help="projet (par défaut : numérotée v1, v2…, avec filigrane) ou definitif."
+    ),
 ]
 ForcerOption = Annotated[
     bool, typer.Option("--forcer", help="Fabrique une nouvelle version projet même si rien n'a changé.")
@@ -106,7 +305,9 @@ RemplacerOption = Annotated[
 ]
 YearArgument = Annotated[
     str | None,
-    typer.Argument(help="L'année (2019) ou son dossier (contenus/2019). Par défaut : la plus récente."),
+    typer.Argument(
+        metavar="ANNEE", help="L'année (2019) ou son dossier (contenus/2019). Par défaut : la plus récente."
+    ),
 ]
 
 
@@ -122,7 +323,8 @@ def _options(
 def verifier(
     annee: YearArgument = None,
     manifeste: Annotated[
-        Path | None, typer.Option("--manifeste", help="Vérifie des fichiers livrés d'après leur manifeste JSON.")
+        Path | None,
+        typer.Option("--manifeste", metavar="FICHIER", help="Vérifie des fichiers livrés d'après leur manifeste JSON."),
     ] = None,
     gabarits: TemplatesOption = None,
 ) -> None:
@@ -189,7 +391,9 @@ def dossier(
     version: VersionOption = versions.PROJET,
     sans_avis: Annotated[
         list[str] | None,
-        typer.Option("--sans-avis", help="Joint le dossier définitif sans l'avis de cet organisme (répétable)."),
+        typer.Option(
+            "--sans-avis", metavar="NOM", help="Joint le dossier définitif sans l'avis de cet organisme (répétable)."
+        ),
     ] = None,
     remplacer: RemplacerOption = False,
     forcer: ForcerOption = False,
@@ -197,7 +401,13 @@ def dossier(
         bool, typer.Option("--actes", help="Prépare aussi le dossier pour la Préfecture (@ctes).")
     ] = False,
     limite_actes: Annotated[
-        float, typer.Option("--limite-actes", help="Taille maximale du dossier @ctes, en Mio.")
+        float,
+        typer.Option(
+            "--limite-actes",
+            metavar="MIO",
+            show_default=False,
+            help=f"Taille maximale du dossier @ctes, en Mio ({DEFAULT_LIMIT_MIB:g} par défaut).",
+        ),
     ] = DEFAULT_LIMIT_MIB,
     ocr: Annotated[bool, typer.Option("--ocr", help="Ajoute une couche de texte (OCR) aux avis scannés.")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="Produit un PDF/A-2b (version définitive seulement).")] = False,
@@ -261,8 +471,10 @@ def avis(annee: YearArgument = None) -> None:
 
 @app.command()
 def nouveau(
-    annee: Annotated[int, typer.Argument(help="L'année à créer (2020).")],
-    depuis: Annotated[int | None, typer.Option("--depuis", help="L'année modèle. Par défaut : la précédente.")] = None,
+    annee: Annotated[int, typer.Argument(metavar="ANNEE", help="L'année à créer (2020).")],
+    depuis: Annotated[
+        int | None, typer.Option("--depuis", metavar="ANNEE", help="L'année modèle. Par défaut : la précédente.")
+    ] = None,
 ) -> None:
     """Crée les contenus d'une nouvelle année à partir de la précédente, ce qui change marqué « À COMPLÉTER »."""
     from .contenus import nouveau as nouveau_module
@@ -275,7 +487,10 @@ def nouveau(
 @app.command()
 def schema(
     dossier: Annotated[
-        Path, typer.Option("--dossier", help="Où écrire les schémas. Par défaut : schemas/ dans le projet.")
+        Path,
+        typer.Option(
+            "--dossier", metavar="DOSSIER", help="Où écrire les schémas. Par défaut : schemas/ dans le projet."
+        ),
     ] = Path("schemas"),
 ) -> None:
     """Écrit les schémas JSON des contenus, pour que l'éditeur complète et contrôle le YAML pendant la frappe."""
@@ -342,16 +557,18 @@ def cache_vider() -> None:
 
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
-    """A projet whose inputs and options equal the last build's: say so, print its files, build nothing."""
+    """A projet whose inputs and options equal the last build's: check the inputs, print its files, build nothing."""
     if options.version != versions.PROJET or options.apercu:
         return False
     fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
     files = freshness.latest_identical(folder, year.annee, fingerprint)
     if files is None:
         return False
+    from .fabrication import build
+
+    checked = build.check_inputs(year, record["commande"], options)
     _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
-    for path in files:
-        _wrote(path)
+    _report_build(checked, files)
     return True
 
 
@@ -365,7 +582,7 @@ def _warm_up() -> None:
 def _version(value: str) -> str:
     value = value.strip().lower().replace("é", "e")
     if value not in versions.VERSIONS:
-        raise AssembleurError(f"Version inconnue « {value} ».", "Écrivez --version projet ou --version definitif.")
+        raise UsageProblem(f"Version inconnue « {value} ».", "Écrivez --version projet ou --version definitif.")
     return value
 
 
@@ -374,7 +591,7 @@ def main() -> None:
     if os.environ.get("ASSEMBLEUR_MESURE"):  # the benchmark's probe: this process's own peak memory
         atexit.register(_report_memory)
     try:
-        app()
+        app(prog_name=PROGRAM)
     except SystemExit as exc:
         _leave(exc.code)
     _leave(0)

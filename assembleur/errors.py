@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# The exit codes of the command line (documented in the README, « Codes de sortie »).
+EXIT_SUCCESS = 0
 EXIT_USER_FILES = 1  # a problem in the user's files (YAML, template, scan)
 EXIT_ENVIRONMENT = 2  # a problem with the machine (LibreOffice, folders, disk)
+EXIT_USAGE = 64  # a wrong command line: EX_USAGE of sysexits.h (Click's own 2 is taken by the machine)
+EXIT_CRASH = 70  # an unexpected error, a defect of assembleur: EX_SOFTWARE of sysexits.h
+EXIT_INTERRUPTED = 130  # Ctrl+C: 128 + SIGINT, as the shells report it
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,43 @@ class AnnexError(ProblemsError):
     advice_text = "Corrigez ces fichiers dans le dossier des annexes, puis relancez. Aucun fichier n'a été produit."
 
 
+class ManifestMismatch(ProblemsError):
+    """Delivered files differ from their manifest."""
+
+    where = "les fichiers livrés"
+    advice_text = "Ces fichiers ont changé depuis leur fabrication : refabriquez-les ou retrouvez les originaux."
+
+
+class TemplateProblems(ProblemsError):
+    """Templates use data the content does not have."""
+
+    where = "les gabarits"
+    advice_text = (
+        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans le README)."
+    )
+
+
+class FinalRefused(ProblemsError):
+    """A définitif cannot be made: missing avis, or a projet marker left in the documents."""
+
+    where = "le dossier définitif"
+    advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
+
+
+class FinalExists(AssembleurError):
+    """A définitif already exists and --remplacer was not given."""
+
+
+class ActesError(AssembleurError):
+    """The package for the Préfecture cannot be made as asked."""
+
+
+class UsageProblem(AssembleurError):
+    """The command line asks for something that cannot be: an unknown value, options that exclude each other."""
+
+    exit_code = EXIT_USAGE
+
+
 class ProjectError(AssembleurError):
     """The project folder or the requested year cannot be found."""
 
@@ -104,3 +146,17 @@ class ConversionError(EnvironmentProblem):
 
 class OutputError(EnvironmentProblem):
     """An output file or folder cannot be written."""
+
+
+class BuildLocked(EnvironmentProblem):
+    """Another build of the same year is running."""
+
+
+class OcrError(EnvironmentProblem):
+    """OCRmyPDF or Tesseract's French data is missing, or OCR failed."""
+
+
+# A ValueError, not an AssembleurError: raised inside the content model's validators, where pydantic
+# turns it into one problem of a ContentError, with the file and line of the value.
+class ValueFormatError(ValueError):
+    """A typed value (amount, percentage, date) cannot be read; the message is French and user-facing."""

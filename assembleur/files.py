@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import EnvironmentProblem, OutputError
+from .errors import BuildLocked, OutputError
 
 REASONS = {
     errno.ENOSPC: "le disque est plein",
@@ -62,9 +64,42 @@ def ensure_folder(folder: Path) -> Path:
     return folder
 
 
+def created_file_mode(folder: Path) -> int:
+    """The permission bits a file newly created in ``folder`` gets: the user's umask, the folder's default ACL.
+
+    Found by creating one, rather than by reading the umask: ``os.umask`` can
+    only be read by changing it, for every thread of the process at once.
+    """
+    probe = folder / f".assembleur-droits-{uuid.uuid4().hex}"
+    handle = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    try:
+        return stat.S_IMODE(os.fstat(handle).st_mode)
+    finally:
+        os.close(handle)
+        probe.unlink()
+
+
+def give_created_file_mode(paths: list[Path], folder: Path) -> None:
+    """Give ``paths`` the mode of a file newly created in ``folder``.
+
+    Temporary files are created 0600, and LibreOffice writes with the umask of
+    the command that started it: published files must all be readable as the
+    user's other files are (colleagues on a shared drive).
+    """
+    try:
+        mode = created_file_mode(folder)
+        for path in paths:
+            os.chmod(path, mode)
+    except OSError as exc:
+        raise OutputError(
+            f"Les droits des fichiers de {folder} n'ont pas pu être réglés ({reason(exc)}).",
+            "Vérifiez les droits du dossier, puis relancez.",
+        ) from exc
+
+
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
+    """Yield a temporary path beside ``target``; rename it onto ``target`` on success, with the usual mode."""
     ensure_folder(target.parent)
     # the real extension last: LibreOffice chooses its export filter by it
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".partiel{target.suffix}", dir=target.parent)
@@ -72,6 +107,7 @@ def atomic_output(target: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        os.chmod(temporary, created_file_mode(target.parent))  # not mkstemp's 0600
         os.replace(temporary, target)
     except OSError as exc:
         advice = (
@@ -82,10 +118,6 @@ def atomic_output(target: Path) -> Iterator[Path]:
         raise OutputError(f"Le fichier {target} n'a pas pu être écrit ({reason(exc)}).", advice) from exc
     finally:
         temporary.unlink(missing_ok=True)
-
-
-class BuildLocked(EnvironmentProblem):
-    """Another build of the same year is running."""
 
 
 def _alive(pid: int) -> bool:

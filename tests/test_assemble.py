@@ -11,7 +11,6 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from assembleur.contenus.model import Organisme
 from assembleur.errors import AnnexError
 from assembleur.pdf import assemble, finish
 
@@ -32,10 +31,8 @@ def scan_pdf(path: Path, size: tuple[int, int] = (1240, 1754), pages: int = 1, r
     return path
 
 
-def organisme(nom: str, fichier: str) -> Organisme:
-    return Organisme.model_validate(
-        {"nom": nom, "type": "commune", "avis": {"fichier": fichier, "seance": "18/11/2020", "sens": "favorable"}}
-    )
+def organisme(nom: str, fichier: str) -> assemble.Avis:
+    return assemble.Avis(nom, fichier)
 
 
 @pytest.fixture
@@ -52,7 +49,7 @@ def messages(exc: AnnexError) -> list[str]:
 def test_good_scans_pass_with_their_page_count(annexes_dir: Path) -> None:
     scan_pdf(annexes_dir / "a.pdf", pages=2)
     [scan] = assemble.check_scans([organisme("Auchel", "a.pdf")], annexes_dir, Path("annexes/2019"))
-    assert scan.pages == 2 and scan.organisme.nom == "Auchel"
+    assert scan.pages == 2 and scan.organisme == "Auchel"
 
 
 def test_every_bad_scan_is_reported_at_once_naming_the_file(annexes_dir: Path, tmp_path: Path) -> None:

@@ -58,3 +58,32 @@ def test_content_no_template_shows_is_a_warning(projet: Path, cli) -> None:
         "- gabarits/rapport.docx : 2 bloc(s) de genre « graphique » ne s'affichent pas : "
         "le gabarit n'a pas de branche pour ce genre."
     ) in result.stderr
+
+
+def test_text_beside_a_paragraph_tag_is_a_warning_naming_the_template_and_the_text(projet: Path, cli) -> None:
+    """docxtpl keeps only the tag of a {%p …%} paragraph: what is typed around it would vanish."""
+    edit_template(
+        projet / "gabarits" / "annexe.docx",
+        "<w:t>{%p if numero_annexe %}</w:t>",
+        '<w:t>Annexe du rapport {%p if numero_annexe %}</w:t></w:r><w:r><w:t xml:space="preserve"> (à garder)</w:t>',
+    )
+    result = cli("verifier", "2019")
+    assert result.exit_code == 0
+    assert (
+        "- gabarits/annexe.docx : le texte « Annexe du rapport {%p if numero_annexe %} (à garder) » est dans le même "
+        "paragraphe que la balise « {%p if numero_annexe %} » : il ne s'affichera pas (seule la balise est gardée) ; "
+        "mettez-le dans un paragraphe à part."
+    ) in result.stderr.splitlines()
+
+
+def test_text_in_the_row_of_a_row_tag_is_found_too(projet: Path) -> None:
+    from assembleur.documents import render
+
+    template = projet / "gabarits" / "rapport.docx"
+    assert render.lost_text(template) == []
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
+    row = f"<w:tbl><w:tr>{cell.format('{%tr for ligne in lignes %}')}{cell.format('Total')}</w:tr></w:tbl>"
+    edit_template(template, "<w:body>", f"<w:body>{row}")
+    assert render.lost_text(template) == [
+        render.LostText("{%tr for ligne in lignes %}", "ligne de tableau", "{%tr for ligne in lignes %}Total")
+    ]

@@ -27,7 +27,6 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from assembleur.contenus.model import Organisme
 from assembleur.errors import AnnexError
 from assembleur.pdf import assemble, finish
 
@@ -36,10 +35,8 @@ from .test_assemble import scan_pdf
 SHOWN = Path("annexes/2019")
 
 
-def avis(fichier: str) -> Organisme:
-    return Organisme.model_validate(
-        {"nom": "Auchel", "type": "commune", "avis": {"fichier": fichier, "seance": "18/11/2020", "sens": "favorable"}}
-    )
+def avis(fichier: str) -> assemble.Avis:
+    return assemble.Avis("Auchel", fichier)
 
 
 def images(page) -> list[bytes]:

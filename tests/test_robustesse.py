@@ -79,3 +79,18 @@ def test_a_lock_left_by_a_dead_build_is_taken_over(projet: Path, cli) -> None:
     result = cli("rapport", "2019")
     assert result.exit_code == 0, result.stderr
     assert not lock.exists()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o007])
+def test_every_published_file_gets_the_mode_of_a_new_file(projet: Path, cli, umask: int) -> None:
+    """DOCX, PDF (written by a LibreOffice started earlier), manifest, @ctes: all as the user's umask says."""
+    previous = os.umask(umask)
+    try:
+        result = cli("dossier", "2019", "--actes")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.stderr
+    published = [path for path in (projet / "sortie").rglob("*") if path.is_file()]
+    assert len(published) > 10
+    modes = {path.relative_to(projet).as_posix(): oct(path.stat().st_mode & 0o777) for path in published}
+    assert modes == dict.fromkeys(modes, oct(0o666 & ~umask))

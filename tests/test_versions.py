@@ -39,16 +39,39 @@ def test_an_unchanged_rebuild_takes_the_last_projet_back_unless_forced(projet: P
     assert cli("rapport", "2019").exit_code == 0
     again = cli("rapport", "2019")
     assert again.exit_code == 0
-    assert again.stderr == (
+    assert again.stderr.splitlines()[:2] == [
         "Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle "
-        "(manifeste-2019-projet-v1.json).\n"
-    )
+        "(manifeste-2019-projet-v1.json).",
+        "19 avertissements (le rapport garde les chiffres tapés) :",  # the content was checked again
+    ]
     assert again.stdout.splitlines() == [
         "sortie/2019/rapport-politique-de-la-ville-2019-projet-v1.docx",
         "sortie/2019/manifeste-2019-projet-v1.json",
     ]
     forced = cli("rapport", "2019", "--forcer")
     assert forced.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
+
+
+def test_an_unchanged_dossier_is_reused_only_if_its_inputs_pass_the_checks_again(projet: Path, cli) -> None:
+    """A scan turned into a link out of annexes/2019/, same bytes: same fingerprint, but refused as by --forcer."""
+    assert cli("dossier", "2019").exit_code == 0
+    scan = projet / "annexes/2019/avis-marles-les-mines-2020-11-18.pdf"
+    outside = projet / "ailleurs.pdf"
+    scan.rename(outside)
+    scan.symlink_to(outside)
+
+    reused, forced = cli("dossier", "2019"), cli("dossier", "2019", "--forcer")
+
+    assert reused.exit_code == forced.exit_code == 1
+    assert reused.stdout == forced.stdout == ""
+    assert forced.stderr == reused.stderr
+    assert reused.stderr == (
+        "Dossier 2019 : vérification, mise en page, conversion en PDF et assemblage…\n"
+        "Erreur : 1 erreur dans les avis scannés :\n"
+        "- annexes/2019/avis-marles-les-mines-2020-11-18.pdf : l'avis de « Marles-les-Mines » doit se trouver dans "
+        "annexes/2019/ (pas ailleurs, même par un lien) ; copiez le fichier dans ce dossier.\n"
+        "Corrigez ces fichiers dans le dossier des annexes, puis relancez. Aucun fichier n'a été produit.\n"
+    )
 
 
 def test_every_page_of_a_projet_dossier_says_projet(dossier_2019: dict[str, Path]) -> None:
@@ -290,7 +313,7 @@ def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None
 
 def test_pdfa_only_with_definitif(projet: Path, cli) -> None:
     result = cli("dossier", "2019", "--pdfa")
-    assert result.exit_code == 1
+    assert result.exit_code == 64  # options that exclude each other: a wrong command line
     assert "Erreur : --pdfa ne s'utilise qu'avec --version definitif." in result.stderr
 
 

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from ..errors import ValueFormatError
+
 LOCALE = "fr_FR"
 NBSP = "\u00a0"  # espace insécable (before « : », inside « »)
 NNBSP = "\u202f"  # espace fine insécable (before ; ! ?, between thousands)
@@ -43,10 +45,6 @@ MONTHS = {
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _THOUSANDS_DOTS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-
-
-class ValueFormatError(ValueError):
-    """A typed value cannot be read; the message is French and user-facing."""
 
 
 def _clean_number(text: str, suffixes: tuple[str, ...]) -> str:

@@ -263,7 +263,11 @@ def _load_fast(text: str) -> YamlMap | None:
 
 
 class _Declined(Exception):
-    """Something the fast path leaves to the round-trip loader."""
+    """Something the fast path leaves to the round-trip loader.
+
+    Kept here, not in errors.py: it is no error and never leaves this module (``_fast_load``
+    turns it into "use the round-trip loader"); it is the control flow of one algorithm.
+    """
 
 
 def _build(next_event: Callable[[], Any]) -> YamlMap:

@@ -306,9 +306,8 @@ class TemplateUse:
     block_kinds: frozenset[str]  # the « genre » values the body loop has a branch for
 
 
-def template_use(path: Path) -> TemplateUse:
-    """Which data ``path`` uses, read from its tags (body, headers and footers)."""
-    template = open_template(path)
+def _xml_parts(template: DocxTemplate) -> list[str]:
+    """The XML of the parts docxtpl fills: the body, the headers and the footers."""
     template.get_docx()  # docxtpl opens the package lazily
     parts = [template.get_xml()]
     parts += [
@@ -316,6 +315,13 @@ def template_use(path: Path) -> TemplateUse:
         for uri in (template.HEADER_URI, template.FOOTER_URI)
         for _, part in template.get_headers_footers(uri)
     ]
+    return parts
+
+
+def template_use(path: Path) -> TemplateUse:
+    """Which data ``path`` uses, read from its tags (body, headers and footers)."""
+    template = open_template(path)
+    parts = _xml_parts(template)
     env = environment()
     names: set[str] = set()
     attributes: set[str] = set()
@@ -340,6 +346,54 @@ def template_use(path: Path) -> TemplateUse:
             if any(isinstance(o, jinja2.nodes.Getattr) and o.attr == "genre" for o in operands):
                 kinds |= {o.value for o in operands if isinstance(o, jinja2.nodes.Const) and isinstance(o.value, str)}
     return TemplateUse(frozenset(names), frozenset(attributes), frozenset(kinds))
+
+
+_WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# docxtpl replaces the whole paragraph, table row or cell holding one of these tags by the tag alone
+_WHOLE_ELEMENT_TAGS = {
+    "p": ("paragraphe", re.compile(r"\{%p [^}%]*%\}|\{\{p [^}%]*\}\}")),
+    "tr": ("ligne de tableau", re.compile(r"\{%tr [^}%]*%\}|\{\{tr [^}%]*\}\}")),
+    "tc": ("cellule de tableau", re.compile(r"\{%tc [^}%]*%\}|\{\{tc [^}%]*\}\}")),
+}
+
+
+@dataclass(frozen=True)
+class LostText:
+    """Text of a template that docxtpl drops: typed beside a ``{%p …%}`` (``{%tr``, ``{%tc``) tag."""
+
+    tag: str
+    where: str  # « paragraphe », « ligne de tableau », « cellule de tableau »
+    text: str  # the visible text of that paragraph, row or cell
+
+
+def lost_text(path: Path) -> list[LostText]:
+    """The paragraphs (rows, cells) of the template at ``path`` that hold a ``{%p`` tag and other text.
+
+    docxtpl keeps only the tag of such a paragraph: the text typed around it
+    silently disappears from every document.
+    """
+    from lxml import etree
+
+    found = []
+    for xml in _xml_parts(open_template(path)):
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+        for name, (where, pattern) in _WHOLE_ELEMENT_TAGS.items():
+            for element in root.iter(f"{_WORD}{name}"):
+                # the texts of this element, not of one nested in it (a table inside a cell)
+                texts = [t.text or "" for t in element.iter(f"{_WORD}t") if _nearest(t, name) is element]
+                text = "".join(texts)
+                tag = pattern.search(text)
+                if tag and (text[: tag.start()] + text[tag.end() :]).strip():
+                    found.append(LostText(tag[0], where, re.sub(r"\s+", " ", text).strip()))
+    return found
+
+
+def _nearest(node: Any, name: str) -> Any:
+    """The closest enclosing ``w:<name>`` of ``node``."""
+    parent = node.getparent()
+    while parent is not None and parent.tag != f"{_WORD}{name}":
+        parent = parent.getparent()
+    return parent
 
 
 def text_near(path: Path, needle: str) -> str:

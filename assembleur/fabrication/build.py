@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
-from ..documents import annexes, derive, gabarits, render
-from ..errors import AssembleurError, Problem, ProblemsError
-from ..files import build_lock, ensure_folder, sha256
+from ..documents import annexes, derive, gabarits
+from ..errors import FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
+from ..files import build_lock, ensure_folder, give_created_file_mode, sha256
 from ..pdf import convert
 from ..project import ANNEXES, Year
 from . import freshness, versions
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 # The PDF stages (assemble, finish, manifest, actes, ocr: pypdf) are imported where first used:
 # LibreOffice waits for the first rendered document, and their loading is better done while it converts.
+# render (docxtpl, python-docx) too: a reused build checks its inputs without loading them.
 
 RAPPORT_TEMPLATE = "rapport"  # template names, without extension: .docx or .odt
 ANNEX_TEMPLATE = "annexe"
@@ -49,13 +50,6 @@ FINAL_MARKERS = {
     "un chiffre non remplacé": re.compile(r"(?<!\^)\{[A-Za-z_][A-Za-z0-9_]*\}"),
     "un texte à compléter": re.compile(r"\bà compléter\b|\ba completer\b|\bTODO\b|\bXXX\b", re.IGNORECASE),
 }
-
-
-class FinalRefused(ProblemsError):
-    """A définitif cannot be made: missing avis, or a projet marker left in the documents."""
-
-    where = "le dossier définitif"
-    advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
 
 
 @dataclass
@@ -73,6 +67,20 @@ def check(year: Year) -> Checked:
     return Checked(content, derive.verify(content))
 
 
+def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
+    """Every check a build of ``command`` makes of its inputs, without building anything.
+
+    A build reused because nothing changed (see :mod:`.freshness`) passes them
+    first: it must refuse what a new build refuses (a scan turned into a link
+    out of annexes/<année>/ has the same fingerprint).
+    """
+    checked = check(year)
+    if command == "dossier":
+        statuts(checked, options.sans_avis)
+        check_scans(year, checked)
+    return checked
+
+
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     """The year's received avis, each scan checked (all problems at once)."""
     from ..pdf import assemble
@@ -80,20 +88,14 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     if checked.content.avis is None:
         return []
     folder = year.root / ANNEXES / str(year.annee)
-    return assemble.check_scans(checked.content.avis.organismes, folder, year.shown(folder))
-
-
-class TemplateProblems(ProblemsError):
-    """Templates use data the content does not have."""
-
-    where = "les gabarits"
-    advice_text = (
-        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans le README)."
-    )
+    received = [assemble.Avis(o.nom, o.avis.fichier) for o in checked.content.avis.organismes if o.avis is not None]
+    return assemble.check_scans(received, folder, year.shown(folder))
 
 
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
     """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
+    from ..documents import render
+
     folder = folder or year.templates
     documents: dict[str, list[derive.Document]] = {}
     for piece in _dossier_pieces(checked.content, statuts(checked), versions.PROJET, "", _names(year, "x"), year.annee):
@@ -123,6 +125,14 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
                     f"{', '.join(render.KNOWN_PER_BLOCK)}){render.text_near(path, attribute)}.",
                 )
             )
+        for lost in render.lost_text(path):
+            warnings.append(
+                Problem(
+                    shown,
+                    f"le texte « {_excerpt(lost.text)} » est dans le même {lost.where} que la balise « {lost.tag} » : "
+                    f"il ne s'affichera pas (seule la balise est gardée) ; mettez-le dans un {lost.where} à part.",
+                )
+            )
         provided |= known
         used |= use.names
         present = derive.count_items(item for document in built for item in document.body)
@@ -140,6 +150,10 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
     for unused in sorted(provided - used - {"date", "projet"}):  # "date" and "projet" serve the program itself
         warnings.append(Problem(shown_folder, f"la donnée « {unused} » n'apparaît dans aucun gabarit."))
     return warnings
+
+
+def _excerpt(text: str, length: int = 80) -> str:
+    return text if len(text) <= length else f"{text[: length - 1]}…"
 
 
 def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultation.Statut]:
@@ -192,9 +206,9 @@ class _Build:
 
     def __init__(self, year: Year, output_folder: Path, options: BuildOptions, record: dict[str, Any]) -> None:
         if options.version not in versions.VERSIONS:
-            raise AssembleurError(f"Version inconnue « {options.version} ».", "Choisissez projet ou definitif.")
+            raise UsageProblem(f"Version inconnue « {options.version} ».", "Choisissez projet ou definitif.")
         if options.pdfa and options.version != versions.DEFINITIF:
-            raise AssembleurError(
+            raise UsageProblem(
                 "--pdfa ne s'utilise qu'avec --version definitif.",
                 "Une version projet porte un filigrane, incompatible avec le PDF/A.",
             )
@@ -226,7 +240,7 @@ class _Build:
     def refuse_existing_final(self, relatives: list[str]) -> None:
         existing = [self.output / r for r in relatives if (self.output / r).exists()]
         if self.final and existing and not self.options.remplacer:
-            raise versions.FinalExists(
+            raise FinalExists(
                 f"Une version définitive existe déjà : {self.year.shown(existing[0])}.",
                 "Elle n'est jamais écrasée. Pour la remplacer, relancez avec --remplacer : "
                 "l'ancienne sera gardée sous un nom daté.",
@@ -246,6 +260,8 @@ class _Build:
         once everything is rendered, while LibreOffice works, and each PDF is
         finished as soon as it comes back.
         """
+        from ..documents import render
+
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
@@ -353,6 +369,7 @@ class _Build:
             self.fingerprint,
         )
         staged = [*written, stage / self.names["manifeste"]]
+        give_created_file_mode(staged, self.output)
         finals = [self.output / path.relative_to(stage) for path in staged]
         if self.final and self.options.remplacer:
             versions.archive([f for f in finals if f.exists()])
@@ -495,13 +512,12 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         avis_part = None
         if content.avis is not None:
             groups = [assemble.Part(words("signet_synthese"), files["synthese"])]
+            kinds = {organisme.nom: organisme.type for organisme in content.avis.organismes}
             for kind in annexes.CATEGORIES:
                 children = [
-                    assemble.Part(
-                        words("signet_avis_recu", organisme=scan.organisme.nom), scan_files[scan.path], fit_to_a4=True
-                    )
+                    assemble.Part(words("signet_avis_recu", organisme=scan.organisme), scan_files[scan.path], fit_to_a4=True)
                     for scan in scans
-                    if scan.organisme.type == kind
+                    if kinds[scan.organisme] == kind
                 ]
                 category = markup.plain(annexes.category_title(content, kind))
                 groups.append(assemble.Part(category.capitalize(), files[kind], children=children))

@@ -21,7 +21,7 @@ from ..project import ANNEXES, Year
 def input_files(year: Year, templates: Path) -> list[Path]:
     """Every file a build of ``year`` reads."""
     files = [*year.contents.glob("*.yaml"), *templates.glob("*.docx"), *templates.glob("*.odt")]
-    files += (year.root / ANNEXES / str(year.annee)).glob("*.pdf")
+    files += (year.root / ANNEXES / str(year.annee)).rglob("*")  # any name: a scan may be AVIS.PDF
     return sorted(path for path in files if path.is_file())
 
 

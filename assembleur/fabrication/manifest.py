@@ -17,18 +17,11 @@ from typing import Any
 from pypdf import PdfReader
 
 from .. import __version__
-from ..errors import Problem, ProblemsError
+from ..errors import ManifestMismatch, Problem
 from ..files import atomic_output, sha256
 from ..pdf import libreoffice
 
 LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "pillow", "pydantic", "pypdf", "ruamel.yaml", "typer")
-
-
-class ManifestMismatch(ProblemsError):
-    """Delivered files differ from their manifest."""
-
-    where = "les fichiers livrés"
-    advice_text = "Ces fichiers ont changé depuis leur fabrication : refabriquez-les ou retrouvez les originaux."
 
 
 def describe(path: Path, base: Path) -> dict[str, Any]:

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..pdf.actes import DEFAULT_LIMIT_MIB
 from . import versions
-
-DEFAULT_LIMIT_MIB = 150.0  # a common envelope limit of the @ctes platforms
 
 
 @dataclass(frozen=True)

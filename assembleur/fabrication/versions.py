@@ -11,8 +11,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..errors import AssembleurError
-
 PROJET = "projet"
 DEFINITIF = "definitif"
 VERSIONS = (PROJET, DEFINITIF)
@@ -48,7 +46,3 @@ def archive(paths: list[Path], now: dt.datetime | None = None) -> list[Path]:
             path.rename(target)
             moved.append(target)
     return moved
-
-
-class FinalExists(AssembleurError):
-    """A définitif already exists and --remplacer was not given."""

@@ -13,16 +13,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
-
-from ..errors import AssembleurError
-from ..fabrication.options import DEFAULT_LIMIT_MIB
+from ..errors import ActesError
 from ..files import atomic_output, ensure_folder, sha256
-from .assemble import forbidden_content
 
-
-class ActesError(AssembleurError):
-    """The package for the Préfecture cannot be made as asked."""
+# pypdf is imported where used: the command line reads DEFAULT_LIMIT_MIB before any heavy import.
+DEFAULT_LIMIT_MIB = 150.0  # a common envelope limit of the @ctes platforms
 
 
 @dataclass(frozen=True)
@@ -40,12 +35,16 @@ class Piece:
 
 
 def _pages(path: Path) -> int:
+    from pypdf import PdfReader
+
     with path.open("rb") as handle:  # read lazily, not loaded whole
         return len(PdfReader(handle).pages)
 
 
 def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_LIMIT_MIB) -> list[Path]:
     """Copy ``pieces`` into ``folder`` with a bordereau; refuse when the whole is over ``limit_mib``."""
+    from .assemble import forbidden_content
+
     for piece in pieces:
         found = forbidden_content(piece.source)
         if found:

@@ -16,7 +16,6 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
 
-from ..contenus.model import Organisme
 from ..errors import AnnexError, Problem
 from . import finish
 from .finish import Metadata
@@ -31,15 +30,23 @@ DEFERRED_BYTES = 64 * 1024  # a scan's streams above this size are read back fro
 
 
 @dataclass(frozen=True)
+class Avis:
+    """A received avis to check: the name of the body that sent it, and its scan's file name."""
+
+    organisme: str
+    fichier: str  # relative to the annexes folder
+
+
+@dataclass(frozen=True)
 class ScannedAvis:
     """A received avis whose scan passed the checks."""
 
-    organisme: Organisme
+    organisme: str
     path: Path
     pages: int
 
 
-def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list[ScannedAvis]:
+def check_scans(received: list[Avis], annexes: Path, shown: Path) -> list[ScannedAvis]:
     """Check every received avis's scan before any work starts; all problems at once.
 
     ``annexes`` is ``annexes/<année>/``; ``shown`` is how messages name it.
@@ -50,10 +57,8 @@ def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list
     scans: list[ScannedAvis] = []
     root = annexes.resolve()
     used: dict[str, str] = {}
-    for organisme in organismes:
-        if organisme.avis is None:
-            continue
-        name = organisme.avis.fichier
+    for avis in received:
+        organisme, name = avis.organisme, avis.fichier
         path = annexes / name
         label = shown / name
 
@@ -63,21 +68,21 @@ def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list
         if name in used:
             refuse(f"ce fichier est déjà l'avis de « {used[name]} » ; chaque avis a son propre scan.")
             continue
-        used[name] = organisme.nom
+        used[name] = organisme
         if not path.resolve().is_relative_to(root):
             refuse(
-                f"l'avis de « {organisme.nom} » doit se trouver dans {shown}/ (pas ailleurs, même par un lien) ; "
+                f"l'avis de « {organisme} » doit se trouver dans {shown}/ (pas ailleurs, même par un lien) ; "
                 "copiez le fichier dans ce dossier."
             )
             continue
         if not path.is_file():
             refuse(
-                f"l'avis de « {organisme.nom} » est introuvable ; déposez le scan dans {shown}/ "
+                f"l'avis de « {organisme} » est introuvable ; déposez le scan dans {shown}/ "
                 "ou corrigez le nom du fichier dans avis.yaml."
             )
             continue
         if path.stat().st_size == 0:
-            refuse(f"le fichier de l'avis de « {organisme.nom} » est vide ; scannez à nouveau la délibération.")
+            refuse(f"le fichier de l'avis de « {organisme} » est vide ; scannez à nouveau la délibération.")
             continue
         pages = _open_pages(path, organisme, refuse)
         if pages is not None:
@@ -129,17 +134,17 @@ def _oversized(reader: PdfReader) -> str:
     return ""
 
 
-def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
+def _open_pages(path: Path, organisme: str, refuse) -> int | None:
     with path.open("rb") as handle:
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
-            refuse(f"le fichier de l'avis de « {organisme.nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
+            refuse(f"le fichier de l'avis de « {organisme} » n'est pas un PDF ; enregistrez le scan au format PDF.")
             return None
     try:
         with path.open("rb") as handle:  # read lazily: a scan may weigh tens of MB
             reader = PdfReader(handle)
             if reader.is_encrypted:
                 refuse(
-                    f"l'avis de « {organisme.nom} » est protégé par un mot de passe ; "
+                    f"l'avis de « {organisme} » est protégé par un mot de passe ; "
                     "demandez à la commune une version sans protection."
                 )
                 return None
@@ -148,22 +153,22 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
             oversized = _oversized(reader) if count else ""
     except Exception:  # any failure of the PDF parser on a damaged file means the same thing to the user
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » est endommagé (fichier tronqué ou abîmé) ; "
+            f"le PDF de l'avis de « {organisme} » est endommagé (fichier tronqué ou abîmé) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
         )
         return None
     if count == 0:
-        refuse(f"le PDF de l'avis de « {organisme.nom} » n'a aucune page ; scannez à nouveau la délibération.")
+        refuse(f"le PDF de l'avis de « {organisme} » n'a aucune page ; scannez à nouveau la délibération.")
         return None
     if active:
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » contient des éléments actifs ou joints ({', '.join(active)}), "
+            f"le PDF de l'avis de « {organisme} » contient des éléments actifs ou joints ({', '.join(active)}), "
             "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
         )
         return None
     if oversized:
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » est démesuré ({oversized}) ; "
+            f"le PDF de l'avis de « {organisme} » est démesuré ({oversized}) ; "
             "scannez à nouveau la délibération en A4, à 200 ou 300 dpi."
         )
         return None

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import EnvironmentProblem
+from ..errors import OcrError
 from ..files import atomic_output, ensure_folder, sha256
 
 DEFAULT_TIMEOUT = 600.0
@@ -19,10 +19,6 @@ INSTALL_ADVICE = (
     "Installez OCRmyPDF et la langue française de Tesseract : sous Debian ou Ubuntu "
     "« sudo apt-get install ocrmypdf tesseract-ocr-fra » (la commande make dossier le fait)."
 )
-
-
-class OcrError(EnvironmentProblem):
-    """OCRmyPDF or Tesseract's French data is missing, or OCR failed."""
 
 
 def _ocrmypdf() -> str:
