@@ -515,7 +515,9 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
             kinds = {organisme.nom: organisme.type for organisme in content.avis.organismes}
             for kind in annexes.CATEGORIES:
                 children = [
-                    assemble.Part(words("signet_avis_recu", organisme=scan.organisme), scan_files[scan.path], fit_to_a4=True)
+                    assemble.Part(
+                        words("signet_avis_recu", organisme=scan.organisme), scan_files[scan.path], fit_to_a4=True
+                    )
                     for scan in scans
                     if kinds[scan.organisme] == kind
                 ]
