@@ -24,6 +24,7 @@ from .model import (
     Bilan,
     Bloc,
     Chapitre,
+    Deliberation,
     FeuilleDeRoute,
     Graphique,
     Programmation,
@@ -41,12 +42,14 @@ REQUIRED_FILES = {
 OPTIONAL_FILES = {
     "protocole": Protocole,
     "avis": Avis,
+    "deliberation": Deliberation,
 }
 KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
 TO_FILL_MESSAGE = "à compléter : tapez la valeur de l'année à la place de « À COMPLÉTER »."
 # error types raised by our own validators (model.py): their message is already French
 CUSTOM_ERRORS = {"cle_inconnue", "montant", "pourcentage", "date", "code", "chiffre_inconnu", "chiffre", "bilan_portee"}
+CUSTOM_ERRORS |= {"sens_manquant"}
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Content:
     feuille_de_route: FeuilleDeRoute
     protocole: Protocole | None = None
     avis: Avis | None = None
+    deliberation: Deliberation | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
     chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
 
@@ -403,6 +407,7 @@ def validate(sources: dict[str, SourceFile]) -> Content:
         feuille_de_route=results["feuille_de_route"],
         protocole=results.get("protocole"),
         avis=results.get("avis"),
+        deliberation=results.get("deliberation"),
         sources=sources,
         chapter_sources=chapter_sources,
     )

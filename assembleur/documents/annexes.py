@@ -8,8 +8,8 @@ The grid (Annexe 1) comes from the one list of actions of ``programmation.yaml``
 from __future__ import annotations
 
 from ..contenus import french
-from ..contenus.consultation import RECU, Statut
-from ..contenus.model import INTERCO, PILIER_NAMES, Action, Priorite
+from ..contenus.consultation import RECU, Statut, observations
+from ..contenus.model import INTERCO, PILIER_NAMES, SIGNATAIRE, Action, Priorite
 from ..contenus.validate import Content
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 
@@ -133,7 +133,22 @@ def build_protocole(content: Content, version: str = "projet", mention: str = ""
 CATEGORIES = {
     "conseil_citoyen": "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS",
     "commune": "AVIS DES COMMUNES DU CONTRAT DE VILLE",
+    SIGNATAIRE: "CONTRIBUTIONS DES AUTRES SIGNATAIRES DU CONTRAT DE VILLE",
 }
+OBSERVATIONS_TITLE = "Observations et suites données"
+NO_SUITE_YET = "*suite à définir*"  # a projet only: a définitif is refused while a suite is missing
+
+
+def categories(content: Content) -> dict[str, str]:
+    """The groups of avis the dossier shows: communes and conseils citoyens always, contributions when received."""
+    organismes = content.avis.organismes if content.avis else []
+    sent = any(o.type == SIGNATAIRE and o.avis is not None for o in organismes)
+    return {kind: title for kind, title in CATEGORIES.items() if kind != SIGNATAIRE or sent}
+
+
+def has_observations(content: Content) -> bool:
+    """Does any received avis or contribution carry an observation?"""
+    return bool(observations(content.avis))
 
 
 def build_synthese_avis(
@@ -141,6 +156,8 @@ def build_synthese_avis(
 ) -> Document:
     """The summary of the avis, before the scans: who, séance, avis, received."""
     builder = Builder(content)
+    contributions = [s for s in statuts if s.organisme.type == SIGNATAIRE and s.etat == RECU]
+    statuts = [s for s in statuts if s.organisme.type != SIGNATAIRE]  # the signatories are not consulted
     received = sum(1 for statut in statuts if statut.etat == RECU)
     if received == 0:
         answer = "aucun avis n'a encore été reçu."
@@ -157,6 +174,14 @@ def build_synthese_avis(
         rows = [[text_cell(h, bold=True) for h in ("Organisme consulté", "Séance", "Avis", "Reçu le")]]
         rows += [
             [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)] for s in members
+        ]
+        builder.table(rows, widths=[3, 1.6, 2, 1.6])
+    if contributions:
+        builder.add("intertitre", CATEGORIES[SIGNATAIRE].capitalize())
+        rows = [[text_cell(h, bold=True) for h in ("Signataire", "Date du document", "Avis", "Reçu le")]]
+        rows += [
+            [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)]
+            for s in contributions
         ]
         builder.table(rows, widths=[3, 1.6, 2, 1.6])
     deadline = statuts[0].echeance if statuts else None
@@ -179,4 +204,26 @@ def build_intercalaire(content: Content, title: str, version: str = "projet", me
     builder = Builder(content)
     builder.add("intercalaire", title)
     cover = {**common_cover(content, version, mention), "numero_annexe": "", "titre_annexe": ""}
+    return Document(cover, builder.items)
+
+
+def build_observations(content: Content, version: str = "projet", mention: str = "") -> Document:
+    """The part after the synthèse: one row per observation (organisme, observation, suite given)."""
+    builder = Builder(content)
+    builder.add(
+        "paragraphe",
+        "Les observations formulées dans les avis et contributions reçus, et les suites que la collectivité "
+        "leur donne :",
+    )
+    rows = [[text_cell(h, bold=True) for h in ("Organisme", "Observation", "Suite donnée")]]
+    rows += [
+        [
+            text_cell(made.organisme.nom),
+            text_cell(made.observation.texte),
+            text_cell(made.observation.suite or NO_SUITE_YET),
+        ]
+        for made in observations(content.avis)
+    ]
+    builder.table(rows, widths=[2, 3.5, 3.5], can_split=True)
+    cover = {**common_cover(content, version, mention), "numero_annexe": "", "titre_annexe": OBSERVATIONS_TITLE}
     return Document(cover, builder.items)
