@@ -93,6 +93,34 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     return assemble.check_scans(checked.content.avis.organismes, folder, year.shown(folder))
 
 
+def check_act(year: Year, checked: Checked) -> Path | None:
+    """The signed délibération's file, checked like a scan; None while no act is recorded."""
+    from ..errors import AnnexError
+    from ..pdf import assemble
+
+    deliberation = checked.content.deliberation
+    if deliberation is None or deliberation.acte is None:
+        return None
+    folder = year.root / ANNEXES / str(year.annee)
+    path = folder / deliberation.acte.fichier
+    shown = year.shown(folder) / deliberation.acte.fichier
+    if not path.resolve().is_relative_to(folder.resolve()):
+        where = "doit se trouver dans " + str(year.shown(folder))
+        raise AnnexError([Problem(shown, f"la délibération signée {where}/ (pas ailleurs, même par un lien).")])
+    if not path.is_file():
+        raise AnnexError(
+            [
+                Problem(
+                    shown,
+                    f"la délibération signée est introuvable ; déposez-la dans {year.shown(folder)}/ "
+                    "ou corrigez « acte › fichier » dans deliberation.yaml.",
+                )
+            ]
+        )
+    assemble.check_scan(path, "délibération du conseil communautaire", shown)
+    return path
+
+
 class TemplateProblems(ProblemsError):
     """Templates use data the content does not have."""
 
@@ -496,7 +524,13 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
     with _stage(output_folder) as staging:
         stage = Path(staging)
         scans: list[ScannedAvis] = []  # checked while LibreOffice converts
-        files = run.render_and_convert(pieces, stage, meanwhile=lambda: scans.extend(check_scans(year, run.checked)))
+        act: list[Path | None] = []
+
+        def meanwhile() -> None:
+            scans.extend(check_scans(year, run.checked))
+            act.append(check_act(year, run.checked) if options.actes else None)
+
+        files = run.render_and_convert(pieces, stage, meanwhile=meanwhile)
         from ..pdf import assemble, finish, ocr
 
         run.inputs += [scan.path for scan in scans]
@@ -516,14 +550,16 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
             parts.append(
                 assemble.Part(f"Annexe 2 – {markup.plain(content.protocole.annexe)}", files["protocole"], "A2-")
             )
-        avis_part = None
+        avis_part, synthese = None, []
         if content.avis is not None:
-            groups = [assemble.Part("Synthèse des avis", files["synthese"])]
+            synthese = [assemble.Part("Synthèse des avis", files["synthese"])]
             if "observations" in files:
-                groups.append(assemble.Part(annexes.OBSERVATIONS_TITLE, files["observations"]))
+                synthese.append(assemble.Part(annexes.OBSERVATIONS_TITLE, files["observations"]))
+            groups = list(synthese)
             for kind, category in annexes.categories(content).items():
+                word = "Contribution" if kind == SIGNATAIRE else "Avis"
                 children = [
-                    assemble.Part(f"Avis – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True)
+                    assemble.Part(f"{word} – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True)
                     for scan in scans
                     if scan.organisme.type == kind
                 ]
@@ -547,7 +583,7 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
         written.append(dossier)
         if options.actes:
-            written += _actes(run, stage, parts, avis_part, metadata, scans, scan_files)
+            written += _actes(run, stage, parts, (avis_part, synthese), metadata, scans, scan_files, act[0])
         finals = run.publish(stage, written)
     return run.checked, finals
 
@@ -563,9 +599,8 @@ def build_deliberation(
     """
     with build_lock(lock_path(year), f"assembleur deliberation {year.annee}"):
         convert.warm_up()
-        options = BuildOptions(
-            sans_avis=(options or BuildOptions()).sans_avis, gabarits=(options or BuildOptions()).gabarits, apercu=True
-        )
+        asked = options or BuildOptions()
+        options = BuildOptions(sans_avis=asked.sans_avis, gabarits=asked.gabarits, apercu=True)  # no numbering
         run = _Build(year, output_folder, options, options.record("deliberation"))
         if run.content.deliberation is None:
             raise AssembleurError(
@@ -587,7 +622,8 @@ def build_deliberation(
                     versions.archive([target])  # the assemblies service may have edited it
                 made.replace(target)
                 finals.append(target)
-    return run.checked, finals
+    # the act's own warnings: the observations still without a suite (verifier lists the rapport's)
+    return Checked(run.content, _missing_suites(run.content)), finals
 
 
 def lock_path(year: Year) -> Path:
@@ -640,7 +676,7 @@ def _missing_act(year: Year, content: validate.Content) -> Problem:
 
 REGISTER_ADVICE = (
     "Après la séance, enregistrez la délibération signée : "
-    "assembleur deliberation ajouter FICHIER --numero NUMERO --seance JJ/MM/AAAA {annee}"
+    "assembleur deliberation ajouter FICHIER --numero NUMERO --seance JJ/MM/AAAA {annee}."
 )
 
 
@@ -648,10 +684,11 @@ def _actes(
     run: _Build,
     stage: Path,
     parts: list[Part],
-    avis_part: Part | None,
+    avis: tuple[Part | None, list[Part]],
     metadata: Metadata,
     scans: list[ScannedAvis],
     scan_files: dict[Path, Path],
+    signed: Path | None,
 ) -> list[Path]:
     """The @ctes package: the signed délibération, then the rapport and each annex as separate PDFs, a bordereau.
 
@@ -681,18 +718,18 @@ def _actes(
 
     deliberation = content.deliberation
     acte = deliberation.acte if deliberation else None
-    if acte is not None:
-        signed = run.year.root / ANNEXES / str(run.year.annee) / acte.fichier
+    if acte is not None and signed is not None:
         run.inputs.append(signed)
         add("deliberation", f"Délibération n° {acte.numero} du {derive.french.format_long_date(acte.seance)}", signed)
     add("rapport", parts[0].title, parts[0].path)
+    avis_part, synthese = avis
     shorts = {"A1-": "annexe-1-grille-des-actions", "A2-": "annexe-2-protocole"}
     for part in parts[1:]:
         if part is not avis_part:
             add(shorts[part.label], part.title, part.path)
     if avis_part is not None:
-        synthese = [child for child in avis_part.children if child.path is not None and not child.children]
-        title = ", ".join(child.title for child in synthese)  # the synthèse, and the observations with their suites
+        # the synthèse, and the observations with their suites
+        title = ", ".join([synthese[0].title, *(child.title.lower() for child in synthese[1:])])
         add("synthese-des-avis", title, bundle(assemble.Part(title, None, children=synthese), "synthese-reunie.pdf"))
         for kind in annexes.categories(content):  # the order of the dossier
             for scan in (scan for scan in scans if scan.organisme.type == kind):
