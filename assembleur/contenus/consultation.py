@@ -137,5 +137,5 @@ def missing_suites(avis: Avis | None, path: Path | None, position: Any) -> list[
     return problems
 
 
-def _short(text: str, size: int = 60) -> str:
+def _short(text: str, size: int = 80) -> str:
     return text if len(text) <= size else f"{text[: size - 1]}…"
