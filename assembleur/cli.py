@@ -338,10 +338,10 @@ def deliberation_projet(
     gabarits: TemplatesOption = None,
 ) -> None:
     """Écrit le projet de délibération (Word et PDF) : visas, consultation, observations et suites, articles."""
+    year = resolve_year(Path.cwd(), annee)
     _warm_up()
     from .fabrication import build
 
-    year = resolve_year(Path.cwd(), annee)
     _say(f"Délibération {year.annee} : mise en page et conversion en PDF…")
     options = BuildOptions(sans_avis=tuple(sans_avis or ()), gabarits=gabarits)
     checked, written = build.build_deliberation(year, sortie or year.outputs, options)
