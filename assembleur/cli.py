@@ -248,7 +248,14 @@ def avis_ajouter(
     fichier: Annotated[Path, typer.Argument(help="Le scan de la délibération : PDF, JPEG, PNG ou TIFF.")],
     organisme: Annotated[str, typer.Option("--organisme", help="Le nom de l'organisme, tel qu'écrit dans avis.yaml.")],
     seance: Annotated[str, typer.Option("--seance", help="La date de la séance (18/11/2020).")],
-    sens: Annotated[str, typer.Option("--sens", help="favorable, défavorable, réservé, prend acte ou approuve.")],
+    sens: Annotated[
+        str,
+        typer.Option(
+            "--sens",
+            help="favorable, défavorable, réservé, prend acte ou approuve (facultatif pour la contribution "
+            "d'un signataire).",
+        ),
+    ] = "",
     recu: Annotated[str | None, typer.Option("--recu", help="La date de réception (facultative).")] = None,
     annee: YearArgument = None,
 ) -> None:

@@ -190,6 +190,25 @@ def test_verifier_checks_the_signed_deliberation_like_a_scan(projet: Path, conte
     )
 
 
+def test_a_contribution_is_registered_like_an_avis_without_a_sens(
+    projet: Path, contenus: Path, cli, tmp_path: Path
+) -> None:
+    text = (contenus / "avis.yaml").read_text(encoding="utf-8")
+    (contenus / "avis.yaml").write_text(text + "  - nom: Région Hauts-de-France\n    type: signataire\n", "utf-8")
+    scan = tmp_path / "region.jpg"
+    scan.write_bytes(signed_scan("Contribution de la Region"))
+    commune = cli("avis", "ajouter", str(scan), "--organisme", "Auchel", "--seance", "20/11/2020", "2019")
+    assert commune.exit_code == 1
+    assert commune.stderr.startswith("Erreur : Le sens de l'avis de « Auchel » manque ; sens possibles : favorable,")
+    result = cli(
+        "avis", "ajouter", str(scan), "--organisme", "Région Hauts-de-France", "--seance", "20/11/2020", "2019"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "annexes/2019/contribution-region-hauts-de-france-2020-11-20.pdf\n"
+    region = build.check(Year(projet, 2019)).content.avis.organismes[-1]
+    assert (region.avis.fichier, region.avis.sens) == ("contribution-region-hauts-de-france-2020-11-20.pdf", None)
+
+
 def test_a_new_year_does_not_inherit_the_signed_act(projet: Path, cli) -> None:
     sign_deliberation(projet)
     assert cli("nouveau", "2020").exit_code == 0
