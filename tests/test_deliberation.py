@@ -309,6 +309,18 @@ def test_a_signatory_without_contribution_is_neither_waited_for_nor_repute_favor
     assert "signataire" not in annexes.categories(checked.content)
 
 
+def test_the_deliberation_template_is_checked_like_the_others(projet: Path, cli) -> None:
+    from .test_gabarits import edit_template
+
+    edit_template(projet / "gabarits" / "deliberation.docx", "{{ objet }}", "{{ object }}")
+    result = cli("verifier", "2019")
+    assert result.exit_code == 1
+    first, second = result.stderr.splitlines()[:2]
+    assert first == "Erreur : 1 erreur dans les gabarits :"
+    assert second.startswith("- gabarits/deliberation.docx : la balise « object » ne correspond à aucune donnée ;")
+    assert "Objet : {{ object }}" in second  # the text around it
+
+
 # --- @ctes ---------------------------------------------------------------------------------------------
 
 
