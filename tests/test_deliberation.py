@@ -321,6 +321,16 @@ def test_the_deliberation_template_is_checked_like_the_others(projet: Path, cli)
     assert "Objet : {{ object }}" in second  # the text around it
 
 
+def test_a_template_folder_without_the_deliberation_only_warns(projet: Path, cli) -> None:
+    (projet / "gabarits" / "deliberation.docx").unlink()
+    result = cli("verifier", "2019")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "- gabarits : pas de gabarit deliberation.docx (ou .odt) : « assembleur deliberation » ne pourra pas écrire "
+        "le projet de délibération ; reprenez celui livré dans gabarits/." in result.stderr
+    )
+
+
 # --- @ctes ---------------------------------------------------------------------------------------------
 
 

@@ -136,11 +136,21 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
     documents: dict[str, list[derive.Document]] = {}
     for piece in _dossier_pieces(checked.content, statuts(checked), versions.PROJET, "", _names(year, "x"), year.annee):
         documents.setdefault(piece.template, []).append(piece.document)
-    if checked.content.deliberation is not None:
-        act = deliberation.build_deliberation(checked.content, statuts(checked), versions.PROJET)
-        documents[DELIBERATION_TEMPLATE] = [act]
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    if checked.content.deliberation is not None:
+        # an older template folder may lack it: only « assembleur deliberation » needs it
+        if any((folder / f"{DELIBERATION_TEMPLATE}{suffix}").is_file() for suffix in gabarits.SUFFIXES):
+            act = deliberation.build_deliberation(checked.content, statuts(checked), versions.PROJET)
+            documents[DELIBERATION_TEMPLATE] = [act]
+        else:
+            warnings.append(
+                Problem(
+                    year.shown(folder),
+                    f"pas de gabarit {DELIBERATION_TEMPLATE}.docx (ou .odt) : « assembleur deliberation » ne pourra "
+                    "pas écrire le projet de délibération ; reprenez celui livré dans gabarits/.",
+                )
+            )
     provided: set[str] = set()
     used: set[str] = set()
     for name, built in documents.items():
