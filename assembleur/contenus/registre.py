@@ -32,7 +32,7 @@ from ..errors import AnnexError, AssembleurError, ContentError
 from ..files import reason
 from ..project import ANNEXES, Year
 from . import french, load, validate
-from .model import SENS_AVIS, SIGNATAIRE
+from .model import SENS_AVIS
 
 MAX_BYTES = 100 * 1024 * 1024  # 100 Mio: a scanned délibération of a few pages weighs far less
 AVIS_FILE = "avis.yaml"
@@ -206,7 +206,7 @@ def register_avis(
             "La date de réception précède la date de la séance.", "Vérifiez les deux dates.", "recu"
         )
     sens = (sens or "").strip()
-    if sens and sens not in SENS_AVIS:  # none at all: only for a signatory's contribution (checked below)
+    if sens not in SENS_AVIS:
         raise RegistrationError(
             f"Sens de l'avis inconnu « {sens} » ; sens possibles : {', '.join(SENS_AVIS)}.",
             "Choisissez l'un de ces sens.",
@@ -221,12 +221,6 @@ def register_avis(
         raise RegistrationError(f"{shown_yaml} n'a pas de liste « organismes ».", "Corrigez ce fichier.", "organisme")
     entry = _find(organismes, organisme, shown_yaml)
     nom = str(entry["nom"])
-    if not sens and entry.get("type") != SIGNATAIRE:
-        raise RegistrationError(
-            f"Le sens de l'avis de « {nom} » manque ; sens possibles : {', '.join(SENS_AVIS)}.",
-            "Choisissez l'un de ces sens (il n'est facultatif que pour la contribution d'un signataire).",
-            "sens",
-        )
     if entry.get("avis") is not None:
         raise RegistrationError(
             f"L'avis de « {nom} » est déjà enregistré ({entry['avis'].get('fichier', '?')}).",
@@ -246,8 +240,7 @@ def register_avis(
             "Faites-en un vrai dossier dans le projet.",
             "fichier",
         )
-    kind_of_file = "contribution" if entry.get("type") == SIGNATAIRE else "avis"
-    stem = f"{kind_of_file}-{slug(nom)}-{seance_date.isoformat()}"
+    stem = f"avis-{slug(nom)}-{seance_date.isoformat()}"
     from ..pdf import assemble
 
     scan = _store(pdf, folder, stem)
@@ -266,8 +259,7 @@ def register_avis(
         avis = CommentedMap()
         avis["fichier"] = scan.name
         avis["seance"] = seance_date.strftime("%d/%m/%Y")
-        if sens:
-            avis["sens"] = sens
+        avis["sens"] = sens
         if recu_date is not None:
             avis["recu"] = recu_date.strftime("%d/%m/%Y")
         _append_keeping_comments(entry, "avis", avis)
