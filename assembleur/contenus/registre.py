@@ -37,7 +37,7 @@ from ..errors import EXIT_ENVIRONMENT, AnnexError, AssembleurError, ContentError
 from ..files import reason
 from ..project import ANNEXES, Year
 from . import french, load, validate
-from .model import SENS_AVIS
+from .model import SENS_AVIS, SIGNATAIRE
 
 MAX_BYTES = 100 * 1024 * 1024  # 100 Mio: a scanned délibération of a few pages weighs far less
 AVIS_FILE = "avis.yaml"
@@ -224,7 +224,7 @@ def register_avis(
             "La date de réception précède la date de la séance.", "Vérifiez les deux dates.", "recu"
         )
     sens = (sens or "").strip()
-    if sens not in SENS_AVIS:
+    if sens and sens not in SENS_AVIS:  # none at all: only for a signatory's contribution (checked below)
         raise RegistrationError(
             f"Sens de l'avis inconnu « {sens} » ; sens possibles : {', '.join(SENS_AVIS)}.",
             "Choisissez l'un de ces sens.",
@@ -246,18 +246,27 @@ def register_avis(
             )
         return entry
 
-    nom = str(entry_of(load_round_trip(avis_path))["nom"])  # an unknown body is named before any work
+    found = entry_of(load_round_trip(avis_path))  # an unknown body is named before any work
+    nom, signataire = str(found["nom"]), found.get("type") == SIGNATAIRE
+    if not sens and not signataire:
+        raise RegistrationError(
+            f"Le sens de l'avis de « {nom} » manque ; sens possibles : {', '.join(SENS_AVIS)}.",
+            "Choisissez l'un de ces sens (il n'est facultatif que pour la contribution d'un signataire).",
+            "sens",
+        )
 
     def add_avis(document: Any, file_name: str) -> None:
         avis = CommentedMap()
         avis["fichier"] = file_name
         avis["seance"] = seance_date.strftime("%d/%m/%Y")
-        avis["sens"] = sens
+        if sens:
+            avis["sens"] = sens
         if recu_date is not None:
             avis["recu"] = recu_date.strftime("%d/%m/%Y")
         append_keeping_comments(entry_of(document), "avis", avis)
 
-    return register(year, data, nom, f"avis-{slug(nom)}-{seance_date.isoformat()}", avis_path, add_avis)
+    stem = f"{'contribution' if signataire else 'avis'}-{slug(nom)}-{seance_date.isoformat()}"
+    return register(year, data, nom, stem, avis_path, add_avis)
 
 
 def load_round_trip(path: Path) -> Any:
