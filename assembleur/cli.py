@@ -35,6 +35,7 @@ from . import __version__
 from .errors import EXIT_CRASH, EXIT_INTERRUPTED, EXIT_USAGE, AssembleurError, Problem, UsageProblem
 from .fabrication import freshness, versions
 from .fabrication.options import BuildOptions
+from .files import reason
 from .pdf.actes import DEFAULT_LIMIT_MIB
 from .project import Year, resolve_year
 
@@ -338,6 +339,7 @@ def verifier(
     year = resolve_year(Path.cwd(), annee)
     checked = build.check(year)
     scans = build.check_scans(year, checked)
+    build.check_act(year, checked)
     template_warnings = build.check_templates(year, checked, gabarits)
     actions = len(checked.content.programmation.actions)
     avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if checked.content.avis else ""
@@ -435,7 +437,65 @@ def dossier(
     _report_build(*build.build_dossier(year, folder, options))
 
 
-@app.command()
+class _AvisCommands(_Commands):
+    """``assembleur avis [ANNEE]`` shows the consultation (``etat``), as it always did; ``ajouter`` records one."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["etat", *args]
+        return super().parse_args(ctx, args)
+
+
+avis_app = typer.Typer(
+    cls=_AvisCommands,
+    help="La consultation : « avis [ANNEE] » montre où elle en est, « avis ajouter » enregistre un avis reçu.",
+)
+app.add_typer(avis_app, name="avis")
+
+
+@avis_app.command("ajouter")
+def avis_ajouter(
+    fichier: Annotated[Path, typer.Argument(help="Le scan de la délibération : PDF, JPEG, PNG ou TIFF.")],
+    organisme: Annotated[str, typer.Option("--organisme", help="Le nom de l'organisme, tel qu'écrit dans avis.yaml.")],
+    seance: Annotated[str, typer.Option("--seance", help="La date de la séance (18/11/2020).")],
+    sens: Annotated[
+        str,
+        typer.Option(
+            "--sens",
+            help="favorable, défavorable, réservé, prend acte ou approuve (facultatif pour la contribution "
+            "d'un signataire).",
+        ),
+    ] = "",
+    recu: Annotated[str | None, typer.Option("--recu", help="La date de réception (facultative).")] = None,
+    annee: YearArgument = None,
+) -> None:
+    """Enregistre un avis reçu : range le scan dans annexes/<année>/ et complète avis.yaml."""
+    from .contenus import registre
+
+    year = resolve_year(Path.cwd(), annee)
+    try:
+        size = fichier.stat().st_size
+        if size > registre.MAX_BYTES:  # refused before it is read
+            raise registre.RegistrationError(
+                f"Le fichier {fichier} pèse {size / 1024 / 1024:.0f} Mio, plus que la limite de "
+                f"{registre.MAX_BYTES // 1024 // 1024} Mio.",
+                "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
+            )
+        data = fichier.read_bytes()
+    except OSError as exc:
+        raise registre.RegistrationError(
+            f"Le fichier {fichier} ne peut pas être lu ({reason(exc)}).", "Vérifiez son nom et son dossier."
+        ) from exc
+    done = registre.register_avis(year, data, organisme, seance, sens, recu)
+    _wrote(done.scan)
+    converted = "" if done.converted_from == "PDF" else f", converti depuis {done.converted_from}"
+    _say(
+        f"Avis de « {done.organisme} » enregistré ({done.pages} page{'s' if done.pages > 1 else ''}{converted}) ; "
+        f"{year.shown(year.contents / registre.AVIS_FILE)} complété."
+    )
+
+
+@avis_app.command("etat")
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
     from .contenus import consultation, french
@@ -461,12 +521,85 @@ def avis(annee: YearArgument = None) -> None:
     for statut in build.statuts(checked):
         organisme = statut.organisme
         if statut.etat == consultation.RECU:
-            detail = (
-                f"reçu le {statut.recu} — séance du {statut.seance}, {organisme.avis.sens} — {organisme.avis.fichier}"
-            )
+            detail = f"reçu le {statut.recu} — séance du {statut.seance}, {statut.sens} — {organisme.avis.fichier}"
         else:
             detail = statut.sens
         typer.echo(f"- {organisme.nom} : {detail}")
+
+
+class _DeliberationCommands(_Commands):
+    """``assembleur deliberation [ANNEE]`` writes the projet (``projet``); ``ajouter`` records the signed act."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["projet", *args]
+        return super().parse_args(ctx, args)
+
+
+deliberation_app = typer.Typer(
+    cls=_DeliberationCommands,
+    help="La délibération du conseil communautaire : « deliberation [ANNEE] » en écrit le projet, "
+    "« deliberation ajouter » enregistre l'acte signé.",
+)
+app.add_typer(deliberation_app, name="deliberation")
+
+
+@deliberation_app.command("projet")
+def deliberation_projet(
+    annee: YearArgument = None,
+    sortie: OutputOption = None,
+    sans_avis: Annotated[
+        list[str] | None,
+        typer.Option("--sans-avis", help="Organisme dont le rapport est joint sans l'avis (répétable)."),
+    ] = None,
+    gabarits: TemplatesOption = None,
+) -> None:
+    """Écrit le projet de délibération (Word et PDF) : visas, consultation, observations et suites, articles."""
+    year = resolve_year(Path.cwd(), annee)
+    _warm_up()
+    from .fabrication import build
+
+    _say(f"Délibération {year.annee} : mise en page et conversion en PDF…")
+    options = BuildOptions(sans_avis=tuple(sans_avis or ()), gabarits=gabarits)
+    checked, written = build.build_deliberation(year, sortie or year.outputs, options)
+    for warning in checked.warnings:  # the observations still without a suite
+        _say(f"Attention : {warning}")
+    for path in written:
+        _wrote(path)
+
+
+@deliberation_app.command("ajouter")
+def deliberation_ajouter(
+    fichier: Annotated[Path, typer.Argument(help="La délibération signée : scan ou PDF (ou image JPEG, PNG, TIFF).")],
+    numero: Annotated[str, typer.Option("--numero", help="Le numéro de la délibération (2020-123).")],
+    seance: Annotated[str, typer.Option("--seance", help="La date de la séance (15/12/2020).")],
+    annee: YearArgument = None,
+) -> None:
+    """Enregistre la délibération signée : range le fichier dans annexes/<année>/ et complète deliberation.yaml."""
+    from .contenus import acte, registre
+
+    year = resolve_year(Path.cwd(), annee)
+    try:
+        size = fichier.stat().st_size
+        if size > registre.MAX_BYTES:  # refused before it is read
+            raise registre.RegistrationError(
+                f"Le fichier {fichier} pèse {size / 1024 / 1024:.0f} Mio, plus que la limite de "
+                f"{registre.MAX_BYTES // 1024 // 1024} Mio.",
+                "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
+            )
+        data = fichier.read_bytes()
+    except OSError as exc:
+        raise registre.RegistrationError(
+            f"Le fichier {fichier} ne peut pas être lu ({reason(exc)}).", "Vérifiez son nom et son dossier."
+        ) from exc
+    done = acte.register_deliberation(year, data, numero, seance)
+    _wrote(done.scan)
+    converted = "" if done.converted_from == "PDF" else f", converti depuis {done.converted_from}"
+    _say(
+        f"Délibération n° {numero.strip()} enregistrée ({done.pages} page{'s' if done.pages > 1 else ''}{converted}) ; "
+        f"{year.shown(year.contents / acte.DELIBERATION_FILE)} complété. Elle sera le document principal "
+        "du dossier @ctes (dossier --version definitif --actes)."
+    )
 
 
 @app.command()

@@ -254,6 +254,85 @@ def build_annexe(path: Path, landscape: bool = False) -> None:
     _finish(doc, path, "Annexe du rapport sur la mise en œuvre de la Politique de la Ville")
 
 
+def build_deliberation(path: Path) -> None:
+    """The projet de délibération of the conseil communautaire: its wording, around the data of the consultation."""
+    doc = _new_document()
+    doc.add_paragraph("{{ collectivite }}", style="Couverture bandeau")
+    doc.add_paragraph("{{ instance }}", style="Annexe numéro")
+    doc.add_paragraph("{%p if projet %}")
+    doc.add_paragraph("PROJET DE DÉLIBÉRATION", style="Version projet")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if numero %}")
+    doc.add_paragraph("Délibération n° {{ numero }} – séance du {{ seance }}", style="Couverture mention")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("Objet : {{ objet }}", style="Annexe titre")
+    doc.add_paragraph("Classification : {{ classification_code }} – {{ classification_libelle }}", style="Note")
+    doc.add_paragraph("{%p for v in visas %}")
+    doc.add_paragraph("{{ v }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph(
+        "Vu le projet de rapport {{ annee }} sur la mise en œuvre de la politique de la ville, "
+        "arrêté au {{ date_arret }} ;"
+    )
+    doc.add_paragraph("{%p if envoi %}")
+    doc.add_paragraph(
+        "Considérant que le projet de rapport a été transmis le {{ envoi }} pour avis aux {{ consultes }} "
+        "conseils municipaux des communes concernées et conseils citoyens, qui disposaient d'un délai de "
+        "{{ delai }} pour se prononcer, soit jusqu'au {{ echeance }} inclus ;"
+    )
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for a in avis_recus %}")
+    doc.add_paragraph(
+        "Vu l'avis de {{ a.organisme }}, rendu le {{ a.date }}{% if a.recu %} et reçu le {{ a.recu }}"
+        "{% endif %} : {{ a.sens }} ;"
+    )
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if reputes_favorables %}")
+    doc.add_paragraph(
+        "Considérant que, faute de réponse dans le délai, l'avis des organismes suivants est réputé favorable "
+        "(décret n° 2015-1118) : {{ reputes_favorables|join(', ') }} ;"
+    )
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if sans_avis %}")
+    doc.add_paragraph("Considérant que le rapport est joint sans l'avis de : {{ sans_avis|join(', ') }} ;")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if en_attente %}")
+    doc.add_paragraph(
+        "Considérant que l'avis des organismes suivants est attendu{% if echeance %} jusqu'au {{ echeance }}"
+        "{% endif %} : {{ en_attente|join(', ') }} ;"
+    )
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for c in contributions %}")
+    doc.add_paragraph("Vu la contribution de {{ c.organisme }} du {{ c.date }} ;")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if observations %}")
+    doc.add_paragraph(
+        "Considérant les observations formulées sur le projet de rapport et les suites qui leur sont données :"
+    )
+    doc.add_paragraph("{%p for o in observations %}")
+    doc.add_paragraph(
+        "{{ o.organisme }} : « {{ o.texte }} » Suite donnée : "
+        "{% if o.suite %}{{ o.suite }}{% else %}à définir{% endif %}",
+        style="List Bullet",
+    )
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for c in considerants %}")
+    doc.add_paragraph("{{ c }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("Après en avoir délibéré :", style="Intertitre")
+    doc.add_paragraph("{%p for article in articles %}")
+    doc.add_paragraph("Article {{ loop.index }}", style="Intertitre")
+    doc.add_paragraph("{{ article }}")
+    doc.add_paragraph("{%p endfor %}")
+    signature = doc.add_paragraph(
+        "Fait et délibéré{% if seance %} en séance du {{ seance }}{% endif %}.", style="Signature"
+    )
+    signature.paragraph_format.space_before = Pt(24)
+    _footer(doc, "{{ titre }} {{ annee }} – {{ sigle }} – {{ mention_version }} – page ")
+    _finish(doc, path, "Délibération du conseil communautaire")
+
+
 def _set_language(doc) -> None:
     """French for spelling, hyphenation and LibreOffice's typography."""
     rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -282,4 +361,5 @@ if __name__ == "__main__":
     build_rapport(folder / "rapport.docx")
     build_annexe(folder / "annexe.docx")
     build_annexe(folder / "annexe-paysage.docx", landscape=True)
+    build_deliberation(folder / "deliberation.docx")
     build_odt_set(folder, folder.parent / "gabarits-odt")

@@ -106,9 +106,30 @@ def definitif_2019(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     """A définitif dossier (delay passed: the missing avis are réputés favorables), with @ctes."""
     root = copy_project(tmp_path_factory.mktemp("definitif"))
     send_projet(root / "contenus" / "2019")
+    sign_deliberation(root)
     options = build.BuildOptions(version="definitif", actes=True)
     _, written = build.build_dossier(Year(root, 2019), root / "sortie" / "2019", options)
     return root, {path.relative_to(root / "sortie" / "2019").as_posix(): path for path in written}
+
+
+def signed_scan(text: str = "Deliberation n. 2020-245 du 15/12/2020") -> bytes:
+    """A one-page scan (JPEG, A4 at 150 dpi) of a signed act, as a scanner sends it."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (1240, 1754), 255)
+    ImageDraw.Draw(image).text((120, 160), text, fill=0)
+    data = io.BytesIO()
+    image.save(data, "JPEG", dpi=(150, 150))
+    return data.getvalue()
+
+
+def sign_deliberation(root: Path, numero: str = "2020-245", seance: str = "15/12/2020") -> Path:
+    """Register the conseil communautaire's signed délibération of 2019 (a définitif @ctes package needs it)."""
+    from assembleur.contenus import acte
+
+    return acte.register_deliberation(Year(root, 2019), signed_scan(), numero, seance).scan
 
 
 class Cli:

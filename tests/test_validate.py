@@ -128,7 +128,8 @@ def test_unexpected_file(annee: Year, contenus: Path) -> None:
     (contenus / "programation.yaml").write_text("a: 1\n", encoding="utf-8")
     assert problems(annee) == [
         "contenus/2019/programation.yaml : fichier inattendu ; vouliez-vous dire « programmation » ? ; les fichiers "
-        "reconnus sont : rapport.yaml, programmation.yaml, feuille_de_route.yaml, protocole.yaml, avis.yaml et chapitreN.yaml."
+        "reconnus sont : rapport.yaml, programmation.yaml, feuille_de_route.yaml, protocole.yaml, avis.yaml, "
+        "deliberation.yaml et chapitreN.yaml."
     ]
 
 

@@ -270,10 +270,14 @@ def test_actes_folder_one_pdf_per_part_with_a_bordereau(definitif_2019) -> None:
     _, files = definitif_2019
     names = sorted(name for name in files if name.startswith("actes-definitif/"))
     assert names == [
-        "actes-definitif/01-rapport.pdf",
-        "actes-definitif/02-annexe-1-grille-des-actions.pdf",
-        "actes-definitif/03-annexe-2-protocole.pdf",
-        "actes-definitif/04-annexe-3-avis.pdf",
+        "actes-definitif/01-deliberation.pdf",
+        "actes-definitif/02-rapport.pdf",
+        "actes-definitif/03-annexe-1-grille-des-actions.pdf",
+        "actes-definitif/04-annexe-2-protocole.pdf",
+        "actes-definitif/05-synthese-des-avis.pdf",
+        "actes-definitif/06-avis-marles-les-mines.pdf",
+        "actes-definitif/07-avis-bruay-la-buissiere.pdf",
+        "actes-definitif/08-avis-conseil-municipal-preside-par-m-frederic-wallet.pdf",
         "actes-definitif/bordereau.csv",
     ]
     total = 0
@@ -285,10 +289,25 @@ def test_actes_folder_one_pdf_per_part_with_a_bordereau(definitif_2019) -> None:
         total += path.stat().st_size
     assert total < 150 * 1024 * 1024
     rows = files["actes-definitif/bordereau.csv"].read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0] == "ordre;fichier;titre;pages;taille (octets);sha256"
-    first = rows[1].split(";")
-    assert first[:3] == ["1", "01-rapport.pdf", "Rapport sur la mise en œuvre de la Politique de la Ville – 2019"]
-    assert first[5] == sha256(files["actes-definitif/01-rapport.pdf"])
+    assert rows[:7] == [
+        "nature;Délibération",
+        "classification;8.5;Politique de la ville – habitat – logement",
+        "objet;Rapport 2019 sur la mise en œuvre de la politique de la ville",
+        "numero;2020-245",
+        "date;2020-12-15",
+        "",
+        "ordre;fichier;role;titre;pages;taille (octets);sha256",
+    ]
+    first, second = rows[7].split(";"), rows[8].split(";")
+    assert first[:5] == ["1", "01-deliberation.pdf", "principal", "Délibération n° 2020-245 du 15 décembre 2020", "1"]
+    assert second[:4] == [
+        "2",
+        "02-rapport.pdf",
+        "annexe",
+        "Rapport sur la mise en œuvre de la Politique de la Ville – 2019",
+    ]
+    assert second[6] == sha256(files["actes-definitif/02-rapport.pdf"])
+    assert {row.split(";")[2] for row in rows[8:]} == {"annexe"}
 
 
 def test_actes_over_the_size_limit_is_refused(projet: Path, cli) -> None:

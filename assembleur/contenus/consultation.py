@@ -10,14 +10,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from ..errors import Problem
 from . import french
-from .model import Consultation, Organisme
+from .model import SIGNATAIRE, Avis, Consultation, Observation, Organisme
 
 RECU = "reçu"
 EN_ATTENTE = "en attente"
 REPUTE_FAVORABLE = "réputé favorable"
 SANS_AVIS = "sans avis"
+SANS_CONTRIBUTION = "pas de contribution"  # a signatory is not consulted: no delay, never « réputé favorable »
 
 
 def today() -> dt.date:
@@ -44,7 +48,7 @@ class Statut:
     """Where one consulted body's avis stands."""
 
     organisme: Organisme
-    etat: str  # RECU, EN_ATTENTE, REPUTE_FAVORABLE or SANS_AVIS
+    etat: str  # RECU, EN_ATTENTE, REPUTE_FAVORABLE, SANS_AVIS or SANS_CONTRIBUTION
     echeance: dt.date | None = None
     jours_restants: int | None = None
 
@@ -57,7 +61,9 @@ class Statut:
     def sens(self) -> str:
         """What the summary table says in its « avis » column."""
         if self.organisme.avis:
-            return self.organisme.avis.sens
+            return self.organisme.avis.sens or "contribution reçue"
+        if self.etat == SANS_CONTRIBUTION:
+            return "pas de contribution"
         if self.etat == REPUTE_FAVORABLE:
             return f"réputé favorable (pas de réponse au {french.format_long_date(self.echeance)})"
         if self.etat == SANS_AVIS:
@@ -79,9 +85,57 @@ def statut(
     """The status of ``organisme`` on the day ``on``."""
     if organisme.avis is not None:
         return Statut(organisme, RECU)
+    if organisme.type == SIGNATAIRE:
+        return Statut(organisme, SANS_CONTRIBUTION)
     if organisme.nom in excused:
         return Statut(organisme, SANS_AVIS)
     end = deadline(consultation)
     if end is not None and on > end:
         return Statut(organisme, REPUTE_FAVORABLE, end)
     return Statut(organisme, EN_ATTENTE, end, (end - on).days if end else None)
+
+
+@dataclass(frozen=True)
+class ObservationFaite:
+    """An observation, with the body that made it and its key path in avis.yaml."""
+
+    organisme: Organisme
+    observation: Observation
+    loc: tuple[Any, ...]
+
+
+def observations(avis: Avis | None) -> list[ObservationFaite]:
+    """Every observation of the received avis and contributions, in the order of avis.yaml."""
+    if avis is None:
+        return []
+    return [
+        ObservationFaite(organisme, observation, ("organismes", i, "avis", "observations", j))
+        for i, organisme in enumerate(avis.organismes)
+        if organisme.avis is not None
+        for j, observation in enumerate(organisme.avis.observations)
+    ]
+
+
+def missing_suites(avis: Avis | None, path: Path | None, position: Any) -> list[Problem]:
+    """One problem per observation without a suite (a warning for a projet, an error for a définitif).
+
+    ``position`` gives the line and column of a key path (``SourceFile.position``).
+    """
+    problems = []
+    for made in observations(avis):
+        if made.observation.suite is None:
+            line, column = position(made.loc)
+            problems.append(
+                Problem(
+                    path,
+                    f"l'observation de « {made.organisme.nom} » n'a pas de suite "
+                    f"(« {_short(made.observation.texte)} ») ; ajoutez « suite: … » sous son texte.",
+                    line,
+                    column,
+                )
+            )
+    return problems
+
+
+def _short(text: str, size: int = 80) -> str:
+    return text if len(text) <= size else f"{text[: size - 1]}…"

@@ -31,6 +31,7 @@ VALEURS: dict[str, tuple[str, ...]] = {
     "signet_rapport": ("titre",),
     "signet_protocole": ("annexe",),
     "signet_avis_recu": ("organisme",),
+    "signet_contribution_recue": ("organisme",),
     "dossier_titre": ("titre",),
     "dossier_sujet": ("version",),
     "dossier_mots_cles": ("sigle",),
@@ -65,12 +66,23 @@ class Libelles(Modele):
     )
     avis_conseils_citoyens: Texte = "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS"
     avis_communes: Texte = "AVIS DES COMMUNES DU CONTRAT DE VILLE"
+    contributions_signataires: Texte = "CONTRIBUTIONS DES AUTRES SIGNATAIRES DU CONTRAT DE VILLE"
+    contributions_colonnes: list[Texte] = ["Signataire", "Date du document", "Avis", "Reçu le"]
+    observations_titre: Texte = "Observations et suites données"
+    observations_introduction: Texte = (
+        "Les observations formulées dans les avis et contributions reçus, et les suites que la collectivité "
+        "leur donne :"
+    )
+    observations_colonnes: list[Texte] = ["Organisme", "Observation", "Suite donnée"]
+    suite_a_definir: Texte = "*suite à définir*"
     signet_rapport: Texte = "{titre} – {annee}"
     signet_grille: Texte = "Annexe 1 – Grille de répartition des actions par priorité"
     signet_protocole: Texte = "Annexe 2 – {annexe}"
     signet_avis: Texte = "Avis des conseils citoyens et des communes"
     signet_synthese: Texte = "Synthèse des avis"
     signet_avis_recu: Texte = "Avis – {organisme}"
+    signet_contribution_recue: Texte = "Contribution – {organisme}"
+    signet_observations: Texte = "Observations et suites données"
     dossier_titre: Texte = "{titre} – {annee} – dossier complet"
     dossier_sujet: Texte = (
         "Rapport {annee} sur la mise en œuvre de la politique de la ville, "
@@ -130,12 +142,20 @@ DESCRIPTIONS = {
     "avis_delai": "Synthèse des avis : note sur le délai ({echeance} = dernier jour).",
     "avis_conseils_citoyens": "Titre du groupe des avis des conseils citoyens (intercalaire).",
     "avis_communes": "Titre du groupe des avis des communes (intercalaire).",
+    "contributions_signataires": "Titre du groupe des contributions des autres signataires (intercalaire, synthèse).",
+    "contributions_colonnes": "Synthèse des avis : les quatre en-têtes du tableau des contributions.",
+    "observations_titre": "Titre de la partie « Observations et suites données ».",
+    "observations_introduction": "Phrase au-dessus du tableau des observations.",
+    "observations_colonnes": "Observations : les trois en-têtes de colonnes.",
+    "suite_a_definir": "Ce qui s'imprime, dans un projet, à la place d'une suite pas encore décidée.",
     "signet_rapport": "Signet du rapport dans le dossier ({titre}).",
     "signet_grille": "Signet de l'annexe 1.",
     "signet_protocole": "Signet de l'annexe 2 ({annexe} = titre de l'annexe dans protocole.yaml).",
     "signet_avis": "Signet du groupe des avis.",
     "signet_synthese": "Signet de la synthèse des avis.",
     "signet_avis_recu": "Signet d'un avis ({organisme}).",
+    "signet_contribution_recue": "Signet d'une contribution ({organisme}).",
+    "signet_observations": "Signet de la partie « Observations et suites données ».",
     "dossier_titre": "Titre du PDF du dossier ({titre}).",
     "dossier_sujet": "Sujet du PDF du dossier ({version} = version projet ou définitive).",
     "dossier_mots_cles": "Mots-clés du PDF du dossier ({sigle}).",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import blocs, french
@@ -205,21 +205,43 @@ class Protocole(Modele):
 SENS_AVIS = ("favorable", "défavorable", "réservé", "prend acte", "approuve")
 
 
+class Observation(Modele):
+    """An observation made in an avis or a contribution, and the suite the EPCI gives it."""
+
+    texte: Texte
+    suite: Texte | None = None  # required for a définitif; a projet only warns
+
+
 class AvisRecu(Modele):
-    """A council's avis, once received: its scanned délibération and what it says."""
+    """A council's avis (or a signatory's contribution), once received: its scan and what it says."""
 
     fichier: Texte  # inside annexes/<année>/
-    seance: Date
-    sens: Literal["favorable", "défavorable", "réservé", "prend acte", "approuve"]
+    seance: Date  # for a contribution: the date of the document
+    sens: Literal["favorable", "défavorable", "réservé", "prend acte", "approuve"] | None = None
     recu: Date | None = None
+    observations: list[Observation] = []
+
+
+SIGNATAIRE = "signataire"  # another signatory of the contrat de ville: may send a contribution, is not consulted
 
 
 class Organisme(Modele):
-    """A body consulted on the projet: a commune of the contrat de ville or a conseil citoyen."""
+    """A body consulted on the projet (a commune, a conseil citoyen), or another signatory of the contract."""
 
     nom: Texte
-    type: Literal["commune", "conseil_citoyen"]
+    type: Literal["commune", "conseil_citoyen", "signataire"]
     avis: AvisRecu | None = None
+
+    @model_validator(mode="after")
+    def _sens_of_an_avis(self) -> Organisme:
+        if self.avis is not None and self.avis.sens is None and self.type != SIGNATAIRE:
+            raise PydanticCustomError(
+                "sens_manquant",
+                "l'avis de « {nom} » n'a pas de « sens » ; ajoutez sens: favorable, défavorable, réservé, "
+                "prend acte ou approuve",
+                {"nom": self.nom},
+            )
+        return self
 
 
 class Consultation(Modele):
@@ -232,3 +254,36 @@ class Avis(Modele):
 
     consultation: Consultation = Consultation()
     organismes: list[Organisme] = Field(min_length=1)
+
+
+class Classification(Modele):
+    """The classification of an act in the @ctes nomenclature."""
+
+    code: Code = "8.5"
+    libelle: Texte = "Politique de la ville – habitat – logement"
+
+
+class ActeSigne(Modele):
+    """The signed délibération, recorded by « assembleur deliberation ajouter »."""
+
+    fichier: Texte  # inside annexes/<année>/
+    numero: Texte
+    seance: Date
+
+
+class ArticleSuites(Modele):
+    """An article that appears only when observations were made (it states their suites)."""
+
+    suites: Texte
+
+
+class Deliberation(Modele):
+    """The ``deliberation.yaml`` file: the words of the conseil communautaire's act, and the signed act."""
+
+    instance: Texte = "Conseil communautaire"
+    objet: Texte
+    classification: Classification = Classification()
+    visas: list[Texte] = Field(min_length=1)
+    considerants: list[Texte] = []
+    articles: list[Texte | ArticleSuites] = Field(min_length=1)
+    acte: ActeSigne | None = None

@@ -131,6 +131,10 @@ def _new_avis(data: CommentedMap) -> None:
         organisme.pop("avis", None)
 
 
+def _new_deliberation(data: CommentedMap) -> None:
+    data.pop("acte", None)  # the signed act is the year's own: registered again after the next séance
+
+
 def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
     """Create ``contenus/<new>/`` and ``annexes/<new>/`` from ``source`` (the latest earlier year)."""
     known = years(root)
@@ -174,6 +178,8 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
                 _new_programmation(data)
             elif stem == "avis":
                 _new_avis(data)
+            elif stem == "deliberation":
+                _new_deliberation(data)
             else:
                 _empty_year_blocks(data, source, new)
             with atomic_output(destination) as temporary, temporary.open("w", encoding="utf-8") as handle:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from ..files import atomic_output
 from .blocs import KINDS
 from .libelles import DESCRIPTIONS as LIBELLES
-from .model import Avis, Chapitre, FeuilleDeRoute, Programmation, Protocole, Rapport
+from .model import Avis, Chapitre, Deliberation, FeuilleDeRoute, Programmation, Protocole, Rapport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "rapport": Rapport,
@@ -26,6 +26,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "feuille_de_route": FeuilleDeRoute,
     "protocole": Protocole,
     "avis": Avis,
+    "deliberation": Deliberation,
 }
 FOLDER = "schemas"
 
@@ -83,13 +84,27 @@ KEYS = {
     "consultation": "Date d'envoi du projet et délai de réponse.",
     "envoi": "Date d'envoi du projet aux communes et conseils citoyens.",
     "delai_mois": "Délai de réponse, en mois (un mois au minimum).",
-    "organismes": "Communes et conseils citoyens consultés.",
-    "type": "commune ou conseil_citoyen.",
-    "avis": "L'avis reçu : fichier scanné, séance, sens, date de réception.",
+    "organismes": "Communes et conseils citoyens consultés, et autres signataires du contrat de ville.",
+    "type": "commune, conseil_citoyen ou signataire (État, Région, Département, bailleur, CAF… : non consulté).",
+    "avis": "L'avis (ou la contribution) reçu : fichier scanné, séance, sens, date de réception, observations.",
     "fichier": "Nom du scan dans annexes/<année>/.",
-    "seance": "Date de la séance du conseil.",
-    "sens": "Sens de l'avis : favorable, défavorable, réservé, prend acte, approuve.",
+    "seance": "Date de la séance du conseil (pour une contribution : date du document).",
+    "sens": "Sens de l'avis : favorable, défavorable, réservé, prend acte, approuve (facultatif pour un signataire).",
     "recu": "Date de réception de l'avis.",
+    "observations": "Observations de l'avis, chacune avec la suite que la collectivité lui donne.",
+    "texte": "Texte de l'observation.",
+    "suite": "Suite donnée à l'observation (obligatoire pour la version définitive).",
+    "instance": "L'assemblée qui délibère (« Conseil communautaire »).",
+    "objet": "Objet de la délibération, tel qu'il est transmis à la Préfecture.",
+    "classification": "Classification de l'acte pour @ctes : code (8.5) et libellé.",
+    "visas": "Les visas de la délibération (« Vu … ; »), dans l'ordre.",
+    "considerants": "Considérants ajoutés après ceux tirés de la consultation.",
+    "articles": (
+        "Les articles, dans l'ordre (numérotés par le gabarit) ; "
+        "sous « suites: », un article écrit seulement s'il y a des observations."
+    ),
+    "suites": "Article qui arrête les suites données aux observations (absent s'il n'y en a pas).",
+    "acte": "La délibération signée, enregistrée par « assembleur deliberation ajouter ».",
 }
 
 

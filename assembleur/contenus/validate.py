@@ -21,6 +21,7 @@ from .model import (
     Avis,
     Bloc,
     Chapitre,
+    Deliberation,
     FeuilleDeRoute,
     Programmation,
     Protocole,
@@ -38,6 +39,7 @@ REQUIRED_FILES = {
 OPTIONAL_FILES = {
     "protocole": Protocole,
     "avis": Avis,
+    "deliberation": Deliberation,
 }
 KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
@@ -53,6 +55,7 @@ CUSTOM_ERRORS = {
     "chiffre",
     "bilan_portee",
     "libelle",
+    "sens_manquant",
 }
 
 
@@ -66,6 +69,7 @@ class Content:
     feuille_de_route: FeuilleDeRoute
     protocole: Protocole | None = None
     avis: Avis | None = None
+    deliberation: Deliberation | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
     chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
 
@@ -386,6 +390,7 @@ def validate(sources: dict[str, SourceFile]) -> Content:
         feuille_de_route=results["feuille_de_route"],
         protocole=results.get("protocole"),
         avis=results.get("avis"),
+        deliberation=results.get("deliberation"),
         sources=sources,
         chapter_sources=chapter_sources,
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ..contenus import french
 from ..contenus.blocs.axes_transversaux import HEADINGS, axes_table
-from ..contenus.consultation import RECU, Statut
-from ..contenus.model import INTERCO, PILIER_NAMES, Action, Priorite
+from ..contenus.consultation import RECU, Statut, observations
+from ..contenus.model import INTERCO, PILIER_NAMES, SIGNATAIRE, Action, Priorite
 from ..contenus.validate import Content
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 
@@ -131,12 +131,28 @@ def build_protocole(content: Content, version: str = "projet", mention: str = ""
 
 
 # the groups of avis, in the order of the dossier: organisme type → its libellé
-CATEGORIES = {"conseil_citoyen": "avis_conseils_citoyens", "commune": "avis_communes"}
+CATEGORIES = {
+    "conseil_citoyen": "avis_conseils_citoyens",
+    "commune": "avis_communes",
+    SIGNATAIRE: "contributions_signataires",
+}
 
 
 def category_title(content: Content, kind: str) -> str:
     """The title of a group of avis (its divider page and, capitalised, its bookmark)."""
     return content.rapport.libelles.text(CATEGORIES[kind], content.rapport.annee)
+
+
+def categories(content: Content) -> dict[str, str]:
+    """The groups of avis the dossier shows: communes and conseils citoyens always, contributions when received."""
+    organismes = content.avis.organismes if content.avis else []
+    sent = any(o.type == SIGNATAIRE and o.avis is not None for o in organismes)
+    return {kind: category_title(content, kind) for kind in CATEGORIES if kind != SIGNATAIRE or sent}
+
+
+def has_observations(content: Content) -> bool:
+    """Does any received avis or contribution carry an observation?"""
+    return bool(observations(content.avis))
 
 
 def build_synthese_avis(
@@ -145,6 +161,8 @@ def build_synthese_avis(
     """The summary of the avis, before the scans: who, séance, avis, received."""
     builder = Builder(content)
     libelles, annee = content.rapport.libelles, content.rapport.annee
+    contributions = [s for s in statuts if s.organisme.type == SIGNATAIRE and s.etat == RECU]
+    statuts = [s for s in statuts if s.organisme.type != SIGNATAIRE]  # the signatories are not consulted
     received = sum(1 for statut in statuts if statut.etat == RECU)
     if received == 0:
         answer = libelles.text("avis_aucun", annee)
@@ -163,6 +181,14 @@ def build_synthese_avis(
             [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)] for s in members
         ]
         builder.table(rows, widths=[3, 1.6, 2, 1.6])
+    if contributions:
+        builder.add("intertitre", category_title(content, SIGNATAIRE).capitalize())
+        rows = [[text_cell(h, bold=True) for h in libelles.texts("contributions_colonnes", annee)]]
+        rows += [
+            [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)]
+            for s in contributions
+        ]
+        builder.table(rows, widths=[3, 1.6, 2, 1.6])
     deadline = statuts[0].echeance if statuts else None
     if deadline is not None:
         builder.add("note", libelles.text("avis_delai", annee, echeance=french.format_long_date(deadline)))
@@ -179,4 +205,27 @@ def build_intercalaire(content: Content, title: str, version: str = "projet", me
     builder = Builder(content)
     builder.add("intercalaire", title)
     cover = {**common_cover(content, version, mention), "numero_annexe": "", "titre_annexe": ""}
+    return Document(cover, builder.items)
+
+
+def build_observations(content: Content, version: str = "projet", mention: str = "") -> Document:
+    """The part after the synthèse: one row per observation (organisme, observation, suite given)."""
+    builder = Builder(content)
+    libelles, annee = content.rapport.libelles, content.rapport.annee
+    builder.add("paragraphe", libelles.text("observations_introduction", annee))
+    rows = [[text_cell(h, bold=True) for h in libelles.texts("observations_colonnes", annee)]]
+    rows += [
+        [
+            text_cell(made.organisme.nom),
+            text_cell(made.observation.texte),
+            text_cell(made.observation.suite or libelles.text("suite_a_definir", annee)),
+        ]
+        for made in observations(content.avis)
+    ]
+    builder.table(rows, widths=[2, 3.5, 3.5], can_split=True)
+    cover = {
+        **common_cover(content, version, mention),
+        "numero_annexe": "",
+        "titre_annexe": libelles.text("observations_titre", annee),
+    }
     return Document(cover, builder.items)

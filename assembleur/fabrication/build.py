@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
-from ..documents import annexes, derive, gabarits
-from ..errors import FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
+from ..contenus.model import SIGNATAIRE, Classification
+from ..documents import annexes, deliberation, derive, gabarits
+from ..errors import AnnexError, AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, give_created_file_mode, sha256
 from ..pdf import convert
 from ..project import ANNEXES, Year
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 RAPPORT_TEMPLATE = "rapport"  # template names, without extension: .docx or .odt
 ANNEX_TEMPLATE = "annexe"
 LANDSCAPE_TEMPLATE = "annexe-paysage"
+DELIBERATION_TEMPLATE = "deliberation"
 PARTS_FOLDER = "parties"
 CACHE_FOLDER = Path(".cache") / "assembleur"
 # what must not remain in a définitif: the PROJET mention, template tags, placeholders
@@ -64,7 +66,15 @@ def check(year: Year) -> Checked:
     """Load and validate a year; compare typed figures with the data."""
     sources = load.load_year(year.contents, base=year.root)
     content = validate.validate(sources)
-    return Checked(content, derive.verify(content))
+    return Checked(content, derive.verify(content) + _missing_suites(content))
+
+
+def _missing_suites(content: validate.Content) -> list[Problem]:
+    """The observations without a suite: a warning for a projet, an error for a définitif."""
+    if content.avis is None:
+        return []
+    source = content.sources["avis"]
+    return consultation.missing_suites(content.avis, source.path, source.position)
 
 
 def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
@@ -92,6 +102,33 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     return assemble.check_scans(received, folder, year.shown(folder))
 
 
+def check_act(year: Year, checked: Checked) -> Path | None:
+    """The signed délibération's file, checked like a scan; None while no act is recorded."""
+    from ..pdf import assemble
+
+    deliberation = checked.content.deliberation
+    if deliberation is None or deliberation.acte is None:
+        return None
+    folder = year.root / ANNEXES / str(year.annee)
+    path = folder / deliberation.acte.fichier
+    shown = year.shown(folder) / deliberation.acte.fichier
+    if not path.resolve().is_relative_to(folder.resolve()):
+        where = "doit se trouver dans " + str(year.shown(folder))
+        raise AnnexError([Problem(shown, f"la délibération signée {where}/ (pas ailleurs, même par un lien).")])
+    if not path.is_file():
+        raise AnnexError(
+            [
+                Problem(
+                    shown,
+                    f"la délibération signée est introuvable ; déposez-la dans {year.shown(folder)}/ "
+                    "ou corrigez « acte › fichier » dans deliberation.yaml.",
+                )
+            ]
+        )
+    assemble.check_scan(path, "délibération du conseil communautaire", shown)
+    return path
+
+
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
     """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
     from ..documents import render
@@ -102,6 +139,19 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
         documents.setdefault(piece.template, []).append(piece.document)
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    if checked.content.deliberation is not None:
+        # an older template folder may lack it: only « assembleur deliberation » needs it
+        if any((folder / f"{DELIBERATION_TEMPLATE}{suffix}").is_file() for suffix in gabarits.SUFFIXES):
+            act = deliberation.build_deliberation(checked.content, statuts(checked), versions.PROJET)
+            documents[DELIBERATION_TEMPLATE] = [act]
+        else:
+            warnings.append(
+                Problem(
+                    year.shown(folder),
+                    f"pas de gabarit {DELIBERATION_TEMPLATE}.docx (ou .odt) : « assembleur deliberation » ne pourra "
+                    "pas écrire le projet de délibération ; reprenez celui livré dans gabarits/.",
+                )
+            )
     provided: set[str] = set()
     used: set[str] = set()
     for name, built in documents.items():
@@ -416,7 +466,16 @@ def _dossier_pieces(
                 f"{parts}/avis-synthese-{annee}",
             )
         )
-        for kind in annexes.CATEGORIES:
+        if annexes.has_observations(content):
+            pieces.append(
+                _Piece(
+                    "observations",
+                    annexes.build_observations(content, version, mention),
+                    ANNEX_TEMPLATE,
+                    f"{parts}/observations-et-suites-{annee}",
+                )
+            )
+        for kind in annexes.categories(content):
             pieces.append(
                 _Piece(
                     kind,
@@ -473,11 +532,17 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
     states = statuts(run.checked, options.sans_avis)
     if run.final:
         missing = [s for s in states if s.etat == consultation.EN_ATTENTE]
+        refusals, advice = [_missing_avis(run.content, s) for s in missing], []
         if missing:
-            raise FinalRefused(
-                [_missing_avis(run.content, s) for s in missing],
-                "Attendez ces avis, ou joignez le dossier sans eux avec --sans-avis « NOM » pour chacun.",
-            )
+            advice.append("Attendez ces avis, ou joignez le dossier sans eux avec --sans-avis « NOM » pour chacun.")
+        if suites := _missing_suites(content):
+            refusals += suites
+            advice.append("Chaque observation reçoit sa suite avant la version définitive.")
+        if options.actes and (content.deliberation is None or content.deliberation.acte is None):
+            refusals.append(_missing_act(year, content))
+            advice.append(REGISTER_ADVICE.format(annee=annee))
+        if refusals:
+            raise FinalRefused(refusals, " ".join(advice))
     run.refuse_existing_final([names["dossier"], f"{names['rapport']}.pdf"])
 
     pieces = _dossier_pieces(content, states, options.version, mention, names, annee)
@@ -485,7 +550,13 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
     with _stage(output_folder) as staging:
         stage = Path(staging)
         scans: list[ScannedAvis] = []  # checked while LibreOffice converts
-        files = run.render_and_convert(pieces, stage, meanwhile=lambda: scans.extend(check_scans(year, run.checked)))
+        act: list[Path | None] = []
+
+        def meanwhile() -> None:
+            scans.extend(check_scans(year, run.checked))
+            act.append(check_act(year, run.checked) if options.actes else None)
+
+        files = run.render_and_convert(pieces, stage, meanwhile=meanwhile)
         from ..pdf import assemble, finish, ocr
 
         run.inputs += [scan.path for scan in scans]
@@ -509,15 +580,17 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
             parts.append(
                 assemble.Part(words("signet_protocole", annexe=content.protocole.annexe), files["protocole"], "A2-")
             )
-        avis_part = None
+        avis_part, synthese = None, []
         if content.avis is not None:
-            groups = [assemble.Part(words("signet_synthese"), files["synthese"])]
+            synthese = [assemble.Part(words("signet_synthese"), files["synthese"])]
+            if "observations" in files:
+                synthese.append(assemble.Part(words("signet_observations"), files["observations"]))
+            groups = list(synthese)
             kinds = {organisme.nom: organisme.type for organisme in content.avis.organismes}
-            for kind in annexes.CATEGORIES:
+            for kind in annexes.categories(content):
+                signet = "signet_contribution_recue" if kind == SIGNATAIRE else "signet_avis_recu"
                 children = [
-                    assemble.Part(
-                        words("signet_avis_recu", organisme=scan.organisme), scan_files[scan.path], fit_to_a4=True
-                    )
+                    assemble.Part(words(signet, organisme=scan.organisme), scan_files[scan.path], fit_to_a4=True)
                     for scan in scans
                     if kinds[scan.organisme] == kind
                 ]
@@ -540,9 +613,47 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
         written.append(dossier)
         if options.actes:
-            written += _actes(run, stage, parts, avis_part, metadata)
+            written += _actes(run, stage, parts, (avis_part, synthese), metadata, scans, scan_files, act[0])
         finals = run.publish(stage, written)
     return run.checked, finals
+
+
+def build_deliberation(
+    year: Year, output_folder: Path, options: BuildOptions | None = None
+) -> tuple[Checked, list[Path]]:
+    """Write the projet de délibération (DOCX, or ODT for an ODT template, and PDF); return what was written.
+
+    The file has one name per year (``deliberation-<année>-projet``): the
+    assemblies service edits it. A previous file that differs is kept under a
+    dated name, never overwritten.
+    """
+    with build_lock(lock_path(year), f"assembleur deliberation {year.annee}"):
+        convert.warm_up()
+        asked = options or BuildOptions()
+        options = BuildOptions(sans_avis=asked.sans_avis, gabarits=asked.gabarits, apercu=True)  # no numbering
+        run = _Build(year, output_folder, options, options.record("deliberation"))
+        if run.content.deliberation is None:
+            raise AssembleurError(
+                f"L'année {year.annee} n'a pas de fichier deliberation.yaml : la délibération n'a ni objet, ni visas, "
+                "ni articles.",
+                f"Créez {year.shown(year.contents)}/deliberation.yaml (voir docs/contenus.md, exemple dans "
+                "contenus/2019/).",
+            )
+        states = statuts(run.checked, options.sans_avis)
+        document = deliberation.build_deliberation(run.content, states, versions.PROJET, "projet de délibération")
+        name = f"deliberation-{year.annee}-projet"
+        with _stage(output_folder) as staging:
+            stage = Path(staging)
+            files = run.render_and_convert([_Piece("deliberation", document, DELIBERATION_TEMPLATE, name)], stage)
+            finals = []
+            for made in (files["deliberation.edit"], files["deliberation"]):
+                target = output_folder / made.relative_to(stage)
+                if target.exists() and sha256(target) != sha256(made):
+                    versions.archive([target])  # the assemblies service may have edited it
+                made.replace(target)
+                finals.append(target)
+    # the act's own warnings: the observations still without a suite (verifier lists the rapport's)
+    return Checked(run.content, _missing_suites(run.content)), finals
 
 
 def lock_path(year: Year) -> Path:
@@ -583,24 +694,88 @@ def _deadline_note(statut: consultation.Statut) -> str:
     return f" (délai de réponse jusqu'au {derive.french.format_long_date(statut.echeance)})"
 
 
-def _actes(run: _Build, stage: Path, parts: list[Part], avis_part: Part | None, metadata: Metadata) -> list[Path]:
-    """The @ctes package: the rapport and each annex as a separate PDF, and a bordereau."""
+def _missing_act(year: Year, content: validate.Content) -> Problem:
+    """The signed délibération is not recorded: where it would be."""
+    where = content.sources["deliberation"].path if "deliberation" in content.sources else year.contents
+    return Problem(
+        where,
+        "la délibération signée du conseil communautaire n'est pas enregistrée : "
+        "le dossier @ctes d'une version définitive part avec elle, en document principal.",
+    )
+
+
+REGISTER_ADVICE = (
+    "Après la séance, enregistrez la délibération signée : "
+    "assembleur deliberation ajouter FICHIER --numero NUMERO --seance JJ/MM/AAAA {annee}."
+)
+
+
+def _actes(
+    run: _Build,
+    stage: Path,
+    parts: list[Part],
+    avis: tuple[Part | None, list[Part]],
+    metadata: Metadata,
+    scans: list[ScannedAvis],
+    scan_files: dict[Path, Path],
+    signed: Path | None,
+) -> list[Path]:
+    """The @ctes package: the signed délibération, then the rapport and each annex as separate PDFs, a bordereau.
+
+    In order: the délibération (principal), the rapport, the annexes 1 and 2, the synthèse of the avis with
+    the observations and their suites, then each avis and each contribution. A projet without a registered
+    délibération puts the rapport first, as the principal document.
+    """
     from ..pdf import actes, assemble, finish
 
+    content = run.content
     folder = stage / run.names["actes"]
-    pieces = [actes.Piece(1, "rapport", parts[0].title, parts[0].path)]
+    pieces: list[actes.Piece] = []
+
+    def add(short: str, title: str, source: Path) -> None:
+        role = actes.PRINCIPAL if not pieces else actes.ANNEXE
+        pieces.append(actes.Piece(len(pieces) + 1, short, title, source, role))
+
+    def bundle(part: Part, name: str) -> Path:
+        return assemble.assemble(
+            [part],
+            stage / name,
+            finish.Metadata(**{**metadata.__dict__, "title": part.title}),
+            watermark=not run.final,
+            pdfa_from=parts[0].path if run.options.pdfa else None,
+            note=run.note,
+        )
+
+    deliberation = content.deliberation
+    acte = deliberation.acte if deliberation else None
+    if acte is not None and signed is not None:
+        run.inputs.append(signed)
+        add("deliberation", f"Délibération n° {acte.numero} du {derive.french.format_long_date(acte.seance)}", signed)
+    add("rapport", parts[0].title, parts[0].path)
+    avis_part, synthese = avis
     shorts = {"A1-": "annexe-1-grille-des-actions", "A2-": "annexe-2-protocole"}
     for part in parts[1:]:
-        if part is avis_part:
-            bundle = assemble.assemble(
-                [avis_part],
-                stage / "avis-reunis.pdf",
-                finish.Metadata(**{**metadata.__dict__, "title": avis_part.title}),
-                watermark=not run.final,
-                pdfa_from=parts[0].path if run.options.pdfa else None,
-                note=run.note,
-            )
-            pieces.append(actes.Piece(len(pieces) + 1, "annexe-3-avis", avis_part.title, bundle))
-        else:
-            pieces.append(actes.Piece(len(pieces) + 1, shorts[part.label], part.title, part.path))
-    return actes.build_package(pieces, folder, run.options.limite_actes_mio)
+        if part is not avis_part:
+            add(shorts[part.label], part.title, part.path)
+    if avis_part is not None:
+        # the synthèse, and the observations with their suites
+        title = ", ".join([synthese[0].title, *(child.title.lower() for child in synthese[1:])])
+        add("synthese-des-avis", title, bundle(assemble.Part(title, None, children=synthese), "synthese-reunie.pdf"))
+        for kind in annexes.categories(content):  # the order of the dossier
+            for scan in (scan for scan in scans if scan.organisme.type == kind):
+                word = "contribution" if kind == SIGNATAIRE else "avis"
+                part = assemble.Part(
+                    f"{word.capitalize()} – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True
+                )
+                short = f"{word}-{actes.ascii_name(scan.organisme.nom)}"
+                add(short, part.title, bundle(part, f"{short}-{len(pieces)}.pdf"))
+    classification = deliberation.classification if deliberation else Classification()
+    transmission = actes.Transmission(
+        nature="Délibération",
+        classification_code=classification.code,
+        classification_libelle=classification.libelle,
+        objet=deliberation.objet if deliberation else markup.plain(content.rapport.titre),
+        numero=acte.numero if acte else "",
+        date=acte.seance.isoformat() if acte else "",
+    )
+    return actes.build_package(pieces, folder, run.options.limite_actes_mio, transmission)

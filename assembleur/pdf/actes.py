@@ -1,15 +1,22 @@
-"""The package for the Préfecture (@ctes): the rapport and each annex as separate PDFs, and a bordereau.
+"""The package for the Préfecture (@ctes): the act, the rapport and each annex as separate PDFs, and a bordereau.
 
-The @ctes channel takes the main document and each annex as separate PDF
-files; envelopes are commonly limited to 150 MiB. Each file is checked:
-readable, not encrypted, no JavaScript, no embedded files, no launch action.
+The @ctes channel takes the main document (the act: here the délibération of
+the conseil communautaire) and each annex as separate PDF files; envelopes are
+commonly limited to 150 MiB. Each file is checked: readable, not encrypted, no
+JavaScript, no embedded files, no launch action. The bordereau says what the
+transmission asks for (nature, classification, objet, number and date of the
+act), then each file with its order, role, title, pages, size and SHA-256.
+File names use only ASCII letters, digits, ``-``, ``_`` and ``.``. This module
+takes plain values: it knows nothing of the content files.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,18 +27,45 @@ from ..files import atomic_output, ensure_folder, sha256
 DEFAULT_LIMIT_MIB = 150.0  # a common envelope limit of the @ctes platforms
 
 
+PRINCIPAL = "principal"
+ANNEXE = "annexe"
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def ascii_name(text: str) -> str:
+    """``text`` as a file name @ctes accepts: ASCII letters and digits, words joined by ``-``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "document"
+
+
+@dataclass(frozen=True)
+class Transmission:
+    """What the bordereau says of the act transmitted (plain values, already written out)."""
+
+    nature: str = "Délibération"
+    classification_code: str = "8.5"
+    classification_libelle: str = "Politique de la ville – habitat – logement"
+    objet: str = ""
+    numero: str = ""
+    date: str = ""  # AAAA-MM-JJ
+
+
 @dataclass(frozen=True)
 class Piece:
-    """One file of the package: its order, a short name for the file, its title."""
+    """One file of the package: its order, a short name for the file, its title, its role."""
 
     order: int
     short: str
     title: str
     source: Path
+    role: str = ANNEXE  # PRINCIPAL for the act itself
 
     @property
     def name(self) -> str:
-        return f"{self.order:02d}-{self.short}.pdf"
+        name = f"{self.order:02d}-{self.short}.pdf"
+        if not SAFE_NAME.fullmatch(name):  # the callers pass ascii_name(); a bug otherwise
+            raise ValueError(f"@ctes file name with forbidden characters: {name!r}")
+        return name
 
 
 def _pages(path: Path) -> int:
@@ -41,10 +75,16 @@ def _pages(path: Path) -> int:
         return len(PdfReader(handle).pages)
 
 
-def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_LIMIT_MIB) -> list[Path]:
+def build_package(
+    pieces: list[Piece],
+    folder: Path,
+    limit_mib: float = DEFAULT_LIMIT_MIB,
+    transmission: Transmission | None = None,
+) -> list[Path]:
     """Copy ``pieces`` into ``folder`` with a bordereau; refuse when the whole is over ``limit_mib``."""
     from .assemble import forbidden_content
 
+    transmission = transmission or Transmission()
     for piece in pieces:
         found = forbidden_content(piece.source)
         if found:
@@ -61,7 +101,15 @@ def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_
         )
     ensure_folder(folder)
     written = []
-    rows = [["ordre", "fichier", "titre", "pages", "taille (octets)", "sha256"]]
+    rows = [
+        ["nature", transmission.nature],
+        ["classification", transmission.classification_code, transmission.classification_libelle],
+        ["objet", transmission.objet],
+        ["numero", transmission.numero],
+        ["date", transmission.date],
+        [],
+        ["ordre", "fichier", "role", "titre", "pages", "taille (octets)", "sha256"],
+    ]
     for piece in pieces:
         target = folder / piece.name
         with atomic_output(target) as temporary:
@@ -71,6 +119,7 @@ def build_package(pieces: list[Piece], folder: Path, limit_mib: float = DEFAULT_
             [
                 str(piece.order),
                 piece.name,
+                piece.role,
                 piece.title,
                 str(_pages(target)),
                 str(target.stat().st_size),

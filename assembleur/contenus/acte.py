@@ -1,0 +1,69 @@
+"""Register the signed délibération of the conseil communautaire (``assembleur deliberation ajouter``).
+
+Built on :func:`assembleur.contenus.registre.register`, like the avis: the scan
+(or the PDF of the assemblies software; images are turned into a PDF without
+loss) is checked exactly as the scans of a build, stored in ``annexes/<année>/``
+under a clear ASCII name that never replaces a file, and recorded under
+``acte`` in ``deliberation.yaml`` with its number and the date of the séance,
+by a round trip that keeps the file's comments. On any failure nothing is
+left changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from ..project import Year
+from . import registre
+
+DELIBERATION_FILE = "deliberation.yaml"
+WHO = "délibération du conseil communautaire"  # how messages about the file name it
+
+
+def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt.date) -> registre.Registered:
+    """File ``data`` as the signed délibération ``numero`` of the séance ``seance``; record it in deliberation.yaml.
+
+    Raises :class:`~assembleur.contenus.registre.RegistrationError`; nothing is changed then.
+    """
+    path = year.contents / DELIBERATION_FILE
+    shown_yaml = year.shown(path)
+    if not path.is_file():
+        raise registre.RegistrationError(
+            f"L'année {year.annee} n'a pas de fichier {DELIBERATION_FILE}.",
+            "Créez-le (objet, visas, articles : voir docs/contenus.md et contenus/2019/), puis recommencez.",
+        )
+    numero = (numero or "").strip()
+    if not numero:
+        raise registre.RegistrationError(
+            "Le numéro de la délibération est vide.", "Donnez-le avec --numero (par exemple 2020-245).", "numero"
+        )
+    seance_date = registre._parse_date(seance, "date de la séance", "seance")
+
+    def unsigned(document: Any) -> CommentedMap:
+        if not isinstance(document, CommentedMap):
+            raise registre.RegistrationError(f"{shown_yaml} n'est pas une rubrique de clés.", "Corrigez ce fichier.")
+        if document.get("acte") is not None:
+            acte = document["acte"]
+            raise registre.RegistrationError(
+                f"Une délibération signée est déjà enregistrée dans {shown_yaml} "
+                f"(n° {acte.get('numero', '?')}, {acte.get('fichier', '?')}).",
+                f"Pour la remplacer, retirez la rubrique « acte » de {shown_yaml}, puis recommencez.",
+                "numero",
+            )
+        return document
+
+    unsigned(registre.load_round_trip(path))  # refused before the scan is even read
+
+    def add_act(document: Any, file_name: str) -> None:
+        acte = CommentedMap()
+        acte["fichier"] = file_name
+        acte["numero"] = numero
+        acte["seance"] = seance_date.strftime("%d/%m/%Y")
+        registre.append_keeping_comments(unsigned(document), "acte", acte)
+
+    stem = f"deliberation-conseil-communautaire-{seance_date.isoformat()}"
+    done = registre.register(year, data, WHO, stem, path, add_act)
+    return registre.Registered(f"délibération n° {numero}", done.scan, done.pages, done.converted_from)
