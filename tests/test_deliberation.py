@@ -469,11 +469,6 @@ def test_a_contribution_has_its_group_in_the_dossier_and_in_actes(projet: Path, 
 
 @pytest.mark.libreoffice
 def test_the_deliberation_from_the_odt_template(projet: Path, contenus: Path, cli) -> None:
-    import shutil
-
-    from .conftest import REPO
-
-    shutil.copytree(REPO / "gabarits-odt", projet / "gabarits-odt")
     observe(contenus)
     result = cli("deliberation", "2019", "--gabarits", "gabarits-odt")
     assert result.exit_code == 0, result.stderr
