@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from assembleur.documents import annexes
 from assembleur.fabrication import build
 from assembleur.project import Year
 
