@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from .errors import AssembleurError, Problem
 from .fabrication import freshness, versions
 from .fabrication.options import DEFAULT_LIMIT_MIB, BuildOptions
+from .files import reason
 from .project import Year, resolve_year
 
 if TYPE_CHECKING:
@@ -225,7 +226,58 @@ def dossier(
     _report_build(*build.build_dossier(year, folder, options))
 
 
-@app.command()
+class _AvisCommands(_Commands):
+    """``assembleur avis [ANNEE]`` shows the consultation (``etat``), as it always did; ``ajouter`` records one."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["etat", *args]
+        return super().parse_args(ctx, args)
+
+
+avis_app = typer.Typer(
+    cls=_AvisCommands,
+    help="La consultation : « avis [ANNEE] » montre où elle en est, « avis ajouter » enregistre un avis reçu.",
+)
+app.add_typer(avis_app, name="avis")
+
+
+@avis_app.command("ajouter")
+def avis_ajouter(
+    fichier: Annotated[Path, typer.Argument(help="Le scan de la délibération : PDF, JPEG, PNG ou TIFF.")],
+    organisme: Annotated[str, typer.Option("--organisme", help="Le nom de l'organisme, tel qu'écrit dans avis.yaml.")],
+    seance: Annotated[str, typer.Option("--seance", help="La date de la séance (18/11/2020).")],
+    sens: Annotated[str, typer.Option("--sens", help="favorable, défavorable, réservé, prend acte ou approuve.")],
+    recu: Annotated[str | None, typer.Option("--recu", help="La date de réception (facultative).")] = None,
+    annee: YearArgument = None,
+) -> None:
+    """Enregistre un avis reçu : range le scan dans annexes/<année>/ et complète avis.yaml."""
+    from .contenus import registre
+
+    year = resolve_year(Path.cwd(), annee)
+    try:
+        size = fichier.stat().st_size
+        if size > registre.MAX_BYTES:  # refused before it is read
+            raise registre.RegistrationError(
+                f"Le fichier {fichier} pèse {size / 1024 / 1024:.0f} Mio, plus que la limite de "
+                f"{registre.MAX_BYTES // 1024 // 1024} Mio.",
+                "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
+            )
+        data = fichier.read_bytes()
+    except OSError as exc:
+        raise registre.RegistrationError(
+            f"Le fichier {fichier} ne peut pas être lu ({reason(exc)}).", "Vérifiez son nom et son dossier."
+        ) from exc
+    done = registre.register_avis(year, data, organisme, seance, sens, recu)
+    _wrote(done.scan)
+    converted = "" if done.converted_from == "PDF" else f", converti depuis {done.converted_from}"
+    _say(
+        f"Avis de « {done.organisme} » enregistré ({done.pages} page{'s' if done.pages > 1 else ''}{converted}) ; "
+        f"{year.shown(year.contents / registre.AVIS_FILE)} complété."
+    )
+
+
+@avis_app.command("etat")
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
     from .contenus import consultation, french

@@ -76,15 +76,32 @@ def check_scans(organismes: list[Organisme], annexes: Path, shown: Path) -> list
                 "ou corrigez le nom du fichier dans avis.yaml."
             )
             continue
-        if path.stat().st_size == 0:
-            refuse(f"le fichier de l'avis de « {organisme.nom} » est vide ; scannez à nouveau la délibération.")
-            continue
-        pages = _open_pages(path, organisme, refuse)
+        pages = _check_file(path, organisme.nom, refuse)
         if pages is not None:
             scans.append(ScannedAvis(organisme, path, pages))
     if problems:
         raise AnnexError(problems)
     return scans
+
+
+def check_scan(path: Path, nom: str, shown: Path) -> int:
+    """Check one scan, the avis of ``nom``, exactly as :func:`check_scans` does; return its pages.
+
+    ``shown`` is how messages name the file. Raises :class:`AnnexError`.
+    """
+    problems: list[Problem] = []
+    pages = _check_file(path, nom, lambda message: problems.append(Problem(shown, message)))
+    if problems or pages is None:
+        raise AnnexError(problems)
+    return pages
+
+
+def _check_file(path: Path, nom: str, refuse) -> int | None:
+    """The checks of one existing scan file: not empty, a sound PDF, nothing active, not oversized."""
+    if path.stat().st_size == 0:
+        refuse(f"le fichier de l'avis de « {nom} » est vide ; scannez à nouveau la délibération.")
+        return None
+    return _open_pages(path, nom, refuse)
 
 
 def forbidden_content(path: Path | PdfReader) -> list[str]:
@@ -129,17 +146,17 @@ def _oversized(reader: PdfReader) -> str:
     return ""
 
 
-def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
+def _open_pages(path: Path, nom: str, refuse) -> int | None:
     with path.open("rb") as handle:
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
-            refuse(f"le fichier de l'avis de « {organisme.nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
+            refuse(f"le fichier de l'avis de « {nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
             return None
     try:
         with path.open("rb") as handle:  # read lazily: a scan may weigh tens of MB
             reader = PdfReader(handle)
             if reader.is_encrypted:
                 refuse(
-                    f"l'avis de « {organisme.nom} » est protégé par un mot de passe ; "
+                    f"l'avis de « {nom} » est protégé par un mot de passe ; "
                     "demandez à la commune une version sans protection."
                 )
                 return None
@@ -148,22 +165,22 @@ def _open_pages(path: Path, organisme: Organisme, refuse) -> int | None:
             oversized = _oversized(reader) if count else ""
     except Exception:  # any failure of the PDF parser on a damaged file means the same thing to the user
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » est endommagé (fichier tronqué ou abîmé) ; "
+            f"le PDF de l'avis de « {nom} » est endommagé (fichier tronqué ou abîmé) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
         )
         return None
     if count == 0:
-        refuse(f"le PDF de l'avis de « {organisme.nom} » n'a aucune page ; scannez à nouveau la délibération.")
+        refuse(f"le PDF de l'avis de « {nom} » n'a aucune page ; scannez à nouveau la délibération.")
         return None
     if active:
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » contient des éléments actifs ou joints ({', '.join(active)}), "
+            f"le PDF de l'avis de « {nom} » contient des éléments actifs ou joints ({', '.join(active)}), "
             "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
         )
         return None
     if oversized:
         refuse(
-            f"le PDF de l'avis de « {organisme.nom} » est démesuré ({oversized}) ; "
+            f"le PDF de l'avis de « {nom} » est démesuré ({oversized}) ; "
             "scannez à nouveau la délibération en A4, à 200 ou 300 dpi."
         )
         return None

@@ -1,0 +1,318 @@
+"""Register a received avis: its scan filed in ``annexes/<année>/``, its entry written in ``avis.yaml``.
+
+One function for the command line (``assembleur avis ajouter``) and the
+atelier's form. The scan may come as a PDF or as images (JPEG, PNG,
+multi-page TIFF); images become a PDF without loss (img2pdf copies the JPEG
+data as it is). Its type is read from its bytes, never from its name. It is
+then checked exactly as a build checks scans, stored under a clear ASCII name
+that never replaces an existing file, and ``avis.yaml`` is updated by a
+round trip of ruamel.yaml that keeps its comments, order and layout. The year
+is validated again; if ``avis.yaml`` no longer validates, both the scan and
+the YAML are put back as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.tokens import CommentToken
+
+from ..errors import AnnexError, AssembleurError, ContentError
+from ..files import reason
+from ..project import ANNEXES, Year
+from . import french, load, validate
+from .model import SENS_AVIS
+
+MAX_BYTES = 100 * 1024 * 1024  # 100 Mio: a scanned délibération of a few pages weighs far less
+AVIS_FILE = "avis.yaml"
+
+PDF = "pdf"
+JPEG = "jpeg"
+PNG = "png"
+TIFF = "tiff"
+
+
+class RegistrationError(AssembleurError):
+    """An avis cannot be registered; nothing was changed. ``field`` names the form field at fault."""
+
+    def __init__(self, message: str, advice: str = "", field: str = "") -> None:
+        super().__init__(message, advice)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What registering an avis did."""
+
+    organisme: str
+    scan: Path  # the stored PDF, in annexes/<année>/
+    pages: int
+    converted_from: str  # PDF, JPEG, PNG or TIFF: what was received
+
+
+def sniff(head: bytes) -> str | None:
+    """The kind of a file from its first bytes: ``pdf``, ``jpeg``, ``png``, ``tiff``, or None."""
+    if head[:1024].lstrip().startswith(b"%PDF"):  # the same test as the scans' check
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    return None
+
+
+def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
+    """The scan ``data`` as a PDF, and what it was: a PDF is kept as is, images are wrapped without loss."""
+    if len(data) > MAX_BYTES:
+        raise RegistrationError(
+            f"Le fichier de l'avis de « {nom} » pèse {len(data) / 1024 / 1024:.0f} Mio, "
+            f"plus que la limite de {MAX_BYTES // 1024 // 1024} Mio.",
+            "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
+            "fichier",
+        )
+    kind = sniff(data[:2048])
+    if kind is None:
+        raise RegistrationError(
+            f"Le fichier de l'avis de « {nom} » n'est ni un PDF ni une image JPEG, PNG ou TIFF.",
+            "Envoyez le scan de la délibération au format PDF (ou en image JPEG, PNG ou TIFF).",
+            "fichier",
+        )
+    if kind == PDF:
+        return data, kind
+    import img2pdf  # only images need it
+
+    try:
+        return img2pdf.convert(data, rotation=img2pdf.Rotation.ifvalid), kind
+    except Exception as exc:  # img2pdf refuses transparency, broken images…: the same advice for all
+        raise RegistrationError(
+            f"L'image de l'avis de « {nom} » ne peut pas être mise en PDF sans perte ({exc}).",
+            "Enregistrez le scan au format PDF, ou en JPEG ou TIFF sans transparence.",
+            "fichier",
+        ) from None
+
+
+def slug(text: str) -> str:
+    """``Bruay-La-Buissière`` → ``bruay-la-buissiere``: lowercase ASCII words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "organisme"
+
+
+def _yaml() -> YAML:
+    """The round-trip reader and writer, set to the layout of the shipped files."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _parse_date(value: str | dt.date, label: str, field: str) -> dt.date:
+    try:
+        return french.parse_date(value)
+    except french.ValueFormatError as exc:
+        raise RegistrationError(f"{label.capitalize()} : {exc}.", "Écrivez par exemple 18/11/2020.", field) from None
+
+
+def _find(organismes: list, nom: str, shown: Path) -> CommentedMap:
+    """The entry of ``nom``: its exact name, or the only one that matches it without case and accents."""
+    entries = [o for o in organismes if isinstance(o, dict)]
+    names = [str(o.get("nom")) for o in entries]
+    for organisme in entries:
+        if str(organisme.get("nom")).strip() == nom.strip():
+            return organisme
+    loose = [o for o in entries if slug(str(o.get("nom"))) == slug(nom)]
+    if len(loose) == 1:
+        return loose[0]
+    near = difflib.get_close_matches(nom, names, n=1, cutoff=0.6)
+    hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else "."
+    raise RegistrationError(
+        f"Aucun organisme « {nom} » dans {shown}{hint}",
+        f"Les organismes consultés sont listés dans {shown} (organismes).",
+        "organisme",
+    )
+
+
+def _store(data: bytes, folder: Path, stem: str) -> Path:
+    """Write ``data`` in ``folder`` as ``stem.pdf`` (or ``stem-2.pdf``…): never over an existing file."""
+    handle, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".partiel.pdf", dir=folder)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        for number in range(1, 100):
+            target = folder / (f"{stem}.pdf" if number == 1 else f"{stem}-{number}.pdf")
+            try:
+                os.link(temporary, target)  # fails if the name is taken: nothing is replaced
+            except FileExistsError:
+                continue
+            return target
+        raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` atomically (a temporary file renamed onto it)."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        with contextlib.suppress(OSError):
+            os.chmod(name, path.stat().st_mode & 0o777)
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def register_avis(
+    year: Year,
+    data: bytes,
+    organisme: str,
+    seance: str | dt.date,
+    sens: str,
+    recu: str | dt.date | None = None,
+) -> Registered:
+    """File the scan ``data`` as the avis of ``organisme`` and record it in ``avis.yaml``.
+
+    Raises :class:`RegistrationError` (with the field at fault) or the
+    scans' own :class:`AnnexError`; on any failure nothing is left changed.
+    """
+    avis_path = year.contents / AVIS_FILE
+    shown_yaml = year.shown(avis_path)
+    if not avis_path.is_file():
+        raise RegistrationError(
+            f"L'année {year.annee} n'a pas de fichier {AVIS_FILE}.",
+            "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
+        )
+    seance_date = _parse_date(seance, "date de la séance", "seance")
+    recu_date = _parse_date(recu, "date de réception", "recu") if recu not in (None, "") else None
+    if recu_date is not None and recu_date < seance_date:
+        raise RegistrationError(
+            "La date de réception précède la date de la séance.", "Vérifiez les deux dates.", "recu"
+        )
+    sens = (sens or "").strip()
+    if sens not in SENS_AVIS:
+        raise RegistrationError(
+            f"Sens de l'avis inconnu « {sens} » ; sens possibles : {', '.join(SENS_AVIS)}.",
+            "Choisissez l'un de ces sens.",
+            "sens",
+        )
+
+    original = avis_path.read_bytes()
+    yaml = _yaml()
+    document = yaml.load(original.decode("utf-8"))
+    organismes = document.get("organismes") if isinstance(document, dict) else None
+    if not isinstance(organismes, list):
+        raise RegistrationError(f"{shown_yaml} n'a pas de liste « organismes ».", "Corrigez ce fichier.", "organisme")
+    entry = _find(organismes, organisme, shown_yaml)
+    nom = str(entry["nom"])
+    if entry.get("avis") is not None:
+        raise RegistrationError(
+            f"L'avis de « {nom} » est déjà enregistré ({entry['avis'].get('fichier', '?')}).",
+            f"Pour le remplacer, modifiez ou retirez son entrée dans {shown_yaml}, puis recommencez.",
+            "organisme",
+        )
+
+    pdf, kind = to_pdf(data, nom)
+    folder = year.root / ANNEXES / str(year.annee)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RegistrationError(f"Le dossier {year.shown(folder)} ne peut pas être créé ({reason(exc)}).") from exc
+    if not folder.resolve().is_relative_to(year.root.resolve()):
+        raise RegistrationError(
+            f"Le dossier {year.shown(folder)} sort du dossier du projet (par un lien).",
+            "Faites-en un vrai dossier dans le projet.",
+            "fichier",
+        )
+    stem = f"avis-{slug(nom)}-{seance_date.isoformat()}"
+    from ..pdf import assemble
+
+    scan = _store(pdf, folder, stem)
+    try:
+        if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
+            raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
+        try:
+            pages = assemble.check_scan(scan, nom, year.shown(scan))
+        except AnnexError as exc:
+            problem = exc.problems[0]
+            raise RegistrationError(
+                problem.message[:1].upper() + problem.message[1:],
+                "Aucun fichier n'a été enregistré ; envoyez un autre scan.",
+                "fichier",
+            ) from None
+        avis = CommentedMap()
+        avis["fichier"] = scan.name
+        avis["seance"] = seance_date.strftime("%d/%m/%Y")
+        avis["sens"] = sens
+        if recu_date is not None:
+            avis["recu"] = recu_date.strftime("%d/%m/%Y")
+        _append_keeping_comments(entry, "avis", avis)
+        out = io.StringIO()
+        yaml.dump(document, out)
+        text = out.getvalue()
+        if not _only_added(original.decode("utf-8"), text):
+            raise RegistrationError(
+                f"{shown_yaml} ne peut pas être complété sans changer sa mise en page.",
+                "Ajoutez l'avis à la main sous l'organisme (voir l'exemple en tête du fichier).",
+                "organisme",
+            )
+        _write_text(avis_path, text)
+        try:
+            validate.validate(load.load_year(year.contents, base=year.root))
+        except ContentError as exc:
+            mine = [p for p in exc.problems if p.file is not None and Path(p.file).name == AVIS_FILE]
+            if mine:
+                _write_text(avis_path, original.decode("utf-8"))
+                raise RegistrationError(
+                    f"Avec cet avis, {shown_yaml} n'est pas valide : {mine[0]}",
+                    "Rien n'a été modifié. Corrigez ce fichier, puis recommencez.",
+                    "organisme",
+                ) from None
+    except BaseException:
+        scan.unlink(missing_ok=True)
+        raise
+    return Registered(nom, scan, pages, kind.upper())
+
+
+def _only_added(before: str, after: str) -> bool:
+    """Is ``after`` exactly ``before`` with lines inserted (nothing of the user's changed or moved)?"""
+    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
+    return all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
+
+
+def _append_keeping_comments(entry: CommentedMap, key: str, value: CommentedMap) -> None:
+    """Add ``key: value`` at the end of ``entry``, moving the comment that followed its last value after it.
+
+    ruamel.yaml hangs the comment lines that follow a mapping on its last
+    key; without the move they would end up between the old last key and the
+    new one.
+    """
+    last = list(entry)[-1] if entry else None
+    entry[key] = value
+    slots = entry.ca.items.get(last) if last is not None else None
+    trailing = slots[2] if slots and len(slots) > 2 else None
+    if trailing is None or "\n" not in trailing.value:
+        return
+    # the end of the old last line (with its own comment, if any) stays; the lines after it move
+    first_break = trailing.value.index("\n") + 1
+    rest = trailing.value[first_break:]
+    if not rest:
+        return
+    trailing.value = trailing.value[:first_break]
+    value.ca.items[list(value)[-1]] = [None, None, CommentToken("\n" + rest, trailing.start_mark, None), None]
