@@ -312,6 +312,23 @@ def avis(annee: YearArgument = None) -> None:
 
 
 @app.command()
+def atelier(
+    annee: YearArgument = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Le port local (par défaut : 8719 ou le suivant libre).")
+    ] = None,
+    sans_navigateur: Annotated[
+        bool, typer.Option("--sans-navigateur", help="N'ouvre pas le navigateur (l'adresse est affichée).")
+    ] = False,
+) -> None:
+    """Ouvre l'atelier dans le navigateur : consultation, avis à enregistrer, fabrications, aperçu."""
+    from .atelier import serveur
+
+    year = resolve_year(Path.cwd(), annee)
+    serveur.serve(year, port, not sans_navigateur, _say)
+
+
+@app.command()
 def nouveau(
     annee: Annotated[int, typer.Argument(help="L'année à créer (2020).")],
     depuis: Annotated[int | None, typer.Option("--depuis", help="L'année modèle. Par défaut : la précédente.")] = None,
