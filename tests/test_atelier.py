@@ -284,6 +284,7 @@ def test_full_flow_pending_communes_an_avis_a_projet_and_its_download(projet: Pa
 
         # a projet, built in the background; a second click meanwhile is told to wait
         page.get_by_role("button", name="Fabriquer une version projet").click()
+        page.locator("#progression[data-en-cours=oui]").wait_for()
         page.get_by_role("button", name="Fabriquer une version projet").click()
         assert page.locator("#fabrication > [role=alert]").inner_text() == (
             "Une fabrication est déjà en cours (une version projet) : attendez qu'elle se termine."

@@ -170,12 +170,15 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
         )
         return HTMLResponse(page, status_code=403)
 
-    def year_page(request: Request, status: int = 200, busy: str = "") -> HTMLResponse:
+    def year_page(request: Request) -> HTMLResponse:
         verification = checks.get()
+        busy = ""
+        if request.query_params.get("occupe") and workshop.running:
+            running = "la version définitive" if workshop.running == versions.DEFINITIF else "une version projet"
+            busy = f"Une fabrication est déjà en cours ({running}) : attendez qu'elle se termine."
         return render(
             request,
             "annee.html",
-            status,
             verification=verification,
             statuts=verification.statuts,
             RECU=consultation.RECU,
@@ -200,10 +203,8 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
         version = data.get("version")
         if version not in versions.VERSIONS:
             return csrf_refused()
-        if not workshop.start(str(version)):
-            running = "la version définitive" if workshop.running == versions.DEFINITIF else "une version projet"
-            message = f"Une fabrication est déjà en cours ({running}) : attendez qu'elle se termine."
-            return await run_in_threadpool(year_page, request, 409, message)
+        if not workshop.start(str(version)):  # said on the page it leads to (never a page a reload would post again)
+            return RedirectResponse("/?occupe=1#fabrication", status_code=303)
         return RedirectResponse("/#fabrication", status_code=303)
 
     def avis_page(request: Request, status: int = 200, **values: Any) -> HTMLResponse:

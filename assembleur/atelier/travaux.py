@@ -9,7 +9,6 @@ the pages receive live (server-sent events).
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +48,8 @@ class Workshop:
         self.preview_note: str = ""
         self._events: list[Event] = []
         self._lock = threading.Lock()
+        # one build at a time inside the atelier: a click waits for a preview being rebuilt, not refused
+        self._serial = threading.Lock()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
 
@@ -89,7 +90,8 @@ class Workshop:
 
     def _build(self, version: str) -> None:
         try:
-            outcome = self._run(version)
+            with self._serial:
+                outcome = self._run(version)
         except ProblemsError as exc:
             title = exc.message.splitlines()[0].rstrip(" :")
             outcome = Outcome(version, False, title, list(exc.problems), exc.advice)
@@ -138,9 +140,8 @@ class Workshop:
         )
 
     def _rebuild_preview(self) -> list[Path]:
-        while self.running is not None and not self._stopping.is_set():  # a build from the page ends first
-            time.sleep(0.1)
-        _, written = build.build_dossier(self.year, self.year.outputs, BuildOptions(apercu=True))
+        with self._serial:  # after a build from the page, if one is running
+            _, written = build.build_dossier(self.year, self.year.outputs, BuildOptions(apercu=True))
         return written
 
     def _preview_report(self, line: str) -> None:
