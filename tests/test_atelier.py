@@ -27,7 +27,7 @@ import pytest
 from pypdf import PdfReader
 
 from assembleur.contenus import consultation
-from tests.conftest import send_projet
+from tests.conftest import REPO, send_projet
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -323,8 +323,8 @@ def test_full_flow_pending_communes_an_avis_a_projet_and_its_download(projet: Pa
 
         page.get_by_role("link", name="L'année").click()
         capture = os.environ.get("ASSEMBLEUR_CAPTURE")
-        if capture:  # the README's screenshot: ASSEMBLEUR_CAPTURE=docs/atelier.png
-            _screenshot(page, Path(capture))
+        if capture:  # the README's screenshot: ASSEMBLEUR_CAPTURE=docs/atelier.png (from the repository)
+            _screenshot(page, REPO / capture)
 
 
 @pytest.mark.libreoffice
@@ -394,6 +394,7 @@ def _screenshot(page, target: Path) -> None:
     """A small PNG of the page as staff see it (256 colours: a few tens of kB)."""
     from PIL import Image
 
+    page.set_viewport_size({"width": 1280, "height": 1000})
     image = Image.open(io.BytesIO(page.screenshot(full_page=False)))
     target.parent.mkdir(parents=True, exist_ok=True)
     image.convert("RGB").quantize(colors=64).save(target, optimize=True)

@@ -161,6 +161,7 @@ def built_versions(year: Year) -> list[Version]:
             if Path(name).suffix in (".pdf", ".docx", ".odt") and not name.startswith(f"actes-{label}/")
         ]
         files = [name for name in files if (folder / name).is_file()]
+        files.sort(key=lambda name: not name.startswith("dossier-"))  # the dossier first, then as built
         actes = f"actes-{label}" if (folder / f"actes-{label}").is_dir() else ""
         found.append(Version(label, version_title(label), files, actes, manifest.stat().st_mtime))
     found.sort(key=lambda v: v.mtime, reverse=True)
