@@ -327,8 +327,8 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
                 for event in events:
                     seen = event.number
                     yield f"id: {event.number}\nevent: {event.kind}\ndata: {event.data}\n\n"
-                await asyncio.sleep(0.1)
-                quiet = 0.0 if events else quiet + 0.1
+                await asyncio.sleep(0.05)
+                quiet = 0.0 if events else quiet + 0.05
                 if quiet >= 15:
                     yield ": toujours là\n\n"
                     quiet = 0.0
