@@ -274,9 +274,7 @@ def measure_atelier(project: Path, env: dict[str, str], runs: int) -> list[tuple
     for name, seconds in pages.items():
         print(f"  page « {name} » : {seconds * 1000:.0f} ms")
     print(f"  image d'une page de l'aperçu (pdftoppm, la première fois) : {image * 1000:.0f} ms")
-    print(
-        f"Aperçu refait après une ligne de YAML enregistrée : {preview:.2f} s (la première : {cold:.2f} s)"
-    )
+    print(f"Aperçu refait après une ligne de YAML enregistrée : {preview:.2f} s (la première : {cold:.2f} s)")
     return [
         ("chaque page de l'atelier < 300 ms", max(pages.values()) < 0.3),
         ("aperçu à jour < 2 s après un enregistrement", preview < 2.0),
