@@ -398,3 +398,69 @@ def _screenshot(page, target: Path) -> None:
     image = Image.open(io.BytesIO(page.screenshot(full_page=False)))
     target.parent.mkdir(parents=True, exist_ok=True)
     image.convert("RGB").quantize(colors=64).save(target, optimize=True)
+
+
+def test_an_upload_over_100_mio_is_refused_before_it_is_read(atelier: Atelier) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", atelier.port, timeout=30)
+    connection.putrequest("POST", "/avis", skip_host=True)
+    for name, value in {
+        "Host": f"127.0.0.1:{atelier.port}",
+        "Cookie": f"assembleur_jeton={atelier.token}",
+        "Content-Type": "multipart/form-data; boundary=x",
+        "Content-Length": str(102 * 1024 * 1024),
+    }.items():
+        connection.putheader(name, value)
+    connection.endheaders()  # no body sent: the answer comes from the headers alone
+    response = connection.getresponse()
+    body = html.unescape(response.read().decode("utf-8"))
+    connection.close()
+    assert response.status == 413
+    assert "Un envoi est limité à 100 Mio." in body
+
+
+def test_the_errors_of_the_year_are_listed_with_file_line_and_message(projet: Path, page) -> None:
+    path = projet / "contenus/2019/avis.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("      seance: 07/11/2020\n", "      seance: 31/11/2020\n")
+    )
+    (projet / "sortie/2019").mkdir(parents=True)
+    (projet / "sortie/2019/comparaison-projet-v1-projet-v2.docx").write_bytes(b"PK comparaison")
+    with _serving(projet) as atelier:
+        page.goto(atelier.address)
+        rows = page.locator("table.erreurs tbody tr")
+        assert rows.count() == 1
+        assert rows.first.locator("td").all_inner_texts() == [
+            "contenus/2019/avis.yaml",
+            "32",
+            "la date « 31/11/2020 » n'existe pas dans le calendrier.",
+        ]
+        assert page.get_by_text("La consultation s'affichera une fois les erreurs corrigées.").count() == 1
+        with page.expect_download() as waiting:
+            page.get_by_role("link", name="comparaison-projet-v1-projet-v2.docx").click()
+        assert Path(waiting.value.path()).read_bytes() == b"PK comparaison"
+
+
+@pytest.mark.libreoffice
+def test_the_actes_folder_of_a_final_version_downloads_as_a_zip(definitif_2019, page, tmp_path: Path) -> None:
+    import zipfile
+
+    root, written = definitif_2019
+    generator = serve(root)
+    atelier = next(generator)
+    try:
+        page.goto(atelier.address)
+        assert page.get_by_role("heading", name="Version définitive").count() == 1
+        with page.expect_download() as waiting:
+            page.get_by_role("link", name="Dossier pour la Préfecture (@ctes), en zip").click()
+        target = tmp_path / "actes.zip"
+        waiting.value.save_as(target)
+        assert waiting.value.suggested_filename == "actes-2019-definitif.zip"
+        with zipfile.ZipFile(target) as archive:
+            names = sorted(archive.namelist())
+            expected = sorted(name for name in written if name.startswith("actes-definitif/"))
+            assert names == expected
+            for name in names:
+                assert archive.read(name) == written[name].read_bytes()
+    finally:
+        for _ in generator:
+            pass
