@@ -464,3 +464,12 @@ def test_the_actes_folder_of_a_final_version_downloads_as_a_zip(definitif_2019, 
     finally:
         for _ in generator:
             pass
+
+
+def test_a_port_already_taken_is_named(atelier: Atelier, cli) -> None:
+    result = cli("atelier", "2019", "--port", str(atelier.port), "--sans-navigateur")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Erreur : Le port {atelier.port} est déjà utilisé sur cet ordinateur.\n"
+        "Choisissez-en un autre avec --port, ou lancez « assembleur atelier » sans --port.\n"
+    )
