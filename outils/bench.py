@@ -261,6 +261,12 @@ def measure_atelier(project: Path, env: dict[str, str], runs: int) -> list[tuple
 
         cold = edit_and_wait()  # LibreOffice starts: not the edit's cost
         preview = median([edit_and_wait() for _ in range(runs)])
+        after_save = []  # the year page asked once the preview of a save is there (and the checks redone after it)
+        for _ in range(runs):
+            toggle_line(project)
+            events.get(timeout=300)
+            time.sleep(1)
+            after_save.append(get("/"))
         pages = {}
         for name, path in (("L'année", "/"), ("Enregistrer un avis", "/avis"), ("Aperçu", "/apercu")):
             get(path)
@@ -273,10 +279,11 @@ def measure_atelier(project: Path, env: dict[str, str], runs: int) -> list[tuple
     print(f"  première page « L'année » au démarrage (contrôles de l'année) : {first * 1000:.0f} ms")
     for name, seconds in pages.items():
         print(f"  page « {name} » : {seconds * 1000:.0f} ms")
+    print(f"  page « L'année » une seconde après l'aperçu d'un enregistrement : {median(after_save) * 1000:.0f} ms")
     print(f"  image d'une page de l'aperçu (pdftoppm, la première fois) : {image * 1000:.0f} ms")
     print(f"Aperçu refait après une ligne de YAML enregistrée : {preview:.2f} s (la première : {cold:.2f} s)")
     return [
-        ("chaque page de l'atelier < 300 ms", max(pages.values()) < 0.3),
+        ("chaque page de l'atelier < 300 ms", max([*pages.values(), median(after_save)]) < 0.3),
         ("aperçu à jour < 2 s après un enregistrement", preview < 2.0),
     ]
 

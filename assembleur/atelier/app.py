@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import io
 import secrets
-import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -143,7 +142,7 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
     checks = etat.CachedChecks(year)
     previews = etat.CachedPreview(year)
     csrf = hmac.new(token.encode(), b"formulaires", hashlib.sha256).hexdigest()
-    threading.Thread(target=checks.get, name="verification", daemon=True).start()  # the first page comes faster
+    checks.keep_fresh(workshop.stopped, workshop.building)  # at start and after each save: pages find them done
 
     def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         page = templates.get_template(name).render(

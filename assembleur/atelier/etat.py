@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,27 @@ class CachedChecks:
                 self._value = verify(self.year)
                 self._key = key
             return self._value
+
+    def keep_fresh(self, stopping: threading.Event, busy: Callable[[], bool], interval: float = 0.3) -> None:
+        """Redo the checks in the background once files have changed, so that pages find them done.
+
+        They wait while a build runs (``busy``): the preview rebuilt after a
+        save comes first, and both would share the same interpreter.
+        """
+
+        def loop() -> None:
+            seen = None
+            while not stopping.wait(interval):
+                now = (stamps(self.year), consultation.today())
+                settled, seen = now == seen, now
+                if now == self._key or not settled or busy():
+                    continue
+                try:
+                    self.get()
+                except Exception:  # a file caught half-written: the next round, or the page, will say it
+                    continue
+
+        threading.Thread(target=loop, name="verification", daemon=True).start()
 
 
 def pending_organismes(year: Year) -> list[str]:

@@ -73,6 +73,15 @@ class Workshop:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    def building(self) -> bool:
+        """Is a build (from the page, or of the preview) running or waiting?"""
+        return self.running is not None or self._serial.locked()
+
+    @property
+    def stopped(self) -> threading.Event:
+        """Set when the atelier stops: background loops end on it."""
+        return self._stopping
+
     # --- builds from the page --------------------------------------------------------
 
     def start(self, version: str) -> bool:
