@@ -49,6 +49,7 @@ class Atelier:
     token: str
     root: Path
     log: Path
+    process: subprocess.Popen
 
 
 def free_port() -> int:
@@ -74,10 +75,11 @@ def serve(projet: Path) -> Iterator[Atelier]:
             assert process.poll() is None, log.read_text(encoding="utf-8")
             assert time.monotonic() < deadline, "l'atelier n'a pas affiché son adresse"
             time.sleep(0.05)
-        yield Atelier(match[0], f"http://127.0.0.1:{port}", port, match[1], projet, log)
+        yield Atelier(match[0], f"http://127.0.0.1:{port}", port, match[1], projet, log, process)
     finally:
-        process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=30)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=120)
     text = log.read_text(encoding="utf-8")
     assert code == 0, text
     assert text.rstrip().endswith("Atelier arrêté."), text
@@ -473,3 +475,20 @@ def test_a_port_already_taken_is_named(atelier: Atelier, cli) -> None:
         f"Erreur : Le port {atelier.port} est déjà utilisé sur cet ordinateur.\n"
         "Choisissez-en un autre avec --port, ou lancez « assembleur atelier » sans --port.\n"
     )
+
+
+@pytest.mark.libreoffice
+def test_ctrl_c_during_a_build_lets_it_finish_cleanly(atelier: Atelier, page) -> None:
+    page.goto(atelier.address)
+    page.get_by_role("button", name="Fabriquer une version projet").click()
+    page.locator("#progression[data-en-cours=oui]").wait_for()
+    atelier.process.send_signal(signal.SIGINT)
+    assert atelier.process.wait(timeout=180) == 0
+    text = atelier.log.read_text(encoding="utf-8")
+    assert (
+        "Une fabrication est en cours : l'atelier s'arrête dès qu'elle est finie (Ctrl+C pour l'abandonner).\n" in text
+    )
+    output = atelier.root / "sortie" / "2019"
+    assert (output / "dossier-politique-de-la-ville-2019-projet-v1.pdf").is_file()
+    assert not list(output.glob(".assembleur-en-cours-*"))
+    assert not (atelier.root / ".cache/assembleur/fabrication-2019.verrou").exists()

@@ -32,6 +32,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -52,11 +53,18 @@ FORM_OVERHEAD = 1024 * 1024  # the other fields and the multipart boundaries of 
 STATIC = Path(__file__).parent / "static"
 
 
+class _InMemoryParser(MultiPartParser):
+    """Starlette's form parser, keeping an upload in memory: a scan is written nowhere but annexes/<année>/."""
+
+    spool_max_size = MAX_UPLOAD + FORM_OVERHEAD
+
+
 class Guard:
     """ASGI middleware: Host header, token (query then cookie), size of request bodies."""
 
     def __init__(self, app: ASGIApp, token: str, port: int, templates: Environment) -> None:
         self.app, self.token, self.templates = app, token, templates
+        self.port = port
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,7 +80,7 @@ class Guard:
                 send,
                 403,
                 "Adresse refusée",
-                f"Cette page ne répond qu'à l'adresse http://127.0.0.1:{next(iter(self.hosts)).split(':')[1]}/ "
+                f"Cette page ne répond qu'à l'adresse http://127.0.0.1:{self.port}/ "
                 f"(nom reçu : « {host or 'aucun'} »). Ouvrez l'adresse affichée par « assembleur atelier ».",
             )
             return
@@ -156,7 +164,13 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
 
     async def form(request: Request) -> Any:
         """The posted form, once its CSRF token is checked; None when refused."""
-        data = await request.form(max_files=1, max_fields=20)
+        try:
+            if request.headers.get("content-type", "").startswith("multipart/form-data"):
+                data = await _InMemoryParser(request.headers, request.stream(), max_files=1, max_fields=20).parse()
+            else:
+                data = await request.form(max_files=1, max_fields=20)
+        except MultiPartException:
+            return None
         given = data.get("csrf")
         if not isinstance(given, str) or not hmac.compare_digest(given.encode(), csrf.encode()):
             return None

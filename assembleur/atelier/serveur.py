@@ -80,5 +80,5 @@ def serve(year: Year, port: int | None, open_browser: bool, say: Callable[[str],
     except KeyboardInterrupt:  # uvicorn shuts down on Ctrl+C, then raises it again: a normal end here
         pass
     finally:
-        workshop.stop()
+        workshop.stop(say)
     say("Atelier arrêté.")

@@ -9,6 +9,7 @@ the pages receive live (server-sent events).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class Workshop:
         self._serial = threading.Lock()
         self._stopping = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._builder: threading.Thread | None = None
 
     # --- events ----------------------------------------------------------------------
 
@@ -90,7 +92,8 @@ class Workshop:
             if self.running is not None:
                 return False
             self.running, self.stage = version, ""
-        threading.Thread(target=self._build, args=(version,), name=f"fabrication-{version}", daemon=True).start()
+        self._builder = threading.Thread(target=self._build, args=(version,), name="fabrication", daemon=True)
+        self._builder.start()
         return True
 
     def _progress(self, stage: str) -> None:
@@ -157,10 +160,14 @@ class Workshop:
         self.preview_note = line
         self.emit("apercu", line)
 
-    def stop(self) -> None:
+    def stop(self, say: Callable[[str], None] = lambda line: None) -> None:
+        """Stop watching; a build under way is let finish, so that it leaves neither lock nor staging folder."""
         self._stopping.set()
+        if self._builder is not None and self._builder.is_alive():
+            say("Une fabrication est en cours : l'atelier s'arrête dès qu'elle est finie (Ctrl+C pour l'abandonner).")
+            self._builder.join()
         if self._watcher is not None:
-            self._watcher.join(timeout=5)
+            self._watcher.join()
 
 
 def _relative(path: Path, folder: Path) -> str:
