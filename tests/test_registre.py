@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 from pathlib import Path
 
@@ -325,3 +326,20 @@ def test_both_file_and_yaml_are_rolled_back_when_avis_yaml_no_longer_validates(p
     assert result.stderr.endswith("Rien n'a été modifié. Corrigez ce fichier, puis recommencez.\n")
     assert path.read_bytes() == avis
     assert annexes_state(projet) == annexes
+
+
+def test_a_full_disk_is_said_and_nothing_changes(projet: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(registre.os, "fsync", full)
+    avis, annexes = (projet / AVIS).read_bytes(), annexes_state(projet)
+    result = cli(
+        "avis", "ajouter", str(SCAN), "--organisme", "Auchel", "--seance", "18/11/2020", "--sens", "favorable", "2019"
+    )
+    assert result.exit_code == 2  # a problem of the machine, not of the user's files
+    assert result.stderr == (
+        "Erreur : L'avis de « Auchel » n'a pas pu être enregistré (le disque est plein).\n"
+        "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.\n"
+    )
+    assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes

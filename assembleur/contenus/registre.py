@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.tokens import CommentToken
 
-from ..errors import AnnexError, AssembleurError, ContentError
+from ..errors import EXIT_ENVIRONMENT, AnnexError, AssembleurError, ContentError
 from ..files import reason
 from ..project import ANNEXES, Year
 from . import french, load, validate
@@ -49,6 +49,12 @@ class RegistrationError(AssembleurError):
     def __init__(self, message: str, advice: str = "", field: str = "") -> None:
         super().__init__(message, advice)
         self.field = field
+
+
+class RegistrationFailed(RegistrationError):
+    """The machine could not write the avis (disk full, rights): nothing was changed."""
+
+    exit_code = EXIT_ENVIRONMENT
 
 
 @dataclass(frozen=True)
@@ -145,33 +151,40 @@ def _find(organismes: list, nom: str, shown: Path) -> CommentedMap:
     )
 
 
-def _store(data: bytes, folder: Path, stem: str) -> Path:
-    """Write ``data`` in ``folder`` as ``stem.pdf`` (or ``stem-2.pdf``…): never over an existing file."""
+def _write_temporary(data: bytes, folder: Path, stem: str) -> Path:
+    """``data`` in a hidden temporary file of ``folder`` (the same disk: it is then renamed into place)."""
     handle, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".partiel.pdf", dir=folder)
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        for number in range(1, 100):
-            target = folder / (f"{stem}.pdf" if number == 1 else f"{stem}-{number}.pdf")
-            try:
-                os.link(temporary, target)  # fails if the name is taken: nothing is replaced
-            except FileExistsError:
-                continue
-            return target
-        raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
-    finally:
-        temporary.unlink(missing_ok=True)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    return Path(name)
+
+
+def _place(temporary: Path, folder: Path, stem: str) -> Path:
+    """Rename ``temporary`` to ``stem.pdf`` (or ``stem-2.pdf``…) in ``folder``: never over an existing file."""
+    for number in range(1, 100):
+        target = folder / (f"{stem}.pdf" if number == 1 else f"{stem}-{number}.pdf")
+        try:  # the name is reserved first: a file that exists, or appears meanwhile, is never replaced
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        os.replace(temporary, target)
+        return target
+    raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
 
 
 def _write_text(path: Path, text: str) -> None:
     """Replace ``path`` by ``text`` atomically (a temporary file renamed onto it)."""
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` atomically (a temporary file renamed onto it)."""
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         with contextlib.suppress(OSError):
             os.chmod(name, path.stat().st_mode & 0o777)
         os.replace(name, path)
@@ -243,12 +256,12 @@ def register_avis(
     stem = f"avis-{slug(nom)}-{seance_date.isoformat()}"
     from ..pdf import assemble
 
-    scan = _store(pdf, folder, stem)
+    scan: Path | None = None
+    yaml_written = False
     try:
-        if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
-            raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
+        temporary = _write_temporary(pdf, folder, stem)
         try:
-            pages = assemble.check_scan(scan, nom, year.shown(scan))
+            pages = assemble.check_scan(temporary, nom, year.shown(folder / f"{stem}.pdf"))
         except AnnexError as exc:
             problem = exc.problems[0]
             raise RegistrationError(
@@ -256,6 +269,9 @@ def register_avis(
                 "Aucun fichier n'a été enregistré ; envoyez un autre scan.",
                 "fichier",
             ) from None
+        scan = _place(temporary, folder, stem)
+        if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
+            raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
         avis = CommentedMap()
         avis["fichier"] = scan.name
         avis["seance"] = seance_date.strftime("%d/%m/%Y")
@@ -273,20 +289,32 @@ def register_avis(
                 "organisme",
             )
         _write_text(avis_path, text)
+        yaml_written = True
         try:
             validate.validate(load.load_year(year.contents, base=year.root))
         except ContentError as exc:
             mine = [p for p in exc.problems if p.file is not None and Path(p.file).name == AVIS_FILE]
             if mine:
-                _write_text(avis_path, original.decode("utf-8"))
                 raise RegistrationError(
                     f"Avec cet avis, {shown_yaml} n'est pas valide : {mine[0]}",
                     "Rien n'a été modifié. Corrigez ce fichier, puis recommencez.",
                     "organisme",
                 ) from None
-    except BaseException:
-        scan.unlink(missing_ok=True)
+    except BaseException as exc:  # whatever stopped it, the files are put back as they were
+        if yaml_written:
+            _write_bytes(avis_path, original)
+        if scan is not None:
+            scan.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise RegistrationFailed(
+                f"L'avis de « {nom} » n'a pas pu être enregistré ({reason(exc)}).",
+                "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.",
+                "fichier",
+            ) from exc
         raise
+    finally:
+        for leftover in folder.glob(f".{stem}.*.partiel.pdf"):
+            leftover.unlink(missing_ok=True)
     return Registered(nom, scan, pages, kind.upper())
 
 
