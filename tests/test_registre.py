@@ -321,7 +321,7 @@ def test_both_file_and_yaml_are_rolled_back_when_avis_yaml_no_longer_validates(p
     )
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "Erreur : Avec cet avis, contenus/2019/avis.yaml n'est pas valide : contenus/2019/avis.yaml, ligne 33"
+        "Erreur : Avec cet ajout, contenus/2019/avis.yaml n'est pas valide : contenus/2019/avis.yaml, ligne 33"
     )
     assert result.stderr.endswith("Rien n'a été modifié. Corrigez ce fichier, puis recommencez.\n")
     assert path.read_bytes() == avis
@@ -339,7 +339,7 @@ def test_a_full_disk_is_said_and_nothing_changes(projet: Path, cli, monkeypatch:
     )
     assert result.exit_code == 2  # a problem of the machine, not of the user's files
     assert result.stderr == (
-        "Erreur : L'avis de « Auchel » n'a pas pu être enregistré (le disque est plein).\n"
+        "Erreur : Le scan de « Auchel » n'a pas pu être enregistré (le disque est plein).\n"
         "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.\n"
     )
     assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes

@@ -1,7 +1,10 @@
 """Register a received avis: its scan filed in ``annexes/<année>/``, its entry written in ``avis.yaml``.
 
-One function for the command line (``assembleur avis ajouter``) and the
-atelier's form. The scan may come as a PDF or as images (JPEG, PNG,
+:func:`register_avis` serves the command line (``assembleur avis ajouter``)
+and the atelier's form; :func:`register` holds the steps any scanned
+document received goes through (délibérations and contributions too), with
+:func:`load_round_trip` and :func:`append_keeping_comments` to write its
+entry. The scan may come as a PDF or as images (JPEG, PNG,
 multi-page TIFF); images become a PDF without loss (img2pdf copies the JPEG
 data as it is). Its type is read from its bytes, never from its name. It is
 then checked exactly as a build checks scans, stored under a clear ASCII name
@@ -21,8 +24,10 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
@@ -202,8 +207,8 @@ def register_avis(
 ) -> Registered:
     """File the scan ``data`` as the avis of ``organisme`` and record it in ``avis.yaml``.
 
-    Raises :class:`RegistrationError` (with the field at fault) or the
-    scans' own :class:`AnnexError`; on any failure nothing is left changed.
+    Raises :class:`RegistrationError`, whose ``field`` names the form field
+    at fault; on any failure nothing is left changed.
     """
     avis_path = year.contents / AVIS_FILE
     shown_yaml = year.shown(avis_path)
@@ -226,38 +231,81 @@ def register_avis(
             "sens",
         )
 
-    original = avis_path.read_bytes()
-    yaml = _yaml()
-    document = yaml.load(original.decode("utf-8"))
-    organismes = document.get("organismes") if isinstance(document, dict) else None
-    if not isinstance(organismes, list):
-        raise RegistrationError(f"{shown_yaml} n'a pas de liste « organismes ».", "Corrigez ce fichier.", "organisme")
-    entry = _find(organismes, organisme, shown_yaml)
-    nom = str(entry["nom"])
-    if entry.get("avis") is not None:
-        raise RegistrationError(
-            f"L'avis de « {nom} » est déjà enregistré ({entry['avis'].get('fichier', '?')}).",
-            f"Pour le remplacer, modifiez ou retirez son entrée dans {shown_yaml}, puis recommencez.",
-            "organisme",
-        )
+    def entry_of(document: Any) -> CommentedMap:
+        organismes = document.get("organismes") if isinstance(document, dict) else None
+        if not isinstance(organismes, list):
+            raise RegistrationError(
+                f"{shown_yaml} n'a pas de liste « organismes ».", "Corrigez ce fichier.", "organisme"
+            )
+        entry = _find(organismes, organisme, shown_yaml)
+        if entry.get("avis") is not None:
+            raise RegistrationError(
+                f"L'avis de « {entry['nom']} » est déjà enregistré ({entry['avis'].get('fichier', '?')}).",
+                f"Pour le remplacer, modifiez ou retirez son entrée dans {shown_yaml}, puis recommencez.",
+                "organisme",
+            )
+        return entry
 
+    nom = str(entry_of(load_round_trip(avis_path))["nom"])  # an unknown body is named before any work
+
+    def add_avis(document: Any, file_name: str) -> None:
+        avis = CommentedMap()
+        avis["fichier"] = file_name
+        avis["seance"] = seance_date.strftime("%d/%m/%Y")
+        avis["sens"] = sens
+        if recu_date is not None:
+            avis["recu"] = recu_date.strftime("%d/%m/%Y")
+        append_keeping_comments(entry_of(document), "avis", avis)
+
+    return register(year, data, nom, f"avis-{slug(nom)}-{seance_date.isoformat()}", avis_path, add_avis)
+
+
+def load_round_trip(path: Path) -> Any:
+    """``path`` read by ruamel.yaml's round trip: comments, order and layout kept for writing back."""
+    return _yaml().load(path.read_bytes().decode("utf-8"))
+
+
+def register(
+    year: Year,
+    data: bytes,
+    nom: str,
+    stem: str,
+    content_file: Path,
+    change: Callable[[Any, str], None],
+) -> Registered:
+    """The steps shared by every scanned document received (avis, délibérations, contributions).
+
+    ``data`` (PDF or images, sniffed) becomes a PDF, checked as a build
+    checks scans (messages about « l'avis de ``nom`` »), and is stored in
+    ``annexes/<année>/`` as ``stem.pdf`` (``stem-2.pdf``… if taken, never
+    replacing a file). Then ``change(document, file_name)`` edits the round
+    trip of ``content_file``, which is written back atomically only if lines
+    were added and nothing else changed; the year is validated again. On any
+    failure, the scan and the file are put back as they were.
+    """
     pdf, kind = to_pdf(data, nom)
     folder = year.root / ANNEXES / str(year.annee)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RegistrationError(f"Le dossier {year.shown(folder)} ne peut pas être créé ({reason(exc)}).") from exc
+        raise RegistrationFailed(
+            f"Le dossier {year.shown(folder)} ne peut pas être créé ({reason(exc)}).",
+            "Vérifiez les droits du dossier du projet.",
+            "fichier",
+        ) from exc
     if not folder.resolve().is_relative_to(year.root.resolve()):
         raise RegistrationError(
             f"Le dossier {year.shown(folder)} sort du dossier du projet (par un lien).",
             "Faites-en un vrai dossier dans le projet.",
             "fichier",
         )
-    stem = f"avis-{slug(nom)}-{seance_date.isoformat()}"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", stem):
+        raise ValueError(f"nom de fichier impropre : {stem!r}")  # a programming error: names are ours
+    shown_yaml = year.shown(content_file)
     from ..pdf import assemble
 
     scan: Path | None = None
-    yaml_written = False
+    original: bytes | None = None
     try:
         temporary = _write_temporary(pdf, folder, stem)
         try:
@@ -272,42 +320,38 @@ def register_avis(
         scan = _place(temporary, folder, stem)
         if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
             raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
-        avis = CommentedMap()
-        avis["fichier"] = scan.name
-        avis["seance"] = seance_date.strftime("%d/%m/%Y")
-        avis["sens"] = sens
-        if recu_date is not None:
-            avis["recu"] = recu_date.strftime("%d/%m/%Y")
-        _append_keeping_comments(entry, "avis", avis)
+        before = content_file.read_bytes()
+        document = _yaml().load(before.decode("utf-8"))
+        change(document, scan.name)
         out = io.StringIO()
-        yaml.dump(document, out)
+        _yaml().dump(document, out)
         text = out.getvalue()
-        if not _only_added(original.decode("utf-8"), text):
+        if not _only_added(before.decode("utf-8"), text):
             raise RegistrationError(
                 f"{shown_yaml} ne peut pas être complété sans changer sa mise en page.",
-                "Ajoutez l'avis à la main sous l'organisme (voir l'exemple en tête du fichier).",
+                "Ajoutez l'entrée à la main (voir l'exemple en tête du fichier).",
                 "organisme",
             )
-        _write_text(avis_path, text)
-        yaml_written = True
+        _write_text(content_file, text)
+        original = before
         try:
             validate.validate(load.load_year(year.contents, base=year.root))
         except ContentError as exc:
-            mine = [p for p in exc.problems if p.file is not None and Path(p.file).name == AVIS_FILE]
-            if mine:
+            mine = [p for p in exc.problems if p.file is not None and Path(p.file).name == content_file.name]
+            if mine:  # the other files' problems are not this registration's business
                 raise RegistrationError(
-                    f"Avec cet avis, {shown_yaml} n'est pas valide : {mine[0]}",
+                    f"Avec cet ajout, {shown_yaml} n'est pas valide : {mine[0]}",
                     "Rien n'a été modifié. Corrigez ce fichier, puis recommencez.",
                     "organisme",
                 ) from None
     except BaseException as exc:  # whatever stopped it, the files are put back as they were
-        if yaml_written:
-            _write_bytes(avis_path, original)
+        if original is not None:
+            _write_bytes(content_file, original)
         if scan is not None:
             scan.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise RegistrationFailed(
-                f"L'avis de « {nom} » n'a pas pu être enregistré ({reason(exc)}).",
+                f"Le scan de « {nom} » n'a pas pu être enregistré ({reason(exc)}).",
                 "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.",
                 "fichier",
             ) from exc
@@ -324,7 +368,7 @@ def _only_added(before: str, after: str) -> bool:
     return all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
 
 
-def _append_keeping_comments(entry: CommentedMap, key: str, value: CommentedMap) -> None:
+def append_keeping_comments(entry: CommentedMap, key: str, value: CommentedMap) -> None:
     """Add ``key: value`` at the end of ``entry``, moving the comment that followed its last value after it.
 
     ruamel.yaml hangs the comment lines that follow a mapping on its last
