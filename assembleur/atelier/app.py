@@ -51,6 +51,13 @@ COOKIE = "assembleur_jeton"
 MAX_UPLOAD = registre.MAX_BYTES
 FORM_OVERHEAD = 1024 * 1024  # the other fields and the multipart boundaries of the form
 STATIC = Path(__file__).parent / "static"
+# a refusal page stands alone (its style inline: without the token, /static is refused too)
+REFUSAL_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+}
 
 
 class _InMemoryParser(MultiPartParser):
@@ -135,7 +142,7 @@ class Guard:
 
     async def refuse(self, scope: Scope, receive: Receive, send: Send, status: int, title: str, text: str) -> None:
         page = self.templates.get_template("refus.html").render(titre=title, texte=text)
-        await HTMLResponse(page, status_code=status)(scope, receive, send)
+        await HTMLResponse(page, status_code=status, headers=REFUSAL_HEADERS)(scope, receive, send)
 
 
 def create_app(year: Year, token: str, port: int, workshop: Workshop | None = None) -> Starlette:
@@ -181,7 +188,7 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
             titre="Formulaire refusé",
             texte="Ce formulaire n'a pas le jeton de l'atelier (ou il a expiré). Rechargez la page, puis recommencez.",
         )
-        return HTMLResponse(page, status_code=403)
+        return HTMLResponse(page, status_code=403, headers=REFUSAL_HEADERS)
 
     def year_page(request: Request) -> HTMLResponse:
         verification = checks.get()
@@ -323,7 +330,7 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
             titre="Fichier introuvable",
             texte=f"Seuls les fichiers fabriqués, dans sortie/{year.annee}/, se téléchargent ici.",
         )
-        return HTMLResponse(page, status_code=404)
+        return HTMLResponse(page, status_code=404, headers=REFUSAL_HEADERS)
 
     async def evenements(request: Request) -> Response:
         try:
