@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import io
 import secrets
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,12 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
     async def avis(request: Request) -> Response:
         return await run_in_threadpool(avis_page, request)
 
+    registering = threading.Lock()
+
+    def register_one(*args: Any) -> registre.Registered:
+        with registering:  # two tabs sending at once: one after the other, no edit of avis.yaml lost
+            return registre.register_avis(*args)
+
     async def avis_post(request: Request) -> Response:
         data = await form(request)
         if data is None:
@@ -257,7 +264,7 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
         await upload.close()
         try:
             done = await run_in_threadpool(
-                registre.register_avis,
+                register_one,
                 year,
                 content,
                 valeurs["organisme"],
