@@ -324,6 +324,8 @@ def atelier(
     """Ouvre l'atelier dans le navigateur : consultation, avis à enregistrer, fabrications, aperçu."""
     from .atelier import serveur
 
+    if port is not None and not 1024 <= port <= 65535:
+        raise AssembleurError(f"Le port doit être compris entre 1024 et 65535 (reçu : {port}).", "Corrigez --port.")
     year = resolve_year(Path.cwd(), annee)
     serveur.serve(year, port, not sans_navigateur, _say)
 
