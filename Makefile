@@ -4,7 +4,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 ANNEE   ?= 2019
 APT_PKGS := libreoffice-writer-nogui python3-uno fonts-dejavu fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils \
-            ocrmypdf tesseract-ocr-fra
+            ocrmypdf tesseract-ocr-fra chromium
 
 .PHONY: dossier rapport test bench lint systeme clean
 
@@ -25,12 +25,13 @@ lint: $(VENV)/.installe
 	$(VENV)/bin/ruff check assembleur tests outils
 
 # LibreOffice, ses liaisons Python (UNO), les polices, qpdf, poppler, OCRmyPDF et le français de Tesseract,
-# depuis les paquets Debian,
+# et chromium (le navigateur des tests de l'atelier, piloté par Playwright), depuis les paquets Debian,
 # seulement s'ils manquent (sur Windows ou macOS : installer LibreOffice soi-même).
 systeme:
 	@if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 \
 	   || ! command -v qpdf >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
-	   || ! command -v ocrmypdf >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx fra; then \
+	   || ! command -v ocrmypdf >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx fra \
+	   || ! test -x /usr/bin/chromium; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installation de LibreOffice et des polices (paquets Debian)…"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PKGS); \

@@ -603,6 +603,25 @@ def deliberation_ajouter(
 
 
 @app.command()
+def atelier(
+    annee: YearArgument = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Le port local (par défaut : 8719 ou le suivant libre).")
+    ] = None,
+    sans_navigateur: Annotated[
+        bool, typer.Option("--sans-navigateur", help="N'ouvre pas le navigateur (l'adresse est affichée).")
+    ] = False,
+) -> None:
+    """Ouvre l'atelier dans le navigateur : consultation, avis à enregistrer, fabrications, aperçu."""
+    from .atelier import serveur
+
+    if port is not None and not 1024 <= port <= 65535:
+        raise AssembleurError(f"Le port doit être compris entre 1024 et 65535 (reçu : {port}).", "Corrigez --port.")
+    year = resolve_year(Path.cwd(), annee)
+    serveur.serve(year, port, not sans_navigateur, _say)
+
+
+@app.command()
 def nouveau(
     annee: Annotated[int, typer.Argument(metavar="ANNEE", help="L'année à créer (2020).")],
     depuis: Annotated[

@@ -7,14 +7,15 @@ cache), then times, several runs each and reports the median of:
 - ``dossier`` cold: no converter running, empty cache;
 - ``dossier`` after a one-line YAML edit, converter warm;
 - ``dossier`` with nothing changed;
-- the floor: bare ``soffice --headless --convert-to pdf`` on the same DOCX files.
+- the floor: bare ``soffice --headless --convert-to pdf`` on the same DOCX files;
+- the atelier: each page's answer time, and the preview's update after a saved edit (``--atelier``: only these).
 
 It prints each figure and its ratio to the floor, the peak memory of the
 tool's own process (not LibreOffice's), and the same cold and edit builds on
 a synthetic year ten times larger (actions and scanned pages), and a build
 with 200 MB of scans for the memory target.
 
-Usage: .venv/bin/python outils/bench.py [--runs N] [--rapide]
+Usage: .venv/bin/python outils/bench.py [--runs N] [--rapide] [--atelier]
 """
 
 from __future__ import annotations
@@ -184,15 +185,136 @@ def measure(project: Path, env: dict[str, str], runs: int, label: str) -> dict[s
     return results
 
 
+def measure_atelier(project: Path, env: dict[str, str], runs: int) -> list[tuple[str, bool]]:
+    """The atelier: each page's answer time outside builds, and the preview's update after a saved edit.
+
+    The real command serves the project; pages are asked over HTTP with the
+    session cookie, as the browser does. The preview's time runs from the
+    moment the YAML file is written to the moment the page is told (its
+    server-sent event) that the new dossier is there.
+    """
+    import http.client
+    import queue
+    import re
+    import signal
+    import socket
+    import threading
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = project.parent / "atelier.log"
+    env = {key: value for key, value in env.items() if key != "ASSEMBLEUR_MESURE"}
+    with log.open("wb") as stream:
+        process = subprocess.Popen(
+            [*TOOL, "atelier", "2019", "--port", str(port), "--sans-navigateur"],
+            cwd=project,
+            env=env,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        while not (match := re.search(r"\?jeton=(\S+)", log.read_text(encoding="utf-8"))):
+            if process.poll() is not None:
+                raise SystemExit(f"l'atelier n'a pas démarré :\n{log.read_text(encoding='utf-8')}")
+            time.sleep(0.05)
+        headers = {"Cookie": f"assembleur_jeton={match[1]}"}
+
+        def get(path: str) -> float:
+            start = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            elapsed = time.perf_counter() - start
+            if response.status != 200:
+                raise SystemExit(f"GET {path} : {response.status}")
+            return elapsed
+
+        first = get("/")  # the checks of the year, done once at start (in the background) then kept
+        events: queue.Queue[str] = queue.Queue()
+
+        def listen() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            connection.request("GET", "/evenements", headers=headers)
+            response = connection.getresponse()
+            kind = ""
+            for raw in response:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: ") and kind == "apercu":
+                    events.put(line[6:])
+
+        threading.Thread(target=listen, daemon=True).start()
+        time.sleep(0.5)
+
+        def edit_and_wait() -> float:
+            start = time.perf_counter()
+            toggle_line(project)
+            note = events.get(timeout=300)
+            elapsed = time.perf_counter() - start
+            if "→" not in note:
+                raise SystemExit(f"l'aperçu n'a pas été refait : {note}")
+            return elapsed
+
+        cold = edit_and_wait()  # LibreOffice starts: not the edit's cost
+        preview = median([edit_and_wait() for _ in range(runs)])
+        after_save = []  # the year page asked once the preview of a save is there (and the checks redone after it)
+        for _ in range(runs):
+            toggle_line(project)
+            events.get(timeout=300)
+            time.sleep(1)
+            after_save.append(get("/"))
+        pages = {}
+        for name, path in (("L'année", "/"), ("Enregistrer un avis", "/avis"), ("Aperçu", "/apercu")):
+            get(path)
+            pages[name] = median([get(path) for _ in range(max(runs, 5))])
+        image = get("/apercu/page/1.png?v=" + re.search(r"page/1\.png\?v=([^\"]+)\"", _page(port, headers))[1])
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    print(f"\nAtelier (médiane de {max(runs, 5)} requêtes, hors fabrication) :")
+    print(f"  première page « L'année » au démarrage (contrôles de l'année) : {first * 1000:.0f} ms")
+    for name, seconds in pages.items():
+        print(f"  page « {name} » : {seconds * 1000:.0f} ms")
+    print(f"  page « L'année » une seconde après l'aperçu d'un enregistrement : {median(after_save) * 1000:.0f} ms")
+    print(f"  image d'une page de l'aperçu (pdftoppm, la première fois) : {image * 1000:.0f} ms")
+    print(f"Aperçu refait après une ligne de YAML enregistrée : {preview:.2f} s (la première : {cold:.2f} s)")
+    return [
+        ("chaque page de l'atelier < 300 ms", max([*pages.values(), median(after_save)]) < 0.3),
+        ("aperçu à jour < 2 s après un enregistrement", preview < 2.0),
+    ]
+
+
+def _page(port: int, headers: dict[str, str]) -> str:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", "/apercu", headers=headers)
+    text = connection.getresponse().read().decode("utf-8")
+    connection.close()
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rapide", action="store_true", help="une seule série, sans l'année ×10 ni les 200 Mo")
+    parser.add_argument("--atelier", action="store_true", help="seulement les mesures de l'atelier")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="assembleur-bench-") as folder:
         work = Path(folder)
         env = {**os.environ, "ASSEMBLEUR_CACHE": str(work / "etat"), "ASSEMBLEUR_MESURE": "1"}
         env.pop("ASSEMBLEUR_CONVERTISSEUR", None)
+        if arguments.atelier:
+            targets = measure_atelier(make_project(work / "atelier"), env, arguments.runs)
+            subprocess.run([*TOOL, "convertisseur", "arreter"], cwd=work, env=env, capture_output=True)
+            print()
+            for name, ok in targets:
+                print(f"{'tenu    ' if ok else 'MANQUÉ  '}{name}")
+            return
         project = make_project(work / "projet")
         results = measure(project, env, arguments.runs, "2019")
         output = project / "sortie" / "2019"
@@ -233,6 +355,8 @@ def main() -> None:
             print(f"Avec {size:.0f} Mo de scans : dossier {seconds:.2f} s, mémoire maximale du processus {peak} Mo")
             targets.append(("mémoire < 300 Mo avec 200 Mo de scans", peak < 300))
             subprocess.run([*TOOL, "convertisseur", "arreter"], cwd=heavy, env=env, capture_output=True)
+        targets += measure_atelier(make_project(work / "atelier"), env, arguments.runs)
+        subprocess.run([*TOOL, "convertisseur", "arreter"], cwd=work, env=env, capture_output=True)
         print()
         for name, ok in targets:
             print(f"{'tenu    ' if ok else 'MANQUÉ  '}{name}")

@@ -54,6 +54,10 @@ FINAL_MARKERS = {
 }
 
 
+# the stages of a dossier build, as told to a ``progress`` callback (the atelier shows them live)
+STAGES = ("vérification", "mise en page", "conversion", "assemblage")
+
+
 @dataclass
 class Checked:
     """A year's content that passed validation, and the warnings of ``verifier``."""
@@ -523,8 +527,14 @@ def _build_rapport(
     return run.checked, finals
 
 
-def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
+def _build_dossier(
+    year: Year,
+    output_folder: Path,
+    options: BuildOptions | None = None,
+    progress: Callable[[str], None] = lambda stage: None,
+) -> tuple[Checked, list[Path]]:
     """The work of :func:`build_dossier`, under the year's lock."""
+    progress(STAGES[0])
     convert.warm_up()
     options = options or BuildOptions()
     run = _Build(year, output_folder, options, options.record("dossier"))
@@ -553,10 +563,13 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
         act: list[Path | None] = []
 
         def meanwhile() -> None:
+            progress(STAGES[2])
             scans.extend(check_scans(year, run.checked))
             act.append(check_act(year, run.checked) if options.actes else None)
 
+        progress(STAGES[1])
         files = run.render_and_convert(pieces, stage, meanwhile=meanwhile)
+        progress(STAGES[3])
         from ..pdf import assemble, finish, ocr
 
         run.inputs += [scan.path for scan in scans]
@@ -669,15 +682,18 @@ def build_rapport(
         return _build_rapport(year, output_folder, pdf, options)
 
 
-def build_dossier(year: Year, output_folder: Path, options: BuildOptions | None = None) -> tuple[Checked, list[Path]]:
+def build_dossier(
+    year: Year, output_folder: Path, options: BuildOptions | None = None, progress: Callable[[str], None] | None = None
+) -> tuple[Checked, list[Path]]:
     """Write the rapport, its annexes, the assembled dossier (and the @ctes package); return what was written.
 
     For a définitif, the avis are checked before anything is rendered; the
     scans are checked while LibreOffice converts. Either problem stops the
-    build with nothing written. One build of a year at a time.
+    build with nothing written. One build of a year at a time. ``progress``
+    is told each stage as it starts (:data:`STAGES`).
     """
     with build_lock(lock_path(year), f"assembleur dossier {year.annee}"):
-        return _build_dossier(year, output_folder, options)
+        return _build_dossier(year, output_folder, options, progress or (lambda stage: None))
 
 
 def _missing_avis(content: validate.Content, statut: consultation.Statut) -> Problem:
