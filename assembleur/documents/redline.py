@@ -2,9 +2,9 @@
 
 LibreOffice compares paragraphs word by word, but replaces a table that
 differs as a whole (every cell deleted, every cell inserted again). Before the
-comparison, :func:`align_tables` gives the older document's tables the newer
+comparison, :func:`prepare_older` gives the older document's tables the newer
 text wherever both have the same shape, so that LibreOffice sees no
-difference there; afterwards :func:`refine` marks, word by word, each cell
+difference there (it also gives them the newer version marks); afterwards :func:`refine` marks, word by word, each cell
 that changed, in its cell. It also accepts the marks that are not changes of
 the rapport (version marks, sommaire, headers and footers), and signs every
 change with one author and one date. :func:`read_changes` says where the
@@ -33,6 +33,7 @@ DOCUMENT = "word/document.xml"
 STYLES = "word/styles.xml"
 # styles whose paragraphs differ between versions by construction: the cover's « PROJET » block, the sommaire
 ACCEPTED_STYLES = re.compile(r"^(version projet|toc \d|contents \d|sommaire \d)$", re.IGNORECASE)
+VERSION_STYLE = re.compile(r"^version projet$", re.IGNORECASE)
 MARKS = ("ins", "del", "moveFrom", "moveTo")
 SAME_CELLS_AT_LEAST = 0.5  # two tables of one shape are the same table when half their cells are identical
 
@@ -85,13 +86,39 @@ class AlignedTable:
     old_cells: list[list[etree._Element]]
 
 
-def align_tables(older: Path, newer: Path, older_copy: Path) -> list[AlignedTable]:
-    """Write ``older_copy``: ``older`` with the newer text in the tables that kept their shape.
+def _same_version_marks(
+    old_root: etree._Element, new_root: etree._Element, old_names: dict[str, str], new_names: dict[str, str]
+) -> None:
+    """Give the older document the newer one's version marks (« PROJET », « arrêtée au … »), in the same place.
+
+    They differ by construction between a projet and the définitif, or from one year to the next; compared,
+    LibreOffice would move them as deleted paragraphs to the end of the document.
+    """
+    old_marks = [p for p in old_root.iter(_w("p")) if VERSION_STYLE.match(_style_of(p, old_names))]
+    new_marks = [p for p in new_root.iter(_w("p")) if VERSION_STYLE.match(_style_of(p, new_names))]
+    if [visible_text(p) for p in old_marks] == [visible_text(p) for p in new_marks]:
+        return
+    anchor = None
+    if new_marks:
+        before = new_marks[0].getprevious()
+        wanted = visible_text(before) if before is not None else None
+        anchor = next((p for p in _body(old_root).iterchildren(_w("p")) if visible_text(p) == wanted), None)
+    for paragraph in old_marks:
+        paragraph.getparent().remove(paragraph)
+    if anchor is not None:
+        for offset, paragraph in enumerate(new_marks, start=1):
+            anchor.getparent().insert(anchor.getparent().index(anchor) + offset, copy.deepcopy(paragraph))
+
+
+def prepare_older(older: Path, newer: Path, older_copy: Path) -> list[AlignedTable]:
+    """Write ``older_copy``: ``older`` with the newer version marks, and the newer text in the tables
+    that kept their shape.
 
     Returns those tables, with their older cells, for :func:`refine`.
     """
     old_parts, new_parts = _read(older), _read(newer)
     old_root, new_root = etree.fromstring(old_parts[DOCUMENT]), etree.fromstring(new_parts[DOCUMENT])
+    _same_version_marks(old_root, new_root, _style_names(old_parts), _style_names(new_parts))
     old_tables, new_tables = _tables(old_root), _tables(new_root)
     matcher = difflib.SequenceMatcher(
         None, [_shape(t) for t in old_tables], [_shape(t) for t in new_tables], autojunk=False
@@ -338,7 +365,9 @@ def read_changes(path: Path, levels: int = 2) -> Changes:
             if level is not None and level <= levels:
                 section = visible_text(element).strip()
         # a deleted or inserted paragraph also marks its paragraph sign (in w:pPr): one change, not two
-        marks = [node for kind in ("ins", "del") for node in element.iter(_w(kind)) if node.getparent().tag != _w("rPr")]
+        marks = [
+            node for kind in ("ins", "del") for node in element.iter(_w(kind)) if node.getparent().tag != _w("rPr")
+        ]
         if not marks:
             continue
         changes.insertions += sum(node.tag == _w("ins") for node in marks)

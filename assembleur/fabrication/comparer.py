@@ -67,19 +67,15 @@ class Version:
     def manifest(self) -> Path:
         return self.folder / f"manifeste-{self.annee}-{self.label}.json"
 
-    def order(self) -> tuple[int, int]:
-        """Projets by number, then the définitif."""
-        return (self.annee, self.number if self.number is not None else 10**6)
-
     def for_template(self) -> dict[str, Any]:
         return {"numero": self.number, "annee": self.annee}
 
 
 def built_versions(folder: Path, annee: int) -> list[Version]:
-    """The versions of ``annee`` built in ``folder`` (a manifest or a rapport DOCX), oldest first."""
+    """The versions of ``annee`` built in ``folder`` (a manifest or a rapport DOCX), in the order they were built."""
     pattern = re.compile(rf"^(?:manifeste-{annee}|{RAPPORT}-{annee})-(projet-v\d+|definitif)\.(?:json|docx)$")
     labels = {m[1] for path in (folder.iterdir() if folder.is_dir() else []) if (m := pattern.match(path.name))}
-    return sorted((Version(annee, label, folder) for label in labels), key=Version.order)
+    return sorted((Version(annee, label, folder) for label in labels), key=_built)
 
 
 def _names(found: list[Version]) -> str:
@@ -114,7 +110,7 @@ def choose(year: Year, de: str | None, a: str | None) -> tuple[Version, Version]
     if de:
         older = _pick(year, de, found)
     else:
-        earlier = [v for v in found if newer is None or v.order() < newer.order()]
+        earlier = [v for v in found if newer is None or _built(v) < _built(newer)]
         older = earlier[-1] if earlier else None
     if newer is None or older is None:
         raise VersionProblem(
@@ -157,10 +153,16 @@ def _pages(version: Version, manifest: dict[str, Any]) -> int | None:
     return None
 
 
-def build_date(version: Version) -> dt.datetime:
-    """When the version was built: its manifest's time of writing (the manifest holds no clock time)."""
+def _built(version: Version) -> tuple[int, str]:
+    """When the version was built (its manifest's time of writing; the manifest holds no clock time)."""
     source = version.manifest if version.manifest.is_file() else version.docx
-    return dt.datetime.fromtimestamp(source.stat().st_mtime, dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    return source.stat().st_mtime_ns, version.label
+
+
+def build_date(version: Version) -> dt.datetime:
+    """When the version was built, to the second, in UTC (the date of its tracked changes)."""
+    seconds = _built(version)[0] / 1e9
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
 def _avis_text(value: dict[str, str] | None) -> dict[str, str] | None:
@@ -173,15 +175,15 @@ def summary(older: Version, newer: Version, changes: redline.Changes, when: dt.d
     """What the summary page and the terminal say: sections, key figures, tables, avis, pages."""
     before, after = _manifest(older), _manifest(newer)
     known = "resume" in before and "resume" in after
-    old_figures = before.get("resume", {}).get("chiffres", {})
-    new_figures = after.get("resume", {}).get("chiffres", {})
+    old_figures = before.get("resume", {}).get("chiffres", {}) if known else {}
+    new_figures = after.get("resume", {}).get("chiffres", {}) if known else {}
     figures = [
         {"nom": name, "avant": old_figures.get(name, "—"), "apres": new_figures.get(name, "—")}
         for name in [*new_figures, *(n for n in old_figures if n not in new_figures)]
         if old_figures.get(name) != new_figures.get(name)
     ]
-    old_avis = before.get("resume", {}).get("avis", {})
-    new_avis = after.get("resume", {}).get("avis", {})
+    old_avis = before.get("resume", {}).get("avis", {}) if known else {}
+    new_avis = after.get("resume", {}).get("avis", {}) if known else {}
     avis = [
         {"nom": name, "avant": _avis_text(old_avis.get(name)), "apres": _avis_text(value)}
         for name, value in new_avis.items()
@@ -226,7 +228,7 @@ def compare(year: Year, de: str | None = None, a: str | None = None) -> Comparis
     when = build_date(newer)
     with tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=folder) as staging:
         work = Path(staging)
-        aligned = redline.align_tables(older.docx, newer.docx, work / "ancien.docx")
+        aligned = redline.prepare_older(older.docx, newer.docx, work / "ancien.docx")
         compared = libreoffice.compare_documents(work / "ancien.docx", newer.docx, work / f"{name}.docx")
         redline.refine(compared, newer.docx, aligned, AUTHOR, when)
         changes = redline.read_changes(compared)
