@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -171,3 +172,21 @@ def test_version_marks_are_never_changes(projet: Path, cli) -> None:
         assert "PROJET" in archive.read("word/document.xml").decode()
     manifest = json.loads((projet / SORTIE / "manifeste-2019-definitif.json").read_text(encoding="utf-8"))
     assert manifest["resume"]["chiffres"]["credits_cget"] == "1\u202f712\u202f989\u00a0€"
+
+
+@pytest.mark.libreoffice
+def test_a_version_of_another_year_can_be_compared(projet: Path, contenus: Path, cli) -> None:
+    assert cli("rapport", "2019").exit_code == 0
+    shutil.copytree(contenus, projet / "contenus" / "2020")
+    shutil.copytree(projet / "annexes" / "2019", projet / "annexes" / "2020")
+    edit(projet / "contenus/2020/rapport.yaml", "annee: 2019 ", "annee: 2020 ")
+    edit(projet / "contenus/2020/rapport.yaml", "de référence 2019**", "de référence 2020**")
+    assert cli("rapport", "2020").exit_code == 0
+
+    result = cli("comparer", "2020", "--de", "2019:projet-v1")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("Modifications entre la v1 2019 et la v1 2020 (4 au total) :\n")
+    assert result.stdout.splitlines()[0] == "sortie/2020/comparaison-2020-2019-projet-v1-projet-v1.docx"
+    changes = tracked_changes(projet / "sortie/2020/comparaison-2020-2019-projet-v1-projet-v1.docx")
+    assert sorted(change[:3] for change in changes) == [("del", "2019", False)] * 2 + [("ins", "2020", False)] * 2
