@@ -125,6 +125,13 @@ def choose(year: Year, de: str | None, a: str | None) -> tuple[Version, Version]
 
 
 def _check_files(year: Year, version: Version) -> None:
+    if not version.docx.is_file() and version.docx.with_suffix(".odt").is_file():
+        raise VersionProblem(
+            f"La version {version.label} a été fabriquée avec des gabarits LibreOffice (.odt) : son rapport "
+            f"est {year.shown(version.docx.with_suffix('.odt'))}, et la comparaison repose sur le rapport Word.",
+            "Comparez des versions fabriquées avec les gabarits Word (gabarits/), ou ouvrez les deux rapports "
+            "dans LibreOffice (Édition › Suivi des modifications › Comparer le document).",
+        )
     if not version.docx.is_file():
         raise VersionProblem(
             f"Le rapport Word de la version {version.label} ({year.shown(version.docx)}) a été supprimé : "
