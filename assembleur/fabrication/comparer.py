@@ -21,12 +21,12 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..contenus import french
-from ..documents import derive, redline, render
+from ..documents import redline
 from ..errors import AssembleurError
 from ..files import ensure_folder
 from ..pdf import convert, libreoffice
@@ -173,6 +173,8 @@ def build_date(version: Version) -> dt.datetime:
 
 
 def _avis_text(value: dict[str, str] | None) -> dict[str, str] | None:
+    from ..contenus import french
+
     if not value:
         return None
     return {"sens": value["sens"], "seance": french.format_long_date(dt.date.fromisoformat(value["seance"]))}
@@ -180,6 +182,8 @@ def _avis_text(value: dict[str, str] | None) -> dict[str, str] | None:
 
 def summary(older: Version, newer: Version, changes: redline.Changes, when: dt.datetime) -> dict[str, Any]:
     """What the summary page and the terminal say: sections, key figures, tables, avis, pages."""
+    from ..contenus import french
+
     before, after = _manifest(older), _manifest(newer)
     known = "resume" in before and "resume" in after
     old_figures = before.get("resume", {}).get("chiffres", {}) if known else {}
@@ -236,7 +240,13 @@ def compare(year: Year, de: str | None = None, a: str | None = None) -> Comparis
     with tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=folder) as staging:
         work = Path(staging)
         aligned = redline.prepare_older(older.docx, newer.docx, work / "ancien.docx")
-        compared = libreoffice.compare_documents(work / "ancien.docx", newer.docx, work / f"{name}.docx")
+        with ThreadPoolExecutor(1) as pool:
+            comparing = pool.submit(
+                libreoffice.compare_documents, work / "ancien.docx", newer.docx, work / f"{name}.docx"
+            )
+            from ..documents import derive, render  # the template engine loads while LibreOffice compares
+
+            compared = comparing.result()
         redline.refine(compared, newer.docx, aligned, AUTHOR, when)
         changes = redline.read_changes(compared)
         told = summary(older, newer, changes, when)
