@@ -190,3 +190,13 @@ def test_a_version_of_another_year_can_be_compared(projet: Path, contenus: Path,
     assert result.stdout.splitlines()[0] == "sortie/2020/comparaison-2020-2019-projet-v1-projet-v1.docx"
     changes = tracked_changes(projet / "sortie/2020/comparaison-2020-2019-projet-v1-projet-v1.docx")
     assert sorted(change[:3] for change in changes) == [("del", "2019", False)] * 2 + [("ins", "2020", False)] * 2
+
+
+def test_the_same_version_twice_is_refused(projet: Path, cli) -> None:
+    fake_versions(projet, "projet-v1", "projet-v2")
+    same = cli("comparer", "2019", "--de", "v2", "--a", "projet-v2")
+    assert same.exit_code == 1
+    assert same.stderr == (
+        "Erreur : --de et --a désignent la même version (projet-v2).\n"
+        "Précisez --de ou --a (versions : projet-v1, projet-v2).\n"
+    )

@@ -112,15 +112,25 @@ def choose(year: Year, de: str | None, a: str | None) -> tuple[Version, Version]
     else:
         earlier = [v for v in found if newer is None or _built(v) < _built(newer)]
         older = earlier[-1] if earlier else None
-    if newer is None or older is None:
+    if len(found) < 2 and (newer is None or older is None):
         raise VersionProblem(
             f"Il faut deux versions pour comparer : {year.annee} n'en a "
             + ("aucune" if not found else f"qu'une ({found[0].label})")
             + f" dans {year.shown(year.outputs)}/. Rien n'a été écrit.",
             "Fabriquez une nouvelle version (assembleur dossier ou rapport), puis relancez la comparaison.",
         )
+    if newer is None or older is None:  # --a names the first version built
+        raise VersionProblem(
+            f"Aucune version n'a été fabriquée avant {a} : rien à comparer.",
+            f"Précisez --de (versions : {_names(found)}).",
+        )
     if older == newer:
-        raise VersionProblem(f"--de et --a désignent la même version ({older.label}).", f"Versions : {_names(found)}.")
+        raise VersionProblem(
+            f"--de et --a désignent la même version ({older.label})."
+            if a
+            else f"Aucune version n'a été fabriquée après {older.label} : rien à comparer.",
+            f"Précisez {'--de ou ' if a else ''}--a (versions : {_names(found)}).",
+        )
     return older, newer
 
 
