@@ -11,8 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from pypdf import PdfReader
+
+from assembleur.documents import redline
 
 from .conftest import edit
 
@@ -200,3 +204,40 @@ def test_the_same_version_twice_is_refused(projet: Path, cli) -> None:
         "Erreur : --de et --a désignent la même version (projet-v2).\n"
         "Précisez --de ou --a (versions : projet-v1, projet-v2).\n"
     )
+
+
+def _paragraph(text: str) -> etree._Element:
+    paragraph = etree.Element(_w("p"))
+    run = etree.SubElement(paragraph, _w("r"))
+    etree.SubElement(run, _w("rPr"))
+    node = etree.SubElement(run, _w("t"))
+    node.text = text
+    return paragraph
+
+
+WORDS = st.lists(st.sampled_from(["le", "la", "1\u202f712", "812", "€", "Béthune", "QPV", ";", "projet"]), max_size=12)
+
+
+@given(old=WORDS, new=WORDS)
+def test_a_changed_cell_line_reads_as_the_new_text_accepted_and_the_old_rejected(
+    old: list[str], new: list[str]
+) -> None:
+    old_text, new_text = " ".join(old), " ".join(new)
+    paragraph = _paragraph(new_text)
+    redline._redline_paragraph(
+        paragraph, _paragraph(old_text), redline._Marker("assembleur", "2020-10-01T12:00:00Z", 1)
+    )
+
+    def text(accepted: bool) -> str:
+        """The line with every change accepted, or every change rejected."""
+        nodes = paragraph.iter(_w("t"), _w("delText"))
+        if accepted:
+            return "".join(node.text for node in nodes if node.tag == _w("t"))
+        inserted = {node for mark in paragraph.iter(_w("ins")) for node in mark.iter(_w("t"))}
+        return "".join(node.text for node in nodes if node not in inserted)
+
+    assert text(accepted=True) == new_text
+    assert text(accepted=False) == old_text
+    marks = list(paragraph.iter(_w("ins"), _w("del")))
+    assert (marks == []) == (old_text == new_text)  # an unchanged line carries no mark
+    assert all(m.get(_w("author")) == "assembleur" for m in marks)
