@@ -272,7 +272,7 @@ def _report_comparison(result: Any) -> None:
         )
     for avis in told["avis"]:
         before = f"{avis['avant']['sens']} → " if avis["avant"] else "nouvel avis, "
-        _say(f"- avis de {avis['nom']} : {before}{avis['apres']['sens']}")
+        _say(f"- avis « {avis['nom']} » : {before}{avis['apres']['sens']}")
     pages = [told["pages_avant"], told["pages_apres"]]
     _say("- pages du rapport : " + " → ".join("inconnu" if p is None else str(p) for p in pages))
     for path in result.written:

@@ -113,6 +113,15 @@ def test_exactly_the_edits_are_marked_the_figure_in_each_place(projet: Path, con
     line = next(line for line in text.splitlines(keepends=True) if line.startswith(item))
     edit(contenus / "chapitre2.yaml", line, "")  # one list item deleted
     edit(contenus / "chapitre2.yaml", '{nom: "PYRAMIDE", projets: 1}', '{nom: "PYRAMIDE", projets: 2}')
+    edit(contenus / "avis.yaml", "      sens: prend acte", "      sens: favorable")  # not in the rapport's text
+    scans = projet / "annexes" / "2019"
+    shutil.copyfile(scans / "avis-marles-les-mines-2020-11-18.pdf", scans / "avis-auchel-2020-11-20.pdf")
+    received = "    avis:\n      fichier: avis-auchel-2020-11-20.pdf\n      seance: 20/11/2020\n      sens: réservé\n"
+    edit(
+        contenus / "avis.yaml",
+        "  - nom: Auchel\n    type: commune\n",
+        f"  - nom: Auchel\n    type: commune\n{received}",
+    )
     assert cli("rapport", "2019", "--pdf").exit_code == 0
 
     result = cli("comparer", "2019")
@@ -144,6 +153,8 @@ def test_exactly_the_edits_are_marked_the_figure_in_each_place(projet: Path, con
         r"- tableau « Les Associations\s?: » \(2\.1 La programmation 2019[^)]*\) : 1 cellule modifiée", summary
     )
     assert "- sections modifiées : La géographie prioritaire sur la Communauté d'Agglomération; 2.1 " in summary
+    assert "- avis « Bruay-La-Buissière » : prend acte → favorable\n" in summary
+    assert "- avis « Auchel » : nouvel avis, réservé\n" in summary
     pages = len(PdfReader(projet / SORTIE / "rapport-politique-de-la-ville-2019-projet-v2.pdf").pages)
     assert f"- pages du rapport : {pages} → {pages}\n" in summary
 
@@ -151,6 +162,7 @@ def test_exactly_the_edits_are_marked_the_figure_in_each_place(projet: Path, con
     first = pdf.pages[0].extract_text()
     assert "Modifications entre la v1 et la v2" in first
     assert "credits_cget : 1" in first and "1 cellule modifiée" in first
+    assert "Auchel : nouvel avis, réservé (séance du 20 novembre 2020)" in first
     assert len(pdf.pages) == pages + 1  # the summary page, then the rapport
     shown = subprocess.run(
         ["pdftotext", "-layout", str(projet / f"{COMPARAISON}.pdf"), "-"], capture_output=True, text=True, check=True
