@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ..documents import redline
-from ..errors import AssembleurError
-from ..files import ensure_folder
+from ..errors import AssembleurError, OutputError
+from ..files import ensure_folder, reason
 from ..pdf import convert, libreoffice
 from ..project import OUTPUTS, Year
 from . import versions
@@ -267,7 +267,13 @@ def compare(year: Year, de: str | None = None, a: str | None = None) -> Comparis
         written = []
         for staged in (compared, pdf):
             target = folder / staged.name
-            os.replace(staged, target)  # a re-run replaces its own comparison: a generated file
+            try:
+                os.replace(staged, target)  # a re-run replaces its own comparison: a generated file
+            except OSError as exc:
+                raise OutputError(
+                    f"{year.shown(target)} n'a pas pu être écrit ({reason(exc)}).",
+                    "Fermez ce fichier s'il est ouvert dans Word ou LibreOffice, puis relancez.",
+                ) from exc
             written.append(target)
         shutil.rmtree(work / "odt", ignore_errors=True)
     return Comparison(older, newer, written, told)
