@@ -253,3 +253,17 @@ def test_a_changed_cell_line_reads_as_the_new_text_accepted_and_the_old_rejected
     marks = list(paragraph.iter(_w("ins"), _w("del")))
     assert (marks == []) == (old_text == new_text)  # an unchanged line carries no mark
     assert all(m.get(_w("author")) == "assembleur" for m in marks)
+
+
+def test_a_missing_summary_template_is_named_before_any_work(projet: Path, cli) -> None:
+    folder = fake_versions(projet, "projet-v1", "projet-v2")
+    for label in ("projet-v1", "projet-v2"):
+        (folder / f"rapport-politique-de-la-ville-2019-{label}.docx").write_bytes(b"")
+    (projet / "gabarits" / "comparaison.docx").unlink()
+    result = cli("comparer", "2019")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Erreur : Le gabarit de la page de synthèse est introuvable : gabarits/comparaison.docx.\n"
+        "Reprenez-le dans le projet livré (gabarits/comparaison.docx), ou refaites-le avec "
+        "« python outils/fabriquer_gabarits.py ».\n"
+    )

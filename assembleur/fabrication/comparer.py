@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -241,8 +240,14 @@ def compare(year: Year, de: str | None = None, a: str | None = None) -> Comparis
     older, newer = choose(year, de, a)
     for version in (older, newer):
         _check_files(year, version)
-    convert.warm_up()
     template = year.templates / TEMPLATE
+    if not template.is_file():
+        raise VersionProblem(
+            f"Le gabarit de la page de synthèse est introuvable : {year.shown(template)}.",
+            "Reprenez-le dans le projet livré (gabarits/comparaison.docx), ou refaites-le avec "
+            "« python outils/fabriquer_gabarits.py ».",
+        )
+    convert.warm_up()
     prefix = "" if older.annee == newer.annee else f"{older.annee}-"
     name = f"comparaison-{year.annee}-{prefix}{older.label}-{newer.label}"
     folder = ensure_folder(year.outputs)
@@ -260,6 +265,7 @@ def compare(year: Year, de: str | None = None, a: str | None = None) -> Comparis
         redline.refine(compared, newer.docx, aligned, AUTHOR, when)
         changes = redline.read_changes(compared)
         told = summary(older, newer, changes, when)
+        # the page's own document properties are not kept (only its body is), hence the empty ones
         cover = {"titre": "", "collectivite": "", "sigle": "", "annee": year.annee, "date": when.date(), **told}
         page = render.render_docx(derive.Document(cover, []), template, work / "resume.docx", work, template)
         redline.prepend(compared, page)
@@ -275,5 +281,4 @@ def compare(year: Year, de: str | None = None, a: str | None = None) -> Comparis
                     "Fermez ce fichier s'il est ouvert dans Word ou LibreOffice, puis relancez.",
                 ) from exc
             written.append(target)
-        shutil.rmtree(work / "odt", ignore_errors=True)
     return Comparison(older, newer, written, told)
