@@ -496,6 +496,61 @@ def avis_ajouter(
 
 
 @avis_app.command("etat")
+@app.command()
+def comparer(
+    annee: YearArgument = None,
+    de: Annotated[
+        str | None,
+        typer.Option(
+            "--de",
+            help="La version la plus ancienne (projet-v1, definitif, 2019:definitif). "
+            "Par défaut : l'avant-dernière fabriquée.",
+        ),
+    ] = None,
+    a: Annotated[
+        str | None, typer.Option("--a", help="La version la plus récente. Par défaut : la dernière fabriquée.")
+    ] = None,
+) -> None:
+    """Compare deux versions du rapport : un document Word avec le suivi des modifications, et son PDF."""
+    from .fabrication import comparer as comparer_module
+
+    year = resolve_year(Path.cwd(), annee)
+    result = comparer_module.compare(year, de, a)
+    _report_comparison(result)
+
+
+def _report_comparison(result: Any) -> None:
+    """The summary of a comparison on stderr, then the files written on stdout."""
+    told = result.summary
+
+    def name(version: Any) -> str:
+        label = f"la v{version.number}" if version.number else "la version définitive"
+        return label if told["meme_annee"] else f"{label} {version.annee}"
+
+    _say(f"Modifications entre {name(result.older)} et {name(result.newer)} ({told['modifications']} au total) :")
+    sections = told["sections"]
+    _say("- sections modifiées : " + ("; ".join(s or "couverture" for s in sections) if sections else "aucune"))
+    if not told["chiffres_connus"]:
+        _say("- chiffres clés : inconnus pour l'une des versions (fabriquée avant qu'assembleur ne les note)")
+    for figure in told["chiffres"]:
+        _say(f"- chiffre clé {figure['nom']} : {figure['avant']} → {figure['apres']}")
+    for table in told["tableaux"]:
+        where = f" ({table['section']})" if table["section"] else ""
+        count = table["cellules"]
+        _say(
+            f"- tableau « {table['titre']} »{where} : {count} cellule{'s' if count > 1 else ''} modifiée"
+            + ("s" if count > 1 else "")
+        )
+    for avis in told["avis"]:
+        before = f"{avis['avant']['sens']} → " if avis["avant"] else "nouvel avis, "
+        _say(f"- avis « {avis['nom']} » : {before}{avis['apres']['sens']}")
+    pages = [told["pages_avant"], told["pages_apres"]]
+    _say("- pages du rapport : " + " → ".join("inconnu" if p is None else str(p) for p in pages))
+    for path in result.written:
+        _wrote(path)
+
+
+@app.command()
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
     from .contenus import consultation, french

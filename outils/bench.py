@@ -7,6 +7,7 @@ cache), then times, several runs each and reports the median of:
 - ``dossier`` cold: no converter running, empty cache;
 - ``dossier`` after a one-line YAML edit, converter warm;
 - ``dossier`` with nothing changed;
+- ``comparer``: the last two versions as Word tracked changes and PDF, converter warm;
 - the floor: bare ``soffice --headless --convert-to pdf`` on the same DOCX files;
 - the atelier: each page's answer time, and the preview's update after a saved edit (``--atelier``: only these).
 
@@ -181,6 +182,7 @@ def measure(project: Path, env: dict[str, str], runs: int, label: str) -> dict[s
     run(project, "dossier", "--forcer", env=env)  # warm converter and cache
     series("dossier après une ligne modifiée", ["dossier"], lambda: toggle_line(project))
     series("dossier sans changement", ["dossier"], lambda: None)
+    series("comparer (deux dernières versions)", ["comparer"], lambda: None)
     stop()
     return results
 
@@ -337,6 +339,7 @@ def main() -> None:
             ("dossier à froid ≤ 1,2 × plancher", results["dossier à froid"][0] <= 1.2 * plancher),
             ("dossier après une ligne modifiée ≤ 2 s", results["dossier après une ligne modifiée"][0] <= 2.0),
             ("dossier sans changement ≤ 0,5 s", results["dossier sans changement"][0] <= 0.5),
+            ("comparer < 3 s", results["comparer (deux dernières versions)"][0] < 3.0),
         ]
         if not arguments.rapide:
             large = make_project(work / "projet-x10", scale=10)

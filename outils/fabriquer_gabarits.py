@@ -331,6 +331,80 @@ def build_deliberation(path: Path) -> None:
     signature.paragraph_format.space_before = Pt(24)
     _footer(doc, "{{ titre }} {{ annee }} – {{ sigle }} – {{ mention_version }} – page ")
     _finish(doc, path, "Délibération du conseil communautaire")
+def build_comparaison(path: Path) -> None:
+    """The first page of ``assembleur comparer``: what changed between two versions of the rapport."""
+    doc = _new_document()
+
+    def version(side: str) -> str:
+        return (
+            f"{{% if {side}.numero %}}v{{{{ {side}.numero }}}}{{% else %}}version définitive{{% endif %}}"
+            f"{{% if not meme_annee %}} {{{{ {side}.annee }}}}{{% endif %}}"
+        )
+
+    doc.add_paragraph(f"Modifications entre la {version('de')} et la {version('a')}", style="Titre sommaire")
+    doc.add_paragraph(
+        "Rapport {{ annee }} : chaque différence avec la version précédente est marquée dans la suite du "
+        "document (suivi des modifications, « assembleur », {{ date_comparaison }}) ; elle peut y être "
+        "acceptée ou refusée. {{ modifications }} modification{% if modifications > 1 %}s{% endif %} au total."
+    )
+    sections = [
+        (
+            "Sections modifiées",
+            "sections",
+            "s",
+            "{% if s %}{{ s }}{% else %}Couverture{% endif %}",
+            "not sections",
+            "Aucune différence dans le texte.",
+        ),
+        (
+            "Chiffres clés modifiés",
+            "chiffres",
+            "c",
+            "{{ c.nom }} : {{ c.avant }} → {{ c.apres }}",
+            "chiffres_connus and not chiffres",
+            "Aucun chiffre clé n'a changé.",
+        ),
+        (
+            "Tableaux modifiés",
+            "tableaux",
+            "t",
+            "« {{ t.titre }} »{% if t.section %} ({{ t.section }}){% endif %} : {{ t.cellules }} "
+            "cellule{% if t.cellules > 1 %}s modifiées{% else %} modifiée{% endif %}",
+            "not tableaux",
+            "Aucun tableau modifié.",
+        ),
+        (
+            "Avis ajoutés ou modifiés",
+            "avis",
+            "x",
+            "{{ x.nom }} : {% if x.avant %}{{ x.avant.sens }} (séance du {{ x.avant.seance }}) → "
+            "{% else %}nouvel avis, {% endif %}{{ x.apres.sens }} (séance du {{ x.apres.seance }})",
+            "not avis",
+            "Aucun avis ajouté ni modifié.",
+        ),
+    ]
+    for title, items, name, line, empty, nothing in sections:
+        doc.add_paragraph(title, style="Intertitre")
+        if items == "chiffres":
+            doc.add_paragraph("{%p if not chiffres_connus %}")
+            doc.add_paragraph(
+                "Les chiffres clés d'une des deux versions ne sont pas connus : elle a été fabriquée par une "
+                "version d'assembleur qui ne les notait pas dans son manifeste."
+            )
+            doc.add_paragraph("{%p endif %}")
+        doc.add_paragraph(f"{{%p for {name} in {items} %}}")
+        doc.add_paragraph(line, style="List Bullet")
+        doc.add_paragraph("{%p endfor %}")
+        doc.add_paragraph(f"{{%p if {empty} %}}")
+        doc.add_paragraph(nothing)
+        doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("Nombre de pages", style="Intertitre")
+    doc.add_paragraph(
+        "Rapport en PDF, sans cette page : "
+        '{{ pages_avant if pages_avant is not none else "inconnu" }} avant, '
+        '{{ pages_apres if pages_apres is not none else "inconnu" }} après.'
+    )
+    _finish(doc, path, "Modifications entre deux versions du rapport")
 
 
 def _set_language(doc) -> None:
@@ -349,7 +423,8 @@ def build_odt_set(word_folder: Path, odt_folder: Path) -> None:
     from assembleur.pdf import libreoffice
 
     odt_folder.mkdir(parents=True, exist_ok=True)
-    pairs = [(word, odt_folder / f"{word.stem}.odt") for word in sorted(word_folder.glob("*.docx"))]
+    words = [word for word in sorted(word_folder.glob("*.docx")) if word.stem != "comparaison"]  # never an ODT
+    pairs = [(word, odt_folder / f"{word.stem}.odt") for word in words]
     libreoffice.convert_many(pairs, templates=True)
     for _, odt in pairs:
         print(odt)
@@ -362,4 +437,5 @@ if __name__ == "__main__":
     build_annexe(folder / "annexe.docx")
     build_annexe(folder / "annexe-paysage.docx", landscape=True)
     build_deliberation(folder / "deliberation.docx")
+    build_comparaison(folder / "comparaison.docx")
     build_odt_set(folder, folder.parent / "gabarits-odt")

@@ -421,6 +421,7 @@ class _Build:
             written,
             self.extra_versions,
             self.fingerprint,
+            resume(self.content),
         )
         staged = [*written, stage / self.names["manifeste"]]
         give_created_file_mode(staged, self.output)
@@ -431,6 +432,15 @@ class _Build:
             ensure_folder(target.parent)
             source.replace(target)
         return finals
+
+
+def resume(content: validate.Content) -> dict[str, Any]:
+    """What ``assembleur comparer`` reads back from a version's manifest: its key figures and its avis."""
+    avis = content.avis.organismes if content.avis is not None else []
+    return {
+        "chiffres": {name: str(figure) for name, figure in derive.figures(content).items()},
+        "avis": {o.nom: {"sens": o.avis.sens, "seance": o.avis.seance.isoformat()} if o.avis else None for o in avis},
+    }
 
 
 def _dossier_pieces(

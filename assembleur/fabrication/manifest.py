@@ -61,12 +61,17 @@ def write_manifest(
     outputs: list[Path],
     extra_versions: dict[str, str] | None = None,
     fingerprint: str = "",
+    resume: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the manifest JSON at ``path`` (atomically); outputs are listed relative to its folder."""
+    """Write the manifest JSON at ``path`` (atomically); outputs are listed relative to its folder.
+
+    ``resume`` (the key figures and the avis of the version) is kept for ``assembleur comparer``.
+    """
     document = {
         "outil": "assembleur",
         "versions": tool_versions(extra_versions),
         "options": options,
+        **({"resume": resume} if resume else {}),
         "entrees": [describe(p, project) for p in sorted(set(inputs))],
         "sorties": [describe(p, path.parent) for p in outputs],
         "empreinte": fingerprint,  # of every input and option: an unchanged rebuild is recognised by it

@@ -167,6 +167,86 @@ def convert_many(
     return [future.result() for future in futures]
 
 
+def compare_documents(older: Path, newer: Path, target: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Write the DOCX ``target``: ``newer`` with every difference from ``older`` as tracked changes.
+
+    LibreOffice's own comparison (``.uno:CompareDocuments``), on a warm
+    converter (or a LibreOffice started for it alone). Both documents are
+    copied first, as for a conversion: no lock file beside the user's files.
+    """
+    names = f"{older.name} et {newer.name}"
+    with tempfile.TemporaryDirectory(prefix="assembleur-comparaison-") as work:
+        copies = [Path(work) / f"{role}{path.suffix}" for role, path in (("ancien", older), ("nouveau", newer))]
+        for source, copy in zip((older, newer), copies, strict=True):
+            shutil.copyfile(source, copy)
+        arguments = [str(copies[0]), str(copies[1]), str(target.absolute())]
+        if warm_enabled():
+            slot = _free_slots().get()
+            try:
+                code, detail = _call_warm(slot, timeout, names, "compare", arguments)
+            finally:
+                _free_slots().put(slot)
+        else:
+            code, detail = _run_cold(["--comparer"], arguments, timeout, names)
+    return _check_outputs([(newer, target)], code == 0, detail or f"code {code}")[0]
+
+
+def _call_warm(slot: int, timeout: float, names: str, method: str, arguments: list[str]) -> tuple[int, str]:
+    """Call ``method`` on warm converter ``slot``, started (or restarted once) as needed."""
+    for attempt in (1, 2):
+        proxy = start_server(timeout, slot)
+        try:
+            code, detail = getattr(proxy, method)(*arguments)
+        except TimeoutError:
+            _kill_server(slot)
+            raise ConversionError(
+                f"LibreOffice n'a pas terminé la comparaison de {names} en {timeout:.0f} secondes.",
+                "Relancez : le convertisseur a été redémarré.",
+            ) from None
+        except (OSError, xmlrpc.client.Error):
+            _kill_server(slot)
+            if attempt == 2:
+                raise ConversionError(
+                    f"Le convertisseur LibreOffice s'est arrêté pendant la comparaison de {names}.",
+                    "Relancez ; relancez avec --debug pour plus de détails.",
+                ) from None
+            continue
+        if code == 3 and attempt == 1:
+            _kill_server(slot)
+            continue
+        return code, detail
+    return 3, "LibreOffice n'a pas démarré"
+
+
+def _run_cold(mode: list[str], arguments: list[str], timeout: float, names: str) -> tuple[int, str]:
+    """Run the converter script once, with a LibreOffice of its own, in a private profile."""
+    soffice = find_soffice()
+    python = find_uno_python(soffice)
+    with tempfile.TemporaryDirectory(prefix="assembleur-profil-") as profile:
+        command = [python, str(UNO_SCRIPT), *mode, str(soffice), profile, *arguments]
+        try:
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=_environment(),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
+        try:
+            _, errors = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise ConversionError(
+                f"LibreOffice n'a pas terminé la comparaison de {names} en {timeout:.0f} secondes.",
+                "Fermez les fenêtres LibreOffice ouvertes et relancez.",
+            ) from None
+    detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
+    return process.returncode, detail[0]
+
+
 class Conversions:
     """Documents handed to LibreOffice one at a time, as soon as each is ready.
 

@@ -8,6 +8,7 @@ sommaire stale: here every index is refreshed and updated twice, because the
 first update can move headings to other pages.
 
 Usage: python uno_convert.py SOFFICE PROFILE_DIR FILTER_OPTIONS_JSON INPUT OUTPUT [INPUT OUTPUT …]
+   or: python uno_convert.py --comparer SOFFICE PROFILE_DIR OLDER NEWER OUTPUT  (tracked changes, DOCX)
    or: python uno_convert.py --serveur SOFFICE PROFILE_DIR STATE_FILE IDLE_SECONDS  (the warm converter)
 Several documents share one LibreOffice start. Exit codes: 0 done,
 3 LibreOffice did not start, 4 a document did not load, 5 an export failed.
@@ -83,6 +84,39 @@ def _convert(desktop, source, target, options, update_indexes=True):
     return 0
 
 
+def _compare(desktop, older, newer, target):
+    """Save as the DOCX ``target`` the document ``newer`` with its differences from ``older`` as tracked changes.
+
+    LibreOffice's own comparison (Edit › Track Changes › Compare Document): word-level inside a
+    paragraph; a table that differs is replaced as a whole (assembleur refines those afterwards).
+    """
+    try:
+        document = desktop.loadComponentFromURL(Path(newer).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
+    except Exception as exc:
+        print(f"{Path(newer).name} : document illisible ({exc})", file=sys.stderr)
+        return 4
+    if document is None:
+        print(f"{Path(newer).name} : document illisible", file=sys.stderr)
+        return 4
+    try:
+        frame = document.getCurrentController().getFrame()
+        helper = _SERVICES["dispatch"]
+        arguments = _props(URL=Path(older).resolve().as_uri(), NoAcceptDialog=True)
+        helper.executeDispatch(frame, ".uno:CompareDocuments", "", 0, arguments)
+        export = uno.Any("[]com.sun.star.beans.PropertyValue", _props(FilterName=FILTERS[".docx"]))
+        uno.invoke(document, "storeToURL", (Path(target).resolve().as_uri(), export))
+    except Exception as exc:
+        print(f"{Path(newer).name} : comparaison impossible ({exc})", file=sys.stderr)
+        return 5
+    finally:
+        document.close(True)
+    print(target, flush=True)
+    return 0
+
+
+_SERVICES = {}  # the dispatch helper of the running LibreOffice, made once
+
+
 def _start_office(soffice, profile):
     pipe = f"assembleur_{uuid.uuid4().hex}"
     process = subprocess.Popen(
@@ -107,6 +141,9 @@ def _start_office(soffice, profile):
         process.wait()
         raise
     desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+    _SERVICES["dispatch"] = context.ServiceManager.createInstanceWithContext(
+        "com.sun.star.frame.DispatchHelper", context
+    )
     return process, desktop
 
 
@@ -130,9 +167,13 @@ def _options(raw):
 def main(argv):
     if argv[1] == "--serveur":
         return serve(*argv[2:])
+    comparing = argv[1] == "--comparer"
+    if comparing:
+        argv = argv[1:]
     soffice, profile = argv[1], argv[2]
-    options, update_indexes = _options(argv[3])
-    pairs = list(zip(argv[4::2], argv[5::2]))  # noqa: B905 - LibreOffice may bundle a Python older than 3.10
+    if not comparing:
+        options, update_indexes = _options(argv[3])
+        pairs = list(zip(argv[4::2], argv[5::2]))  # noqa: B905 - LibreOffice may bundle a Python older than 3.10
     process = desktop = None
     try:
         try:
@@ -140,6 +181,8 @@ def main(argv):
         except Exception as exc:
             print(f"LibreOffice n'a pas démarré : {exc}", file=sys.stderr)
             return 3
+        if comparing:
+            return _compare(desktop, *argv[3:6])
         for source, target in pairs:
             code = _convert(desktop, source, target, options, update_indexes)
             if code:
@@ -181,11 +224,22 @@ def serve(soffice, profile, state_file, idle_seconds):
         state["last"] = time.monotonic()
         return [0, ""]
 
+    def compare(older, newer, target):
+        state["last"] = time.monotonic()
+        if process.poll() is not None:
+            return [3, "LibreOffice s'est arrêté"]
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors):
+            code = _compare(desktop, older, newer, target)
+        state["last"] = time.monotonic()
+        return [code, errors.getvalue().strip()]
+
     def stop():
         state["running"] = False
         return "ok"
 
     server.register_function(convert, "convert")
+    server.register_function(compare, "compare")
     server.register_function(stop, "stop")
     server.register_function(lambda: "ok", "ping")
     temporary = Path(f"{state_file}.{os.getpid()}")
