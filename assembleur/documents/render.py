@@ -33,6 +33,7 @@ from markupsafe import Markup
 from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
+from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
 from .charts import draw_bars
 from .derive import Cell, Document, Item, Table
 
@@ -251,11 +252,6 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
         image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
         context["image"] = InlineImage(template, str(image), width=Mm(150))
     return context
-
-
-MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # a template with its images; far above any real one
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # what the template may expand to in memory
-MAX_RATIO = 200  # uncompressed / compressed: beyond, it is a zip bomb, not a document
 
 
 def open_template(path: Path) -> DocxTemplate:

@@ -18,13 +18,12 @@ from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, 
 
 from ..contenus.model import Organisme
 from ..errors import AnnexError, Problem
+from ..limites import MAX_IMAGE_PIXELS, MAX_PAGE_SIDE
 from . import finish
 from .finish import Metadata
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
-MAX_PAGE_SIDE = 3370.0  # points: an A0 sheet's long side; a larger "page" is not a scanned délibération
-MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is 70 MP; beyond, the image is absurd for an avis
 FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
 FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
 DEFERRED_BYTES = 64 * 1024  # a scan's streams above this size are read back from the scan when written
