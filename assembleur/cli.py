@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from .errors import AssembleurError, Problem
 from .fabrication import freshness, versions
 from .fabrication.options import DEFAULT_LIMIT_MIB, BuildOptions
-from .project import Year, resolve_year
+from .project import OUTPUTS, Year, resolve_year
 
 if TYPE_CHECKING:
     from .fabrication import build
@@ -323,7 +323,10 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("vider")
 def cache_vider() -> None:
-    """Vide le cache (parties déjà fabriquées, gabarits ODT convertis, OCR) : la prochaine fabrication refait tout."""
+    """Vide le cache (parties déjà fabriquées, gabarits ODT convertis, OCR) : la prochaine fabrication refait tout.
+
+    Retire aussi de sortie/<année>/ les dossiers de travail des fabrications interrompues.
+    """
     import shutil
 
     folder = Path.cwd() / ".cache" / "assembleur"
@@ -339,6 +342,23 @@ def cache_vider() -> None:
         else:
             path.unlink()
     _say(f"Cache vidé ({size / 1e6:.1f} Mo libérés).")
+    _remove_abandoned_stagings(Path.cwd() / OUTPUTS)
+
+
+def _remove_abandoned_stagings(outputs: Path) -> None:
+    """Remove what killed builds left in ``sortie/<année>/``; a running build's folder stays."""
+    from .files import remove_abandoned_stagings
+
+    removed = [
+        path for folder in sorted(outputs.glob("*")) if folder.is_dir() for path in remove_abandoned_stagings(folder)
+    ]
+    if removed:
+        count = len(removed)
+        _say(
+            f"1 dossier de travail laissé par une fabrication interrompue a été retiré de {OUTPUTS}/."
+            if count == 1
+            else f"{count} dossiers de travail laissés par des fabrications interrompues ont été retirés de {OUTPUTS}/."
+        )
 
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
@@ -349,6 +369,9 @@ def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str
     files = freshness.latest_identical(folder, year.annee, fingerprint)
     if files is None:
         return False
+    from .files import remove_abandoned_stagings
+
+    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
     _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
     for path in files:
         _wrote(path)
