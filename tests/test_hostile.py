@@ -71,6 +71,22 @@ def zip_bomb(inner: str, megabytes: int) -> Callable[[], bytes]:
     return make
 
 
+def entity_bomb(root: Path) -> None:
+    """An XML « billion laughs » inside the Word template's document.xml: ten entities of ten of the previous."""
+    path = root / "gabarits/rapport.docx"
+    with zipfile.ZipFile(path) as archive:
+        parts = {entry.filename: archive.read(entry.filename) for entry in archive.infolist()}
+    declaration, _, rest = parts["word/document.xml"].decode().partition("?>")
+    entities = '<!ENTITY a "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY {name} "{f"&{previous};" * 10}">' for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    rest = rest.replace("<w:body>", "<w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p>", 1)
+    parts["word/document.xml"] = f"{declaration}?><!DOCTYPE w:document [{entities}]>{rest}".encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
 def raw_pdf(objects: dict[int, bytes]) -> Callable[[], bytes]:
     """A PDF written object by object (object 1 the catalog), with its cross-reference table."""
 
@@ -149,6 +165,7 @@ CASES = {
         replace("gabarits/rapport.odt", zip_bomb("content.xml", 400), remove="gabarits/rapport.docx"),
         "gabarits/rapport.odt se décompresse en 400 Mio",
     ),
+    "xml-entity-bomb": (entity_bomb, "gabarits/rapport.docx ne peut pas être lu comme un document Word"),
     # scans
     "enormous-page": (
         replace(SCAN, raw_pdf({1: CATALOG, 2: PAGES, 3: PAGE.replace(b"595 842", b"100000 100000"), 4: CONTENT})),

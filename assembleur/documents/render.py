@@ -283,7 +283,9 @@ def open_template(path: Path) -> DocxTemplate:
             "Reprenez le gabarit livré dans gabarits/ et refaites vos modifications.",
         )
     try:
-        return DocxTemplate(str(path))
+        template = DocxTemplate(str(path))
+        template.init_docx()  # docxtpl opens the package lazily: a broken one must fail here, with this message
+        return template
     except Exception as exc:  # python-docx raises many kinds on a broken package
         raise TemplateError(
             f"{path} ne peut pas être lu comme un document Word ({exc.__class__.__name__}).", resave
