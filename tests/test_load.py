@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 from pathlib import Path
@@ -510,3 +511,25 @@ def write(folder: Path, text: str) -> Path:
     path = folder / "x.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lists=st.integers(1, 12),
+    width=st.integers(1, 12),
+    before=st.integers(0, 5),
+    other=st.sampled_from([value for param in BOTH_PATHS for value in param.values]),
+)
+def test_any_alias_bomb_is_refused_at_its_first_anchor(
+    tmp_path_factory, lists: int, width: int, before: int, other: str
+) -> None:
+    """Whatever its shape, a chain of lists of aliases is refused at once, at the line of its first anchor."""
+    names = [f"n{index}" for index in range(lists)]
+    lines = [f"k{index}: texte" for index in range(before)]
+    lines += [f"{names[0]}: &{names[0]} [{', '.join(['lol'] * width)}]"]
+    lines += [
+        f"{name}: &{name} [{', '.join([f'*{previous}'] * width)}]" for previous, name in itertools.pairwise(names)
+    ]
+    [problem] = problems_in(other + "\n".join(lines) + "\n", tmp_path_factory.mktemp("bombe"))
+    assert problem.startswith(f"x.yaml, ligne {before + 1 + other.count(chr(10))}, colonne ")
+    assert f"« &{names[0]} » est une ancre YAML" in problem
