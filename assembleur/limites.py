@@ -15,6 +15,7 @@ MAX_CONTENT_BYTES = 1_000_000  # about 17 times the largest file
 MAX_CONTENT_DEPTH = 100  # lists and rubriques inside one another
 MAX_CONTENT_ITEMS = 20_000  # values, lists and rubriques in one file
 MAX_TEXT_CHARS = 20_000  # one text: about ten pages
+MAX_CONTENT_FILES = 200  # files in a year's folder (2019: 8)
 
 # Templates (gabarits/*.docx, *.odt): a few hundred Ko each.
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # a template with its images

@@ -533,3 +533,17 @@ def test_any_alias_bomb_is_refused_at_its_first_anchor(
     [problem] = problems_in(other + "\n".join(lines) + "\n", tmp_path_factory.mktemp("bombe"))
     assert problem.startswith(f"x.yaml, ligne {before + 1 + other.count(chr(10))}, colonne ")
     assert f"« &{names[0]} » est une ancre YAML" in problem
+
+
+def test_a_year_folder_with_too_many_files_is_refused_before_any_is_read(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(load, "load_file", lambda *args: pytest.fail("lu quand même"))
+    folder = tmp_path / "contenus" / "2019"
+    folder.mkdir(parents=True)
+    for number in range(load.MAX_CONTENT_FILES + 1):
+        (folder / f"chapitre{number}.yaml").write_text("titre: x\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_year(folder, base=tmp_path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"contenus/2019 : le dossier compte {load.MAX_CONTENT_FILES + 1} fichiers .yaml, plus que les "
+        f"{load.MAX_CONTENT_FILES} permis ; rangez ailleurs ceux qui ne sont pas des contenus de l'année."
+    ]

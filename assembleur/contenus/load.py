@@ -56,7 +56,13 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..errors import ContentError, Problem
-from ..limites import MAX_CONTENT_BYTES, MAX_CONTENT_DEPTH, MAX_CONTENT_ITEMS, MAX_TEXT_CHARS
+from ..limites import (
+    MAX_CONTENT_BYTES,
+    MAX_CONTENT_DEPTH,
+    MAX_CONTENT_FILES,
+    MAX_CONTENT_ITEMS,
+    MAX_TEXT_CHARS,
+)
 
 try:
     from ruamel.yaml.cyaml import CSafeLoader as _CLoader
@@ -621,7 +627,19 @@ def load_year(folder: Path, base: Path | None = None) -> dict[str, SourceFile]:
     """
     files: dict[str, SourceFile] = {}
     problems: list[Problem] = []
-    for path in sorted(folder.glob("*.yaml")):
+    paths = sorted(folder.glob("*.yaml"))
+    if len(paths) > MAX_CONTENT_FILES:
+        shown = folder.relative_to(base) if base and folder.is_relative_to(base) else folder
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    f"le dossier compte {len(paths)} fichiers .yaml, plus que les {MAX_CONTENT_FILES} permis ; "
+                    "rangez ailleurs ceux qui ne sont pas des contenus de l'année.",
+                )
+            ]
+        )
+    for path in paths:
         shown = path.relative_to(base) if base and path.is_relative_to(base) else path
         try:
             files[path.stem] = load_file(path, shown)
