@@ -173,9 +173,7 @@ def test_scans_are_copied_into_the_dossier_one_image_at_a_time_and_unchanged(tmp
 
     scans = [noise_scan(tmp_path / f"avis-{n}.pdf", pages=4) for n in range(3)]
     weight = sum(p.stat().st_size for p in scans)
-    largest_image = max(
-        len(data) for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page)
-    )
+    largest_image = max(len(data) for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page))
     parts = [assemble.Part(f"Avis {n}", scan, fit_to_a4=True) for n, scan in enumerate(scans)]
     metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
     tracemalloc.start()
