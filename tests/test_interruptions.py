@@ -19,6 +19,7 @@ import pytest
 
 from assembleur import files
 from assembleur.fabrication import build
+from assembleur.pdf import libreoffice
 from assembleur.project import Year
 
 STAGING = files.STAGING_PREFIX
@@ -45,23 +46,46 @@ def stagings(outputs: Path) -> list[Path]:
 
 
 def wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> None:
-    """Poll until ``condition()`` holds; fail if the build ends first."""
+    """Poll until ``condition()`` holds; fail if the build ends first (a build left running is killed)."""
     end = time.monotonic() + timeout
-    while not condition():
-        if process.poll() is not None:
-            pytest.fail(f"la fabrication s'est terminée trop tôt ({process.returncode}) : {process.stderr.read()}")
-        if time.monotonic() > end:
-            process.kill()
-            pytest.fail("l'état attendu n'est pas venu")
-        time.sleep(0.01)
+    try:
+        while not condition():
+            if process.poll() is not None:
+                pytest.fail(f"la fabrication s'est terminée trop tôt ({process.returncode}) : {process.stderr.read()}")
+            if time.monotonic() > end:
+                pytest.fail("l'état attendu n'est pas venu")
+            time.sleep(0.01)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
 
 
 def holding(outputs: Path, pattern: str):
-    return lambda: any(any(staging.rglob(pattern)) for staging in stagings(outputs))
+    """Whether a staging folder holds a file matching ``pattern`` (the one of a killed build may vanish meanwhile)."""
+
+    def condition() -> bool:
+        try:
+            return any(any(staging.rglob(pattern)) for staging in stagings(outputs))
+        except FileNotFoundError:
+            return False
+
+    return condition
+
+
+@pytest.fixture
+def converters_ready() -> None:
+    """The warm converters already running: the builds killed here must not be killed while starting them.
+
+    (A converter left starting by a killed build is launched a second time by the next build, on the same
+    profile, which then fails once: a matter of pdf/libreoffice.py, not of the staging folders tested here.)
+    """
+    for slot in range(libreoffice.converter_count()):
+        libreoffice.start_server(slot=slot)
 
 
 @pytest.mark.libreoffice
-def test_after_killed_builds_one_build_leaves_only_published_files(projet: Path) -> None:
+def test_after_killed_builds_one_build_leaves_only_published_files(projet: Path, converters_ready) -> None:
     outputs = projet / "sortie" / "2019"
     moments = [lambda: bool(stagings(outputs)), holding(outputs, "*.docx"), holding(outputs, "*.pdf")]
     killed = []
@@ -86,7 +110,7 @@ def test_after_killed_builds_one_build_leaves_only_published_files(projet: Path)
 
 
 @pytest.mark.libreoffice
-def test_cache_vider_removes_a_dead_builds_folder_and_never_a_running_ones(projet: Path) -> None:
+def test_cache_vider_removes_a_dead_builds_folder_and_never_a_running_ones(projet: Path, converters_ready) -> None:
     outputs = projet / "sortie" / "2019"
     running = start(projet, "dossier", "2019")
     wait_for(holding(outputs, "*.docx"), running)
