@@ -37,7 +37,7 @@ from .fabrication import freshness, versions
 from .fabrication.options import BuildOptions
 from .files import reason
 from .pdf.actes import DEFAULT_LIMIT_MIB
-from .project import Year, resolve_year
+from .project import OUTPUTS, Year, resolve_year
 
 if TYPE_CHECKING:
     from .fabrication import build
@@ -745,7 +745,10 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("vider")
 def cache_vider() -> None:
-    """Vide le cache (parties déjà fabriquées, gabarits ODT convertis, OCR) : la prochaine fabrication refait tout."""
+    """Vide le cache (parties déjà fabriquées, gabarits ODT convertis, OCR) : la prochaine fabrication refait tout.
+
+    Retire aussi de sortie/<année>/ les dossiers de travail des fabrications interrompues.
+    """
     import shutil
 
     folder = Path.cwd() / ".cache" / "assembleur"
@@ -761,6 +764,23 @@ def cache_vider() -> None:
         else:
             path.unlink()
     _say(f"Cache vidé ({size / 1e6:.1f} Mo libérés).")
+    _remove_abandoned_stagings(Path.cwd() / OUTPUTS)
+
+
+def _remove_abandoned_stagings(outputs: Path) -> None:
+    """Remove what killed builds left in ``sortie/<année>/``; a running build's folder stays."""
+    from .files import remove_abandoned_stagings
+
+    removed = [
+        path for folder in sorted(outputs.glob("*")) if folder.is_dir() for path in remove_abandoned_stagings(folder)
+    ]
+    if removed:
+        count = len(removed)
+        _say(
+            f"1 dossier de travail laissé par une fabrication interrompue a été retiré de {OUTPUTS}/."
+            if count == 1
+            else f"{count} dossiers de travail laissés par des fabrications interrompues ont été retirés de {OUTPUTS}/."
+        )
 
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
@@ -772,7 +792,9 @@ def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str
     if files is None:
         return False
     from .fabrication import build
+    from .files import remove_abandoned_stagings
 
+    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
     checked = build.check_inputs(year, record["commande"], options)
     _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
     _report_build(checked, files)

@@ -2,7 +2,9 @@
 
 A failed build therefore leaves earlier outputs exactly as they were, and no
 half-written file. A lock stops two builds of the same year from running at
-once.
+once. A build's staging folder is named after its process (machine, process
+number and start time), so that the folder of a build killed mid-way is
+recognised, and removed, by the next build or by ``assembleur cache vider``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import socket
 import stat
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,14 +124,88 @@ def atomic_output(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+STAGING_PREFIX = ".assembleur-en-cours-"
+# A staging folder named the old way (before its owner was written in its name) is abandoned after this time.
+UNNAMED_STAGING_SECONDS = 24 * 3600
+
+
+def _start_time(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc); "" if it is gone or a zombie.
+
+    None where there is no /proc (not Linux): the start time is then unknown.
+    """
     try:
+        line = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return None if not Path("/proc/self/stat").exists() else ""
+    except OSError:
+        return None
+    fields = line[line.rfind(")") + 2 :].split()  # the name, in parentheses, may hold spaces
+    if len(fields) < 20 or fields[0] in ("Z", "X"):  # a killed build not yet reaped by its parent is dead
+        return ""
+    return fields[19]
+
+
+def process_running(pid: int, start: str | None = None) -> bool:
+    """Whether process ``pid`` of this machine still runs, and is the one that started at ``start`` if given.
+
+    The start time tells a process from a later one that got the same number.
+    """
+    current = _start_time(pid)
+    if current is not None:
+        return current != "" and (not start or current == start)
+    try:  # no /proc: the kernel only says whether the number is in use
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
     return True
+
+
+def _machine() -> str:
+    """A short tag of this machine's name (an output folder may be shared between machines)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def staging_folder(folder: Path) -> Path:
+    """A new staging folder inside ``folder``, named after this process: machine, number, start time."""
+    pid = os.getpid()
+    owner = f"{_machine()}-{pid}-{_start_time(pid) or 0}-"
+    return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{owner}", dir=folder))
+
+
+def _abandoned(staging: Path) -> bool:
+    """Whether the build that made ``staging`` is no longer running (never true for another machine's)."""
+    owner = staging.name.removeprefix(STAGING_PREFIX).split("-")
+    if len(owner) < 4:  # named before the owner was: a build lasts minutes, not a day
+        try:
+            return time.time() - staging.stat().st_mtime > UNNAMED_STAGING_SECONDS
+        except OSError:
+            return False
+    machine, pid, start = owner[0], owner[1], owner[2]
+    if machine != _machine() or not pid.isdigit():
+        return False
+    return not process_running(int(pid), "" if start == "0" else start)
+
+
+def remove_abandoned_stagings(folder: Path) -> list[Path]:
+    """Remove the staging folders of ``folder`` whose build is no longer running; return them.
+
+    With them go what LibreOffice left inside when the build was killed (its
+    ``.~lock.*#`` lock files and ``lu*.tmp`` temporary files). A folder whose
+    build still runs is never touched.
+    """
+    removed = []
+    for staging in sorted(folder.glob(f"{STAGING_PREFIX}*")):
+        if staging.is_dir() and not staging.is_symlink() and _abandoned(staging):
+            for _ in range(3):  # LibreOffice may still be writing there for the killed build: try again
+                shutil.rmtree(staging, ignore_errors=True)
+                if not staging.exists():
+                    removed.append(staging)
+                    break
+                time.sleep(0.2)
+    return removed
 
 
 @contextlib.contextmanager
@@ -139,7 +217,12 @@ def build_lock(path: Path, what: str) -> Iterator[None]:
     taken over.
     """
     ensure_folder(path.parent)
-    me = {"pid": os.getpid(), "machine": socket.gethostname(), "commande": what}
+    me = {
+        "pid": os.getpid(),
+        "debut": _start_time(os.getpid()) or "",
+        "machine": socket.gethostname(),
+        "commande": what,
+    }
     for _ in range(2):
         try:
             handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -149,7 +232,11 @@ def build_lock(path: Path, what: str) -> Iterator[None]:
             except (OSError, ValueError):
                 other = {}
             same_machine = other.get("machine") == me["machine"]
-            if same_machine and isinstance(other.get("pid"), int) and not _alive(other["pid"]):
+            if (
+                same_machine
+                and isinstance(other.get("pid"), int)
+                and not process_running(other["pid"], other.get("debut"))
+            ):
                 path.unlink(missing_ok=True)  # left by a build that died
                 continue
             raise BuildLocked(

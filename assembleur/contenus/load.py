@@ -11,15 +11,25 @@ takes a quarter of a second for a year, on the critical path of every build,
 so each file is first read from the events of libyaml (the C parser of
 ``ruamel.yaml.clib``) by a builder that makes the same data with the same
 positions, many times faster. Whatever that builder cannot be sure to read
-like the reference — a syntax error, a duplicate key, a tag, an anchor, a
-merge key, a directive, an empty value, a tab — it leaves to the round-trip
-loader, which gives today's data or today's message.
+like the reference — a syntax error, a duplicate key, a tag, a merge key, a
+directive, an empty value, a tab — it leaves to the round-trip loader, which
+gives today's data or today's message.
+
+Every file is read within bounded time and memory (the bounds are in
+:mod:`assembleur.limites`): its size is checked before it is read, and its
+depth, number of values, longest text and anchors are counted on the parser's
+events as they come, before anything is built — by the fast path, and by a
+scan of the pure-Python parser's events before the round-trip loader ever
+sees the text. Anchors and aliases (``&x``, ``*x``) are refused: no content
+needs them, and an alias of aliases expands exponentially (« billion laughs »)
+in every stage that walks the data.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -29,8 +39,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
+    AliasEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
@@ -45,6 +56,13 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..errors import ContentError, Problem
+from ..limites import (
+    MAX_CONTENT_BYTES,
+    MAX_CONTENT_DEPTH,
+    MAX_CONTENT_FILES,
+    MAX_CONTENT_ITEMS,
+    MAX_TEXT_CHARS,
+)
 
 try:
     from ruamel.yaml.cyaml import CSafeLoader as _CLoader
@@ -57,9 +75,6 @@ _TEXT = "tag:yaml.org,2002:str"
 # YAML 1.1 line breaks (NEL, LS, PS) are not counted the same way; a byte order mark inside the text takes
 # a column for libyaml, none for ruamel.
 _DISPUTED = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
-# Far deeper than any content. Deeper documents go to the round-trip loader, to end as they always have
-# (a RecursionError a few hundred levels down).
-_MAX_DEPTH = 64
 
 
 class YamlMap(dict):
@@ -187,7 +202,7 @@ def load_file(path: Path, shown_as: Path | None = None) -> SourceFile:
     """Load one YAML file; raise :class:`ContentError` with its position if unreadable."""
     shown = shown_as or path
     try:
-        raw = path.read_bytes()
+        raw = _read_bounded(path, shown)
     except OSError as exc:
         raise ContentError([Problem(shown, f"le fichier ne peut pas être lu ({exc.strerror}).")]) from exc
     try:
@@ -205,11 +220,112 @@ def load_file(path: Path, shown_as: Path | None = None) -> SourceFile:
             ]
         ) from exc
     text = text.removeprefix("\ufeff")
-    data = _load_fast(text)
-    if data is None:
-        data = _load_round_trip(shown, text)
+    try:
+        data = _load_fast(text)
+        if data is None:
+            _check_events(text)  # before the round-trip loader builds anything
+            data = _load_round_trip(shown, text)
+    except _Refused as refused:
+        line, column = (refused.mark.line + 1, refused.mark.column + 1) if refused.mark else (None, None)
+        raise ContentError([Problem(shown, refused.message, line, column)]) from None
     _refuse_invisible_characters(shown, data)
     return SourceFile(shown, data)
+
+
+def _read_bounded(path: Path, shown: Path) -> bytes:
+    """The bytes of ``path``, refused before reading when it is not a plain file or too large to be content."""
+    status = path.stat()
+    if not stat.S_ISREG(status.st_mode):  # a pipe or a device would be read forever
+        raise ContentError([Problem(shown, "ce n'est pas un fichier ordinaire ; remplacez-le par un fichier texte.")])
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_CONTENT_BYTES + 1)  # the file may grow after stat()
+    if len(raw) > MAX_CONTENT_BYTES:
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    f"le fichier pèse plus de {MAX_CONTENT_BYTES // 1_000_000} Mo, bien plus qu'un contenu "
+                    "(les plus gros font moins de 100 Ko) ; vérifiez que c'est le bon fichier, "
+                    "ou qu'un texte collé n'y a pas été répété.",
+                )
+            ]
+        )
+    return raw
+
+
+class _Refused(Exception):
+    """A file refused by a bound or an anchor, on whichever path reads it; ``mark`` is where (0-based)."""
+
+    def __init__(self, message: str, mark: Any = None) -> None:
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
+def _too_deep(mark: Any) -> _Refused:
+    return _Refused(
+        f"les listes et rubriques s'imbriquent ici sur plus de {MAX_CONTENT_DEPTH} niveaux, ce qui n'est pas un "
+        "contenu normal ; vérifiez l'indentation et les crochets à partir de cette ligne.",
+        mark,
+    )
+
+
+def _too_many(mark: Any) -> _Refused:
+    return _Refused(
+        f"le fichier compte plus de {MAX_CONTENT_ITEMS} valeurs (un contenu réel en compte moins de 2 000) ; "
+        "vérifiez que c'est le bon fichier, ou qu'un bloc collé n'y a pas été répété.",
+        mark,
+    )
+
+
+def _too_long(event: Any) -> _Refused:
+    return _Refused(
+        f"ce texte compte {len(event.value)} caractères, plus que les {MAX_TEXT_CHARS} permis (une dizaine de "
+        "pages) ; découpez-le en plusieurs paragraphes, et vérifiez qu'un guillemet n'est pas resté ouvert.",
+        event.start_mark,
+    )
+
+
+def _anchored(event: Any) -> _Refused:
+    if type(event) is AliasEvent:
+        what = f"« *{event.anchor} » renvoie à une ancre YAML"
+    else:
+        what = f"« &{event.anchor} » est une ancre YAML"
+    return _Refused(
+        f"{what} : les ancres et renvois (« & », « * ») ne sont pas acceptés dans les contenus ; recopiez le texte "
+        "à chaque endroit voulu, ou mettez entre guillemets un texte qui commence par « & » ou « * ».",
+        event.start_mark,
+    )
+
+
+def _check_events(text: str) -> None:
+    """Count depth, values and text lengths, and refuse anchors, on the events of ruamel.yaml's own parser.
+
+    The round-trip loader builds nothing before this has passed. Its parser is
+    the same as the loader's: a syntax error ends the count, and the loader
+    then gives its message for it.
+    """
+    depth = items = 0
+    try:
+        for event in _yaml().parse(text):
+            kind = type(event)
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                depth -= 1
+                continue
+            if kind is AliasEvent or getattr(event, "anchor", None) is not None:
+                raise _anchored(event)
+            if kind is ScalarEvent:
+                items += 1
+                if len(event.value) > MAX_TEXT_CHARS:
+                    raise _too_long(event)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                items += 1
+                depth += 1
+                if depth > MAX_CONTENT_DEPTH:
+                    raise _too_deep(event.start_mark)
+            if items > MAX_CONTENT_ITEMS:
+                raise _too_many(event.start_mark)
+    except YAMLError:  # a syntax error or a forbidden character
+        return
 
 
 # Characters a Word or OpenDocument file cannot hold (XML 1.0); YAML lets them in through escapes such as "\x01".
@@ -256,6 +372,8 @@ def _load_fast(text: str) -> YamlMap | None:
     parser = _CLoader(text)
     try:
         return _build(parser.get_event)
+    except _Refused:
+        raise
     except Exception:
         return None
     finally:
@@ -275,6 +393,7 @@ def _build(next_event: Callable[[], Any]) -> YamlMap:
 
     Events rather than libyaml's composed nodes: the composer recurses in C and
     overflows the stack on absurdly nested input, where this loop only counts.
+    The bounds are checked as the events come (:class:`_Refused`).
     """
     next_event()  # the start of the stream
     document = next_event()
@@ -282,11 +401,14 @@ def _build(next_event: Callable[[], Any]) -> YamlMap:
         raise _Declined  # empty; or a directive (%YAML 1.1 changes what yes and 012 mean)
     scalar = _scalar_builder()
     event = next_event()
-    if type(event) is not MappingStartEvent or event.anchor is not None or event.tag is not None:
+    if type(event) is not MappingStartEvent or event.tag is not None:
         raise _Declined  # not a mapping: the round-trip loader says what is expected
+    if event.anchor is not None:
+        raise _anchored(event)
     mark = event.start_mark
     root = node = YamlMap((mark.line, mark.column))
     enclosing: list[Any] = []
+    items = 1
     key: Any = _NO_KEY
     key_line = key_column = 0
     while True:
@@ -297,17 +419,24 @@ def _build(next_event: Callable[[], Any]) -> YamlMap:
                 break
             node, key = enclosing.pop(), _NO_KEY  # its pending key got this collection as value
             continue
-        if event.anchor is not None or event.tag is not None:
-            raise _Declined  # anchors are shared objects, tags are refused by name: both left to the reference
+        if event.anchor is not None:
+            raise _anchored(event)  # an anchor or an alias
+        if event.tag is not None:
+            raise _Declined  # tags are refused by name: left to the reference
         mark = event.start_mark
+        items += 1
+        if items > MAX_CONTENT_ITEMS:
+            raise _too_many(mark)
         if kind is ScalarEvent:
+            if len(event.value) > MAX_TEXT_CHARS:
+                raise _too_long(event)
             value, collection = scalar(event), None
         elif kind is MappingStartEvent:
             value = collection = YamlMap((mark.line, mark.column))
         elif kind is SequenceStartEvent:
             value = collection = YamlList((mark.line, mark.column))
         else:
-            raise _Declined  # an alias
+            raise _Declined  # no other event inside a document
         if type(node) is YamlMap:
             if key is _NO_KEY:
                 if collection is not None or value in node:
@@ -321,8 +450,8 @@ def _build(next_event: Callable[[], Any]) -> YamlMap:
             node.append(value)
             node.places.append((mark.line, mark.column))
         if collection is not None:
-            if len(enclosing) >= _MAX_DEPTH:
-                raise _Declined
+            if len(enclosing) >= MAX_CONTENT_DEPTH - 1:  # the root mapping is the first level
+                raise _too_deep(mark)
             enclosing.append(node)
             node = collection
     if type(next_event()) is not DocumentEndEvent or type(next_event()) is not StreamEndEvent:
@@ -502,7 +631,19 @@ def load_year(folder: Path, base: Path | None = None) -> dict[str, SourceFile]:
     """
     files: dict[str, SourceFile] = {}
     problems: list[Problem] = []
-    for path in sorted(folder.glob("*.yaml")):
+    paths = sorted(folder.glob("*.yaml"))
+    if len(paths) > MAX_CONTENT_FILES:
+        shown = folder.relative_to(base) if base and folder.is_relative_to(base) else folder
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    f"le dossier compte {len(paths)} fichiers .yaml, plus que les {MAX_CONTENT_FILES} permis ; "
+                    "rangez ailleurs ceux qui ne sont pas des contenus de l'année.",
+                )
+            ]
+        )
+    for path in paths:
         shown = path.relative_to(base) if base and path.is_relative_to(base) else path
         try:
             files[path.stem] = load_file(path, shown)

@@ -8,11 +8,13 @@ format follows the template: ODT in, ODT (and PDF) out.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TemplateError
 from ..files import sha256
+from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
 from ..pdf import convert
 
 SUFFIXES = (".docx", ".odt")
@@ -58,6 +60,7 @@ def prepare(folder: Path, stems: list[str], cache: Path) -> dict[str, Template]:
     for stem in dict.fromkeys(stems):
         source = find(folder, stem)
         if source.suffix.lower() == ".odt":
+            _refuse_oversized(source)  # before LibreOffice opens it (a DOCX is checked when docxtpl opens it)
             docx = cache / f"{sha256(source)}.docx"
             if not docx.is_file():
                 to_convert.append((source, docx))
@@ -67,3 +70,26 @@ def prepare(folder: Path, stems: list[str], cache: Path) -> dict[str, Template]:
     if to_convert:
         convert.to_formats(to_convert, templates=True)
     return templates
+
+
+def _refuse_oversized(path: Path) -> None:
+    """Refuse an ODT template that is not a zip archive, or too heavy, or that expands like a zip bomb."""
+    resave = "Dans LibreOffice, ouvrez-le et choisissez « Enregistrer sous… » au format ODF (.odt)."
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        raise TemplateError(
+            f"{path} est trop lourd pour un gabarit ({path.stat().st_size // (1024 * 1024)} Mio).",
+            "Réduisez les images du gabarit (Outils › Compresser l'image dans LibreOffice).",
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplateError(f"{path} n'est pas un document OpenDocument (.odt) lisible.", resave) from exc
+    unzipped = sum(entry.file_size for entry in entries)
+    packed = max(1, sum(entry.compress_size for entry in entries))
+    if unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO):
+        raise TemplateError(
+            f"{path} se décompresse en {unzipped // (1024 * 1024)} Mio : ce n'est pas un gabarit normal, "
+            "il est refusé par précaution.",
+            "Reprenez le gabarit livré dans gabarits/ et refaites vos modifications.",
+        )

@@ -33,6 +33,7 @@ from markupsafe import Markup
 from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
+from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
 from .charts import draw_bars
 from .derive import Cell, Document, Item, Table
 
@@ -253,11 +254,6 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     return context
 
 
-MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # a template with its images; far above any real one
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # what the template may expand to in memory
-MAX_RATIO = 200  # uncompressed / compressed: beyond, it is a zip bomb, not a document
-
-
 def open_template(path: Path) -> DocxTemplate:
     """Open a Word template, refusing with a French message what is not one, or is dangerously large."""
     resave = "Dans Word, ouvrez-le et choisissez « Enregistrer sous… » au format « Document Word (*.docx) »."
@@ -287,7 +283,9 @@ def open_template(path: Path) -> DocxTemplate:
             "Reprenez le gabarit livré dans gabarits/ et refaites vos modifications.",
         )
     try:
-        return DocxTemplate(str(path))
+        template = DocxTemplate(str(path))
+        template.init_docx()  # docxtpl opens the package lazily: a broken one must fail here, with this message
+        return template
     except Exception as exc:  # python-docx raises many kinds on a broken package
         raise TemplateError(
             f"{path} ne peut pas être lu comme un document Word ({exc.__class__.__name__}).", resave

@@ -25,7 +25,7 @@ from ..contenus import consultation, load, markup, validate
 from ..contenus.model import SIGNATAIRE, Classification
 from ..documents import annexes, deliberation, derive, gabarits
 from ..errors import AnnexError, AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
-from ..files import build_lock, ensure_folder, give_created_file_mode, sha256
+from ..files import build_lock, ensure_folder, give_created_file_mode, remove_abandoned_stagings, sha256, staging_folder
 from ..pdf import convert
 from ..project import ANNEXES, Year
 from . import freshness, versions
@@ -322,7 +322,11 @@ class _Build:
         result: dict[str, Path] = {}
         converting: dict[Future[Path], tuple[Path, dict[str, Path]]] = {}
         pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
-        with tempfile.TemporaryDirectory(prefix="assembleur-") as work, convert.pipeline(pdf_options) as conversions:
+        # the work folder inside the staging folder: a killed build leaves nothing elsewhere
+        with (
+            tempfile.TemporaryDirectory(prefix=".travail-", dir=stage) as work,
+            convert.pipeline(pdf_options) as conversions,
+        ):
             for piece in pieces:
                 template = templates[piece.template]
                 self.inputs.append(template.source)
@@ -503,12 +507,19 @@ def _dossier_pieces(
 
 @contextlib.contextmanager
 def _stage(output_folder: Path) -> Iterator[str]:
-    """A staging folder inside ``output_folder``, removed at the end with the folders made for it if left empty."""
+    """A staging folder inside ``output_folder``, removed at the end with the folders made for it if left empty.
+
+    The staging folders of killed builds are removed first (see :func:`files.remove_abandoned_stagings`).
+    """
     made = [folder for folder in (output_folder, *output_folder.parents) if not folder.exists()]
     ensure_folder(output_folder)
+    remove_abandoned_stagings(output_folder)
     try:
-        with tempfile.TemporaryDirectory(prefix=".assembleur-en-cours-", dir=output_folder) as staging:
-            yield staging
+        staging = staging_folder(output_folder)
+        try:
+            yield str(staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     finally:
         for folder in made:  # deepest first; a failed build leaves no empty sortie/2019/ behind
             with contextlib.suppress(OSError):

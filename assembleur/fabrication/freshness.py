@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import __version__
 from ..files import sha256
+from ..limites import MAX_MANIFEST_BYTES
 from ..project import ANNEXES, Year
 
 
@@ -43,14 +44,15 @@ def latest_identical(output_folder: Path, annee: int, print_: str) -> list[Path]
         return None
     latest = manifests[-1]
     try:
+        if latest.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
         data = json.loads(latest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if data.get("empreinte") != print_:
+            return None
+        entries = [(str(entry["fichier"]), entry["sha256"]) for entry in data.get("sorties", [])]
+    except (OSError, ValueError, RecursionError, AttributeError, KeyError, TypeError):  # not a manifest we wrote
         return None
-    if data.get("empreinte") != print_:
-        return None
-    files = [latest.parent / entry["fichier"] for entry in data.get("sorties", [])]
-    if not all(
-        path.is_file() and sha256(path) == entry["sha256"] for path, entry in zip(files, data["sorties"], strict=True)
-    ):
+    files = [latest.parent / name for name, _ in entries]
+    if not all(path.is_file() and sha256(path) == digest for path, (_, digest) in zip(files, entries, strict=True)):
         return None
     return [*files, latest]

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from .. import __version__
 from ..errors import ManifestMismatch, Problem
 from ..files import atomic_output, sha256
+from ..limites import MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES
 from ..pdf import libreoffice
 
 LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "pillow", "pydantic", "pypdf", "ruamel.yaml", "typer")
@@ -86,17 +87,32 @@ def check_manifest(path: Path) -> int:
 
     Returns the number of files checked.
     """
+    unreadable = "ce fichier n'est pas un manifeste d'assembleur lisible ; vérifiez que c'est le bon fichier."
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:  # before reading: a manifest weighs a few Ko
+            raise ManifestMismatch(
+                [
+                    Problem(
+                        path,
+                        f"ce fichier pèse plus de {MAX_MANIFEST_BYTES // 1_000_000} Mo, bien plus qu'un manifeste "
+                        "d'assembleur (quelques Ko) ; vérifiez que c'est le bon fichier.",
+                    )
+                ]
+            )
         document = json.loads(path.read_text(encoding="utf-8"))
-        outputs = document["sorties"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ManifestMismatch([Problem(path, "ce fichier n'est pas un manifeste d'assembleur lisible.")]) from exc
+        outputs = [(str(entry["fichier"]), str(entry["sha256"])) for entry in document["sorties"]]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: absurd nesting
+        raise ManifestMismatch([Problem(path, unreadable)]) from exc
+    if len(outputs) > MAX_MANIFEST_FILES:
+        raise ManifestMismatch([Problem(path, unreadable)])
     problems = []
-    for entry in outputs:
-        delivered = path.parent / entry["fichier"]
-        if not delivered.is_file():
+    for name, digest in outputs:
+        delivered = path.parent / name
+        if Path(name).is_absolute() or ".." in Path(name).parts:  # a manifest lists the files beside it
+            problems.append(Problem(path, f"« {name} » n'est pas un fichier du dossier du manifeste."))
+        elif not delivered.is_file():
             problems.append(Problem(delivered, "fichier absent."))
-        elif sha256(delivered) != entry["sha256"]:
+        elif sha256(delivered) != digest:
             problems.append(
                 Problem(delivered, "le contenu a changé depuis la fabrication (empreinte SHA-256 différente).")
             )

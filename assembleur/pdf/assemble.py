@@ -10,20 +10,34 @@ copied one at a time: 200 MB of scans do not sit in memory.
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    EncodedStreamObject,
+    IndirectObject,
+    RectangleObject,
+    StreamObject,
+)
 
 from ..errors import AnnexError, Problem
+from ..limites import (
+    MAX_IMAGE_PIXELS,
+    MAX_PAGE_SIDE,
+    MAX_PDF_DEPTH,
+    MAX_PDF_OBJECTS,
+    MAX_PDF_SECONDS,
+    MAX_SCAN_PAGES,
+)
 from . import finish
 from .finish import Metadata
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
-MAX_PAGE_SIDE = 3370.0  # points: an A0 sheet's long side; a larger "page" is not a scanned délibération
-MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is 70 MP; beyond, the image is absurd for an avis
 FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
 FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
 DEFERRED_BYTES = 64 * 1024  # a scan's streams above this size are read back from the scan when written
@@ -135,6 +149,144 @@ def forbidden_content(path: Path | PdfReader) -> list[str]:
     return sorted(found)
 
 
+class _Unbounded(Exception):
+    """A scan's structure loops, or passes a bound: what a PDF reader could follow without end."""
+
+
+class _Budget:
+    """Steps and time left to check one scan's structure."""
+
+    def __init__(self) -> None:
+        self.steps = MAX_PDF_OBJECTS
+        self.deadline = time.monotonic() + MAX_PDF_SECONDS
+
+    def step(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise _Unbounded(f"plus de {MAX_PDF_OBJECTS} objets")
+        if self.steps % 1000 == 0 and time.monotonic() > self.deadline:
+            raise _Unbounded(f"sa structure demande plus de {MAX_PDF_SECONDS:.0f} secondes de lecture")
+
+
+def _resolve(reference: object) -> tuple[object, int | None]:
+    """The object behind ``reference``, and its object number when it is an indirect one."""
+    if isinstance(reference, IndirectObject):
+        return reference.get_object(), reference.idnum
+    return reference, None
+
+
+def _structure_problem(reader: PdfReader) -> str:
+    """Why a scan's structure would make a reader loop or recurse without end, or "".
+
+    Checked before pypdf walks it: the page tree and each page's chain of
+    /Parent must not loop nor go deeper than a bound, nor the bookmarks (the
+    /First and /Next chains), nor arrays and dictionaries inside one another;
+    the whole check has a budget of objects and of time.
+    """
+    budget = _Budget()
+    try:
+        root = reader.trailer["/Root"]
+        if not isinstance(root, DictionaryObject):
+            return ""  # pypdf says it is damaged
+        if "/Pages" in root:
+            _check_page_tree(root.raw_get("/Pages"), budget)
+        if "/Outlines" in root:
+            _check_outline(root.raw_get("/Outlines"), budget)
+        _check_nesting(root.raw_get("/Pages") if "/Pages" in root else root, budget)
+        _check_nesting(reader.trailer.raw_get("/Root"), budget)
+    except _Unbounded as exc:
+        return str(exc)
+    return ""
+
+
+def _check_page_tree(pages: object, budget: _Budget) -> None:
+    seen: set[int] = set()
+    count = 0
+    pending = [(pages, 1)]
+    while pending:
+        reference, depth = pending.pop()
+        budget.step()
+        node, number = _resolve(reference)
+        if number is not None:
+            if number in seen:
+                raise _Unbounded("son arbre des pages revient sur lui-même, en boucle")
+            seen.add(number)
+        if depth > MAX_PDF_DEPTH:
+            raise _Unbounded(f"son arbre des pages a plus de {MAX_PDF_DEPTH} niveaux")
+        if not isinstance(node, DictionaryObject):
+            continue
+        _check_parents(node, budget)
+        kids, _ = _resolve(node.raw_get("/Kids")) if "/Kids" in node else (None, None)
+        if isinstance(kids, ArrayObject):
+            pending.extend((kid, depth + 1) for kid in list.__iter__(kids))
+        else:
+            count += 1
+            if count > MAX_SCAN_PAGES:
+                raise _Unbounded(f"plus de {MAX_SCAN_PAGES} pages")
+
+
+def _check_parents(node: DictionaryObject, budget: _Budget) -> None:
+    """A page's chain of /Parent (pypdf follows it for inherited sizes and resources) must end."""
+    seen: set[int] = set()
+    for _ in range(MAX_PDF_DEPTH + 1):
+        budget.step()
+        if "/Parent" not in node:
+            return
+        parent, number = _resolve(node.raw_get("/Parent"))
+        if number is not None:
+            if number in seen:
+                raise _Unbounded("ses pages se donnent l'une l'autre pour parente, en boucle")
+            seen.add(number)
+        if not isinstance(parent, DictionaryObject):
+            return
+        node = parent
+    raise _Unbounded(f"son arbre des pages a plus de {MAX_PDF_DEPTH} niveaux")
+
+
+def _check_outline(outlines: object, budget: _Budget) -> None:
+    """The bookmarks: each level a chain of /Next, each item's children from its /First."""
+    seen: set[int] = set()
+    top, _ = _resolve(outlines)
+    pending = [(top.raw_get("/First"), 1)] if isinstance(top, DictionaryObject) and "/First" in top else []
+    while pending:
+        item, depth = pending.pop()
+        while item is not None:
+            budget.step()
+            node, number = _resolve(item)
+            if number is not None:
+                if number in seen:
+                    raise _Unbounded("ses signets renvoient les uns aux autres, en boucle")
+                seen.add(number)
+            if depth > MAX_PDF_DEPTH:
+                raise _Unbounded(f"ses signets s'imbriquent sur plus de {MAX_PDF_DEPTH} niveaux")
+            if not isinstance(node, DictionaryObject):
+                break
+            if "/First" in node:
+                pending.append((node.raw_get("/First"), depth + 1))
+            item = node.raw_get("/Next") if "/Next" in node else None
+
+
+def _check_nesting(start: object, budget: _Budget) -> None:
+    """Arrays and dictionaries inside one another (direct objects) stay within a depth; every object counted once."""
+    seen: set[int] = set()
+    pending = [(start, 1)]
+    while pending:
+        reference, depth = pending.pop()
+        budget.step()
+        node, number = _resolve(reference)
+        if number is not None:
+            if number in seen:
+                continue
+            seen.add(number)
+            depth = 1  # an indirect object is read on its own
+        if depth > MAX_PDF_DEPTH:
+            raise _Unbounded(f"des tableaux s'imbriquent sur plus de {MAX_PDF_DEPTH} niveaux")
+        if isinstance(node, DictionaryObject):
+            pending.extend((dict.__getitem__(node, key), depth + 1) for key in node if key not in ("/Parent", "/P"))
+        elif isinstance(node, ArrayObject):
+            pending.extend((item, depth + 1) for item in list.__iter__(node))
+
+
 def _oversized(reader: PdfReader) -> str:
     """Why a scan's pages or images are too large to be a délibération, or ""."""
     for number, page in enumerate(reader.pages, start=1):
@@ -163,6 +315,13 @@ def _open_pages(path: Path, nom: str, refuse) -> int | None:
                 refuse(
                     f"l'avis de « {nom} » est protégé par un mot de passe ; "
                     "demandez à la commune une version sans protection."
+                )
+                return None
+            unbounded = _structure_problem(reader)
+            if unbounded:
+                refuse(
+                    f"le PDF de l'avis de « {nom} » a une structure anormale ({unbounded}), qui pourrait "
+                    "bloquer sa lecture ; imprimez-le en PDF ou scannez à nouveau la délibération."
                 )
                 return None
             count = len(reader.pages)
