@@ -495,7 +495,6 @@ def avis_ajouter(
     )
 
 
-@avis_app.command("etat")
 @app.command()
 def comparer(
     annee: YearArgument = None,
@@ -550,7 +549,7 @@ def _report_comparison(result: Any) -> None:
         _wrote(path)
 
 
-@app.command()
+@avis_app.command("etat")
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
     from .contenus import consultation, french
