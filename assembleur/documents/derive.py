@@ -475,10 +475,12 @@ class Builder:
             for ligne in block.repartition_piliers:
                 self.add("puce", f"**{ligne.libelle} : {ligne.projets} projet{'s' if ligne.projets > 1 else ''}**")
         elif isinstance(block, Financement):
-            rows = [
+            # a header row, so that a screen reader names each column (PDF/UA: every table has header cells)
+            rows = [[text_cell("Financeur", bold=True), text_cell("Part", bold=True, align="right")]]
+            rows += [
                 [text_cell(p.financeur), text_cell(_percent(p.part), align="right")] for p in block.financement.parts
             ]
-            self.table(rows, header_rows=0, widths=[3, 1])
+            self.table(rows, header_rows=1, widths=[3, 1])
             if block.financement.note:
                 self.add("note", block.financement.note)
         elif isinstance(block, ContributionsCget):

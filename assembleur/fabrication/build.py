@@ -25,7 +25,7 @@ from ..contenus import consultation, load, markup, validate
 from ..documents import annexes, derive, gabarits, render
 from ..errors import AssembleurError, Problem, ProblemsError
 from ..files import build_lock, ensure_folder, sha256
-from ..pdf import convert
+from ..pdf import convert, libreoffice
 from ..project import ANNEXES, Year
 from . import freshness, versions
 from .options import BuildOptions
@@ -251,7 +251,7 @@ class _Build:
         )
         result: dict[str, Path] = {}
         converting: dict[Future[Path], tuple[Path, dict[str, Path]]] = {}
-        pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
+        pdf_options = libreoffice.PDFA_EXPORT if self.options.pdfa else None
         with tempfile.TemporaryDirectory(prefix="assembleur-") as work, convert.pipeline(pdf_options) as conversions:
             for piece in pieces:
                 template = templates[piece.template]
@@ -282,7 +282,10 @@ class _Build:
                 meanwhile()
             waiting = collections.Counter(made["edit"] for _, made in converting.values())
             for future in conversions.completed(converting):
-                future.result()
+                if (converted := future.result()).suffix == ".pdf":
+                    from ..pdf import balisage  # pikepdf: only when a part is converted
+
+                    balisage.tag_part(converted)
                 cached, made = converting[future]
                 waiting[made["edit"]] -= 1
                 if waiting[made["edit"]] == 0:
@@ -320,6 +323,7 @@ class _Build:
         digest.update(
             f"{sha256(template.source)} {template.output_suffix} {pdf} {self.options.pdfa} {__version__}".encode()
         )
+        digest.update(f"{libreoffice.PDF_EXPORT} balisage 1".encode())  # tagged parts are not the earlier ones
         return digest.hexdigest()
 
     def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:
