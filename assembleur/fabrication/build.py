@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
-from ..documents import annexes, derive, gabarits, render
+from ..documents import accessibilite, annexes, derive, gabarits, render
 from ..errors import AssembleurError, Problem, ProblemsError
 from ..files import build_lock, ensure_folder, sha256
 from ..pdf import convert, libreoffice
@@ -92,8 +92,12 @@ class TemplateProblems(ProblemsError):
     )
 
 
-def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
-    """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
+def check_templates(year: Year, checked: Checked, folder: Path | None = None, final: bool = False) -> list[Problem]:
+    """Read the templates' tags: unknown data is an error; content no template shows is a warning.
+
+    What would make the PDFs inaccessible is a warning too, except comments and tracked
+    changes left in a template, which are errors for a définitif (``final``).
+    """
     folder = folder or year.templates
     documents: dict[str, list[derive.Document]] = {}
     for piece in _dossier_pieces(checked.content, statuts(checked), versions.PROJET, "", _names(year, "x"), year.annee):
@@ -125,6 +129,8 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
             )
         provided |= known
         used |= use.names
+        for finding in accessibilite.check_template(path):
+            (errors if finding.revision and final else warnings).append(Problem(shown, finding.message))
         present = derive.count_items(item for document in built for item in document.body)
         for kind in sorted(set(present) - use.block_kinds):
             warnings.append(
@@ -249,6 +255,15 @@ class _Build:
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
+        if self.final:  # comments and revision marks must never reach a published file
+            refused = [
+                Problem(self.year.shown(template.source), finding.message)
+                for template in templates.values()
+                for finding in accessibilite.check_template(template.docx)
+                if finding.revision
+            ]
+            if refused:
+                raise TemplateProblems(refused)
         result: dict[str, Path] = {}
         converting: dict[Future[Path], tuple[Path, dict[str, Path]]] = {}
         pdf_options = libreoffice.PDFA_EXPORT if self.options.pdfa else None

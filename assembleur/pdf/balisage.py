@@ -11,7 +11,7 @@ LibreOffice exports a tagged PDF/UA-1 file, but:
   two tables, an empty cell) is still a /P, empty;
 - a cell merged over several rows that runs onto the next page comes back
   there as an extra empty /TD, and the table's rows no longer close;
-- a page with links does not say that its tab order follows the structure;
+- a page with links does not say that its tab order follows the structure, and links are not printable;
 - on a one-page part the running footer (which rapport, which year, which
   version) is the only place saying it, yet it is an artifact.
 
@@ -70,6 +70,9 @@ def mend(pdf: pikepdf.Pdf, language: str = LANGUAGE) -> bool:
     for page in pdf.pages:
         if "/Annots" in page.obj and page.obj.get("/Tabs") != Name.S:
             page.obj.Tabs = Name.S
+        for annotation in page.obj.get("/Annots", Array()):
+            if annotation.get("/Subtype") == Name.Link:  # printed like the page they sit on
+                annotation.F = int(annotation.get("/F", 0)) | 4
     if len(pdf.pages) == 1:
         _footer_as_content(pdf, root)
     return True
