@@ -28,7 +28,10 @@ def _errors(pdf: Path) -> list[str]:
 
 
 def _parts(written: dict[str, Path]) -> list[Path]:
-    return sorted(p for p in written.values() if p.suffix == ".pdf" and not p.name.startswith("dossier-"))
+    """The PDFs LibreOffice made: the rapport and the parts (not the dossier, nor the @ctes pieces cut from it)."""
+    return sorted(
+        p for p in written.values() if p.suffix == ".pdf" and ("parties" in p.parts or p.name.startswith("rapport-"))
+    )
 
 
 # ── the real outputs, read by outloud ──────────────────────────────────────
