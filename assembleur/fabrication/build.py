@@ -266,7 +266,7 @@ class _Build:
                 raise TemplateProblems(refused)
         result: dict[str, Path] = {}
         converting: dict[Future[Path], tuple[Path, dict[str, Path]]] = {}
-        pdf_options = libreoffice.PDFA_EXPORT if self.options.pdfa else None
+        pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
         with tempfile.TemporaryDirectory(prefix="assembleur-") as work, convert.pipeline(pdf_options) as conversions:
             for piece in pieces:
                 template = templates[piece.template]
@@ -338,7 +338,7 @@ class _Build:
         digest.update(
             f"{sha256(template.source)} {template.output_suffix} {pdf} {self.options.pdfa} {__version__}".encode()
         )
-        digest.update(f"{libreoffice.PDF_EXPORT} balisage 1".encode())  # tagged parts are not the earlier ones
+        digest.update(f"{libreoffice.TAGGED_PDF} balisage 1".encode())  # tagged parts are not the earlier ones
         return digest.hexdigest()
 
     def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:

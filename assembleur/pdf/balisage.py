@@ -12,6 +12,7 @@ LibreOffice exports a tagged PDF/UA-1 file, but:
 - a cell merged over several rows that runs onto the next page comes back
   there as an extra empty /TD, and the table's rows no longer close;
 - a page with links does not say that its tab order follows the structure, and links are not printable;
+- the reader's window shows the file name, not the title;
 - on a one-page part the running footer (which rapport, which year, which
   version) is the only place saying it, yet it is an artifact.
 
@@ -49,6 +50,11 @@ def mend(pdf: pikepdf.Pdf, language: str = LANGUAGE) -> bool:
         return False
     if "/Lang" not in pdf.Root:
         pdf.Root.Lang = String(language)
+    # the reader's window shows the document's title, not its file name (PDF/UA-1, 7.1)
+    preferences = pdf.Root.get("/ViewerPreferences")
+    if not isinstance(preferences, Dictionary):
+        pdf.Root.ViewerPreferences = preferences = Dictionary()
+    preferences.DisplayDocTitle = True
     remapped = _standard_types_remapped(root)
     role_map = {str(k)[1:]: str(v)[1:] for k, v in root.get("/RoleMap", Dictionary()).items()}
     notes = 0

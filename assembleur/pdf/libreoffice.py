@@ -45,15 +45,12 @@ MAX_CONVERTERS = 2  # beyond two, LibreOffices on a 2- or 4-core office PC only 
 IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
 DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
 UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
-# Every PDF is exported tagged and identified as PDF/UA-1 (XMP pdfuaid:part 1), its title shown in the
-# reader's window bar rather than its file name. PDF/A-2b (``SelectPdfVersion`` 2) adds to these: LibreOffice
-# then writes both identifications in the same XMP packet.
-PDF_EXPORT: dict[str, object] = {"UseTaggedPDF": True, "PDFUACompliance": True, "DisplayPDFDocumentTitle": True}
-PDFA_EXPORT: dict[str, object] = {**PDF_EXPORT, "SelectPdfVersion": 2}
 # LibreOffice allocates and frees many large blocks while it starts and lays out; glibc maps each
 # one afresh from the system (about 300 000 page faults per start, two thirds of its start-up time
 # in a virtual machine). Keeping them in the heap makes a start and a conversion 0.4 s faster,
 # for 50 MB more memory. Other C libraries (Windows, macOS) ignore these variables.
+# tagged PDF/UA-1 (structure tree, pdfuaid in the XMP) for every PDF; a caller's options add to these
+TAGGED_PDF: dict[str, object] = {"UseTaggedPDF": True, "PDFUACompliance": True}
 GLIBC_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024 * 1024), "MALLOC_TRIM_THRESHOLD_": str(256 * 1024 * 1024)}
 
 USUAL_LOCATIONS = [
@@ -185,8 +182,7 @@ class Conversions:
     def __init__(
         self, filter_options: dict[str, object] | None = None, templates: bool = False, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        # PDF_EXPORT unless the caller says otherwise: a template's test PDF is tagged too
-        options = {**PDF_EXPORT, **(filter_options or {})}
+        options = {**TAGGED_PDF, **(filter_options or {})}
         self.options = json.dumps({**options, **({"_templates": True} if templates else {})})
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(converter_count(), "conversion") if warm_enabled() else None
