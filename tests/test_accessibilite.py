@@ -242,3 +242,41 @@ def test_comments_are_reported_as_revisions(tmp_path):
     assert [(f.message, f.revision) for f in findings] == [
         ("1 commentaire(s) restent dans le gabarit : supprimez-les (Révision › Supprimer).", True)
     ]
+
+
+def _track_a_change(template: Path) -> None:
+    """Leave a tracked insertion at the end of ``template``, as a reviewer in Word would."""
+    doc = Document(template)
+    paragraph = doc.add_paragraph("Texte ")
+    paragraph._p.append(
+        parse_xml(
+            f'<w:ins {nsdecls("w")} w:id="1" w:author="Relecteur" w:date="2020-01-01T00:00:00Z">'
+            "<w:r><w:t>ajouté</w:t></w:r></w:ins>"
+        )
+    )
+    doc.save(template)
+
+
+TRACKED = (
+    "gabarits/rapport.docx : 1 modification(s) suivie(s) restent dans le gabarit (près de « ajouté ») : "
+    "acceptez-les ou refusez-les (Révision › Accepter), puis désactivez le suivi."
+)
+
+
+def test_verifier_warns_of_a_tracked_change_left_in_a_template(projet: Path, cli) -> None:
+    _track_a_change(projet / "gabarits" / "rapport.docx")
+    result = cli("verifier", "2019")
+    assert result.exit_code == 0, result.output
+    assert f"- {TRACKED}" in result.stderr
+
+
+@pytest.mark.libreoffice
+def test_a_definitif_is_refused_while_a_template_holds_a_tracked_change(projet: Path, contenus: Path, cli) -> None:
+    from tests.conftest import send_projet
+
+    send_projet(contenus)
+    _track_a_change(projet / "gabarits" / "rapport.docx")
+    result = cli("dossier", "2019", "--version", "definitif")
+    assert result.exit_code == 1, result.output
+    assert f"1 erreur dans les gabarits :\n- {TRACKED}" in result.stderr
+    assert not list((projet / "sortie").rglob("*definitif*"))

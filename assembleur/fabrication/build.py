@@ -92,11 +92,11 @@ class TemplateProblems(ProblemsError):
     )
 
 
-def check_templates(year: Year, checked: Checked, folder: Path | None = None, final: bool = False) -> list[Problem]:
+def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
     """Read the templates' tags: unknown data is an error; content no template shows is a warning.
 
-    What would make the PDFs inaccessible is a warning too, except comments and tracked
-    changes left in a template, which are errors for a définitif (``final``).
+    What would make the PDFs inaccessible is a warning too (comments and tracked changes
+    left in a template are an error when a définitif is built: see ``render_and_convert``).
     """
     folder = folder or year.templates
     documents: dict[str, list[derive.Document]] = {}
@@ -129,8 +129,7 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None, fi
             )
         provided |= known
         used |= use.names
-        for finding in accessibilite.check_template(path):
-            (errors if finding.revision and final else warnings).append(Problem(shown, finding.message))
+        warnings += [Problem(shown, finding.message) for finding in accessibilite.check_template(path)]
         present = derive.count_items(item for document in built for item in document.body)
         for kind in sorted(set(present) - use.block_kinds):
             warnings.append(
