@@ -280,3 +280,53 @@ def test_a_definitif_is_refused_while_a_template_holds_a_tracked_change(projet: 
     assert result.exit_code == 1, result.output
     assert f"1 erreur dans les gabarits :\n- {TRACKED}" in result.stderr
     assert not list((projet / "sortie").rglob("*definitif*"))
+
+
+# ── the structure tree, mended ─────────────────────────────────────────────
+
+
+def _element(pdf: pikepdf.Pdf, kind: str, kids: list, **entries) -> pikepdf.Dictionary:
+    return pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + kind), K=pikepdf.Array(kids), **entries)
+    )
+
+
+def _cell(pdf: pikepdf.Pdf, kind: str, kids: list, **spans) -> pikepdf.Dictionary:
+    attributes = pikepdf.Dictionary(O=pikepdf.Name.Table, **spans)
+    return _element(pdf, kind, kids, A=attributes)
+
+
+def test_the_structure_tree_of_a_part_is_mended():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    styled_note = _element(pdf, "Note", [0])  # a paragraph whose style is called « Note »
+    empty = _element(pdf, "P", [])
+    # a cell merged over two rows, and the empty cell LibreOffice adds when the second row is on the next page
+    merged = _cell(pdf, "TD", [1], RowSpan=2)
+    rows = [
+        _element(pdf, "TR", [_cell(pdf, "TH", [2], Scope=pikepdf.Name.Column), _cell(pdf, "TH", [3])]),
+        _element(pdf, "TR", [merged, _cell(pdf, "TD", [4])]),
+        _element(pdf, "TR", [_cell(pdf, "TD", [5]), _cell(pdf, "TD", [])]),
+    ]
+    table = _element(pdf, "Table", rows)
+    document = _element(pdf, "Document", [styled_note, empty, table])
+    pdf.Root.StructTreeRoot = pikepdf.Dictionary(
+        Type=pikepdf.Name.StructTreeRoot, K=document, RoleMap=pikepdf.Dictionary(Note=pikepdf.Name.P)
+    )
+
+    assert balisage.mend(pdf)
+
+    assert styled_note.S == pikepdf.Name.P and "/Note" not in pdf.Root.StructTreeRoot.RoleMap
+    assert [kid.objgen for kid in document.K] == [styled_note.objgen, table.objgen]
+    assert len(rows[2].K) == 1
+    assert str(pdf.Root.Lang) == "fr-FR" and pdf.Root.ViewerPreferences.DisplayDocTitle is True
+
+
+def test_a_note_gets_an_identifier_listed_in_the_id_tree():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    note = _element(pdf, "Note", [0])
+    pdf.Root.StructTreeRoot = pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=_element(pdf, "Document", [note]))
+    balisage.mend(pdf)
+    assert str(note.ID) == "note-1"
+    assert pikepdf.NameTree(pdf.Root.StructTreeRoot.IDTree)["note-1"].objgen == note.objgen

@@ -57,7 +57,7 @@ def mend(pdf: pikepdf.Pdf, language: str = LANGUAGE) -> bool:
     preferences.DisplayDocTitle = True
     remapped = _standard_types_remapped(root)
     role_map = {str(k)[1:]: str(v)[1:] for k, v in root.get("/RoleMap", Dictionary()).items()}
-    notes = 0
+    notes: list[Dictionary] = []
     for element, parent in list(_elements(root)):
         kind = str(element.get("/S", ""))[1:]
         if kind in remapped and not _is_placed_object(element):
@@ -65,12 +65,17 @@ def mend(pdf: pikepdf.Pdf, language: str = LANGUAGE) -> bool:
             kind = remapped[kind]
         kind = role_map.get(kind, kind)
         if kind == "Note" and "/ID" not in element:
-            notes += 1
-            element.ID = String(f"note-{notes}")
+            notes.append(element)
+            element.ID = String(f"note-{len(notes)}")
         elif kind == "P" and not _has_content(element) and parent is not None:
             _remove_kid(parent, element)
         elif kind == "Table":
             _close_rows(element)
+    if notes:  # the identifiers are listed in the tree's IDTree, as ISO 32000 requires
+        ids = pikepdf.NameTree(root.IDTree) if "/IDTree" in root else pikepdf.NameTree.new(pdf)
+        root.IDTree = ids.obj
+        for note in notes:
+            ids[str(note.ID)] = note
     if pdf.Root.get("/MarkInfo") is None:
         pdf.Root.MarkInfo = Dictionary(Marked=True)
     for page in pdf.pages:
