@@ -67,6 +67,12 @@ def _style(
     return style
 
 
+def _outline_level(doc, name: str, level: int) -> None:
+    """Make paragraphs of style ``name`` a heading of ``level`` (1 to 9) for tags, bookmarks and checkers."""
+    properties = doc.styles[name].element.get_or_add_pPr()
+    properties.append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level - 1}"/>'))
+
+
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     """Insert a Word field (PAGE, NUMPAGES, TOC…) into ``paragraph``."""
     run = paragraph.add_run()
@@ -115,8 +121,10 @@ def _styles(doc) -> None:
     _style(doc, "Liste symbole", size=11, after=3)
     doc.styles["Liste symbole"].paragraph_format.left_indent = Cm(0.6)
     doc.styles["Liste symbole"].paragraph_format.first_line_indent = Cm(-0.6)
-    _style(doc, "Note", size=9, italic=True, after=8)
-    _style(doc, "Figure", align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=6)
+    # not « Note » nor « Figure »: LibreOffice tags a paragraph with its style's name, and those two are
+    # standard PDF types, which a tagged PDF may not remap to a paragraph
+    _style(doc, "Note de tableau", size=9, italic=True, after=8)
+    _style(doc, "Graphique", align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=6)
     center = WD_ALIGN_PARAGRAPH.CENTER
     _style(doc, "Titre introduction", size=16, bold=True, color=BLUE, after=14, align=center)
     _style(doc, "Titre sommaire", size=20, bold=True, color=BLUE, after=18, align=left)
@@ -129,8 +137,10 @@ def _styles(doc) -> None:
     _style(doc, "Pied de page", size=8.5, color=BLUE, align=center)
     _style(doc, "Annexe numéro", size=14, bold=True, color=ORANGE, after=4, align=left)
     _style(doc, "Annexe titre", size=20, bold=True, color=BLUE, after=18, align=left)
+    _outline_level(doc, "Annexe titre", 1)  # an annex's title is its first heading (H1 in the tagged PDF)
     _style(doc, "Grand titre", size=22, bold=True, color=BLUE, before=36, after=12, align=center)
     _style(doc, "Intercalaire", size=26, bold=True, color=BLUE, before=260, after=12, align=center)
+    _outline_level(doc, "Intercalaire", 1)
     for level in (1, 2):
         _style(doc, f"TOC {level}", size=11, after=3)
     _table_style(doc)
@@ -162,11 +172,11 @@ BRANCHES = [
     ("paragraphe", "{{r b.texte }}", "Normal"),
     ("puce", "{{r b.texte }}", "List Bullet"),
     ("symbole", "{{ b.symbole }}\t{{r b.texte }}", "Liste symbole"),
-    ("note", "{{r b.texte }}", "Note"),
+    ("note", "{{r b.texte }}", "Note de tableau"),
     ("grand_titre", "{{r b.texte }}", "Grand titre"),
     ("intercalaire", "{{r b.texte }}", "Intercalaire"),
     ("tableau", "{{p b.tableau }}", "Normal"),
-    ("graphique", "{{ b.image }}", "Figure"),
+    ("graphique", "{{ b.image }}", "Graphique"),
 ]
 
 
@@ -266,7 +276,7 @@ def build_deliberation(path: Path) -> None:
     doc.add_paragraph("Délibération n° {{ numero }} – séance du {{ seance }}", style="Couverture mention")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("Objet : {{ objet }}", style="Annexe titre")
-    doc.add_paragraph("Classification : {{ classification_code }} – {{ classification_libelle }}", style="Note")
+    doc.add_paragraph("Classification : {{ classification_code }} – {{ classification_libelle }}", style="Note de tableau")
     doc.add_paragraph("{%p for v in visas %}")
     doc.add_paragraph("{{ v }}")
     doc.add_paragraph("{%p endfor %}")

@@ -116,7 +116,7 @@ def build_protocole(content: Content, version: str = "projet", mention: str = ""
     signataires = protocole.signature.signataires
     builder.table(
         [[Cell(list(s.pour), bold=True) for s in signataires], [Cell([s.nom, *s.qualite]) for s in signataires]],
-        header_rows=0,
+        header_rows=1,  # « Pour … » heads each signatory's column
     )
     for annexe in protocole.annexes:
         builder.add("titre1", annexe.titre)

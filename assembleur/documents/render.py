@@ -34,7 +34,7 @@ from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
 from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
-from .charts import draw_bars
+from .charts import describe, draw_bars
 from .derive import Cell, Document, Item, Table
 
 TABLE_STYLE = "Tableau assembleur"
@@ -250,8 +250,22 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     if item.chart:
         kind = "pourcentage" if item.chart == "financement" else "montant"
         image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
-        context["image"] = InlineImage(template, str(image), width=Mm(150))
+        context["image"] = _DescribedImage(template, str(image), width=Mm(150))
+        context["image"].description = describe(item.chart_data, kind, item.chart)
     return context
+
+
+class _DescribedImage(InlineImage):
+    """A picture with its description (``wp:docPr/@descr``): LibreOffice exports it as the Figure's /Alt."""
+
+    description = ""
+
+    def _insert_image(self) -> str:
+        xml = super()._insert_image()
+        if not self.description:
+            return xml
+        described = f"descr={_quoted(self.description)}"
+        return re.sub(r"(<wp:docPr\b[^>]*?)(\s*/?>)", lambda m: f"{m[1]} {described}{m[2]}", xml, count=1)
 
 
 def open_template(path: Path) -> DocxTemplate:

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
 from ..contenus.model import SIGNATAIRE, Classification
-from ..documents import annexes, deliberation, derive, gabarits
+from ..documents import accessibilite, annexes, deliberation, derive, gabarits
 from ..errors import AnnexError, AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, give_created_file_mode, remove_abandoned_stagings, sha256, staging_folder
-from ..pdf import convert
+from ..pdf import convert, libreoffice
 from ..project import ANNEXES, Year
 from . import freshness, versions
 from .options import BuildOptions
@@ -134,7 +134,11 @@ def check_act(year: Year, checked: Checked) -> Path | None:
 
 
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:
-    """Read the templates' tags: unknown data is an error; content no template shows is a warning."""
+    """Read the templates' tags: unknown data is an error; content no template shows is a warning.
+
+    What would make the PDFs inaccessible is a warning too (comments and tracked changes
+    left in a template are an error when a définitif is built: see ``render_and_convert``).
+    """
     from ..documents import render
 
     folder = folder or year.templates
@@ -189,6 +193,7 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
             )
         provided |= known
         used |= use.names
+        warnings += [Problem(shown, finding.message) for finding in accessibilite.check_template(path)]
         present = derive.count_items(item for document in built for item in document.body)
         for kind in sorted(set(present) - use.block_kinds):
             warnings.append(
@@ -319,6 +324,15 @@ class _Build:
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
+        if self.final:  # comments and revision marks must never reach a published file
+            refused = [
+                Problem(self.year.shown(template.source), finding.message)
+                for template in templates.values()
+                for finding in accessibilite.check_template(template.docx)
+                if finding.revision
+            ]
+            if refused:
+                raise TemplateProblems(refused)
         result: dict[str, Path] = {}
         converting: dict[Future[Path], tuple[Path, dict[str, Path]]] = {}
         pdf_options = {"SelectPdfVersion": 2, "UseTaggedPDF": True} if self.options.pdfa else None
@@ -356,7 +370,10 @@ class _Build:
                 meanwhile()
             waiting = collections.Counter(made["edit"] for _, made in converting.values())
             for future in conversions.completed(converting):
-                future.result()
+                if (converted := future.result()).suffix == ".pdf":
+                    from ..pdf import balisage  # pikepdf: only when a part is converted
+
+                    balisage.tag_part(converted)
                 cached, made = converting[future]
                 waiting[made["edit"]] -= 1
                 if waiting[made["edit"]] == 0:
@@ -394,6 +411,7 @@ class _Build:
         digest.update(
             f"{sha256(template.source)} {template.output_suffix} {pdf} {self.options.pdfa} {__version__}".encode()
         )
+        digest.update(f"{libreoffice.TAGGED_PDF} balisage 1".encode())  # tagged parts are not the earlier ones
         return digest.hexdigest()
 
     def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:

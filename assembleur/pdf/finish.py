@@ -169,22 +169,50 @@ def make_pdfa(writer: PdfWriter, source_with_intent: Path, metadata: Metadata) -
     if intents is None:
         raise ValueError(f"{source_with_intent} has no /OutputIntents: was it exported as PDF/A?")
     writer._root_object[NameObject("/OutputIntents")] = intents.clone(writer)
+    set_xmp(writer, metadata, pdfa=True)
+
+
+def set_xmp(writer: PdfWriter, metadata: Metadata, pdfa: bool = False) -> None:
+    """Write the XMP metadata: title and PDF/UA-1 identification, and PDF/A-2b's when ``pdfa``."""
     stream = StreamObject()
-    stream.set_data(xmp_packet(metadata).encode("utf-8"))
+    stream.set_data(xmp_packet(metadata, pdfa).encode("utf-8"))
     stream[NameObject("/Type")] = NameObject("/Metadata")
     stream[NameObject("/Subtype")] = NameObject("/XML")
     writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
 
 
-def xmp_packet(metadata: Metadata) -> str:
-    """The XMP metadata of a PDF/A-2b file, matching its Info dictionary."""
+# PDF/A-2 accepts only the XMP schemas it knows, or those the file describes: pdfuaid is described
+_PDFUA_EXTENSION = (
+    '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
+    "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    "<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    "<pdfaProperty:category>internal</pdfaProperty:category>"
+    "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>"
+    "</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>\n"
+)
+
+
+def xmp_packet(metadata: Metadata, pdfa: bool = True) -> str:
+    """The XMP metadata of a PDF/UA-1 file (and PDF/A-2b when ``pdfa``), matching its Info dictionary."""
     moment = f"{metadata.date:%Y-%m-%d}T12:00:00+00:00"
+    pdfa_part = (
+        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>\n" + _PDFUA_EXTENSION
+        if pdfa
+        else ""
+    )
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
-        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>\n"
+        + pdfa_part
+        + '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        "<pdfuaid:part>1</pdfuaid:part></rdf:Description>\n"
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
         "<dc:format>application/pdf</dc:format>"
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(metadata.title)}</rdf:li></rdf:Alt></dc:title>'

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from .. import french
-from ..types import Modele, Pourcentage, Texte
+from ..types import CelluleTexte, Modele, Pourcentage, Texte
 from .base import Bloc, Loc, Page, Verification, register
 
 
@@ -20,6 +20,8 @@ class PartFinanceur(Modele):
 class FinancementDonnees(Modele):
     parts: list[PartFinanceur] = Field(min_length=1)
     note: Texte | None = None
+    # a header row, so that a screen reader names each column (PDF/UA: every table has header cells)
+    entetes: list[CelluleTexte] = Field(["Financeur", "Part"], min_length=2, max_length=2)
 
 
 @register
@@ -44,11 +46,13 @@ class Financement(Bloc):
             )
 
     def render(self, page: Page) -> None:
-        rows = [
+        financeur, part = self.financement.entetes
+        rows = [[page.cell(financeur, bold=True), page.cell(part, bold=True, align="right")]]
+        rows += [
             [page.cell(p.financeur), page.cell(french.format_percent(p.part), align="right")]
             for p in self.financement.parts
         ]
-        page.table(rows, header_rows=0, widths=[3, 1])
+        page.table(rows, header_rows=1, widths=[3, 1])
         if self.financement.note:
             page.add("note", self.financement.note)
 
