@@ -276,7 +276,9 @@ def build_deliberation(path: Path) -> None:
     doc.add_paragraph("Délibération n° {{ numero }} – séance du {{ seance }}", style="Couverture mention")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("Objet : {{ objet }}", style="Annexe titre")
-    doc.add_paragraph("Classification : {{ classification_code }} – {{ classification_libelle }}", style="Note de tableau")
+    doc.add_paragraph(
+        "Classification : {{ classification_code }} – {{ classification_libelle }}", style="Note de tableau"
+    )
     doc.add_paragraph("{%p for v in visas %}")
     doc.add_paragraph("{{ v }}")
     doc.add_paragraph("{%p endfor %}")
