@@ -139,3 +139,11 @@ def test_the_document_follows_the_seed_order(checked_2019: build.Checked) -> Non
     ]
     assert document.cover["date_arret"] == "29 septembre 2020"
     assert document.cover["projet"] is True
+
+
+def test_a_table_without_a_header_row_is_warned_for_accessibility(annee: Year, contenus: Path) -> None:
+    assert not [w for w in build.check(annee).warnings if "en-tête" in w.message]
+    edit(contenus / "chapitre3.yaml", '          entetes: ["GROUPE", "ACCEPTÉ 2020", "CIBLE 2020", "Réalise"]\n', "")
+    [warning] = [w for w in build.check(annee).warnings if "en-tête" in w.message]
+    assert str(warning.file) == "contenus/2019/chapitre3.yaml" and warning.line == 35  # the table, under « tableau: »
+    assert warning.message.startswith("ce tableau n'a pas de ligne d'en-tête : un lecteur d'écran")

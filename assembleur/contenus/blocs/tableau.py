@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..types import Cellule, CelluleTexte, Modele, Texte
-from .base import Bloc, Page, register
+from .base import Bloc, Loc, Page, Verification, register
 
 
 class TableauDonnees(Modele):
@@ -23,6 +23,16 @@ class Tableau(Bloc):
     }
 
     tableau: TableauDonnees
+
+    def check(self, verification: Verification, stem: str, loc: Loc) -> None:
+        # PDF/UA: a screen reader names each cell by its column's header; without one the table fails the checker
+        if not self.tableau.entetes:
+            verification.warn(
+                stem,
+                (*loc, "tableau"),
+                "ce tableau n'a pas de ligne d'en-tête : un lecteur d'écran ne peut pas nommer ses colonnes "
+                "(PDF inaccessible) ; ajoutez « entetes: [...] » avec le titre de chaque colonne.",
+            )
 
     def render(self, page: Page) -> None:
         data = self.tableau
