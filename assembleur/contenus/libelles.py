@@ -35,6 +35,7 @@ VALEURS: dict[str, tuple[str, ...]] = {
     "dossier_titre": ("titre",),
     "dossier_sujet": ("version",),
     "dossier_mots_cles": ("sigle",),
+    "actes_deliberation": ("numero", "date"),
 }
 
 
@@ -89,6 +90,7 @@ class Libelles(Modele):
         "ses annexes et les avis recueillis ({version})"
     )
     dossier_mots_cles: Texte = "politique de la ville, contrat de ville, {sigle}, {annee}, avis des communes"
+    actes_deliberation: Texte = "Délibération n° {numero} du {date}"
 
     @field_validator("*")
     @classmethod
@@ -159,4 +161,5 @@ DESCRIPTIONS = {
     "dossier_titre": "Titre du PDF du dossier ({titre}).",
     "dossier_sujet": "Sujet du PDF du dossier ({version} = version projet ou définitive).",
     "dossier_mots_cles": "Mots-clés du PDF du dossier ({sigle}).",
+    "actes_deliberation": "Titre de la délibération signée dans le bordereau @ctes ({numero}, {date}).",
 }

@@ -665,7 +665,7 @@ def _build_dossier(
         written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
         written.append(dossier)
         if options.actes:
-            written += _actes(run, stage, parts, (avis_part, synthese), metadata, scans, scan_files, act[0])
+            written += _actes(run, stage, parts, (avis_part, synthese), metadata, act[0])
         finals = run.publish(stage, written)
     return run.checked, finals
 
@@ -771,8 +771,6 @@ def _actes(
     parts: list[Part],
     avis: tuple[Part | None, list[Part]],
     metadata: Metadata,
-    scans: list[ScannedAvis],
-    scan_files: dict[Path, Path],
     signed: Path | None,
 ) -> list[Path]:
     """The @ctes package: the signed délibération, then the rapport and each annex as separate PDFs, a bordereau.
@@ -805,7 +803,11 @@ def _actes(
     acte = deliberation.acte if deliberation else None
     if acte is not None and signed is not None:
         run.inputs.append(signed)
-        add("deliberation", f"Délibération n° {acte.numero} du {derive.french.format_long_date(acte.seance)}", signed)
+        seance = derive.french.format_long_date(acte.seance)
+        title = markup.plain(
+            content.rapport.libelles.text("actes_deliberation", content.rapport.annee, numero=acte.numero, date=seance)
+        )
+        add("deliberation", title, signed)
     add("rapport", parts[0].title, parts[0].path)
     avis_part, synthese = avis
     shorts = {"A1-": "annexe-1-grille-des-actions", "A2-": "annexe-2-protocole"}
@@ -816,13 +818,9 @@ def _actes(
         # the synthèse, and the observations with their suites
         title = ", ".join([synthese[0].title, *(child.title.lower() for child in synthese[1:])])
         add("synthese-des-avis", title, bundle(assemble.Part(title, None, children=synthese), "synthese-reunie.pdf"))
-        for kind in annexes.categories(content):  # the order of the dossier
-            for scan in (scan for scan in scans if scan.organisme.type == kind):
-                word = "contribution" if kind == SIGNATAIRE else "avis"
-                part = assemble.Part(
-                    f"{word.capitalize()} – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True
-                )
-                short = f"{word}-{actes.ascii_name(scan.organisme.nom)}"
+        for group in avis_part.children[len(synthese) :]:  # each avis and contribution, in the dossier's order
+            for part in group.children:
+                short = actes.ascii_name(part.title)  # "avis-auchel", "contribution-region-…"
                 add(short, part.title, bundle(part, f"{short}-{len(pieces)}.pdf"))
     classification = deliberation.classification if deliberation else Classification()
     transmission = actes.Transmission(
