@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..contenus import french
 from ..contenus.consultation import RECU, Statut
-from ..contenus.model import INTERCO, PILIER_NAMES, Action, Priorite
+from ..contenus.model import INTERCO, PILIER_NAMES, Action, Organisme, Priorite
 from ..contenus.validate import Content
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 
@@ -134,6 +134,22 @@ CATEGORIES = {
     "conseil_citoyen": "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS",
     "commune": "AVIS DES COMMUNES DU CONTRAT DE VILLE",
 }
+
+# what assistive technologies say of a scanned avis in the dossier (its alternative text)
+SCAN_ALT = "Avis de {nom} ({type}), séance du {seance}, sens de l'avis : {sens} (document scanné)"
+ORGANISME_TYPES = {"conseil_citoyen": "conseil citoyen", "commune": "commune"}
+
+
+def scan_alt(organisme: Organisme) -> str:
+    """The alternative text of a received avis's scan, from avis.yaml."""
+    avis = organisme.avis
+    assert avis is not None, "only a received avis has a scan"
+    return SCAN_ALT.format(
+        nom=organisme.nom,
+        type=ORGANISME_TYPES[organisme.type],
+        seance=french.format_long_date(avis.seance),
+        sens=avis.sens,
+    )
 
 
 def build_synthese_avis(

@@ -493,7 +493,13 @@ def _build_dossier(year: Year, output_folder: Path, options: BuildOptions | None
             groups = [assemble.Part("Synthèse des avis", files["synthese"])]
             for kind, category in annexes.CATEGORIES.items():
                 children = [
-                    assemble.Part(f"Avis – {scan.organisme.nom}", scan_files[scan.path], fit_to_a4=True)
+                    assemble.Part(
+                        f"Avis – {scan.organisme.nom}",
+                        scan_files[scan.path],
+                        fit_to_a4=True,
+                        alt=annexes.scan_alt(scan.organisme),
+                        text=ocr.recognised_text(scan_files[scan.path]) if options.ocr else "",
+                    )
                     for scan in scans
                     if scan.organisme.type == kind
                 ]

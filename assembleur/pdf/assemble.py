@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
+from pypdf.generic import DictionaryObject, EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
 
 from ..contenus.model import Organisme
 from ..errors import AnnexError, Problem
 from . import finish
 from .finish import Metadata
+from .structure import Structure
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
@@ -183,6 +184,8 @@ class Part:
     label: str = ""
     children: list[Part] = field(default_factory=list)
     fit_to_a4: bool = False  # scans: turn upright and fit to A4
+    alt: str = ""  # a scan's alternative text (its title if empty)
+    text: str = ""  # a scan's recognised text (OCR), for assistive technologies
     first_page: int = field(default=-1, init=False)
 
 
@@ -230,9 +233,11 @@ def assemble(
     makes the dossier PDF/A-2b.
     """
     writer = PdfWriter()
+    structure = Structure(writer)
     with contextlib.ExitStack() as files:  # the parts stay open, read lazily, until the dossier is written
         for part in parts:
-            _append_pages(writer, part, watermark, note, files)
+            _append_pages(writer, part, watermark, note, files, structure, structure.document)
+        structure.finish()
         return _finish_assembly(writer, parts, output, metadata, pdfa_from)
 
 
@@ -249,22 +254,42 @@ def _finish_assembly(
     writer.page_mode = "/UseOutlines"
     if pdfa_from is not None:
         finish.make_pdfa(writer, pdfa_from, metadata)
+    else:
+        finish.set_xmp(writer, metadata)
     return finish.write(writer, output)
 
 
-def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack) -> None:
+def _append_pages(
+    writer: PdfWriter,
+    part: Part,
+    watermark: bool,
+    note: str,
+    files: contextlib.ExitStack,
+    structure: Structure,
+    parent: DictionaryObject,
+) -> None:
+    """Copy ``part``'s pages and structure (under ``parent``, an element of the dossier's tree), then its children's."""
     part.first_page = len(writer.pages)
+    element = parent
+    if not part.fit_to_a4:  # a part of the dossier, or a group of parts: a section of its own
+        element = structure.element("/Part" if parent is structure.document else "/Sect", parent, part.title)
     if part.path is not None:
         reader = PdfReader(files.enter_context(part.path.open("rb")))
+        copies = []
         for page in reader.pages:
             added = writer.add_page(page)
+            copies.append(added)
             if part.fit_to_a4:  # a scan
                 _defer_large_streams(writer, reader, page, added)
                 fit_to_a4(added)
-                if watermark:
-                    finish.stamp(added, note)
+        if part.fit_to_a4:
+            structure.add_figure(copies, parent, part.alt or part.title, part.text)
+            for added in copies if watermark else []:
+                finish.stamp(added, note)
+        else:
+            structure.add_tagged(reader, copies, element)
     for child in part.children:
-        _append_pages(writer, child, watermark, note, files)
+        _append_pages(writer, child, watermark, note, files, structure, element)
 
 
 class _DeferredStream(EncodedStreamObject):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,7 +33,10 @@ from ..files import atomic_output
 
 WATERMARK = "PROJET"
 PRODUCER = "assembleur (pypdf)"
-_HELVETICA_BOLD_WIDTHS = {"P": 667, "R": 722, "O": 778, "J": 556, "E": 667, "T": 611}
+ARTIFACT_WATERMARK = "/Artifact <</Type /Pagination /Subtype /Watermark>> BDC"
+ARTIFACT_PAGINATION = "/Artifact <</Type /Pagination>> BDC"
+# the outlines of the letters of the watermark (made by outils/fabriquer_lettres.py)
+LETTERS = Path(__file__).with_name("lettres.json")
 
 
 @dataclass(frozen=True)
@@ -52,23 +57,20 @@ def pdf_date(day: dt.date) -> str:
 
 
 def watermark_page(width: float, height: float, note: str = "") -> PageObject:
-    """A transparent page with « PROJET » across its diagonal (and ``note`` at the bottom), to merge over a page."""
+    """A transparent page with « PROJET » across its diagonal (and ``note`` at the bottom), to merge over a page.
+
+    Both are artifacts, drawn as the outlines of a bold font's letters: no
+    font is needed, so none is left unembedded (PDF/UA, PDF/A).
+    """
     size = min(width, height) / 4.2
-    text_width = sum(_HELVETICA_BOLD_WIDTHS[c] for c in WATERMARK) / 1000 * size
+    word, text_width = _outlines(WATERMARK)
+    text_width *= size / 1000
     angle = math.atan2(height, width)
     cos, sin = math.cos(angle), math.sin(angle)
     # start so that the middle of the word sits at the middle of the page
     x = width / 2 - cos * text_width / 2 + sin * size * 0.35
     y = height / 2 - sin * text_width / 2 - cos * size * 0.35
     page = PageObject.create_blank_page(width=width, height=height)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
     state = DictionaryObject(
         {
             NameObject("/Type"): NameObject("/ExtGState"),
@@ -77,22 +79,41 @@ def watermark_page(width: float, height: float, note: str = "") -> PageObject:
         }
     )
     page[NameObject("/Resources")] = DictionaryObject(
-        {
-            NameObject("/Font"): DictionaryObject({NameObject("/FWm"): font}),
-            NameObject("/ExtGState"): DictionaryObject({NameObject("/GSWm"): state}),
-        }
+        {NameObject("/ExtGState"): DictionaryObject({NameObject("/GSWm"): state})}
     )
     stream = DecodedStreamObject()
+    k = size / 1000
+    # artifacts, not content: assistive technologies do not read them, and a tagged PDF stays whole
     content = (
-        f"q /GSWm gs 0.75 0.08 0.08 rg BT /FWm {size:.1f} Tf "
-        f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.1f} {y:.1f} Tm ({WATERMARK}) Tj ET Q"
+        f"{ARTIFACT_WATERMARK} q /GSWm gs 0.75 0.08 0.08 rg "
+        f"{cos * k:.5f} {sin * k:.5f} {-sin * k:.5f} {cos * k:.5f} {x:.1f} {y:.1f} cm {word} Q EMC"
     )
     if note:  # the build's number, bottom right, where a reader looks for it
-        text = note.encode("cp1252", "replace").decode("latin-1").replace("(", "[").replace(")", "]")
-        content += f" q 0.75 0.08 0.08 rg BT /FWm 8 Tf {width - 36 - len(text) * 4.6:.1f} 14 Td ({text}) Tj ET Q"
+        drawn, note_width = _outlines(note)
+        content += (
+            f" {ARTIFACT_PAGINATION} q 0.75 0.08 0.08 rg "
+            f"0.008 0 0 0.008 {width - 36 - note_width * 0.008:.1f} 14 cm {drawn} Q EMC"
+        )
     stream.set_data(content.encode("latin-1"))
     page[NameObject("/Contents")] = stream
     return page
+
+
+@cache
+def _letters() -> dict[str, list]:
+    return json.loads(LETTERS.read_text(encoding="utf-8"))["lettres"]
+
+
+def _outlines(text: str) -> tuple[str, float]:
+    """``text`` as path operators (1000 units to the em) and its width; a letter not drawn counts as a space."""
+    letters = _letters()
+    operators, width = [], 0.0
+    for letter in text:
+        advance, drawing = letters.get(letter, letters[" "])
+        if drawing:
+            operators.append(f"q 1 0 0 1 {width:.0f} 0 cm {drawing} f Q")
+        width += advance
+    return " ".join(operators), width
 
 
 def stamp(page: PageObject, note: str = "") -> None:
@@ -169,22 +190,50 @@ def make_pdfa(writer: PdfWriter, source_with_intent: Path, metadata: Metadata) -
     if intents is None:
         raise ValueError(f"{source_with_intent} has no /OutputIntents: was it exported as PDF/A?")
     writer._root_object[NameObject("/OutputIntents")] = intents.clone(writer)
+    set_xmp(writer, metadata, pdfa=True)
+
+
+def set_xmp(writer: PdfWriter, metadata: Metadata, pdfa: bool = False) -> None:
+    """Write the XMP metadata: title and PDF/UA-1 identification, and PDF/A-2b's when ``pdfa``."""
     stream = StreamObject()
-    stream.set_data(xmp_packet(metadata).encode("utf-8"))
+    stream.set_data(xmp_packet(metadata, pdfa).encode("utf-8"))
     stream[NameObject("/Type")] = NameObject("/Metadata")
     stream[NameObject("/Subtype")] = NameObject("/XML")
     writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
 
 
-def xmp_packet(metadata: Metadata) -> str:
-    """The XMP metadata of a PDF/A-2b file, matching its Info dictionary."""
+# PDF/A-2 accepts only the XMP schemas it knows, or those the file describes: pdfuaid is described
+_PDFUA_EXTENSION = (
+    '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
+    "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    "<pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    "<pdfaProperty:category>internal</pdfaProperty:category>"
+    "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>"
+    "</rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>\n"
+)
+
+
+def xmp_packet(metadata: Metadata, pdfa: bool = True) -> str:
+    """The XMP metadata of a PDF/UA-1 file (and PDF/A-2b when ``pdfa``), matching its Info dictionary."""
     moment = f"{metadata.date:%Y-%m-%d}T12:00:00+00:00"
+    pdfa_part = (
+        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>\n" + _PDFUA_EXTENSION
+        if pdfa
+        else ""
+    )
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
-        "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>\n"
+        + pdfa_part
+        + '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        "<pdfuaid:part>1</pdfuaid:part></rdf:Description>\n"
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
         "<dc:format>application/pdf</dc:format>"
         f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(metadata.title)}</rdf:li></rdf:Alt></dc:title>'

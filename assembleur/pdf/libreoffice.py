@@ -49,6 +49,8 @@ UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
 # one afresh from the system (about 300 000 page faults per start, two thirds of its start-up time
 # in a virtual machine). Keeping them in the heap makes a start and a conversion 0.4 s faster,
 # for 50 MB more memory. Other C libraries (Windows, macOS) ignore these variables.
+# tagged PDF/UA-1 (structure tree, pdfuaid in the XMP) for every PDF; a caller's options add to these
+TAGGED_PDF: dict[str, object] = {"UseTaggedPDF": True, "PDFUACompliance": True}
 GLIBC_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024 * 1024), "MALLOC_TRIM_THRESHOLD_": str(256 * 1024 * 1024)}
 
 USUAL_LOCATIONS = [
@@ -180,7 +182,8 @@ class Conversions:
     def __init__(
         self, filter_options: dict[str, object] | None = None, templates: bool = False, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        self.options = json.dumps({**(filter_options or {}), **({"_templates": True} if templates else {})})
+        options = {**TAGGED_PDF, **(filter_options or {})}
+        self.options = json.dumps({**options, **({"_templates": True} if templates else {})})
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(converter_count(), "conversion") if warm_enabled() else None
         self._pending: list[tuple[Path, Path, Future[Path]]] = []
