@@ -281,6 +281,12 @@ def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None
     dossier = projet / "sortie/2019/dossier-politique-de-la-ville-2019-projet-v1.pdf"
     text = subprocess.run(["pdftotext", str(dossier), "-"], capture_output=True, text=True).stdout
     assert "TOURSEL" in text and "PAJOT" in text
+    # the recognised text reaches assistive technologies: the scan's Figure has it as its actual text
+    from .test_dossier_accessible import elements
+
+    tree = PdfReader(dossier).trailer["/Root"]["/StructTreeRoot"]
+    figures = [e for e in elements(tree) if e["/S"] == "/Figure" and "/ActualText" in e]
+    assert len(figures) == 3 and any("TOURSEL" in f["/ActualText"] for f in figures)
     cache = list((projet / ".cache/assembleur/ocr").glob("*.pdf"))
     assert len(cache) == 3
     stamps = {path: path.stat().st_mtime_ns for path in cache}
