@@ -286,6 +286,50 @@ def test_each_part_keeps_its_headings_lists_and_tables_in_order_on_its_own_pages
     assert kinds["/H1"] and kinds["/Table"] and kinds["/TH"] and kinds["/L"] and kinds["/LI"], kinds
 
 
+@pytest.mark.libreoffice
+def test_every_marked_content_and_link_leads_back_to_its_element_through_the_renumbered_parent_tree(
+    reader: PdfReader,
+) -> None:
+    tree = reader.trailer["/Root"]["/StructTreeRoot"]
+    numbers = tree["/ParentTree"]["/Nums"]
+    parent_tree = dict(zip(numbers[::2], numbers[1::2], strict=True))
+    assert len(parent_tree) == len(numbers) // 2 and tree["/ParentTreeNextKey"] > max(parent_tree)
+    checked = links = 0
+    for number, page in enumerate(reader.pages):
+        owners = parent_tree[page["/StructParents"]]
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"BDC" and isinstance(operands[1], dict) and "/MCID" in operands[1]:
+                mcid = int(operands[1]["/MCID"])
+                element = owners[mcid].get_object()
+                kids = element["/K"] if isinstance(element["/K"], list) else [element["/K"]]
+                here = [
+                    k
+                    for k in (kid.get_object() for kid in kids)
+                    if (k == mcid and element.raw_get("/Pg").idnum == page.indirect_reference.idnum)
+                    or (
+                        isinstance(k, dict)
+                        and k.get("/MCID") == mcid
+                        and k.raw_get("/Pg").idnum == page.indirect_reference.idnum
+                    )
+                ]
+                assert here, f"page {number + 1}, MCID {mcid}"
+                checked += 1
+        for annotation in page.get("/Annots", []) or []:
+            annotation = annotation.get_object()
+            if "/StructParent" in annotation:
+                element = parent_tree[annotation["/StructParent"]].get_object()
+                kids = element["/K"] if isinstance(element["/K"], list) else [element["/K"]]
+                assert any(
+                    isinstance(k.get_object(), dict)
+                    and "/Obj" in k.get_object()
+                    and k.get_object().raw_get("/Obj").idnum == annotation.indirect_reference.idnum
+                    for k in kids
+                ), f"page {number + 1}"
+                links += 1
+        assert page.get("/Tabs") == "/S" or not page.get("/Annots")
+    assert checked > 1000 and links > 10
+
+
 def scans_after(part: str) -> list[str]:
     """The scans that follow an intercalaire in the dossier."""
     return {

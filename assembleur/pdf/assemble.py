@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import DictionaryObject, EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
+from pypdf.generic import EncodedStreamObject, IndirectObject, RectangleObject, StreamObject
 
 from ..contenus.model import Organisme
 from ..errors import AnnexError, Problem
-from . import finish
+from . import finish, structure
 from .finish import Metadata
-from .structure import Structure
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
@@ -233,16 +232,18 @@ def assemble(
     makes the dossier PDF/A-2b.
     """
     writer = PdfWriter()
-    structure = Structure(writer)
     with contextlib.ExitStack() as files:  # the parts stay open, read lazily, until the dossier is written
-        for part in parts:
-            _append_pages(writer, part, watermark, note, files, structure, structure.document)
-        structure.finish()
-        return _finish_assembly(writer, parts, output, metadata, pdfa_from)
+        sections = [_append_pages(writer, part, watermark, note, files, top=True) for part in parts]
+        return _finish_assembly(writer, parts, output, metadata, pdfa_from, sections)
 
 
 def _finish_assembly(
-    writer: PdfWriter, parts: list[Part], output: Path, metadata: Metadata, pdfa_from: Path | None
+    writer: PdfWriter,
+    parts: list[Part],
+    output: Path,
+    metadata: Metadata,
+    pdfa_from: Path | None,
+    sections: list[structure.Section],
 ) -> Path:
     starts = [part.first_page for part in parts] + [len(writer.pages)]
     for part, next_start in zip(parts, starts[1:], strict=True):
@@ -256,40 +257,36 @@ def _finish_assembly(
         finish.make_pdfa(writer, pdfa_from, metadata)
     else:
         finish.set_xmp(writer, metadata)
-    return finish.write(writer, output)
+    return finish.write(writer, output, then=lambda written: structure.tag(written, sections))
 
 
 def _append_pages(
-    writer: PdfWriter,
-    part: Part,
-    watermark: bool,
-    note: str,
-    files: contextlib.ExitStack,
-    structure: Structure,
-    parent: DictionaryObject,
-) -> None:
-    """Copy ``part``'s pages and structure (under ``parent``, an element of the dossier's tree), then its children's."""
+    writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack, top: bool = False
+) -> structure.Section:
+    """Copy ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
     part.first_page = len(writer.pages)
-    element = parent
-    if not part.fit_to_a4:  # a part of the dossier, or a group of parts: a section of its own
-        element = structure.element("/Part" if parent is structure.document else "/Sect", parent, part.title)
+    section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
     if part.path is not None:
         reader = PdfReader(files.enter_context(part.path.open("rb")))
-        copies = []
         for page in reader.pages:
             added = writer.add_page(page)
-            copies.append(added)
             if part.fit_to_a4:  # a scan
                 _defer_large_streams(writer, reader, page, added)
                 fit_to_a4(added)
+                structure.wrap_content(added, *structure.FIGURE_CONTENT)
+                if watermark:
+                    finish.stamp(added, note)
         if part.fit_to_a4:
-            structure.add_figure(copies, parent, part.alt or part.title, part.text)
-            for added in copies if watermark else []:
-                finish.stamp(added, note)
+            section.figures.append((part.first_page, len(reader.pages), part.alt or part.title, part.text))
         else:
-            structure.add_tagged(reader, copies, element)
+            section.tagged = part.path
     for child in part.children:
-        _append_pages(writer, child, watermark, note, files, structure, element)
+        added = _append_pages(writer, child, watermark, note, files)
+        if child.fit_to_a4:  # a scan is a Figure in its group
+            section.figures += added.figures
+        else:
+            section.children.append(added)
+    return section
 
 
 class _DeferredStream(EncodedStreamObject):

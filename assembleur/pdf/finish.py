@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -146,11 +147,13 @@ def set_identity(writer: PdfWriter, metadata: Metadata | None, day: dt.date) -> 
     writer.add_metadata(info)
 
 
-def write(writer: PdfWriter, output: Path) -> Path:
-    """Write ``writer`` atomically to ``output``."""
+def write(writer: PdfWriter, output: Path, then: Callable[[Path], None] | None = None) -> Path:
+    """Write ``writer`` atomically to ``output``; ``then`` may rework the written file before it takes its name."""
     with atomic_output(output) as temporary:
         with temporary.open("wb") as handle:
             writer.write(handle)
+        if then is not None:
+            then(temporary)
         temporary.chmod(0o644)
     return output
 

@@ -1,226 +1,60 @@
 """The dossier's structure tree: every part's tags kept, in order, under one Document; the scans as Figures.
 
-pypdf copies pages but drops the structure tree of the files it merges.
-:class:`Structure` puts it back while the dossier is assembled: each tagged
-part's elements (headings, lists, tables…) are copied under an element of
-the dossier's tree, with their references to the dossier's pages; the
-numbers that tie pages and annotations to the tree (the parent tree) are
-renumbered from one part to the next; role maps and IDs are merged. A
-scanned avis has no tags: its pages' content becomes one marked-content
-sequence each, all belonging to one Figure with a French alternative text.
+pypdf copies pages but drops the structure tree of the files it merges, and
+reading a tree of thousands of elements with pypdf costs seconds. So the
+dossier is assembled by pypdf, then tagged in one pass with pikepdf (qpdf):
+each tagged part's tree is copied under an element of the dossier's tree,
+its references to the part's pages and links turned into references to the
+dossier's; the numbers that tie pages and links to the tree (the parent
+tree) are renumbered from one part to the next; role maps and IDs are
+merged. A scanned avis has no tags: while pypdf assembles, each of its
+pages' content is made one marked-content sequence (:func:`wrap_content`);
+here they all become one Figure with a French alternative text.
 """
 
 from __future__ import annotations
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    PdfObject,
-    TextStringObject,
-)
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
-# the standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4)
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+from pypdf import PageObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
+
+# the standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4): never remapped (PDF/UA)
 STANDARD_TYPES = frozenset(
-    (  # noqa: SIM905 (a list of words reads best as words)
+    (  # noqa: SIM905 (words read best as words)
         "Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2 H3 H4 H5 H6 "
         "L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot "
         "Ruby RB RT RP Warichu WT WP Figure Formula Form"
     ).split()
 )
+_PAGE, _ANNOT = "/AssembleurPage", "/AssembleurAnnot"  # stand-ins while a part's tree is copied
 
 
-def _name(value: str) -> NameObject:
-    return NameObject(value)
+@dataclass
+class Section:
+    """An element of the dossier's tree: a part (``/Part``) or a group (``/Sect``), with what it holds.
 
+    ``tagged`` is a tagged PDF whose pages start at ``first_page`` in the
+    dossier; ``figures`` are scans: (first page, page count, alternative
+    text, recognised text).
+    """
 
-def _kids(node: DictionaryObject) -> list[PdfObject]:
-    """An element's /K as a list (a single kid may be stored alone)."""
-    kids = node.get("/K")
-    if kids is None:
-        return []
-    kids = kids.get_object() if isinstance(kids, IndirectObject) else kids
-    return list(kids) if isinstance(kids, list) else [node.raw_get("/K")]
-
-
-def _number_tree(node: PdfObject) -> list[tuple[int, PdfObject]]:
-    """The (key, raw value) pairs of a number tree, in order."""
-    node = node.get_object()
-    pairs: list[tuple[int, PdfObject]] = []
-    numbers = node.get("/Nums")
-    if numbers is not None:
-        numbers = numbers.get_object()
-        pairs += [(int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2)]
-    for kid in node.get("/Kids", []) or []:
-        pairs += _number_tree(kid)
-    return pairs
-
-
-def _name_tree(node: PdfObject) -> list[tuple[str, PdfObject]]:
-    """The (name, raw value) pairs of a name tree."""
-    node = node.get_object()
-    pairs: list[tuple[str, PdfObject]] = []
-    names = node.get("/Names")
-    if names is not None:
-        names = names.get_object()
-        pairs += [(str(names[i]), names[i + 1]) for i in range(0, len(names) - 1, 2)]
-    for kid in node.get("/Kids", []) or []:
-        pairs += _name_tree(kid)
-    return pairs
-
-
-class Structure:
-    """The structure tree of a PDF being assembled by a :class:`PdfWriter`."""
-
-    def __init__(self, writer: PdfWriter) -> None:
-        self.writer = writer
-        self.root = DictionaryObject({_name("/Type"): _name("/StructTreeRoot")})
-        self.root_ref = writer._add_object(self.root)
-        self.root[_name("/K")] = ArrayObject()
-        self.document = self.element("/Document", self.root)
-        self.parent_tree: list[tuple[int, PdfObject]] = []
-        self.next_key = 0
-        self.role_map = DictionaryObject()
-        self.class_map = DictionaryObject()
-        self.ids: dict[str, PdfObject] = {}
-
-    def element(self, kind: str, parent: DictionaryObject, title: str = "") -> DictionaryObject:
-        """A new, empty structure element of type ``kind`` (``/Sect``…), appended to ``parent``'s kids."""
-        element = DictionaryObject(
-            {
-                _name("/Type"): _name("/StructElem"),
-                _name("/S"): _name(kind),
-                _name("/P"): parent.indirect_reference,
-                _name("/K"): ArrayObject(),
-            }
-        )
-        if title:
-            element[_name("/T")] = TextStringObject(title)
-        parent["/K"].append(self.writer._add_object(element))
-        return element
-
-    def _key(self) -> NumberObject:
-        key = self.next_key
-        self.next_key += 1
-        return NumberObject(key)
-
-    def add_tagged(self, reader: PdfReader, copies: list[PageObject], container: DictionaryObject) -> bool:
-        """Copy the structure of ``reader`` (whose pages were copied as ``copies``) under ``container``.
-
-        The part's own root and Document element become ``container``: its
-        headings, lists and tables sit directly under it. Returns False when
-        the part has no structure tree (nothing is copied then).
-        """
-        source_root = reader.trailer["/Root"].get("/StructTreeRoot")
-        if source_root is None:
-            return False
-        source_root = source_root.get_object()
-        translated = self.writer._id_translated.setdefault(id(reader), {"PreventGC": reader})
-        # pypdf maps each object of the part to its copy by object number: make the part's root
-        # (and its Document) map to the container, so that every /P pointing at them lands there
-        stand_ins = [source_root.indirect_reference]
-        kids = _kids(source_root)
-        if len(kids) == 1 and kids[0].get_object().get("/S") == "/Document":
-            document = kids[0].get_object()
-            stand_ins.append(kids[0] if isinstance(kids[0], IndirectObject) else None)
-            kids = _kids(document)
-            page = document.raw_get("/Pg") if "/Pg" in document else None
-            if page is not None and any(isinstance(kid, int) for kid in kids):
-                kids = [self._content_reference(kid, page) if isinstance(kid, int) else kid for kid in kids]
-        for stand_in in stand_ins:
-            if stand_in is not None:
-                translated[stand_in.idnum] = container.indirect_reference.idnum
-        for kid in kids:
-            container["/K"].append(kid.clone(self.writer))
-
-        offset = self.next_key
-        last = -1
-        for key, value in _number_tree(source_root["/ParentTree"]):
-            self.parent_tree.append((key + offset, value.clone(self.writer)))
-            last = max(last, key)
-        self.next_key = offset + last + 1
-        for source, copy in zip(reader.pages, copies, strict=True):
-            if "/StructParents" in source:
-                copy[_name("/StructParents")] = NumberObject(int(source["/StructParents"]) + offset)
-            for annotation in copy.get("/Annots", []) or []:
-                annotation = annotation.get_object()
-                if "/StructParent" in annotation:
-                    annotation[_name("/StructParent")] = NumberObject(int(annotation["/StructParent"]) + offset)
-
-        for key, value in (source_root.get("/RoleMap") or {}).items():
-            # a standard type is never remapped (PDF/UA): LibreOffice maps Figure and Note to P, which
-            # would hide the scans' Figures too; otherwise the first part's mapping wins (they are alike)
-            if key[1:] not in STANDARD_TYPES:
-                self.role_map.setdefault(_name(key), value)
-        for key, value in (source_root.get("/ClassMap") or {}).items():
-            self.class_map.setdefault(_name(key), value.clone(self.writer))
-        if "/IDTree" in source_root:
-            for identifier, value in _name_tree(source_root["/IDTree"]):
-                copied = value.clone(self.writer)
-                if identifier in self.ids:  # two parts used the same ID: the later one is renamed
-                    identifier = f"{identifier}-{len(self.ids)}"
-                    copied.get_object()[_name("/ID")] = TextStringObject(identifier)
-                self.ids[identifier] = copied
-        return True
-
-    def _content_reference(self, mcid: int, page: PdfObject) -> DictionaryObject:
-        return DictionaryObject(
-            {_name("/Type"): _name("/MCR"), _name("/Pg"): page.clone(self.writer), _name("/MCID"): NumberObject(mcid)}
-        )
-
-    def add_figure(self, pages: list[PageObject], parent: DictionaryObject, alt: str, text: str = "") -> None:
-        """Tag ``pages`` (a scan's pages, in the dossier) as one Figure with ``alt`` as its alternative text.
-
-        Each page's whole content becomes marked content 0 of the Figure;
-        ``text`` (the scan's recognised text, if any) is its /ActualText.
-        """
-        figure = self.element("/Figure", parent)
-        figure[_name("/Alt")] = TextStringObject(alt)
-        if text:
-            figure[_name("/ActualText")] = TextStringObject(text)
-        for page in pages:
-            wrap_content(page, b"/Figure <</MCID 0>> BDC", b"EMC")
-            figure["/K"].append(self._content_reference(0, page.indirect_reference))
-            key = self._key()
-            page[_name("/StructParents")] = key
-            self.parent_tree.append((int(key), ArrayObject([figure.indirect_reference])))
-
-    def finish(self) -> None:
-        """Put the tree in the catalog, with what readers and checkers look for in a tagged file."""
-        numbers = ArrayObject(item for key, value in self.parent_tree for item in (NumberObject(key), value))
-        self.root[_name("/ParentTree")] = self.writer._add_object(DictionaryObject({_name("/Nums"): numbers}))
-        self.root[_name("/ParentTreeNextKey")] = NumberObject(self.next_key)
-        if self.role_map:
-            self.root[_name("/RoleMap")] = self.role_map
-        if self.class_map:
-            self.root[_name("/ClassMap")] = self.class_map
-        if self.ids:
-            self.root[_name("/IDTree")] = DictionaryObject(
-                {
-                    _name("/Names"): ArrayObject(
-                        item for name in sorted(self.ids) for item in (TextStringObject(name), self.ids[name])
-                    )
-                }
-            )
-        catalog = self.writer._root_object
-        catalog[_name("/StructTreeRoot")] = self.root_ref
-        catalog[_name("/MarkInfo")] = DictionaryObject({_name("/Marked"): BooleanObject(True)})
-        preferences = catalog.get("/ViewerPreferences")
-        preferences = DictionaryObject() if preferences is None else preferences.get_object()
-        preferences[_name("/DisplayDocTitle")] = BooleanObject(True)
-        catalog[_name("/ViewerPreferences")] = preferences
-        for page in self.writer.pages:
-            if page.get("/Annots"):
-                page[_name("/Tabs")] = _name("/S")  # the tab order follows the structure
+    kind: str
+    title: str
+    tagged: Path | None = None
+    first_page: int = 0
+    figures: list[tuple[int, int, str, str]] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
 
 
 def wrap_content(page: PageObject, before: bytes, after: bytes) -> None:
-    """Put ``page``'s whole content between ``before`` and ``after`` (e.g. a marked-content sequence).
+    """Put ``page``'s (a pypdf writer's page) whole content between ``before`` and ``after``.
 
     The content is kept as it is (each stream unchanged, not parsed): two
     small streams are added around it.
@@ -236,4 +70,210 @@ def wrap_content(page: PageObject, before: bytes, after: bytes) -> None:
     opening, closing = DecodedStreamObject(), DecodedStreamObject()
     opening.set_data(before + b" q\n")
     closing.set_data(b"\nQ " + after + b"\n")
-    page[_name("/Contents")] = ArrayObject([writer._add_object(opening), *streams, writer._add_object(closing)])
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(opening), *streams, writer._add_object(closing)])
+
+
+FIGURE_CONTENT = (b"/Figure <</MCID 0>> BDC", b"EMC")  # a scan page's content: marked content 0 of its Figure
+
+
+def tag(path: Path, sections: list[Section]) -> None:
+    """Give the PDF at ``path`` (written by pypdf) its structure tree, in place."""
+    tagged = path.with_name(f"{path.name}.balise.pdf")
+    try:
+        with pikepdf.open(path) as pdf:  # read from the file as needed: scans' images do not sit in memory
+            _Tree(pdf).build(sections)
+            with warnings.catch_warnings():
+                # a scan's form fields lose their form on the merge (pypdf keeps no /AcroForm): not news here
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
+                pdf.save(tagged, deterministic_id=True, fix_metadata_version=False)
+        os.replace(tagged, path)
+    finally:
+        tagged.unlink(missing_ok=True)
+
+
+class _Tree:
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array()))
+        self.document = self.element("/Document", self.root)
+        self.numbers: list = []  # the parent tree: key, value, key, value…
+        self.next_key = 0
+        self.role_map = Dictionary()
+        self.class_map = Dictionary()
+        self.ids: dict[str, pikepdf.Object] = {}
+
+    def element(self, kind: str, parent: pikepdf.Object, title: str = "") -> pikepdf.Object:
+        element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(kind), P=parent, K=Array()))
+        if title:
+            element.T = pikepdf.String(title)
+        parent.K.append(element)
+        return element
+
+    def build(self, sections: list[Section]) -> None:
+        for section in sections:
+            self._add(section, self.document)
+        self._finish()
+
+    def _add(self, section: Section, parent: pikepdf.Object) -> None:
+        element = self.element(section.kind, parent, section.title)
+        if section.tagged is not None:
+            with pikepdf.open(section.tagged) as part:
+                self._copy(part, section.first_page, element)
+        for first, count, alt, text in section.figures:
+            self._figure(first, count, alt, text, element)
+        for child in section.children:
+            self._add(child, element)
+
+    def _copy(self, part: pikepdf.Pdf, first: int, container: pikepdf.Object) -> None:
+        """Copy ``part``'s tree under ``container``; its pages are the dossier's from ``first`` on."""
+        source = part.Root.get("/StructTreeRoot")
+        if source is None:
+            return
+        pages = {page.obj.objgen: n for n, page in enumerate(part.pages)}
+        annotations = {
+            annotation.objgen: (n, k)
+            for n, page in enumerate(part.pages)
+            for k, annotation in enumerate(page.obj.get("/Annots", Array()))
+        }
+        # page and link references become stand-ins, so that copying the tree copies no page
+        for element, kids in _elements(source):
+            _stand_in(element, pages, annotations)
+            for kid in kids:
+                if not isinstance(kid, int) and "/S" not in kid:  # a marked-content or object reference
+                    _stand_in(kid, pages, annotations)
+        copied = self.pdf.copy_foreign(source)
+        kids = _kids(copied)
+        if len(kids) == 1 and kids[0].get("/S") == Name.Document:  # the part's Document becomes the container
+            kids = _kids(kids[0])
+        for kid in kids:
+            if not isinstance(kid, int):
+                kid.P = container
+            container.K.append(kid)
+        dossier_pages = [page.obj for page in self.pdf.pages[first : first + len(part.pages)]]
+        for element, kids in _elements(copied):
+            _resolve(element, dossier_pages)
+            for kid in kids:
+                if not isinstance(kid, int) and "/S" not in kid:
+                    _resolve(kid, dossier_pages)
+
+        offset, last = self.next_key, -1
+        for key, value in _number_tree(copied.get("/ParentTree")):
+            self.numbers += [key + offset, value]
+            last = max(last, key)
+        self.next_key = offset + last + 1
+        for n, page in enumerate(dossier_pages):
+            if "/StructParents" in part.pages[n].obj:
+                page.StructParents = int(part.pages[n].obj.StructParents) + offset
+            for annotation in page.get("/Annots", Array()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+
+        for key, value in copied.get("/RoleMap", Dictionary()).items():
+            # a standard type is never remapped (PDF/UA): LibreOffice maps Figure and Note to P, which
+            # would hide the scans' Figures too; otherwise the first part's mapping wins (they are alike)
+            if key[1:] not in STANDARD_TYPES and key not in self.role_map:
+                self.role_map[key] = value
+        for key, value in copied.get("/ClassMap", Dictionary()).items():
+            if key not in self.class_map:
+                self.class_map[key] = value
+        for identifier, value in _name_tree(copied.get("/IDTree")):
+            if identifier in self.ids:  # two parts used the same ID: the later one is renamed
+                identifier = f"{identifier}-{len(self.ids)}"
+                value.ID = pikepdf.String(identifier)
+            self.ids[identifier] = value
+
+    def _figure(self, first: int, count: int, alt: str, text: str, parent: pikepdf.Object) -> None:
+        """One Figure over pages ``first`` to ``first + count - 1`` (each page's content is its marked content 0)."""
+        figure = self.element("/Figure", parent)
+        figure.Alt = pikepdf.String(alt)
+        if text:
+            figure.ActualText = pikepdf.String(text)
+        for number in range(first, first + count):
+            page = self.pdf.pages[number].obj
+            figure.K.append(Dictionary(Type=Name.MCR, Pg=page, MCID=0))
+            page.StructParents = self.next_key
+            self.numbers += [self.next_key, Array([figure])]
+            self.next_key += 1
+
+    def _finish(self) -> None:
+        """Put the tree in the catalog, with what readers and checkers look for in a tagged file."""
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(self.numbers)))
+        self.root.ParentTreeNextKey = self.next_key
+        if self.role_map:
+            self.root.RoleMap = self.role_map
+        if self.class_map:
+            self.root.ClassMap = self.class_map
+        if self.ids:
+            names = [item for name in sorted(self.ids) for item in (pikepdf.String(name), self.ids[name])]
+            self.root.IDTree = Dictionary(Names=Array(names))
+        catalog = self.pdf.Root
+        catalog.StructTreeRoot = self.root
+        catalog.MarkInfo = Dictionary(Marked=True)
+        preferences = catalog.get("/ViewerPreferences", Dictionary())
+        preferences.DisplayDocTitle = True
+        catalog.ViewerPreferences = preferences
+        for page in self.pdf.pages:
+            if page.obj.get("/Annots"):
+                page.obj.Tabs = Name.S  # the tab order follows the structure
+
+
+def _kids(node: pikepdf.Object) -> list:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _elements(root: pikepdf.Object) -> Iterator[tuple[pikepdf.Object, list]]:
+    """Every structure element under ``root``, with its kids."""
+    pending = _kids(root)
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, int) and "/S" in node:
+            kids = _kids(node)
+            yield node, kids
+            pending += kids
+
+
+def _stand_in(node: pikepdf.Object, pages: dict, annotations: dict) -> None:
+    if "/Pg" in node:
+        node.Pg = Dictionary({_PAGE: pages.get(node.Pg.objgen, -1)})
+    if "/Obj" in node and node.Obj.objgen in annotations:
+        node.Obj = Dictionary({_ANNOT: Array(annotations[node.Obj.objgen])})
+
+
+def _resolve(node: pikepdf.Object, pages: list[pikepdf.Object]) -> None:
+    if "/Pg" in node and _PAGE in node.Pg:
+        number = int(node.Pg[_PAGE])
+        if number >= 0:
+            node.Pg = pages[number]
+        else:
+            del node["/Pg"]
+    if "/Obj" in node and _ANNOT in node.Obj:
+        number, index = (int(value) for value in node.Obj[_ANNOT])
+        annotations = pages[number].get("/Annots", Array())
+        if index < len(annotations):
+            node.Obj = annotations[index]
+
+
+def _number_tree(node: pikepdf.Object | None) -> list[tuple[int, pikepdf.Object]]:
+    """The (key, value) pairs of a number tree."""
+    if node is None:
+        return []
+    numbers = node.get("/Nums", Array())
+    pairs = [(int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2)]
+    for kid in node.get("/Kids", Array()):
+        pairs += _number_tree(kid)
+    return pairs
+
+
+def _name_tree(node: pikepdf.Object | None) -> list[tuple[str, pikepdf.Object]]:
+    """The (name, value) pairs of a name tree."""
+    if node is None:
+        return []
+    names = node.get("/Names", Array())
+    pairs = [(str(names[i]), names[i + 1]) for i in range(0, len(names) - 1, 2)]
+    for kid in node.get("/Kids", Array()):
+        pairs += _name_tree(kid)
+    return pairs
