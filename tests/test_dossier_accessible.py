@@ -115,6 +115,12 @@ def untagged_painting(page) -> list[tuple[bytes, list[str]]]:
     return outside, artifacts
 
 
+def says(page, text: str) -> bool:
+    """Whether ``page`` draws ``text`` in the letters of the watermark (drawn as outlines, not as text)."""
+    content = " ".join(page.get_contents().get_data().decode("latin-1").split())
+    return " ".join(finish.outlines(text)[0].split()) in content
+
+
 def checker(path: Path) -> Counter:
     """The errors outloud finds in ``path``, counted by rule."""
     program = Path(sys.executable).with_name("outloud")

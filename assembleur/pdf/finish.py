@@ -64,7 +64,7 @@ def watermark_page(width: float, height: float, note: str = "") -> PageObject:
     font is needed, so none is left unembedded (PDF/UA, PDF/A).
     """
     size = min(width, height) / 4.2
-    word, text_width = _outlines(WATERMARK)
+    word, text_width = outlines(WATERMARK)
     text_width *= size / 1000
     angle = math.atan2(height, width)
     cos, sin = math.cos(angle), math.sin(angle)
@@ -90,7 +90,7 @@ def watermark_page(width: float, height: float, note: str = "") -> PageObject:
         f"{cos * k:.5f} {sin * k:.5f} {-sin * k:.5f} {cos * k:.5f} {x:.1f} {y:.1f} cm {word} Q EMC"
     )
     if note:  # the build's number, bottom right, where a reader looks for it
-        drawn, note_width = _outlines(note)
+        drawn, note_width = outlines(note)
         content += (
             f" {ARTIFACT_PAGINATION} q 0.75 0.08 0.08 rg "
             f"0.008 0 0 0.008 {width - 36 - note_width * 0.008:.1f} 14 cm {drawn} Q EMC"
@@ -105,7 +105,7 @@ def _letters() -> dict[str, list]:
     return json.loads(LETTERS.read_text(encoding="utf-8"))["lettres"]
 
 
-def _outlines(text: str) -> tuple[str, float]:
+def outlines(text: str) -> tuple[str, float]:
     """``text`` as path operators (1000 units to the em) and its width; a letter not drawn counts as a space."""
     letters = _letters()
     operators, width = [], 0.0
