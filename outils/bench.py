@@ -121,13 +121,15 @@ def toggle_line(project: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def floor(docx_files: list[Path], work: Path, runs: int, env: dict[str, str] | None = None) -> float:
+def floor(
+    docx_files: list[Path], work: Path, runs: int, env: dict[str, str] | None = None, target: str = "pdf"
+) -> float:
     """Bare LibreOffice: one ``soffice --convert-to pdf`` of all the files.
 
     Its profile is made by a first, untimed run, as on a desk where LibreOffice
     has been used before: assembleur's converters also start on existing
     profiles, so a first-start penalty would flatter the ratios. ``env`` adds
-    variables to LibreOffice's environment.
+    variables to LibreOffice's environment; ``target`` is the export filter (plain PDF by default).
     """
     profile = (work / "profil-plancher").as_uri()
 
@@ -139,7 +141,7 @@ def floor(docx_files: list[Path], work: Path, runs: int, env: dict[str, str] | N
                 "--headless",
                 f"-env:UserInstallation={profile}",
                 "--convert-to",
-                "pdf",
+                target,
                 "--outdir",
                 str(work / "plancher"),
                 *map(str, docx_files),
@@ -327,7 +329,11 @@ def main() -> None:
         # the same LibreOffice with the malloc settings assembleur gives its own: the ratios read both ways
         tuned = floor(docx, work, arguments.runs, libreoffice.GLIBC_MALLOC)
         print(f"\nPlancher (soffice --convert-to pdf, {len(docx)} fichiers DOCX) : {plancher:.2f} s")
-        print(f"Le même, avec les réglages de malloc qu'assembleur donne à LibreOffice : {tuned:.2f} s\n")
+        print(f"Le même, avec les réglages de malloc qu'assembleur donne à LibreOffice : {tuned:.2f} s")
+        # what LibreOffice alone pays to export tagged PDF/UA, as assembleur asks it to (for information)
+        options = {key: {"type": "boolean", "value": "true"} for key in libreoffice.TAGGED_PDF}
+        tagged = floor(docx, work, arguments.runs, target=f"pdf:writer_pdf_Export:{json.dumps(options)}")
+        print(f"Le même, en PDF balisé PDF/UA : {tagged:.2f} s (× {tagged / plancher:.2f})\n")
         print(
             f"{'mesure (médiane de ' + str(arguments.runs) + ')':<42}{'secondes':>9}{'× plancher':>12}{'mémoire':>10}"
         )

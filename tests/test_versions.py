@@ -16,6 +16,7 @@ from assembleur.contenus.model import Consultation
 from assembleur.files import sha256
 
 from .conftest import edit, send_projet
+from .test_dossier_accessible import says
 
 pytestmark = pytest.mark.libreoffice
 
@@ -32,7 +33,7 @@ def test_two_projet_builds_leave_v1_and_v2_side_by_side(projet: Path, contenus: 
     assert second.stdout.splitlines()[0] == "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.docx"
     assert v1.read_bytes() == before  # never overwritten
     pdf = PdfReader(projet / "sortie/2019/rapport-politique-de-la-ville-2019-projet-v2.pdf")
-    assert all("version projet v2" in page.extract_text() for page in pdf.pages)  # the number on every page
+    assert all(says(page, "version projet v2") for page in pdf.pages)  # the number on every page (drawn)
 
 
 def test_an_unchanged_rebuild_takes_the_last_projet_back_unless_forced(projet: Path, cli) -> None:
@@ -76,8 +77,8 @@ def test_an_unchanged_dossier_is_reused_only_if_its_inputs_pass_the_checks_again
 
 def test_every_page_of_a_projet_dossier_says_projet(dossier_2019: dict[str, Path]) -> None:
     reader = PdfReader(dossier_2019["dossier-politique-de-la-ville-2019-projet-v1.pdf"])
-    assert all("PROJET" in page.extract_text() for page in reader.pages)
-    assert "version projet v1" in reader.pages[1].extract_text()
+    # drawn as artifacts, outside the text: a screen reader does not read them, every eye sees them
+    assert all(says(page, "PROJET") and says(page, "version projet v1") for page in reader.pages)
 
 
 def test_no_page_of_a_definitif_says_projet(definitif_2019) -> None:
@@ -86,6 +87,7 @@ def test_no_page_of_a_definitif_says_projet(definitif_2019) -> None:
     for page in reader.pages:
         text = page.extract_text()
         assert not re.search(r"\bPROJET\b", text) and "version projet" not in text.lower()
+        assert not says(page, "PROJET")
     assert "version définitive" in reader.pages[1].extract_text()
 
 
@@ -323,6 +325,12 @@ def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None
     dossier = projet / "sortie/2019/dossier-politique-de-la-ville-2019-projet-v1.pdf"
     text = subprocess.run(["pdftotext", str(dossier), "-"], capture_output=True, text=True).stdout
     assert "TOURSEL" in text and "PAJOT" in text
+    # the recognised text reaches assistive technologies: the scan's Figure has it as its actual text
+    from .test_dossier_accessible import elements
+
+    tree = PdfReader(dossier).trailer["/Root"]["/StructTreeRoot"]
+    figures = [e for e in elements(tree) if e["/S"] == "/Figure" and "/ActualText" in e]
+    assert len(figures) == 3 and any("TOURSEL" in f["/ActualText"] for f in figures)
     cache = list((projet / ".cache/assembleur/ocr").glob("*.pdf"))
     assert len(cache) == 3
     stamps = {path: path.stat().st_mtime_ns for path in cache}

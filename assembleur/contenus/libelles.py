@@ -36,6 +36,8 @@ VALEURS: dict[str, tuple[str, ...]] = {
     "dossier_sujet": ("version",),
     "dossier_mots_cles": ("sigle",),
     "actes_deliberation": ("numero", "date"),
+    "alt_avis": ("organisme", "seance", "sens"),
+    "alt_contribution": ("organisme", "seance", "sens"),
 }
 
 
@@ -91,6 +93,8 @@ class Libelles(Modele):
     )
     dossier_mots_cles: Texte = "politique de la ville, contrat de ville, {sigle}, {annee}, avis des communes"
     actes_deliberation: Texte = "Délibération n° {numero} du {date}"
+    alt_avis: Texte = "Avis de {organisme}, séance du {seance}, sens de l'avis : {sens} (document scanné)"
+    alt_contribution: Texte = "Contribution de {organisme}, document du {seance} (document scanné)"
 
     @field_validator("*")
     @classmethod
@@ -162,4 +166,6 @@ DESCRIPTIONS = {
     "dossier_sujet": "Sujet du PDF du dossier ({version} = version projet ou définitive).",
     "dossier_mots_cles": "Mots-clés du PDF du dossier ({sigle}).",
     "actes_deliberation": "Titre de la délibération signée dans le bordereau @ctes ({numero}, {date}).",
+    "alt_avis": "Ce que les lecteurs d'écran disent d'un avis scanné ({organisme}, {seance}, {sens}).",
+    "alt_contribution": "Ce que les lecteurs d'écran disent d'une contribution ({organisme}, {seance}, {sens}).",
 }

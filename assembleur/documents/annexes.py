@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..contenus import french
 from ..contenus.blocs.axes_transversaux import HEADINGS, axes_table
 from ..contenus.consultation import RECU, Statut, observations
-from ..contenus.model import INTERCO, PILIER_NAMES, SIGNATAIRE, Action, Priorite
+from ..contenus.model import INTERCO, PILIER_NAMES, SIGNATAIRE, Action, Organisme, Priorite
 from ..contenus.validate import Content
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 
@@ -136,6 +136,15 @@ CATEGORIES = {
     "commune": "avis_communes",
     SIGNATAIRE: "contributions_signataires",
 }
+
+def scan_alt(content: Content, organisme: Organisme) -> str:
+    """What assistive technologies say of a received avis's scan (its alternative text), from avis.yaml."""
+    avis = organisme.avis
+    assert avis is not None, "only a received avis has a scan"
+    name = "alt_contribution" if organisme.type == SIGNATAIRE else "alt_avis"
+    seance = french.format_long_date(avis.seance)
+    sens = avis.sens or ""
+    return content.rapport.libelles.text(name, content.rapport.annee, organisme=organisme.nom, seance=seance, sens=sens)
 
 
 def category_title(content: Content, kind: str) -> str:

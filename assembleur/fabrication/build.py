@@ -638,13 +638,19 @@ def _build_dossier(
             if "observations" in files:
                 synthese.append(assemble.Part(words("signet_observations"), files["observations"]))
             groups = list(synthese)
-            kinds = {organisme.nom: organisme.type for organisme in content.avis.organismes}
+            organismes = {organisme.nom: organisme for organisme in content.avis.organismes}
             for kind in annexes.categories(content):
                 signet = "signet_contribution_recue" if kind == SIGNATAIRE else "signet_avis_recu"
                 children = [
-                    assemble.Part(words(signet, organisme=scan.organisme), scan_files[scan.path], fit_to_a4=True)
+                    assemble.Part(
+                        words(signet, organisme=scan.organisme),
+                        scan_files[scan.path],
+                        fit_to_a4=True,
+                        alt=annexes.scan_alt(content, organismes[scan.organisme]),
+                        text=ocr.recognised_text(scan_files[scan.path]) if options.ocr else "",
+                    )
                     for scan in scans
-                    if kinds[scan.organisme] == kind
+                    if organismes[scan.organisme].type == kind
                 ]
                 category = markup.plain(annexes.category_title(content, kind))
                 groups.append(assemble.Part(category.capitalize(), files[kind], children=children))

@@ -33,7 +33,7 @@ from ..limites import (
     MAX_PDF_SECONDS,
     MAX_SCAN_PAGES,
 )
-from . import finish
+from . import finish, structure
 from .finish import Metadata
 
 A4 = (595.276, 841.890)  # points
@@ -364,6 +364,8 @@ class Part:
     label: str = ""
     children: list[Part] = field(default_factory=list)
     fit_to_a4: bool = False  # scans: turn upright and fit to A4
+    alt: str = ""  # a scan's alternative text (its title if empty)
+    text: str = ""  # a scan's recognised text (OCR), for assistive technologies
     first_page: int = field(default=-1, init=False)
 
 
@@ -412,13 +414,17 @@ def assemble(
     """
     writer = PdfWriter()
     with contextlib.ExitStack() as files:  # the parts stay open, read lazily, until the dossier is written
-        for part in parts:
-            _append_pages(writer, part, watermark, note, files)
-        return _finish_assembly(writer, parts, output, metadata, pdfa_from)
+        sections = [_append_pages(writer, part, watermark, note, files, top=True) for part in parts]
+        return _finish_assembly(writer, parts, output, metadata, pdfa_from, sections)
 
 
 def _finish_assembly(
-    writer: PdfWriter, parts: list[Part], output: Path, metadata: Metadata, pdfa_from: Path | None
+    writer: PdfWriter,
+    parts: list[Part],
+    output: Path,
+    metadata: Metadata,
+    pdfa_from: Path | None,
+    sections: list[structure.Section],
 ) -> Path:
     starts = [part.first_page for part in parts] + [len(writer.pages)]
     for part, next_start in zip(parts, starts[1:], strict=True):
@@ -430,11 +436,17 @@ def _finish_assembly(
     writer.page_mode = "/UseOutlines"
     if pdfa_from is not None:
         finish.make_pdfa(writer, pdfa_from, metadata)
-    return finish.write(writer, output)
+    else:
+        finish.set_xmp(writer, metadata)
+    return finish.write(writer, output, then=lambda written: structure.tag(written, sections))
 
 
-def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack) -> None:
+def _append_pages(
+    writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack, top: bool = False
+) -> structure.Section:
+    """Copy ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
     part.first_page = len(writer.pages)
+    section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
     if part.path is not None:
         reader = PdfReader(files.enter_context(part.path.open("rb")))
         for page in reader.pages:
@@ -442,10 +454,20 @@ def _append_pages(writer: PdfWriter, part: Part, watermark: bool, note: str, fil
             if part.fit_to_a4:  # a scan
                 _defer_large_streams(writer, reader, page, added)
                 fit_to_a4(added)
+                structure.wrap_content(added, *structure.FIGURE_CONTENT)
                 if watermark:
                     finish.stamp(added, note)
+        if part.fit_to_a4:
+            section.figures.append((part.first_page, len(reader.pages), part.alt or part.title, part.text))
+        else:
+            section.tagged = part.path
     for child in part.children:
-        _append_pages(writer, child, watermark, note, files)
+        added = _append_pages(writer, child, watermark, note, files)
+        if child.fit_to_a4:  # a scan is a Figure in its group
+            section.figures += added.figures
+        else:
+            section.children.append(added)
+    return section
 
 
 class _DeferredStream(EncodedStreamObject):

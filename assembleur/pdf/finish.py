@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -31,7 +34,10 @@ from ..files import atomic_output
 
 WATERMARK = "PROJET"
 PRODUCER = "assembleur (pypdf)"
-_HELVETICA_BOLD_WIDTHS = {"P": 667, "R": 722, "O": 778, "J": 556, "E": 667, "T": 611}
+ARTIFACT_WATERMARK = "/Artifact <</Type /Pagination /Subtype /Watermark>> BDC"
+ARTIFACT_PAGINATION = "/Artifact <</Type /Pagination>> BDC"
+# the outlines of the letters of the watermark (made by outils/fabriquer_lettres.py)
+LETTERS = Path(__file__).with_name("lettres.json")
 
 
 @dataclass(frozen=True)
@@ -52,23 +58,20 @@ def pdf_date(day: dt.date) -> str:
 
 
 def watermark_page(width: float, height: float, note: str = "") -> PageObject:
-    """A transparent page with « PROJET » across its diagonal (and ``note`` at the bottom), to merge over a page."""
+    """A transparent page with « PROJET » across its diagonal (and ``note`` at the bottom), to merge over a page.
+
+    Both are artifacts, drawn as the outlines of a bold font's letters: no
+    font is needed, so none is left unembedded (PDF/UA, PDF/A).
+    """
     size = min(width, height) / 4.2
-    text_width = sum(_HELVETICA_BOLD_WIDTHS[c] for c in WATERMARK) / 1000 * size
+    word, text_width = outlines(WATERMARK)
+    text_width *= size / 1000
     angle = math.atan2(height, width)
     cos, sin = math.cos(angle), math.sin(angle)
     # start so that the middle of the word sits at the middle of the page
     x = width / 2 - cos * text_width / 2 + sin * size * 0.35
     y = height / 2 - sin * text_width / 2 - cos * size * 0.35
     page = PageObject.create_blank_page(width=width, height=height)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
     state = DictionaryObject(
         {
             NameObject("/Type"): NameObject("/ExtGState"),
@@ -77,22 +80,41 @@ def watermark_page(width: float, height: float, note: str = "") -> PageObject:
         }
     )
     page[NameObject("/Resources")] = DictionaryObject(
-        {
-            NameObject("/Font"): DictionaryObject({NameObject("/FWm"): font}),
-            NameObject("/ExtGState"): DictionaryObject({NameObject("/GSWm"): state}),
-        }
+        {NameObject("/ExtGState"): DictionaryObject({NameObject("/GSWm"): state})}
     )
     stream = DecodedStreamObject()
+    k = size / 1000
+    # artifacts, not content: assistive technologies do not read them, and a tagged PDF stays whole
     content = (
-        f"q /GSWm gs 0.75 0.08 0.08 rg BT /FWm {size:.1f} Tf "
-        f"{cos:.4f} {sin:.4f} {-sin:.4f} {cos:.4f} {x:.1f} {y:.1f} Tm ({WATERMARK}) Tj ET Q"
+        f"{ARTIFACT_WATERMARK} q /GSWm gs 0.75 0.08 0.08 rg "
+        f"{cos * k:.5f} {sin * k:.5f} {-sin * k:.5f} {cos * k:.5f} {x:.1f} {y:.1f} cm {word} Q EMC"
     )
     if note:  # the build's number, bottom right, where a reader looks for it
-        text = note.encode("cp1252", "replace").decode("latin-1").replace("(", "[").replace(")", "]")
-        content += f" q 0.75 0.08 0.08 rg BT /FWm 8 Tf {width - 36 - len(text) * 4.6:.1f} 14 Td ({text}) Tj ET Q"
+        drawn, note_width = outlines(note)
+        content += (
+            f" {ARTIFACT_PAGINATION} q 0.75 0.08 0.08 rg "
+            f"0.008 0 0 0.008 {width - 36 - note_width * 0.008:.1f} 14 cm {drawn} Q EMC"
+        )
     stream.set_data(content.encode("latin-1"))
     page[NameObject("/Contents")] = stream
     return page
+
+
+@cache
+def _letters() -> dict[str, list]:
+    return json.loads(LETTERS.read_text(encoding="utf-8"))["lettres"]
+
+
+def outlines(text: str) -> tuple[str, float]:
+    """``text`` as path operators (1000 units to the em) and its width; a letter not drawn counts as a space."""
+    letters = _letters()
+    operators, width = [], 0.0
+    for letter in text:
+        advance, drawing = letters.get(letter, letters[" "])
+        if drawing:
+            operators.append(f"q 1 0 0 1 {width:.0f} 0 cm {drawing} f Q")
+        width += advance
+    return " ".join(operators), width
 
 
 def stamp(page: PageObject, note: str = "") -> None:
@@ -125,11 +147,13 @@ def set_identity(writer: PdfWriter, metadata: Metadata | None, day: dt.date) -> 
     writer.add_metadata(info)
 
 
-def write(writer: PdfWriter, output: Path) -> Path:
-    """Write ``writer`` atomically to ``output``."""
+def write(writer: PdfWriter, output: Path, then: Callable[[Path], None] | None = None) -> Path:
+    """Write ``writer`` atomically to ``output``; ``then`` may rework the written file before it takes its name."""
     with atomic_output(output) as temporary:
         with temporary.open("wb") as handle:
             writer.write(handle)
+        if then is not None:
+            then(temporary)
         temporary.chmod(0o644)
     return output
 

@@ -46,13 +46,15 @@ def version() -> str:
 def with_text_layer(scan: Path, cache: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """The scan with a French text layer, from the cache when this scan was already read."""
     cached = cache / f"{sha256(scan)}.pdf"
-    if cached.is_file():
+    if cached.is_file() and _sidecar(cached).is_file():
         return cached
     program = _ocrmypdf()
     ensure_folder(cache)
-    with atomic_output(cached) as temporary:
+    with atomic_output(_sidecar(cached)) as text, atomic_output(cached) as temporary:
         command = [
             program,
+            "--sidecar",
+            str(text),
             "--language",
             "fra",
             "--output-type",
@@ -78,3 +80,18 @@ def with_text_layer(scan: Path, cache: Path, timeout: float = DEFAULT_TIMEOUT) -
                 "Relancez avec --debug pour le détail, ou sans --ocr.",
             )
     return cached
+
+
+def _sidecar(cached: Path) -> Path:
+    return cached.with_suffix(".txt")
+
+
+def recognised_text(cached: Path) -> str:
+    """The text OCR recognised in a scan returned by :func:`with_text_layer`, pages separated by blank lines."""
+    sidecar = _sidecar(cached)
+    if not sidecar.is_file():
+        return ""
+    pages = sidecar.read_text(encoding="utf-8", errors="replace").split("\f")
+    # a page that had text already is skipped by OCRmyPDF, which says so in the sidecar
+    kept = [" ".join(page.split()) for page in pages if not page.strip().startswith("[OCR skipped")]
+    return "\n\n".join(page for page in kept if page)

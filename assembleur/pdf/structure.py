@@ -1,0 +1,279 @@
+"""The dossier's structure tree: every part's tags kept, in order, under one Document; the scans as Figures.
+
+pypdf copies pages but drops the structure tree of the files it merges, and
+reading a tree of thousands of elements with pypdf costs seconds. So the
+dossier is assembled by pypdf, then tagged in one pass with pikepdf (qpdf):
+each tagged part's tree is copied under an element of the dossier's tree,
+its references to the part's pages and links turned into references to the
+dossier's; the numbers that tie pages and links to the tree (the parent
+tree) are renumbered from one part to the next; role maps and IDs are
+merged. A scanned avis has no tags: while pypdf assembles, each of its
+pages' content is made one marked-content sequence (:func:`wrap_content`);
+here they all become one Figure with a French alternative text.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+from pypdf import PageObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
+
+# the standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4): never remapped (PDF/UA)
+STANDARD_TYPES = frozenset(
+    (  # noqa: SIM905 (words read best as words)
+        "Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2 H3 H4 H5 H6 "
+        "L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot "
+        "Ruby RB RT RP Warichu WT WP Figure Formula Form"
+    ).split()
+)
+_PAGE, _ANNOT = "/AssembleurPage", "/AssembleurAnnot"  # stand-ins while a part's tree is copied
+
+
+@dataclass
+class Section:
+    """An element of the dossier's tree: a part (``/Part``) or a group (``/Sect``), with what it holds.
+
+    ``tagged`` is a tagged PDF whose pages start at ``first_page`` in the
+    dossier; ``figures`` are scans: (first page, page count, alternative
+    text, recognised text).
+    """
+
+    kind: str
+    title: str
+    tagged: Path | None = None
+    first_page: int = 0
+    figures: list[tuple[int, int, str, str]] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+
+def wrap_content(page: PageObject, before: bytes, after: bytes) -> None:
+    """Put ``page``'s (a pypdf writer's page) whole content between ``before`` and ``after``.
+
+    The content is kept as it is (each stream unchanged, not parsed): two
+    small streams are added around it.
+    """
+    contents = page.raw_get("/Contents") if "/Contents" in page else None
+    streams = []
+    if contents is not None:
+        resolved = contents.get_object()
+        streams = list(resolved) if isinstance(resolved, list) else [contents]
+    writer = page.indirect_reference.pdf
+    # a stream in an array must be an indirect object; pypdf may have left a rewritten content direct
+    streams = [s if isinstance(s, IndirectObject) else writer._add_object(s) for s in streams]
+    opening, closing = DecodedStreamObject(), DecodedStreamObject()
+    opening.set_data(before + b" q\n")
+    closing.set_data(b"\nQ " + after + b"\n")
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(opening), *streams, writer._add_object(closing)])
+
+
+FIGURE_CONTENT = (b"/Figure <</MCID 0>> BDC", b"EMC")  # a scan page's content: marked content 0 of its Figure
+
+
+def tag(path: Path, sections: list[Section]) -> None:
+    """Give the PDF at ``path`` (written by pypdf) its structure tree, in place."""
+    tagged = path.with_name(f"{path.name}.balise.pdf")
+    try:
+        with pikepdf.open(path) as pdf:  # read from the file as needed: scans' images do not sit in memory
+            _Tree(pdf).build(sections)
+            with warnings.catch_warnings():
+                # a scan's form fields lose their form on the merge (pypdf keeps no /AcroForm): not news here
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
+                pdf.save(tagged, deterministic_id=True, fix_metadata_version=False)
+        os.replace(tagged, path)
+    finally:
+        tagged.unlink(missing_ok=True)
+
+
+class _Tree:
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array()))
+        self.document = self.element("/Document", self.root)
+        self.numbers: list = []  # the parent tree: key, value, key, value…
+        self.next_key = 0
+        self.role_map = Dictionary()
+        self.class_map = Dictionary()
+        self.ids: dict[str, pikepdf.Object] = {}
+
+    def element(self, kind: str, parent: pikepdf.Object, title: str = "") -> pikepdf.Object:
+        element = self.pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name(kind), P=parent, K=Array()))
+        if title:
+            element.T = pikepdf.String(title)
+        parent.K.append(element)
+        return element
+
+    def build(self, sections: list[Section]) -> None:
+        for section in sections:
+            self._add(section, self.document)
+        self._finish()
+
+    def _add(self, section: Section, parent: pikepdf.Object) -> None:
+        element = self.element(section.kind, parent, section.title)
+        if section.tagged is not None:
+            with pikepdf.open(section.tagged) as part:
+                self._copy(part, section.first_page, element)
+        for first, count, alt, text in section.figures:
+            self._figure(first, count, alt, text, element)
+        for child in section.children:
+            self._add(child, element)
+
+    def _copy(self, part: pikepdf.Pdf, first: int, container: pikepdf.Object) -> None:
+        """Copy ``part``'s tree under ``container``; its pages are the dossier's from ``first`` on."""
+        source = part.Root.get("/StructTreeRoot")
+        if source is None:
+            return
+        pages = {page.obj.objgen: n for n, page in enumerate(part.pages)}
+        annotations = {
+            annotation.objgen: (n, k)
+            for n, page in enumerate(part.pages)
+            for k, annotation in enumerate(page.obj.get("/Annots", Array()))
+        }
+        # page and link references become stand-ins, so that copying the tree copies no page
+        for element, kids in _elements(source):
+            _stand_in(element, pages, annotations)
+            for kid in kids:
+                if not isinstance(kid, int) and "/S" not in kid:  # a marked-content or object reference
+                    _stand_in(kid, pages, annotations)
+        copied = self.pdf.copy_foreign(source)
+        kids = _kids(copied)
+        if len(kids) == 1 and kids[0].get("/S") == Name.Document:  # the part's Document becomes the container
+            kids = _kids(kids[0])
+        for kid in kids:
+            if not isinstance(kid, int):
+                kid.P = container
+            container.K.append(kid)
+        dossier_pages = [page.obj for page in self.pdf.pages[first : first + len(part.pages)]]
+        for element, kids in _elements(copied):
+            _resolve(element, dossier_pages)
+            for kid in kids:
+                if not isinstance(kid, int) and "/S" not in kid:
+                    _resolve(kid, dossier_pages)
+
+        offset, last = self.next_key, -1
+        for key, value in _number_tree(copied.get("/ParentTree")):
+            self.numbers += [key + offset, value]
+            last = max(last, key)
+        self.next_key = offset + last + 1
+        for n, page in enumerate(dossier_pages):
+            if "/StructParents" in part.pages[n].obj:
+                page.StructParents = int(part.pages[n].obj.StructParents) + offset
+            for annotation in page.get("/Annots", Array()):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+
+        for key, value in copied.get("/RoleMap", Dictionary()).items():
+            # a standard type is never remapped (PDF/UA): LibreOffice maps Figure and Note to P, which
+            # would hide the scans' Figures too; otherwise the first part's mapping wins (they are alike)
+            if key[1:] not in STANDARD_TYPES and key not in self.role_map:
+                self.role_map[key] = value
+        for key, value in copied.get("/ClassMap", Dictionary()).items():
+            if key not in self.class_map:
+                self.class_map[key] = value
+        for identifier, value in _name_tree(copied.get("/IDTree")):
+            if identifier in self.ids:  # two parts used the same ID: the later one is renamed
+                identifier = f"{identifier}-{len(self.ids)}"
+                value.ID = pikepdf.String(identifier)
+            self.ids[identifier] = value
+
+    def _figure(self, first: int, count: int, alt: str, text: str, parent: pikepdf.Object) -> None:
+        """One Figure over pages ``first`` to ``first + count - 1`` (each page's content is its marked content 0)."""
+        figure = self.element("/Figure", parent)
+        figure.Alt = pikepdf.String(alt)
+        if text:
+            figure.ActualText = pikepdf.String(text)
+        for number in range(first, first + count):
+            page = self.pdf.pages[number].obj
+            figure.K.append(Dictionary(Type=Name.MCR, Pg=page, MCID=0))
+            page.StructParents = self.next_key
+            self.numbers += [self.next_key, Array([figure])]
+            self.next_key += 1
+
+    def _finish(self) -> None:
+        """Put the tree in the catalog, with what readers and checkers look for in a tagged file."""
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(self.numbers)))
+        self.root.ParentTreeNextKey = self.next_key
+        if self.role_map:
+            self.root.RoleMap = self.role_map
+        if self.class_map:
+            self.root.ClassMap = self.class_map
+        if self.ids:
+            names = [item for name in sorted(self.ids) for item in (pikepdf.String(name), self.ids[name])]
+            self.root.IDTree = Dictionary(Names=Array(names))
+        catalog = self.pdf.Root
+        catalog.StructTreeRoot = self.root
+        catalog.MarkInfo = Dictionary(Marked=True)
+        preferences = catalog.get("/ViewerPreferences", Dictionary())
+        preferences.DisplayDocTitle = True
+        catalog.ViewerPreferences = preferences
+        for page in self.pdf.pages:
+            if page.obj.get("/Annots"):
+                page.obj.Tabs = Name.S  # the tab order follows the structure
+
+
+def _kids(node: pikepdf.Object) -> list:
+    kids = node.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _elements(root: pikepdf.Object) -> Iterator[tuple[pikepdf.Object, list]]:
+    """Every structure element under ``root``, with its kids."""
+    pending = _kids(root)
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, int) and "/S" in node:
+            kids = _kids(node)
+            yield node, kids
+            pending += kids
+
+
+def _stand_in(node: pikepdf.Object, pages: dict, annotations: dict) -> None:
+    if "/Pg" in node:
+        node.Pg = Dictionary({_PAGE: pages.get(node.Pg.objgen, -1)})
+    if "/Obj" in node and node.Obj.objgen in annotations:
+        node.Obj = Dictionary({_ANNOT: Array(annotations[node.Obj.objgen])})
+
+
+def _resolve(node: pikepdf.Object, pages: list[pikepdf.Object]) -> None:
+    if "/Pg" in node and _PAGE in node.Pg:
+        number = int(node.Pg[_PAGE])
+        if number >= 0:
+            node.Pg = pages[number]
+        else:
+            del node["/Pg"]
+    if "/Obj" in node and _ANNOT in node.Obj:
+        number, index = (int(value) for value in node.Obj[_ANNOT])
+        annotations = pages[number].get("/Annots", Array())
+        if index < len(annotations):
+            node.Obj = annotations[index]
+
+
+def _number_tree(node: pikepdf.Object | None) -> list[tuple[int, pikepdf.Object]]:
+    """The (key, value) pairs of a number tree."""
+    if node is None:
+        return []
+    numbers = node.get("/Nums", Array())
+    pairs = [(int(numbers[i]), numbers[i + 1]) for i in range(0, len(numbers) - 1, 2)]
+    for kid in node.get("/Kids", Array()):
+        pairs += _number_tree(kid)
+    return pairs
+
+
+def _name_tree(node: pikepdf.Object | None) -> list[tuple[str, pikepdf.Object]]:
+    """The (name, value) pairs of a name tree."""
+    if node is None:
+        return []
+    names = node.get("/Names", Array())
+    pairs = [(str(names[i]), names[i + 1]) for i in range(0, len(names) - 1, 2)]
+    for kid in node.get("/Kids", Array()):
+        pairs += _name_tree(kid)
+    return pairs
