@@ -33,9 +33,8 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import EXIT_CRASH, EXIT_INTERRUPTED, EXIT_USAGE, AssembleurError, Problem, UsageProblem
-from .fabrication import freshness, versions
+from .fabrication import versions
 from .fabrication.options import BuildOptions
-from .files import reason
 from .pdf.actes import DEFAULT_LIMIT_MIB
 from .project import OUTPUTS, Year, resolve_year
 
@@ -473,19 +472,7 @@ def avis_ajouter(
     from .contenus import registre
 
     year = resolve_year(Path.cwd(), annee)
-    try:
-        size = fichier.stat().st_size
-        if size > registre.MAX_BYTES:  # refused before it is read
-            raise registre.RegistrationError(
-                f"Le fichier {fichier} pèse {size / 1024 / 1024:.0f} Mio, plus que la limite de "
-                f"{registre.MAX_BYTES // 1024 // 1024} Mio.",
-                "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
-            )
-        data = fichier.read_bytes()
-    except OSError as exc:
-        raise registre.RegistrationError(
-            f"Le fichier {fichier} ne peut pas être lu ({reason(exc)}).", "Vérifiez son nom et son dossier."
-        ) from exc
+    data = registre.read_upload(fichier)
     done = registre.register_avis(year, data, organisme, seance, sens, recu)
     _wrote(done.scan)
     converted = "" if done.converted_from == "PDF" else f", converti depuis {done.converted_from}"
@@ -633,19 +620,7 @@ def deliberation_ajouter(
     from .contenus import acte, registre
 
     year = resolve_year(Path.cwd(), annee)
-    try:
-        size = fichier.stat().st_size
-        if size > registre.MAX_BYTES:  # refused before it is read
-            raise registre.RegistrationError(
-                f"Le fichier {fichier} pèse {size / 1024 / 1024:.0f} Mio, plus que la limite de "
-                f"{registre.MAX_BYTES // 1024 // 1024} Mio.",
-                "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
-            )
-        data = fichier.read_bytes()
-    except OSError as exc:
-        raise registre.RegistrationError(
-            f"Le fichier {fichier} ne peut pas être lu ({reason(exc)}).", "Vérifiez son nom et son dossier."
-        ) from exc
+    data = registre.read_upload(fichier)
     done = acte.register_deliberation(year, data, numero, seance)
     _wrote(done.scan)
     converted = "" if done.converted_from == "PDF" else f", converti depuis {done.converted_from}"
@@ -784,17 +759,12 @@ def _remove_abandoned_stagings(outputs: Path) -> None:
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
     """A projet whose inputs and options equal the last build's: check the inputs, print its files, build nothing."""
-    if options.version != versions.PROJET or options.apercu:
-        return False
-    fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
-    files = freshness.latest_identical(folder, year.annee, fingerprint)
-    if files is None:
-        return False
     from .fabrication import build
-    from .files import remove_abandoned_stagings
 
-    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
-    checked = build.check_inputs(year, record["commande"], options)
+    reused = build.unchanged_projet(year, folder, options, record)
+    if reused is None:
+        return False
+    checked, files = reused
     _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
     _report_build(checked, files)
     return True

@@ -160,3 +160,20 @@ class OcrError(EnvironmentProblem):
 # turns it into one problem of a ContentError, with the file and line of the value.
 class ValueFormatError(ValueError):
     """A typed value (amount, percentage, date) cannot be read; the message is French and user-facing."""
+
+
+class RegistrationError(AssembleurError):
+    """A scan (avis, contribution, signed act) cannot be registered; nothing was changed.
+
+    ``field`` names the atelier's form field at fault, for the message to stand beside it.
+    """
+
+    def __init__(self, message: str, advice: str = "", field: str = "") -> None:
+        super().__init__(message, advice)
+        self.field = field
+
+
+class RegistrationFailed(RegistrationError):
+    """The machine could not store the scan (disk full, rights): nothing was changed."""
+
+    exit_code = EXIT_ENVIRONMENT

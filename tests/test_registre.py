@@ -306,7 +306,7 @@ def test_a_file_over_100_mio_is_refused_before_it_is_read(projet: Path, cli) -> 
     assert result.exit_code == 1
     assert result.stderr == (
         f"Erreur : Le fichier {huge} pèse 101 Mio, plus que la limite de 100 Mio.\n"
-        "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.\n"
+        "Scannez à nouveau le document en A4, à 200 ou 300 dpi.\n"
     )
 
 

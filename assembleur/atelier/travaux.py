@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import AssembleurError, Problem, ProblemsError
-from ..fabrication import build, freshness, surveillance, versions
+from ..fabrication import build, surveillance, versions
 from ..fabrication.options import BuildOptions
 from ..project import Year
 
@@ -118,18 +118,18 @@ class Workshop:
 
     def _run(self, version: str) -> Outcome:
         year, folder = self.year, self.year.outputs
-        options = BuildOptions(version=version, actes=version == versions.DEFINITIF)
-        if version == versions.PROJET:  # as the command line: an unchanged projet is taken up, not duplicated
-            fingerprint = freshness.fingerprint(year, year.templates, options.record("dossier"))
-            same = freshness.latest_identical(folder, year.annee, fingerprint)
-            if same is not None:
-                return Outcome(
-                    version,
-                    True,
-                    f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle "
-                    f"({same[-1].name}).",
-                    files=[_relative(path, folder) for path in same],
-                )
+        # the @ctes folder is built around the signed délibération: once it is registered, not before the vote
+        final = version == versions.DEFINITIF
+        options = BuildOptions(version=version, actes=final and build.act_registered(build.check(year)))
+        reused = build.unchanged_projet(year, folder, options, options.record("dossier"))
+        if reused is not None:  # as the command line: an unchanged projet is taken up, not duplicated
+            same = reused[1]
+            return Outcome(
+                version,
+                True,
+                f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({same[-1].name}).",
+                files=[_relative(path, folder) for path in same],
+            )
         _, written = build.build_dossier(year, folder, options, progress=self._progress)
         label = versions.DEFINITIF if version == versions.DEFINITIF else written[-1].stem.rsplit("-", 1)[-1]
         what = "Version définitive" if version == versions.DEFINITIF else f"Version projet {label}"

@@ -33,7 +33,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.tokens import CommentToken
 
-from ..errors import EXIT_ENVIRONMENT, AnnexError, AssembleurError, ContentError
+from ..errors import AnnexError, ContentError, RegistrationError, RegistrationFailed
 from ..files import reason
 from ..project import ANNEXES, Year
 from . import french, load, validate
@@ -48,20 +48,6 @@ PNG = "png"
 TIFF = "tiff"
 
 
-class RegistrationError(AssembleurError):
-    """An avis cannot be registered; nothing was changed. ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, advice: str = "", field: str = "") -> None:
-        super().__init__(message, advice)
-        self.field = field
-
-
-class RegistrationFailed(RegistrationError):
-    """The machine could not write the avis (disk full, rights): nothing was changed."""
-
-    exit_code = EXIT_ENVIRONMENT
-
-
 @dataclass(frozen=True)
 class Registered:
     """What registering an avis did."""
@@ -70,6 +56,23 @@ class Registered:
     scan: Path  # the stored PDF, in annexes/<année>/
     pages: int
     converted_from: str  # PDF, JPEG, PNG or TIFF: what was received
+
+
+def read_upload(path: Path) -> bytes:
+    """The bytes of a scan given on the command line; refused before it is read when over :data:`MAX_BYTES`."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise RegistrationError(
+                f"Le fichier {path} pèse {size / 1024 / 1024:.0f} Mio, plus que la limite de "
+                f"{MAX_BYTES // 1024 // 1024} Mio.",
+                "Scannez à nouveau le document en A4, à 200 ou 300 dpi.",
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise RegistrationError(
+            f"Le fichier {path} ne peut pas être lu ({reason(exc)}).", "Vérifiez son nom et son dossier."
+        ) from exc
 
 
 def sniff(head: bytes) -> str | None:

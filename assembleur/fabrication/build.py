@@ -95,6 +95,24 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
     return checked
 
 
+def unchanged_projet(
+    year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]
+) -> tuple[Checked, list[Path]] | None:
+    """The last projet's files when its inputs and options are this build's, after every input check; else None.
+
+    An unchanged projet is taken up rather than numbered again. Its inputs are checked first all the
+    same (:func:`check_inputs`): a scan turned into a link out of annexes/<année>/ keeps its fingerprint.
+    """
+    if options.version != versions.PROJET or options.apercu:
+        return None
+    fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
+    files = freshness.latest_identical(folder, year.annee, fingerprint)
+    if files is None:
+        return None
+    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
+    return check_inputs(year, record["commande"], options), files
+
+
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     """The year's received avis, each scan checked (all problems at once)."""
     from ..pdf import assemble
@@ -104,6 +122,12 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
     folder = year.root / ANNEXES / str(year.annee)
     received = [assemble.Avis(o.nom, o.avis.fichier) for o in checked.content.avis.organismes if o.avis is not None]
     return assemble.check_scans(received, folder, year.shown(folder))
+
+
+def act_registered(checked: Checked) -> bool:
+    """Whether the signed délibération is recorded (``deliberation ajouter``): the @ctes package is built on it."""
+    deliberation = checked.content.deliberation
+    return deliberation is not None and deliberation.acte is not None
 
 
 def check_act(year: Year, checked: Checked) -> Path | None:
