@@ -68,6 +68,7 @@ def make_project(root: Path, scale: int = 1, scan_megabytes: int = 0) -> Path:
 
 def _scale(root: Path, scale: int, scan_megabytes: int) -> None:
     yaml = YAML(typ="rt")
+    yaml.representer.ignore_aliases = lambda *_: True  # shared lists written out: content files refuse anchors
     contents = root / "contenus" / "2019"
     programmation = yaml.load((contents / "programmation.yaml").read_text(encoding="utf-8"))
     actions = list(programmation["actions"])
