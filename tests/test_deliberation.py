@@ -361,8 +361,15 @@ def test_the_bordereau_says_nature_classification_objet_number_date_then_each_fi
         actes.Piece(1, "deliberation", "Délibération n° 12", sources[0], actes.PRINCIPAL),
         actes.Piece(2, "rapport", "Rapport", sources[1]),
     ]
-    transmission = actes.Transmission(classification_code="8.5", objet="Rapport 2019", numero="12", date="2020-12-15")
-    written = actes.build_package(pieces, tmp_path / "actes", transmission=transmission)
+    transmission = actes.Transmission(
+        nature="Délibération",
+        classification_code="8.5",
+        classification_libelle="Politique de la ville – habitat – logement",
+        objet="Rapport 2019",
+        numero="12",
+        date="2020-12-15",
+    )
+    written = actes.build_package(pieces, tmp_path / "actes", transmission)
     rows = (tmp_path / "actes/bordereau.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows == [
         "nature;Délibération",

@@ -281,6 +281,7 @@ class Deliberation(Modele):
     """The ``deliberation.yaml`` file: the words of the conseil communautaire's act, and the signed act."""
 
     instance: Texte = "Conseil communautaire"
+    nature: Texte = "Délibération"  # the nature of the act, as the @ctes bordereau names it
     objet: Texte
     classification: Classification = Classification()
     visas: list[Texte] = Field(min_length=1)

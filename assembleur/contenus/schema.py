@@ -95,6 +95,7 @@ KEYS = {
     "texte": "Texte de l'observation.",
     "suite": "Suite donnée à l'observation (obligatoire pour la version définitive).",
     "instance": "L'assemblée qui délibère (« Conseil communautaire »).",
+    "nature": "La nature de l'acte, telle que le bordereau @ctes la nomme (« Délibération »).",
     "objet": "Objet de la délibération, tel qu'il est transmis à la Préfecture.",
     "classification": "Classification de l'acte pour @ctes : code (8.5) et libellé.",
     "visas": "Les visas de la délibération (« Vu … ; »), dans l'ordre.",

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..contenus import consultation, load, markup, validate
-from ..contenus.model import SIGNATAIRE, Classification
+from ..contenus.model import SIGNATAIRE
 from ..documents import accessibilite, annexes, deliberation, derive, gabarits
+from ..documents.deliberation import transmission as act_transmission
 from ..errors import AnnexError, AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, give_created_file_mode, remove_abandoned_stagings, sha256, staging_folder
 from ..pdf import convert, libreoffice
@@ -92,6 +93,8 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
     if command == "dossier":
         statuts(checked, options.sans_avis)
         check_scans(year, checked)
+        if options.actes:
+            check_act(year, checked)
     return checked
 
 
@@ -435,7 +438,8 @@ class _Build:
         digest.update(
             f"{sha256(template.source)} {template.output_suffix} {pdf} {self.options.pdfa} {__version__}".encode()
         )
-        digest.update(f"{libreoffice.TAGGED_PDF} balisage 1".encode())  # tagged parts are not the earlier ones
+        # tagged parts are not the earlier ones, and a new pikepdf may tag them otherwise
+        digest.update(f"{libreoffice.TAGGED_PDF} balisage 1 pikepdf {_pikepdf_version()}".encode())
         return digest.hexdigest()
 
     def check_final_texts(self, stage: Path, pdfs: list[Path]) -> None:
@@ -738,6 +742,12 @@ def build_deliberation(
     return Checked(run.content, _missing_suites(run.content)), finals
 
 
+def _pikepdf_version() -> str:
+    from importlib.metadata import version
+
+    return version("pikepdf")
+
+
 def lock_path(year: Year) -> Path:
     """The lock file of a year's builds (in the project's cache, never tracked)."""
     return year.root / CACHE_FOLDER / f"fabrication-{year.annee}.verrou"
@@ -852,13 +862,9 @@ def _actes(
             for part in group.children:
                 short = actes.ascii_name(part.title)  # "avis-auchel", "contribution-region-…"
                 add(short, part.title, bundle(part, f"{short}-{len(pieces)}.pdf"))
-    classification = deliberation.classification if deliberation else Classification()
     transmission = actes.Transmission(
-        nature="Délibération",
-        classification_code=classification.code,
-        classification_libelle=classification.libelle,
-        objet=deliberation.objet if deliberation else markup.plain(content.rapport.titre),
+        **act_transmission(content),
         numero=acte.numero if acte else "",
         date=acte.seance.isoformat() if acte else "",
     )
-    return actes.build_package(pieces, folder, run.options.limite_actes_mio, transmission)
+    return actes.build_package(pieces, folder, transmission, run.options.limite_actes_mio)

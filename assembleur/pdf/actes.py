@@ -42,10 +42,10 @@ def ascii_name(text: str) -> str:
 class Transmission:
     """What the bordereau says of the act transmitted (plain values, already written out)."""
 
-    nature: str = "Délibération"
-    classification_code: str = "8.5"
-    classification_libelle: str = "Politique de la ville – habitat – logement"
-    objet: str = ""
+    nature: str
+    classification_code: str
+    classification_libelle: str
+    objet: str
     numero: str = ""
     date: str = ""  # AAAA-MM-JJ
 
@@ -78,13 +78,12 @@ def _pages(path: Path) -> int:
 def build_package(
     pieces: list[Piece],
     folder: Path,
+    transmission: Transmission,
     limit_mib: float = DEFAULT_LIMIT_MIB,
-    transmission: Transmission | None = None,
 ) -> list[Path]:
     """Copy ``pieces`` into ``folder`` with a bordereau; refuse when the whole is over ``limit_mib``."""
     from .assemble import forbidden_content
 
-    transmission = transmission or Transmission()
     for piece in pieces:
         found = forbidden_content(piece.source)
         if found:
