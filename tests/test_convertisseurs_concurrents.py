@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -88,3 +91,80 @@ def test_two_builds_starting_together_share_the_converters_never_a_profile(
     assert [len(PdfReader(output / name).pages) for output in outputs for name in ("a.pdf", "b.pdf")] == [pages] * 4
     assert crowded == []
     assert len(running) == len({profile for _, profile in running}) == libreoffice.converter_count()
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from assembleur.pdf import libreoffice
+lock = libreoffice._StartLock(Path(sys.argv[1]))
+assert lock.acquire(0)
+print("pris", flush=True)
+time.sleep(float(sys.argv[2]))
+lock.release()
+time.sleep(60)
+"""
+
+
+def holder(state: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process holding the start lock of ``state`` for ``seconds``, then living on without it."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(state), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline() == "pris\n"
+    return process
+
+
+def test_a_converter_being_started_by_another_process_is_waited_for(tmp_path: Path) -> None:
+    state = tmp_path / "convertisseur-0.json"
+    other = holder(state, 1.5)
+    try:
+        assert not libreoffice._StartLock(state).acquire(0)  # another process is starting it
+        lock = libreoffice._StartLock(state)
+        start = time.monotonic()
+        assert lock.acquire(30)  # its converter answers: the lock is free
+        assert time.monotonic() - start > 0.5
+        lock.release()
+    finally:
+        other.kill()
+        other.communicate()
+
+
+def test_a_process_killed_while_starting_a_converter_blocks_no_one(tmp_path: Path) -> None:
+    state = tmp_path / "convertisseur-0.json"
+    other = holder(state, 600)
+    assert not libreoffice._StartLock(state).acquire(0)
+    other.kill()
+    other.communicate()
+    lock = libreoffice._StartLock(state)
+    assert lock.acquire(0)
+    lock.release()
+
+
+def test_two_threads_of_one_process_start_a_converter_one_at_a_time(tmp_path: Path) -> None:
+    state = tmp_path / "convertisseur-0.json"
+    first, second = libreoffice._StartLock(state), libreoffice._StartLock(state)
+    assert first.acquire(0)
+    assert not second.acquire(0)
+    first.release()
+    assert second.acquire(0)
+    second.release()
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="groupes de processus (POSIX)")
+def test_a_failed_converter_is_killed_but_not_the_one_another_process_started_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(libreoffice.ENV_SOFFICE, sys.executable)  # state_file names the installation only
+    monkeypatch.setenv(libreoffice.ENV_CACHE, str(tmp_path))
+    state = libreoffice.state_file(0)
+    restarted = subprocess.Popen(["sleep", "60"], start_new_session=True)  # stands for the new converter
+    try:
+        state.write_text(json.dumps({"port": 1, "pid": restarted.pid}), encoding="utf-8")
+        libreoffice._kill_server(0, libreoffice._Converter(1, restarted.pid + 100000, 1))  # the one that failed
+        assert restarted.poll() is None and state.exists()
+        libreoffice._kill_server(0, libreoffice._Converter(1, restarted.pid, 1))
+        assert restarted.wait(10) == -signal.SIGKILL and not state.exists()
+    finally:
+        restarted.kill()
+        restarted.wait()
