@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,21 +53,15 @@ def libreoffices(folder: Path) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.libreoffice
-@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="lit /proc (Linux)")
-def test_two_builds_starting_together_share_the_converters_never_a_profile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rapport_2019
-) -> None:
-    state = tmp_path / "etat"  # converters of their own, stopped: both processes start them
-    monkeypatch.setenv(libreoffice.ENV_CACHE, str(state))
-    go = tmp_path / "partez"
-    outputs = [tmp_path / name for name in ("A", "B")]
-    crowded: list[Counter[str]] = []  # snapshots where one profile had two LibreOffices
-    watching = True
+@contextlib.contextmanager
+def watching_profiles(folder: Path) -> Iterator[list[Counter[str]]]:
+    """Watch the LibreOffices of ``folder`` meanwhile: the moments one profile had two, as they were seen."""
+    crowded: list[Counter[str]] = []
+    done = threading.Event()
 
     def watch() -> None:
-        while watching:
-            count = Counter(profile for _, profile in libreoffices(state))
+        while not done.is_set():
+            count = Counter(profile for _, profile in libreoffices(folder))
             if any(n > 1 for n in count.values()):
                 crowded.append(count)
             time.sleep(0.01)
@@ -73,22 +69,72 @@ def test_two_builds_starting_together_share_the_converters_never_a_profile(
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        builds = []
-        for output in outputs:
-            output.mkdir()
-            command = [sys.executable, "-c", BUILD, str(go), str(rapport_2019["docx"]), str(output)]
-            builds.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        time.sleep(1)  # both waiting at the barrier, Python and assembleur imported
-        go.touch()
-        results = [build.communicate(timeout=300) for build in builds]
-        running = libreoffices(state)
+        yield crowded
     finally:
-        watching = False
+        done.set()
         watcher.join()
+
+
+def build_when(go: Path, docx: Path, output: Path) -> subprocess.Popen[str]:
+    """A process that, once ``go`` exists, does what a build does with the converters: both busy."""
+    output.mkdir()
+    command = [sys.executable, "-c", BUILD, str(go), str(docx), str(output)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="lit /proc (Linux)")
+
+
+@pytest.mark.libreoffice
+@linux_only
+def test_two_builds_starting_together_share_the_converters_never_a_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rapport_2019
+) -> None:
+    state = tmp_path / "etat"  # converters of their own, stopped: both processes start them
+    monkeypatch.setenv(libreoffice.ENV_CACHE, str(state))
+    go = tmp_path / "partez"
+    outputs = [tmp_path / name for name in ("A", "B")]
+    try:
+        with watching_profiles(state) as crowded:
+            builds = [build_when(go, rapport_2019["docx"], output) for output in outputs]
+            time.sleep(1)  # both waiting at the barrier, Python and assembleur imported
+            go.touch()
+            results = [build.communicate(timeout=300) for build in builds]
+            running = libreoffices(state)
+    finally:
         libreoffice.stop_servers()
     assert [build.returncode for build in builds] == [0, 0], [errors.strip().splitlines()[-1:] for _, errors in results]
     pages = len(PdfReader(rapport_2019["pdf"]).pages)
     assert [len(PdfReader(output / name).pages) for output in outputs for name in ("a.pdf", "b.pdf")] == [pages] * 4
+    assert crowded == []
+    assert len(running) == len({profile for _, profile in running}) == libreoffice.converter_count()
+
+
+@pytest.mark.libreoffice
+@linux_only
+def test_a_build_killed_while_the_converters_start_leaves_the_next_one_a_profile_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rapport_2019
+) -> None:
+    state = tmp_path / "etat"
+    monkeypatch.setenv(libreoffice.ENV_CACHE, str(state))
+    go = tmp_path / "partez"
+    go.touch()
+    try:
+        with watching_profiles(state) as crowded:
+            killed = build_when(go, rapport_2019["docx"], tmp_path / "tue")
+            deadline = time.monotonic() + 60
+            while not list(state.glob("*.log")) and time.monotonic() < deadline:  # its converters launched
+                time.sleep(0.005)
+            killed.kill()  # Ctrl-C and run again: its converters are still starting
+            killed.communicate()
+            build = build_when(go, rapport_2019["docx"], tmp_path / "suivant")
+            _, errors = build.communicate(timeout=300)
+            running = libreoffices(state)
+    finally:
+        libreoffice.stop_servers()
+    assert build.returncode == 0, errors
+    pages = len(PdfReader(rapport_2019["pdf"]).pages)
+    assert [len(PdfReader(tmp_path / "suivant" / name).pages) for name in ("a.pdf", "b.pdf")] == [pages] * 2
     assert crowded == []
     assert len(running) == len({profile for _, profile in running}) == libreoffice.converter_count()
 
