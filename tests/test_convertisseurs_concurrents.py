@@ -143,7 +143,7 @@ HOLD = """
 import sys, time
 from pathlib import Path
 from assembleur.pdf import libreoffice
-lock = libreoffice._StartLock(Path(sys.argv[1]))
+lock = libreoffice._FileLock(Path(sys.argv[1]))
 assert lock.acquire(0)
 print("pris", flush=True)
 time.sleep(float(sys.argv[2]))
@@ -152,11 +152,10 @@ time.sleep(60)
 """
 
 
-def holder(state: Path, seconds: float) -> subprocess.Popen[str]:
-    """Another process holding the start lock of ``state`` for ``seconds``, then living on without it."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(state), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
+def holder(state: Path, seconds: float, lock: Path | None = None) -> subprocess.Popen[str]:
+    """Another process holding the start lock of ``state`` (or ``lock``) for ``seconds``, then living on without it."""
+    path = lock or libreoffice._start_lock(state).path
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stdout.readline() == "pris\n"
     return process
 
@@ -165,8 +164,8 @@ def test_a_converter_being_started_by_another_process_is_waited_for(tmp_path: Pa
     state = tmp_path / "convertisseur-0.json"
     other = holder(state, 1.5)
     try:
-        assert not libreoffice._StartLock(state).acquire(0)  # another process is starting it
-        lock = libreoffice._StartLock(state)
+        assert not libreoffice._start_lock(state).acquire(0)  # another process is starting it
+        lock = libreoffice._start_lock(state)
         start = time.monotonic()
         assert lock.acquire(30)  # its converter answers: the lock is free
         assert time.monotonic() - start > 0.5
@@ -179,17 +178,17 @@ def test_a_converter_being_started_by_another_process_is_waited_for(tmp_path: Pa
 def test_a_process_killed_while_starting_a_converter_blocks_no_one(tmp_path: Path) -> None:
     state = tmp_path / "convertisseur-0.json"
     other = holder(state, 600)
-    assert not libreoffice._StartLock(state).acquire(0)
+    assert not libreoffice._start_lock(state).acquire(0)
     other.kill()
     other.communicate()
-    lock = libreoffice._StartLock(state)
+    lock = libreoffice._start_lock(state)
     assert lock.acquire(0)
     lock.release()
 
 
 def test_two_threads_of_one_process_start_a_converter_one_at_a_time(tmp_path: Path) -> None:
     state = tmp_path / "convertisseur-0.json"
-    first, second = libreoffice._StartLock(state), libreoffice._StartLock(state)
+    first, second = libreoffice._start_lock(state), libreoffice._start_lock(state)
     assert first.acquire(0)
     assert not second.acquire(0)
     first.release()
@@ -214,3 +213,19 @@ def test_a_failed_converter_is_killed_but_not_the_one_another_process_started_si
     finally:
         restarted.kill()
         restarted.wait()
+
+
+def test_a_converter_holding_its_profile_is_not_started_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Busy converting for another process, starting for a killed build, or stopping: it is left alone."""
+    monkeypatch.setenv(libreoffice.ENV_SOFFICE, sys.executable)  # nothing could start anyway
+    monkeypatch.setenv(libreoffice.ENV_CACHE, str(tmp_path))
+    monkeypatch.setenv(libreoffice.ENV_COUNT, "1")
+    state = libreoffice.state_file(0)
+    converter = holder(state, 600, lock=libreoffice._profile_lock(state))
+    try:
+        libreoffice.prestart()
+        assert state not in libreoffice._starting
+        assert not state.with_suffix(".log").exists()  # nothing launched
+    finally:
+        converter.kill()
+        converter.communicate()

@@ -467,20 +467,15 @@ class _Transport(xmlrpc.client.Transport):
         return connection
 
 
-class _StartLock:
-    """The right to find or start warm converter number N, held by one process (and thread) at a time.
+class _FileLock:
+    """An exclusive lock on ``path``, held by one process (and one thread) at a time.
 
-    An exclusive lock on a file beside the converter's state file, taken while
-    the converter is looked for and, when none answers, launched and waited
-    for until it answers. Another process (two years built at once, the
-    atelier's preview during a build) then waits and uses that converter
-    instead of starting a second LibreOffice on the same profile. flock
-    (msvcrt on Windows) is released by the system when its holder dies: a
-    killed build blocks no one. Where neither exists, there is no lock.
+    flock (msvcrt on Windows) is released by the system when its holder dies:
+    a killed build blocks no one. Where neither exists, there is no lock.
     """
 
-    def __init__(self, state: Path) -> None:
-        self.path = state.with_suffix(".verrou")
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._file: io.BufferedRandom | None = None
 
     def acquire(self, wait: float) -> bool:
@@ -514,7 +509,7 @@ class _StartLock:
                 msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
         file.close()  # releases a flock too
 
-    def __enter__(self) -> _StartLock:
+    def __enter__(self) -> _FileLock:
         if not self.acquire(STARTUP_SECONDS + 30):
             raise ConversionError(
                 f"Le convertisseur LibreOffice est en train de démarrer dans un autre processus depuis plus de "
@@ -525,6 +520,17 @@ class _StartLock:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+
+def _start_lock(state: Path) -> _FileLock:
+    """The right to find or start the converter of ``state``, beside its state file.
+
+    Taken while the converter is looked for and, when none answers, launched
+    and waited for until it answers. Another process (two years built at once,
+    the atelier's preview during a build) then waits and uses that converter
+    instead of starting a second LibreOffice on the same profile.
+    """
+    return _FileLock(state.with_suffix(".verrou"))
 
 
 _starting: dict[Path, threading.Thread] = {}  # converters launched by prestart, awaited in the background
@@ -547,9 +553,9 @@ def prestart() -> None:
     with contextlib.suppress(AssembleurError):  # a problem is reported when the conversion needs it
         for slot in range(converter_count()):
             state = state_file(slot)
-            if state in _starting or _proxy(state, 5) is not None:
-                continue
-            lock = _StartLock(state)
+            if state in _starting or _profile_in_use(state) or _proxy(state, 5) is not None:
+                continue  # running (perhaps busy converting for another process), starting or stopping
+            lock = _start_lock(state)
             if not lock.acquire(0):
                 continue
             process = None
@@ -564,7 +570,25 @@ def prestart() -> None:
                 _starting[state] = waiting
 
 
-def _await_launched(process: subprocess.Popen[bytes], state: Path, lock: _StartLock) -> None:
+def _profile(state: Path) -> Path:
+    return state.parent / f"profil-{state.stem}"
+
+
+def _profile_lock(state: Path) -> Path:
+    """The lock a converter holds on its profile while it runs (see ``_hold_profile`` in uno_convert.py)."""
+    return state.parent / f"verrou-{_profile(state).name}"
+
+
+def _profile_in_use(state: Path) -> bool:
+    """Does a converter hold the profile of ``state``? It does from its start until its LibreOffice has quit."""
+    lock = _FileLock(_profile_lock(state))
+    if not lock.acquire(0):
+        return True
+    lock.release()
+    return False
+
+
+def _await_launched(process: subprocess.Popen[bytes], state: Path, lock: _FileLock) -> None:
     try:
         _wait_ready(process, state, 5)
     except ConversionError:
@@ -574,12 +598,12 @@ def _await_launched(process: subprocess.Popen[bytes], state: Path, lock: _StartL
 
 
 def _launch(state: Path) -> subprocess.Popen[bytes]:
-    """Launch the converter of ``state`` (under its :class:`_StartLock`), without waiting for it."""
+    """Launch the converter of ``state`` (under its :func:`_start_lock`), without waiting for it."""
     soffice = find_soffice()
     python = find_uno_python(soffice)
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
-    profile = state.parent / f"profil-{state.stem}"
+    profile = _profile(state)
     with state.with_suffix(".log").open("w", encoding="utf-8") as errors:
         return subprocess.Popen(
             [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
@@ -622,11 +646,13 @@ def start_server(timeout: float = 90.0, slot: int = 0) -> _Converter:
     proxy = _proxy(state, timeout)
     if proxy is not None:
         return proxy
-    with _StartLock(state):
+    with _start_lock(state):
         proxy = _proxy(state, timeout)  # started by another process meanwhile
-        if proxy is not None:
-            return proxy
-        return _wait_ready(_launch(state), state, timeout)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while proxy is None and _profile_in_use(state) and time.monotonic() < deadline:
+            time.sleep(0.05)  # one starting for a build killed meanwhile, or stopping: not two on its profile
+            proxy = _proxy(state, timeout)
+        return proxy or _wait_ready(_launch(state), state, timeout)
 
 
 def servers_running() -> int:
@@ -655,7 +681,7 @@ def stop_servers() -> int:
 def _kill_server(slot: int, failed: _Converter) -> None:
     """Kill warm converter ``slot`` if it is still ``failed``: another process may have restarted it meanwhile."""
     state = state_file(slot)
-    with _StartLock(state):
+    with _start_lock(state):
         try:
             if json.loads(state.read_text(encoding="utf-8")).get("pid") != failed.pid:
                 return

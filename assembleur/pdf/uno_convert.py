@@ -205,7 +205,7 @@ def _hold_profile(profile):
     LibreOffice has quit; this one waits for it, at most :data:`PROFILE_WAIT`.
     The system releases the lock when its holder dies.
     """
-    path = Path(f"{profile}.verrou")
+    path = Path(profile).with_name(f"verrou-{Path(profile).name}")
     path.parent.mkdir(parents=True, exist_ok=True)
     held = open(path, "a+b")  # noqa: SIM115 - kept open as long as the converter runs
     deadline = time.monotonic() + PROFILE_WAIT
