@@ -5,8 +5,12 @@ running between builds (started on demand, restarted when they die, stopped
 after half an hour unused or by ``assembleur convertisseur arreter``), so
 that a rebuild pays no start-up. There is one per core, up to two, each
 with its own user profile: a build converts its rapport on one while the
-annexes go through the other. Without them (``ASSEMBLEUR_CONVERTISSEUR=non``)
-a LibreOffice is started for each batch, in a private profile.
+annexes go through the other. Several assembleur processes share them: one
+starts each converter while the others wait for it, and a converter keeps
+its profile until its LibreOffice has quit (file locks in the state folder),
+so that no two LibreOffices ever share a profile. Without them
+(``ASSEMBLEUR_CONVERTISSEUR=non``) a LibreOffice is started for each batch,
+in a private profile.
 
 It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
 install locations) and a Python able to ``import uno``, and converts
