@@ -5,8 +5,12 @@ running between builds (started on demand, restarted when they die, stopped
 after half an hour unused or by ``assembleur convertisseur arreter``), so
 that a rebuild pays no start-up. There is one per core, up to two, each
 with its own user profile: a build converts its rapport on one while the
-annexes go through the other. Without them (``ASSEMBLEUR_CONVERTISSEUR=non``)
-a LibreOffice is started for each batch, in a private profile.
+annexes go through the other. Several assembleur processes share them: one
+starts each converter while the others wait for it, and a converter keeps
+its profile until its LibreOffice has quit (file locks in the state folder),
+so that no two LibreOffices ever share a profile. Without them
+(``ASSEMBLEUR_CONVERTISSEUR=non``) a LibreOffice is started for each batch,
+in a private profile.
 
 It finds ``soffice`` (``ASSEMBLEUR_SOFFICE``, then the PATH, then the usual
 install locations) and a Python able to ``import uno``, and converts
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import json
 import os
 import queue
@@ -37,6 +42,15 @@ from pathlib import Path
 
 from ..errors import AssembleurError, ConversionError, LibreOfficeMissing
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:  # Linux, macOS
+    msvcrt = None  # type: ignore[assignment]
+
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
 ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the warm converters' state lives (default: ~/.cache/assembleur)
@@ -44,6 +58,7 @@ ENV_COUNT = "ASSEMBLEUR_CONVERTISSEURS"  # "1": one LibreOffice kept ready (save
 MAX_CONVERTERS = 2  # beyond two, LibreOffices on a 2- or 4-core office PC only slow each other down
 IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
 DEFAULT_TIMEOUT = 300.0  # seconds; a 60-page rapport takes under 10 s here
+STARTUP_SECONDS = 90  # a warm converter not answering by then is given up
 UNO_SCRIPT = Path(__file__).with_name("uno_convert.py")
 # LibreOffice allocates and frees many large blocks while it starts and lays out; glibc maps each
 # one afresh from the system (about 300 000 page faults per start, two thirds of its start-up time
@@ -200,13 +215,13 @@ def _call_warm(slot: int, timeout: float, names: str, method: str, arguments: li
         try:
             code, detail = getattr(proxy, method)(*arguments)
         except TimeoutError:
-            _kill_server(slot)
+            _kill_server(slot, proxy)
             raise ConversionError(
                 f"LibreOffice n'a pas terminé la comparaison de {names} en {timeout:.0f} secondes.",
                 "Relancez : le convertisseur a été redémarré.",
             ) from None
         except (OSError, xmlrpc.client.Error):
-            _kill_server(slot)
+            _kill_server(slot, proxy)
             if attempt == 2:
                 raise ConversionError(
                     f"Le convertisseur LibreOffice s'est arrêté pendant la comparaison de {names}.",
@@ -214,7 +229,7 @@ def _call_warm(slot: int, timeout: float, names: str, method: str, arguments: li
                 ) from None
             continue
         if code == 3 and attempt == 1:
-            _kill_server(slot)
+            _kill_server(slot, proxy)
             continue
         return code, detail
     return 3, "LibreOffice n'a pas démarré"
@@ -423,12 +438,21 @@ def state_file(slot: int = 0) -> Path:
     return _state_folder() / f"convertisseur-{key}-{slot}.json"
 
 
-def _proxy(state: Path, timeout: float) -> xmlrpc.client.ServerProxy | None:
+class _Converter(xmlrpc.client.ServerProxy):
+    """A warm converter, reached on its port, with its process (for a restart: kill that one only)."""
+
+    def __init__(self, port: int, pid: int | None, timeout: float) -> None:
+        super().__init__(f"http://127.0.0.1:{port}/", transport=_Transport(timeout), allow_none=True)
+        self.pid = pid
+
+
+def _proxy(state: Path, timeout: float) -> _Converter | None:
     try:
-        port = json.loads(state.read_text(encoding="utf-8"))["port"]
-    except (OSError, ValueError, KeyError):
+        known = json.loads(state.read_text(encoding="utf-8"))
+        port, pid = int(known["port"]), known.get("pid")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    proxy = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/", transport=_Transport(timeout), allow_none=True)
+    proxy = _Converter(port, pid, timeout)
     try:
         proxy.ping()
     except (OSError, xmlrpc.client.Error):
@@ -447,7 +471,73 @@ class _Transport(xmlrpc.client.Transport):
         return connection
 
 
-_starting: dict[Path, subprocess.Popen[bytes]] = {}  # converters this process launched and has not reached yet
+class _FileLock:
+    """An exclusive lock on ``path``, held by one process (and one thread) at a time.
+
+    flock (msvcrt on Windows) is released by the system when its holder dies:
+    a killed build blocks no one. Where neither exists, there is no lock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: io.BufferedRandom | None = None
+
+    def acquire(self, wait: float) -> bool:
+        """Take the lock, waiting at most ``wait`` seconds for its holder; whether it was taken."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = self.path.open("a+b")
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                if fcntl is not None:
+                    fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                elif msvcrt is not None:
+                    file.seek(0)
+                    msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+            except OSError:  # held by another: BlockingIOError (flock), PermissionError (msvcrt)
+                if time.monotonic() >= deadline:
+                    file.close()
+                    return False
+                time.sleep(0.02)
+                continue
+            self._file = file
+            return True
+
+    def release(self) -> None:
+        file, self._file = self._file, None
+        if file is None:
+            return
+        if fcntl is None and msvcrt is not None:
+            with contextlib.suppress(OSError):
+                file.seek(0)
+                msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
+        file.close()  # releases a flock too
+
+    def __enter__(self) -> _FileLock:
+        if not self.acquire(STARTUP_SECONDS + 30):
+            raise ConversionError(
+                f"Le convertisseur LibreOffice est en train de démarrer dans un autre processus depuis plus de "
+                f"{STARTUP_SECONDS + 30} secondes (verrou {self.path}).",
+                "Arrêtez-le avec « assembleur convertisseur arreter », puis relancez.",
+            )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+def _start_lock(state: Path) -> _FileLock:
+    """The right to find or start the converter of ``state``, beside its state file.
+
+    Taken while the converter is looked for and, when none answers, launched
+    and waited for until it answers. Another process (two years built at once,
+    the atelier's preview during a build) then waits and uses that converter
+    instead of starting a second LibreOffice on the same profile.
+    """
+    return _FileLock(state.with_suffix(".verrou"))
+
+
+_starting: dict[Path, threading.Thread] = {}  # converters launched by prestart, awaited in the background
 
 
 def warm_enabled() -> bool:
@@ -459,23 +549,65 @@ def prestart() -> None:
     """Launch the warm converters that are not running, without waiting for them.
 
     A build calls this first thing: LibreOffice then starts while the
-    content is read and the documents are filled.
+    content is read and the documents are filled. A converter another
+    process is starting is left to it (:func:`start_server` waits for it).
     """
     if not warm_enabled():
         return
     with contextlib.suppress(AssembleurError):  # a problem is reported when the conversion needs it
         for slot in range(converter_count()):
             state = state_file(slot)
-            if state not in _starting and _proxy(state, 5) is None:
-                _starting[state] = _launch(state)
+            if state in _starting or _profile_in_use(state) or _proxy(state, 5) is not None:
+                continue  # running (perhaps busy converting for another process), starting or stopping
+            lock = _start_lock(state)
+            if not lock.acquire(0):
+                continue
+            process = None
+            try:
+                process = None if _proxy(state, 5) is not None else _launch(state)
+            finally:
+                if process is None:
+                    lock.release()
+            if process is not None:  # the lock is held until it answers, by a thread of its own
+                waiting = threading.Thread(target=_await_launched, args=(process, state, lock), daemon=True)
+                waiting.start()
+                _starting[state] = waiting
+
+
+def _profile(state: Path) -> Path:
+    return state.parent / f"profil-{state.stem}"
+
+
+def _profile_lock(state: Path) -> Path:
+    """The lock a converter holds on its profile while it runs (see ``_hold_profile`` in uno_convert.py)."""
+    return state.parent / f"verrou-{_profile(state).name}"
+
+
+def _profile_in_use(state: Path) -> bool:
+    """Does a converter hold the profile of ``state``? It does from its start until its LibreOffice has quit."""
+    lock = _FileLock(_profile_lock(state))
+    if not lock.acquire(0):
+        return True
+    lock.release()
+    return False
+
+
+def _await_launched(process: subprocess.Popen[bytes], state: Path, lock: _FileLock) -> None:
+    try:
+        _wait_ready(process, state, 5)
+    except ConversionError:
+        pass  # started again, and the failure reported, when a conversion needs it
+    finally:
+        lock.release()
 
 
 def _launch(state: Path) -> subprocess.Popen[bytes]:
+    """Launch the converter of ``state`` (under its :func:`_start_lock`), without waiting for it."""
     soffice = find_soffice()
     python = find_uno_python(soffice)
     state.parent.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)
-    profile = state.parent / f"profil-{state.stem}"
+    profile = _profile(state)
     with state.with_suffix(".log").open("w", encoding="utf-8") as errors:
         return subprocess.Popen(
             [python, str(UNO_SCRIPT), "--serveur", str(soffice), str(profile), str(state), str(IDLE_SECONDS)],
@@ -487,16 +619,9 @@ def _launch(state: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def start_server(timeout: float = 90.0, slot: int = 0) -> xmlrpc.client.ServerProxy:
-    """Warm converter number ``slot``, started if it is not running (or has died)."""
-    state = state_file(slot)
-    process = _starting.pop(state, None)
-    if process is None or process.poll() is not None:
-        proxy = _proxy(state, timeout)
-        if proxy is not None:
-            return proxy
-        process = _launch(state)
-    deadline = time.monotonic() + 90
+def _wait_ready(process: subprocess.Popen[bytes], state: Path, timeout: float) -> _Converter:
+    """The converter just launched, once it answers; a French error if it stops or takes too long."""
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             detail = state.with_suffix(".log").read_text(encoding="utf-8").strip().splitlines()[-1:] or ["?"]
@@ -507,7 +632,31 @@ def start_server(timeout: float = 90.0, slot: int = 0) -> xmlrpc.client.ServerPr
             return proxy
         time.sleep(0.05)
     _kill_group(process)
-    raise ConversionError("Le convertisseur LibreOffice n'a pas démarré en 90 secondes.", INSTALL_ADVICE)
+    raise ConversionError(
+        f"Le convertisseur LibreOffice n'a pas démarré en {STARTUP_SECONDS} secondes.", INSTALL_ADVICE
+    )
+
+
+def start_server(timeout: float = 90.0, slot: int = 0) -> _Converter:
+    """Warm converter number ``slot``, started if it is not running (or has died).
+
+    Started by one process at a time: one that finds it starting elsewhere
+    waits for it, then uses it.
+    """
+    state = state_file(slot)
+    waiting = _starting.pop(state, None)
+    if waiting is not None:
+        waiting.join()  # launched by prestart: answering now, or failed (then launched again below)
+    proxy = _proxy(state, timeout)
+    if proxy is not None:
+        return proxy
+    with _start_lock(state):
+        proxy = _proxy(state, timeout)  # started by another process meanwhile
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while proxy is None and _profile_in_use(state) and time.monotonic() < deadline:
+            time.sleep(0.05)  # one starting for a build killed meanwhile, or stopping: not two on its profile
+            proxy = _proxy(state, timeout)
+        return proxy or _wait_ready(_launch(state), state, timeout)
 
 
 def servers_running() -> int:
@@ -533,11 +682,18 @@ def stop_servers() -> int:
     return stopped
 
 
-def _kill_server(slot: int) -> None:
+def _kill_server(slot: int, failed: _Converter) -> None:
+    """Kill warm converter ``slot`` if it is still ``failed``: another process may have restarted it meanwhile."""
     state = state_file(slot)
-    with contextlib.suppress(OSError, ValueError, KeyError, AttributeError):  # no killpg on Windows
-        os.killpg(json.loads(state.read_text(encoding="utf-8"))["pid"], signal.SIGKILL)
-    state.unlink(missing_ok=True)
+    with _start_lock(state):
+        try:
+            if json.loads(state.read_text(encoding="utf-8")).get("pid") != failed.pid:
+                return
+        except (OSError, ValueError, AttributeError):
+            return  # gone: a converter that stops removes its state file
+        with contextlib.suppress(OSError, TypeError, AttributeError):  # no killpg on Windows
+            os.killpg(failed.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        state.unlink(missing_ok=True)
 
 
 def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, slot: int) -> list[Path]:
@@ -553,14 +709,14 @@ def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, 
             try:
                 code, detail = proxy.convert(copies, options)
             except TimeoutError:
-                _kill_server(slot)
+                _kill_server(slot, proxy)
                 raise ConversionError(
                     f"LibreOffice n'a pas terminé la conversion de {names} en {timeout:.0f} secondes.",
                     "Relancez : le convertisseur a été redémarré. Si cela se reproduit, ouvrez le document "
                     "dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
                 ) from None
             except (OSError, xmlrpc.client.Error):
-                _kill_server(slot)  # it died during the conversion: start a new one, once
+                _kill_server(slot, proxy)  # it died during the conversion: start a new one, once
                 if attempt == 2:
                     raise ConversionError(
                         f"Le convertisseur LibreOffice s'est arrêté pendant la conversion de {names}.",
@@ -568,7 +724,7 @@ def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, 
                     ) from None
                 continue
             if code == 3 and attempt == 1:
-                _kill_server(slot)
+                _kill_server(slot, proxy)
                 continue
             break
     return _check_outputs(pairs, code == 0, detail or f"code {code}")

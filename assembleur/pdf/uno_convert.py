@@ -193,6 +193,48 @@ def main(argv):
             _stop_office(process, desktop)
 
 
+PROFILE_WAIT = 40  # seconds: a converter stopping on the same profile lets its LibreOffice quit within 20 s
+
+
+def _hold_profile(profile):
+    """Keep ``profile`` for this converter until it ends: the open lock file, or None if another holds it.
+
+    A LibreOffice started on a profile that another LibreOffice uses hands its
+    work over to that one and quits. The converter that is stopping (or one
+    launched by a build killed meanwhile) keeps the profile until its own
+    LibreOffice has quit; this one waits for it, at most :data:`PROFILE_WAIT`.
+    The system releases the lock when its holder dies.
+    """
+    path = Path(profile).with_name(f"verrou-{Path(profile).name}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    held = open(path, "a+b")  # noqa: SIM115 - kept open as long as the converter runs
+    deadline = time.monotonic() + PROFILE_WAIT
+    while True:
+        try:
+            _try_lock(held)
+            return held
+        except OSError:
+            if time.monotonic() > deadline:
+                held.close()
+                return None
+            time.sleep(0.02)
+
+
+def _try_lock(file):
+    """Lock ``file`` exclusively, or raise OSError at once (no lock where there is neither flock nor msvcrt)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        try:
+            import msvcrt
+        except ImportError:
+            return
+        file.seek(0)
+        msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def serve(soffice, profile, state_file, idle_seconds):
     """The warm converter: one LibreOffice kept running, converting on request (XML-RPC on loopback).
 
@@ -201,6 +243,10 @@ def serve(soffice, profile, state_file, idle_seconds):
     """
     from xmlrpc.server import SimpleXMLRPCServer
 
+    held = _hold_profile(profile)  # released when this process ends, after its LibreOffice has quit
+    if held is None:
+        print(f"LibreOffice n'a pas démarré : un autre convertisseur utilise le profil {profile}", file=sys.stderr)
+        return 3
     try:
         process, desktop = _start_office(soffice, profile)
     except Exception as exc:
