@@ -446,7 +446,7 @@ def test_done_when_observation_deliberation_signed_act_and_actes(
     synthese = PdfReader(folder / "05-synthese-des-avis.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in synthese.pages)
     assert "Observations et suites données" in text and SUITE in text
-    assert synthese.outline[0].title == "Synthèse des avis, observations et suites données"
+    assert synthese.outline[0].title == "Synthèse des avis ; Observations et suites données"
     for path in folder.glob("*.pdf"):
         assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0, path.name
 

@@ -68,8 +68,11 @@ class Libelles(Modele):
         "passé ce délai, l'avis est réputé favorable (décret n° 2015-1118 du 3 septembre 2015)."
     )
     avis_conseils_citoyens: Texte = "AVIS OU CONTRIBUTION DES CONSEILS CITOYENS"
+    avis_conseils_citoyens_titre: Texte = "Avis ou contribution des conseils citoyens"
     avis_communes: Texte = "AVIS DES COMMUNES DU CONTRAT DE VILLE"
+    avis_communes_titre: Texte = "Avis des communes du contrat de ville"
     contributions_signataires: Texte = "CONTRIBUTIONS DES AUTRES SIGNATAIRES DU CONTRAT DE VILLE"
+    contributions_signataires_titre: Texte = "Contributions des autres signataires du contrat de ville"
     contributions_colonnes: list[Texte] = ["Signataire", "Date du document", "Avis", "Reçu le"]
     observations_titre: Texte = "Observations et suites données"
     observations_introduction: Texte = (
@@ -148,7 +151,10 @@ DESCRIPTIONS = {
     "avis_delai": "Synthèse des avis : note sur le délai ({echeance} = dernier jour).",
     "avis_conseils_citoyens": "Titre du groupe des avis des conseils citoyens (intercalaire).",
     "avis_communes": "Titre du groupe des avis des communes (intercalaire).",
-    "contributions_signataires": "Titre du groupe des contributions des autres signataires (intercalaire, synthèse).",
+    "contributions_signataires": "Titre du groupe des contributions des autres signataires (intercalaire).",
+    "avis_conseils_citoyens_titre": "Le même titre dans la synthèse des avis et en signet.",
+    "avis_communes_titre": "Le même titre dans la synthèse des avis et en signet.",
+    "contributions_signataires_titre": "Le même titre dans la synthèse des avis et en signet.",
     "contributions_colonnes": "Synthèse des avis : les quatre en-têtes du tableau des contributions.",
     "observations_titre": "Titre de la partie « Observations et suites données ».",
     "observations_introduction": "Phrase au-dessus du tableau des observations.",

@@ -130,12 +130,14 @@ def build_protocole(content: Content, version: str = "projet", mention: str = ""
     return Document(cover, builder.items)
 
 
-# the groups of avis, in the order of the dossier: organisme type → its libellé
+# the groups of avis, in the order of the dossier: organisme type → its libellé (the divider page's title;
+# with « _titre », its heading in the synthèse and its bookmark)
 CATEGORIES = {
     "conseil_citoyen": "avis_conseils_citoyens",
     "commune": "avis_communes",
     SIGNATAIRE: "contributions_signataires",
 }
+
 
 def scan_alt(content: Content, organisme: Organisme) -> str:
     """What assistive technologies say of a received avis's scan (its alternative text), from avis.yaml."""
@@ -147,9 +149,10 @@ def scan_alt(content: Content, organisme: Organisme) -> str:
     return content.rapport.libelles.text(name, content.rapport.annee, organisme=organisme.nom, seance=seance, sens=sens)
 
 
-def category_title(content: Content, kind: str) -> str:
-    """The title of a group of avis (its divider page and, capitalised, its bookmark)."""
-    return content.rapport.libelles.text(CATEGORIES[kind], content.rapport.annee)
+def category_title(content: Content, kind: str, heading: bool = False) -> str:
+    """The title of a group of avis: its divider page's, or (``heading``) its heading and bookmark, as typed."""
+    name = CATEGORIES[kind] + ("_titre" if heading else "")
+    return content.rapport.libelles.text(name, content.rapport.annee)
 
 
 def categories(content: Content) -> dict[str, str]:
@@ -184,14 +187,14 @@ def build_synthese_avis(
         members = [statut for statut in statuts if statut.organisme.type == kind]
         if not members:
             continue
-        builder.add("intertitre", category_title(content, kind).capitalize())
+        builder.add("intertitre", category_title(content, kind, heading=True))
         rows = [[text_cell(h, bold=True) for h in libelles.texts("avis_colonnes", annee)]]
         rows += [
             [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)] for s in members
         ]
         builder.table(rows, widths=[3, 1.6, 2, 1.6])
     if contributions:
-        builder.add("intertitre", category_title(content, SIGNATAIRE).capitalize())
+        builder.add("intertitre", category_title(content, SIGNATAIRE, heading=True))
         rows = [[text_cell(h, bold=True) for h in libelles.texts("contributions_colonnes", annee)]]
         rows += [
             [text_cell(s.organisme.nom), text_cell(s.seance), text_cell(s.sens), text_cell(s.recu)]

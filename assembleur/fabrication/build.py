@@ -680,8 +680,8 @@ def _build_dossier(
                     for scan in scans
                     if organismes[scan.organisme].type == kind
                 ]
-                category = markup.plain(annexes.category_title(content, kind))
-                groups.append(assemble.Part(category.capitalize(), files[kind], children=children))
+                category = markup.plain(annexes.category_title(content, kind, heading=True))
+                groups.append(assemble.Part(category, files[kind], children=children))
             avis_part = assemble.Part(words("signet_avis"), None, "Avis-", children=groups)
             parts.append(avis_part)
 
@@ -856,7 +856,7 @@ def _actes(
             add(shorts[part.label], part.title, part.path)
     if avis_part is not None:
         # the synthèse, and the observations with their suites
-        title = ", ".join([synthese[0].title, *(child.title.lower() for child in synthese[1:])])
+        title = " ; ".join(child.title for child in synthese)  # each as typed in the libellés
         add("synthese-des-avis", title, bundle(assemble.Part(title, None, children=synthese), "synthese-reunie.pdf"))
         for group in avis_part.children[len(synthese) :]:  # each avis and contribution, in the dossier's order
             for part in group.children:
