@@ -13,6 +13,7 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import (
@@ -33,7 +34,10 @@ from ..limites import (
     MAX_PDF_SECONDS,
     MAX_SCAN_PAGES,
 )
-from . import finish, structure
+from . import finish
+
+if TYPE_CHECKING:  # pikepdf and the structure tree load only when a dossier is assembled, not to check scans
+    from . import structure
 from .finish import Metadata
 
 A4 = (595.276, 841.890)  # points
@@ -438,6 +442,8 @@ def _finish_assembly(
         finish.make_pdfa(writer, pdfa_from, metadata)
     else:
         finish.set_xmp(writer, metadata)
+    from . import structure
+
     return finish.write(writer, output, then=lambda written: structure.tag(written, sections))
 
 
@@ -446,6 +452,8 @@ def _append_pages(
 ) -> structure.Section:
     """Copy ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
     part.first_page = len(writer.pages)
+    from . import structure
+
     section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
     if part.path is not None:
         reader = PdfReader(files.enter_context(part.path.open("rb")))
