@@ -436,13 +436,21 @@ def dossier(
     _report_build(*build.build_dossier(year, folder, options))
 
 
-class _AvisCommands(_Commands):
-    """``assembleur avis [ANNEE]`` shows the consultation (``etat``), as it always did; ``ajouter`` records one."""
+class _DefaultSubcommand(_Commands):
+    """A group whose bare use runs one of its commands: ``assembleur avis 2019`` is ``assembleur avis etat 2019``."""
+
+    default = ""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
-            args = ["etat", *args]
+            args = [self.default, *args]
         return super().parse_args(ctx, args)
+
+
+class _AvisCommands(_DefaultSubcommand):
+    """``assembleur avis [ANNEE]`` shows the consultation (``etat``), as it always did; ``ajouter`` records one."""
+
+    default = "etat"
 
 
 avis_app = typer.Typer(
@@ -454,18 +462,25 @@ app.add_typer(avis_app, name="avis")
 
 @avis_app.command("ajouter")
 def avis_ajouter(
-    fichier: Annotated[Path, typer.Argument(help="Le scan de la délibération : PDF, JPEG, PNG ou TIFF.")],
-    organisme: Annotated[str, typer.Option("--organisme", help="Le nom de l'organisme, tel qu'écrit dans avis.yaml.")],
-    seance: Annotated[str, typer.Option("--seance", help="La date de la séance (18/11/2020).")],
+    fichier: Annotated[
+        Path, typer.Argument(metavar="FICHIER", help="Le scan de la délibération : PDF, JPEG, PNG ou TIFF.")
+    ],
+    organisme: Annotated[
+        str, typer.Option("--organisme", metavar="NOM", help="Le nom de l'organisme, tel qu'écrit dans avis.yaml.")
+    ],
+    seance: Annotated[str, typer.Option("--seance", metavar="JJ/MM/AAAA", help="La date de la séance (18/11/2020).")],
     sens: Annotated[
         str,
         typer.Option(
             "--sens",
+            metavar="SENS",
             help="favorable, défavorable, réservé, prend acte ou approuve (facultatif pour la contribution "
             "d'un signataire).",
         ),
     ] = "",
-    recu: Annotated[str | None, typer.Option("--recu", help="La date de réception (facultative).")] = None,
+    recu: Annotated[
+        str | None, typer.Option("--recu", metavar="JJ/MM/AAAA", help="La date de réception (facultative).")
+    ] = None,
     annee: YearArgument = None,
 ) -> None:
     """Enregistre un avis reçu : range le scan dans annexes/<année>/ et complète avis.yaml."""
@@ -568,13 +583,10 @@ def avis(annee: YearArgument = None) -> None:
         typer.echo(f"- {organisme.nom} : {detail}")
 
 
-class _DeliberationCommands(_Commands):
+class _DeliberationCommands(_DefaultSubcommand):
     """``assembleur deliberation [ANNEE]`` writes the projet (``projet``); ``ajouter`` records the signed act."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
-            args = ["projet", *args]
-        return super().parse_args(ctx, args)
+    default = "projet"
 
 
 deliberation_app = typer.Typer(
@@ -591,7 +603,7 @@ def deliberation_projet(
     sortie: OutputOption = None,
     sans_avis: Annotated[
         list[str] | None,
-        typer.Option("--sans-avis", help="Organisme dont le rapport est joint sans l'avis (répétable)."),
+        typer.Option("--sans-avis", metavar="NOM", help="Organisme dont le rapport est joint sans l'avis (répétable)."),
     ] = None,
     gabarits: TemplatesOption = None,
 ) -> None:
@@ -611,9 +623,11 @@ def deliberation_projet(
 
 @deliberation_app.command("ajouter")
 def deliberation_ajouter(
-    fichier: Annotated[Path, typer.Argument(help="La délibération signée : scan ou PDF (ou image JPEG, PNG, TIFF).")],
-    numero: Annotated[str, typer.Option("--numero", help="Le numéro de la délibération (2020-123).")],
-    seance: Annotated[str, typer.Option("--seance", help="La date de la séance (15/12/2020).")],
+    fichier: Annotated[
+        Path, typer.Argument(metavar="FICHIER", help="La délibération signée : scan ou PDF (ou image JPEG, PNG, TIFF).")
+    ],
+    numero: Annotated[str, typer.Option("--numero", metavar="NUMERO", help="Le numéro de la délibération (2020-123).")],
+    seance: Annotated[str, typer.Option("--seance", metavar="JJ/MM/AAAA", help="La date de la séance (15/12/2020).")],
     annee: YearArgument = None,
 ) -> None:
     """Enregistre la délibération signée : range le fichier dans annexes/<année>/ et complète deliberation.yaml."""
