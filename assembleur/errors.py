@@ -2,7 +2,7 @@
 
 Every failure the user can meet is an :class:`AssembleurError`: it carries a
 French message that names the file and says what to do, and the exit code the
-command line returns. The CLI catches them in one place (``cli.main``).
+command line returns. The CLI catches them in one place (``cli._Commands``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from PIL import Image, ImageChops, ImageColor, ImageFont
 from assembleur.documents import charts
 from assembleur.documents.charts import BLUE, ORANGE, draw_bars
 
-REPO = Path(__file__).resolve().parent.parent
+from .conftest import REPO
+
 BLUE_RGB, ORANGE_RGB = ImageColor.getrgb(BLUE), ImageColor.getrgb(ORANGE)
 
 FINANCEMENT_2019 = [

@@ -271,9 +271,9 @@ def test_the_ten_line_alias_document_is_named_with_its_line(projet: Path) -> Non
 
 
 MANIFESTS = {
-    "huge": (lambda: b" " * (limites.MAX_MANIFEST_BYTES + 1), "pèse plus de"),
-    "deeply-nested": (lambda: b"[" * 1_000_000 + b"]" * 1_000_000, "n'est pas un manifeste d'assembleur lisible"),
-    "not-a-list": (lambda: json.dumps({"sorties": [3]}).encode(), "n'est pas un manifeste d'assembleur lisible"),
+    "huge": (lambda: b" " * (limites.MAX_MANIFEST_BYTES + 1), "ce fichier pèse plus de"),
+    "deeply-nested": (lambda: b"[" * 1_000_000 + b"]" * 1_000_000, "ce fichier n'est pas un manifeste d'assembleur lisible"),
+    "not-a-list": (lambda: json.dumps({"sorties": [3]}).encode(), "ce fichier n'est pas un manifeste d'assembleur lisible"),
     "outside": (
         lambda: json.dumps({"sorties": [{"fichier": "/dev/zero", "sha256": "0"}]}).encode(),
         "« /dev/zero » n'est pas un fichier du dossier du manifeste.",
@@ -287,7 +287,5 @@ def test_a_hostile_manifest_is_refused_in_time_naming_it(projet: Path, case: str
     (projet / "manifeste.json").write_bytes(content())
     result = run(projet, "verifier", "2019", "--manifeste", "manifeste.json")
     assert result.returncode == 1, result.stderr
-    assert f"- manifeste.json : {expected}" in result.stderr or (
-        "manifeste.json" in result.stderr and expected in result.stderr
-    )
+    assert f"- manifeste.json : {expected}" in result.stderr
     assert "Traceback" not in result.stderr

@@ -288,7 +288,7 @@ def refine(path: Path, newer: Path, aligned: list[AlignedTable], author: str, mo
     """Finish LibreOffice's comparison ``path`` in place (see the module's docstring).
 
     ``newer`` is the newer document, to find its tables again; ``aligned`` what
-    :func:`align_tables` returned.
+    :func:`prepare_older` returned.
     """
     parts = _read(path)
     names = _style_names(parts)

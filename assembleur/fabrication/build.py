@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..contenus import consultation, load, markup, validate
+from ..contenus import consultation, french, load, markup, validate
 from ..contenus.model import SIGNATAIRE
 from ..documents import accessibilite, annexes, deliberation, derive, gabarits
 from ..documents.deliberation import transmission as act_transmission
@@ -786,7 +786,7 @@ def _missing_avis(content: validate.Content, statut: consultation.Statut) -> Pro
 def _deadline_note(statut: consultation.Statut) -> str:
     if statut.echeance is None:
         return " (date d'envoi du projet inconnue : renseignez consultation.envoi dans avis.yaml)"
-    return f" (délai de réponse jusqu'au {derive.french.format_long_date(statut.echeance)})"
+    return f" (délai de réponse jusqu'au {french.format_long_date(statut.echeance)})"
 
 
 def _missing_act(year: Year, content: validate.Content) -> Problem:
@@ -843,7 +843,7 @@ def _actes(
     acte = deliberation.acte if deliberation else None
     if acte is not None and signed is not None:
         run.inputs.append(signed)
-        seance = derive.french.format_long_date(acte.seance)
+        seance = french.format_long_date(acte.seance)
         title = markup.plain(
             content.rapport.libelles.text("actes_deliberation", content.rapport.annee, numero=acte.numero, date=seance)
         )
