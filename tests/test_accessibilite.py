@@ -94,19 +94,38 @@ def test_a_pdfa_definitif_part_is_pdfa_2b_and_pdf_ua_1(tmp_path):
 FINANCEMENT = [("État", Decimal("35.30")), ("Région Hauts-de-France", Decimal("20")), ("Ville", Decimal("44.7"))]
 
 
-def test_a_chart_is_described_by_its_figures():
-    text = charts.describe(FINANCEMENT, "pourcentage", "financement")
-    assert text == (
+def test_a_chart_is_described_by_its_figures(checked_2019):
+    from assembleur.documents import derive
+
+    [chart] = [item for item in derive.build_document(checked_2019.content).body if item.chart == "financement"]
+    assert chart.description == (
         "Graphique en barres : la répartition du financement par financeur. "
-        "État : 35,3\u00a0% ; Région Hauts-de-France : 20\u00a0% ; Ville : 44,7\u00a0%. Valeur la plus élevée : Ville."
+        + charts.describe(chart.chart_data, "pourcentage")["barres"]
+        + ". Valeur la plus élevée : Etat - CGET."
     )
+    assert charts.describe(FINANCEMENT, "pourcentage") == {
+        "barres": "État : 35,3\u00a0% ; Région Hauts-de-France : 20\u00a0% ; Ville : 44,7\u00a0%",
+        "plus_eleve": "Ville",
+    }
 
 
 def test_changing_a_figure_changes_the_alternative_text():
     changed = [*FINANCEMENT[:2], ("Ville", Decimal("12"))]
     before, after = charts.describe(FINANCEMENT, "pourcentage"), charts.describe(changed, "pourcentage")
     assert before != after
-    assert "Ville : 12\u00a0%" in after and "Valeur la plus élevée : État." in after
+    assert "Ville : 12\u00a0%" in after["barres"] and after["plus_eleve"] == "État"
+
+
+def test_the_words_around_the_figures_are_libelles(annee, contenus):
+    from assembleur.documents import derive
+    from assembleur.fabrication import build
+
+    text = (contenus / "rapport.yaml").read_text(encoding="utf-8")
+    (contenus / "rapport.yaml").write_text(
+        text.replace("libelles:\n", "libelles:\n  graphique_financement: les parts des financeurs\n", 1), encoding="utf-8"
+    )
+    [chart] = [i for i in derive.build_document(build.check(annee).content).body if i.chart == "financement"]
+    assert chart.description.startswith("Graphique en barres : les parts des financeurs. ")
 
 
 @pytest.mark.libreoffice
@@ -116,7 +135,7 @@ def test_the_charts_alternative_text_reaches_the_pdf_figures(definitif_2019, che
     _, written = definitif_2019
     document = derive.build_document(checked_2019.content, "definitif", "")
     expected = [
-        charts.describe(item.chart_data, "pourcentage" if item.chart == "financement" else "montant", item.chart)
+        item.description
         for item in document.body
         if item.kind == "graphique"
     ]

@@ -36,6 +36,8 @@ VALEURS: dict[str, tuple[str, ...]] = {
     "dossier_sujet": ("version",),
     "dossier_mots_cles": ("sigle",),
     "actes_deliberation": ("numero", "date"),
+    "graphique_description": ("sujet", "barres", "plus_eleve"),
+    "graphique_sans_donnees": ("sujet",),
     "alt_avis": ("organisme", "seance", "sens"),
     "alt_contribution": ("organisme", "seance", "sens"),
 }
@@ -96,6 +98,10 @@ class Libelles(Modele):
     )
     dossier_mots_cles: Texte = "politique de la ville, contrat de ville, {sigle}, {annee}, avis des communes"
     actes_deliberation: Texte = "Délibération n° {numero} du {date}"
+    graphique_description: Texte = "Graphique en barres : {sujet}. {barres}. Valeur la plus élevée : {plus_eleve}."
+    graphique_sans_donnees: Texte = "Graphique en barres : {sujet}. Aucune donnée."
+    graphique_financement: Texte = "la répartition du financement par financeur"
+    graphique_contributions_cget: Texte = "les contributions du CGET par thématique"
     alt_avis: Texte = "Avis de {organisme}, séance du {seance}, sens de l'avis : {sens} (document scanné)"
     alt_contribution: Texte = "Contribution de {organisme}, document du {seance} (document scanné)"
 
@@ -172,6 +178,11 @@ DESCRIPTIONS = {
     "dossier_sujet": "Sujet du PDF du dossier ({version} = version projet ou définitive).",
     "dossier_mots_cles": "Mots-clés du PDF du dossier ({sigle}).",
     "actes_deliberation": "Titre de la délibération signée dans le bordereau @ctes ({numero}, {date}).",
+    "graphique_description": "Texte de remplacement d'un graphique, lu par les lecteurs d'écran ({sujet}, {barres}, "
+    "{plus_eleve}).",
+    "graphique_sans_donnees": "Texte de remplacement d'un graphique sans données ({sujet}).",
+    "graphique_financement": "Ce que montre le graphique du financement (texte de remplacement).",
+    "graphique_contributions_cget": "Ce que montre le graphique des contributions du CGET (texte de remplacement).",
     "alt_avis": "Ce que les lecteurs d'écran disent d'un avis scanné ({organisme}, {seance}, {sens}).",
     "alt_contribution": "Ce que les lecteurs d'écran disent d'une contribution ({organisme}, {seance}, {sens}).",
 }

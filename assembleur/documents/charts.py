@@ -74,29 +74,26 @@ _STAND_INS = {
 }
 
 
-# What each chart shows, for its alternative text (keyed by the chart's name in the content).
-SUBJECTS = {
-    "financement": "la répartition du financement par financeur",
-    "contributions_cget": "les contributions du CGET par thématique",
-}
+def value_kind(chart: str) -> str:
+    """How a chart's values read: the financement's are shares (``"pourcentage"``), the others amounts."""
+    return "pourcentage" if chart == "financement" else "montant"
 
 
-def describe(data: list[tuple[str, Decimal]], kind: str, chart: str = "") -> str:
-    """The French alternative text of a bar chart: what it shows, then every bar with its value, in order.
+def describe(data: list[tuple[str, Decimal]], kind: str) -> dict[str, str]:
+    """The figures of a bar chart's alternative text: every bar with its value, in order, and the largest.
 
-    Built from the same figures as the picture (``kind`` as in :func:`draw_bars`), so
-    that a screen reader hears what a sighted reader sees: e.g. « Graphique en
-    barres : la répartition du financement par financeur. État : 35,3 % ; Ville : 20 %.
-    Valeur la plus élevée : État. »
+    Built from the same figures as the picture (``kind`` as in :func:`draw_bars`), so that
+    a screen reader hears what a sighted reader sees; the sentence around them is a
+    libellé of the content (``graphique_description``): e.g. « Graphique en barres : la
+    répartition du financement par financeur. État : 35,3 % ; Ville : 20 %. Valeur la
+    plus élevée : État. » Empty when there is no bar.
     """
-    show = french.format_percent if kind == "pourcentage" else french.format_amount
-    subject = SUBJECTS.get(chart, "")
-    head = f"Graphique en barres{' : ' + subject if subject else ''}."
     if not data:
-        return f"{head} Aucune donnée."
+        return {}
+    show = french.format_percent if kind == "pourcentage" else french.format_amount
     bars = " ; ".join(f"{' '.join(label.split()) or '—'} : {show(Decimal(str(float(value))))}" for label, value in data)
     largest = max(range(len(data)), key=lambda i: data[i][1])
-    return f"{head} {bars}. Valeur la plus élevée : {' '.join(data[largest][0].split())}."
+    return {"barres": bars, "plus_eleve": " ".join(data[largest][0].split())}
 
 
 def draw_bars(data: list[tuple[str, Decimal]], kind: str, path: Path) -> Path:

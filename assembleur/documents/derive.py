@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..contenus import french
+from ..contenus import french, markup
 from ..contenus.blocs import KINDS, Bloc, Loc
 from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this module's interface)
 from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
+from . import charts
 
 # Porteurs named after the local body that carries the action (the town, its CCAS, its conseil
 # citoyen): the same name in two communes is two porteurs, so the commune is part of the name.
@@ -270,6 +271,7 @@ class Item:
     table: Table | None = None
     chart: str = ""
     chart_data: list[tuple[str, Decimal]] = field(default_factory=list)
+    description: str = ""  # a chart's alternative text
 
 
 @dataclass
@@ -315,8 +317,16 @@ class Builder:
                     self.charts[block.genre] = data
 
     def chart(self, name: str) -> None:
-        """The chart drawn from the data of the ``name`` block."""
-        self.items.append(Item("graphique", chart=name, chart_data=self.charts[name]))
+        """The chart drawn from the data of the ``name`` block, with its alternative text (its figures, in words)."""
+        data, libelles, annee = self.charts[name], self.content.rapport.libelles, self.content.rapport.annee
+        subject = libelles.text(f"graphique_{name}", annee)
+        figures = charts.describe(data, charts.value_kind(name))
+        description = (
+            libelles.text("graphique_description", annee, sujet=subject, **figures)
+            if figures
+            else libelles.text("graphique_sans_donnees", annee, sujet=subject)
+        )
+        self.items.append(Item("graphique", chart=name, chart_data=data, description=markup.plain(description)))
 
     def table(
         self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False

@@ -34,7 +34,7 @@ from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
 from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
-from .charts import describe, draw_bars
+from .charts import draw_bars, value_kind
 from .derive import Cell, Document, Item, Table
 
 TABLE_STYLE = "Tableau assembleur"
@@ -248,10 +248,10 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     if item.table is not None:
         context["tableau"] = _table(template, item.table, usable_width_cm=width_cm)
     if item.chart:
-        kind = "pourcentage" if item.chart == "financement" else "montant"
+        kind = value_kind(item.chart)
         image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
         context["image"] = _DescribedImage(template, str(image), width=Mm(150))
-        context["image"].description = describe(item.chart_data, kind, item.chart)
+        context["image"].description = item.description
     return context
 
 
