@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -206,7 +207,10 @@ def get(application, path: str, port: int, token: str) -> tuple[int, str, bytes]
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", port),
     }
-    asyncio.run(application(scope, receive, send))
+    # in a thread of its own: another test (Playwright) may leave an event loop running in this one
+    worker = threading.Thread(target=asyncio.run, args=(application(scope, receive, send),))
+    worker.start()
+    worker.join(timeout=60)
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = {k.decode(): v.decode() for k, v in start["headers"]}
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
