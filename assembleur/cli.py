@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import datetime as dt
 import difflib
 import itertools
 import os
-import platform
 import re
 import shlex
 import sys
@@ -31,7 +29,6 @@ from typer import _click as click  # Typer's own copy of Click: its help and err
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
-from . import __version__
 from .errors import EXIT_CRASH, EXIT_INTERRUPTED, EXIT_USAGE, AssembleurError, Problem, UsageProblem
 from .fabrication import versions
 from .fabrication.options import BuildOptions
@@ -45,7 +42,6 @@ if TYPE_CHECKING:
 # rebuild is answered before they load.
 
 PROGRAM = "assembleur"
-CRASH_FOLDER = Path(".cache") / "assembleur" / "plantages"
 
 # Click's fixed English words in help pages, and their French.
 _HELP_WORDS = {
@@ -188,55 +184,14 @@ def _bad_value(exc: click_errors.BadParameter) -> str:
 
 def _crash(exc: Exception, arguments: list[str], debug: bool) -> int:
     """An unexpected error: its detail in a crash log, a French message saying where."""
+    from . import plantage
+
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
-    now = dt.datetime.now()
-    report = "\n".join(
-        [
-            f"Plantage d'assembleur {__version__} le {now:%Y-%m-%d à %H:%M:%S}",
-            f"Commande : {shlex.join([PROGRAM, *arguments])}",
-            f"Dossier : {Path.cwd()}",
-            f"Python : {platform.python_version()} ({platform.python_implementation()}, {sys.executable})",
-            f"Système : {platform.platform()}",
-            "",
-            "".join(traceback.format_exception(exc)),
-        ]
-    )
-    log = _write_crash_log(report, f"plantage-{now:%Y-%m-%d-%Hh%Mm%Ss}")
-    _say(
-        "Erreur inattendue : assembleur s'est arrêté sur un problème qu'il ne sait pas expliquer "
-        f"({type(exc).__name__})."
-    )
-    _say("Aucun fichier déjà publié n'a été modifié.")
-    if log is None:
-        _say("Le détail n'a pas pu être écrit ; relancez avec --debug et joignez ce qui s'affiche à votre signalement.")
-    else:
-        _say(f"Le détail est écrit dans {_shown(log)} : joignez ce fichier à votre signalement.")
+    log = plantage.write_log(exc, shlex.join([PROGRAM, *arguments]), Path.cwd())
+    for line in plantage.message(exc, log, None if log is None else _shown(log)):
+        _say(line)
     return EXIT_CRASH
-
-
-def _write_crash_log(report: str, stem: str) -> Path | None:
-    """Write ``report`` under the project's .cache/assembleur/plantages/, else the user's cache; its path."""
-    from .pdf.libreoffice import ENV_CACHE
-
-    project = Path.cwd() / CRASH_FOLDER if (Path.cwd() / "contenus").is_dir() else None
-    user = Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur") / CRASH_FOLDER.name
-    for folder in filter(None, (project, user)):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        for number in range(1, 100):  # two crashes in the same second each keep their log
-            path = folder / (f"{stem}.txt" if number == 1 else f"{stem}-{number}.txt")
-            try:
-                with path.open("x", encoding="utf-8") as handle:
-                    handle.write(report)
-            except FileExistsError:
-                continue
-            except OSError:
-                break
-            return path
-    return None
 
 
 app = typer.Typer(
@@ -336,14 +291,9 @@ def verifier(
         _say(f"Les {count} fichiers du manifeste {manifeste} sont identiques à leur fabrication.")
         return
     year = resolve_year(Path.cwd(), annee)
-    checked = build.check(year)
-    scans = build.check_scans(year, checked)
-    build.check_act(year, checked)
-    template_warnings = build.check_templates(year, checked, gabarits)
-    actions = len(checked.content.programmation.actions)
-    avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if checked.content.avis else ""
-    _say(f"Contenus {year.annee} valides : {len(checked.content.chapitres)} chapitres, {actions} actions{avis}.")
-    _report_warnings([*checked.warnings, *template_warnings])
+    checked, scans, warnings = build.verify(year, gabarits)
+    _say(build.summary(year, checked, scans))
+    _report_warnings(warnings)
 
 
 @app.command()
@@ -554,7 +504,7 @@ def _report_comparison(result: Any) -> None:
 @avis_app.command("etat")
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
-    from .contenus import consultation, french
+    from .contenus import consultation
     from .fabrication import build
 
     year = resolve_year(Path.cwd(), annee)
@@ -565,15 +515,7 @@ def avis(annee: YearArgument = None) -> None:
             f"L'année {year.annee} n'a pas de fichier avis.yaml.",
             "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
         )
-    end = consultation.deadline(consulted.consultation)
-    sent = consulted.consultation.envoi
-    if sent is None:
-        typer.echo("Date d'envoi du projet : non renseignée (consultation.envoi dans avis.yaml).")
-    else:
-        typer.echo(
-            f"Projet envoyé le {french.format_long_date(sent)} ; réponses attendues jusqu'au "
-            f"{french.format_long_date(end)} inclus."
-        )
+    typer.echo(consultation.sending(consulted.consultation))
     for statut in build.statuts(checked):
         organisme = statut.organisme
         if statut.etat == consultation.RECU:
@@ -659,7 +601,7 @@ def atelier(
     from .atelier import serveur
 
     if port is not None and not 1024 <= port <= 65535:
-        raise AssembleurError(f"Le port doit être compris entre 1024 et 65535 (reçu : {port}).", "Corrigez --port.")
+        raise UsageProblem(f"Le port doit être compris entre 1024 et 65535 (reçu : {port}).", "Corrigez --port.")
     year = resolve_year(Path.cwd(), annee)
     serveur.serve(year, port, not sans_navigateur, _say)
 
@@ -779,7 +721,7 @@ def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str
     if reused is None:
         return False
     checked, files = reused
-    _say(f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name}).")
+    _say(build.unchanged_message(files))
     _report_build(checked, files)
     return True
 

@@ -497,5 +497,5 @@ def test_ctrl_c_during_a_build_lets_it_finish_cleanly(atelier: Atelier, page) ->
 
 def test_a_port_out_of_range_is_refused(projet: Path, cli) -> None:
     result = cli("atelier", "2019", "--port", "80", "--sans-navigateur")
-    assert result.exit_code == 1
+    assert result.exit_code == 64  # a wrong command line
     assert result.stderr == "Erreur : Le port doit être compris entre 1024 et 65535 (reçu : 80).\nCorrigez --port.\n"

@@ -160,7 +160,7 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
     csrf = hmac.new(token.encode(), b"formulaires", hashlib.sha256).hexdigest()
     checks.keep_fresh(workshop.stopped, workshop.building)  # at start and after each save: pages find them done
 
-    def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
         page = templates.get_template(name).render(
             annee=year.annee,
             csrf=csrf,
@@ -198,7 +198,6 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
             running = "la version définitive" if workshop.running == versions.DEFINITIF else "une version projet"
             busy = f"Une fabrication est déjà en cours ({running}) : attendez qu'elle se termine."
         return render(
-            request,
             "annee.html",
             verification=verification,
             statuts=verification.statuts,
@@ -230,7 +229,6 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
 
     def avis_page(request: Request, status: int = 200, **values: Any) -> HTMLResponse:
         return render(
-            request,
             "avis.html",
             status,
             organismes=etat.pending_organismes(year),
@@ -282,9 +280,7 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
         return RedirectResponse(f"/avis?{query}", status_code=303)
 
     def preview_page(request: Request) -> HTMLResponse:
-        return render(
-            request, "apercu.html", apercu=previews.get(), note=workshop.preview_note, en_cours=workshop.running
-        )
+        return render("apercu.html", apercu=previews.get(), note=workshop.preview_note, en_cours=workshop.running)
 
     async def apercu(request: Request) -> Response:
         return await run_in_threadpool(preview_page, request)
@@ -294,7 +290,10 @@ def create_app(year: Year, token: str, port: int, workshop: Workshop | None = No
         number = request.path_params["numero"]
         if preview is None or request.query_params.get("v") != preview.key or not 1 <= number <= preview.pages:
             return Response("Page introuvable (l'aperçu a changé : rechargez la page).", 404)
-        image = await run_in_threadpool(previews.page_image, preview, number)
+        try:
+            image = await run_in_threadpool(previews.page_image, preview, number)
+        except AssembleurError as exc:  # no pdftoppm, a timeout, a file caught half-written
+            return Response(f"{exc.message}\n{exc.advice}", 503, media_type="text/plain; charset=utf-8")
         return FileResponse(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     def inside_outputs(relative: str) -> Path | None:

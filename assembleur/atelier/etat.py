@@ -8,18 +8,17 @@ changed (their modification times), so that a page answers at once.
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..contenus import consultation, french, load
+from ..contenus import consultation, load
 from ..errors import AssembleurError, Problem, ProblemsError
-from ..fabrication import build, versions
-from ..fabrication.surveillance import snapshot
-from ..project import ANNEXES, Year
+from ..fabrication import build, freshness, versions
+from ..pdf import apercu
+from ..project import Year
 
 
 @dataclass
@@ -36,14 +35,12 @@ class Verification:
 
 def stamps(year: Year) -> tuple[tuple[str, int], ...]:
     """The modification times of every input of the year: the key of the cached checks."""
-    files = dict(snapshot(year))
-    folder = year.root / ANNEXES / str(year.annee)
-    if folder.is_dir():
-        for path in folder.glob("*.pdf"):
-            try:
-                files[path] = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                continue
+    files = {}
+    for path in freshness.input_files(year, year.templates):  # the inputs a rebuild sees: a scan may be AVIS.PDF
+        try:
+            files[path] = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            continue
     return tuple(sorted((str(path), stamp) for path, stamp in files.items()))
 
 
@@ -54,40 +51,24 @@ def _problems(exc: AssembleurError) -> list[Problem]:
 
 
 def verify(year: Year) -> Verification:
-    """Run the checks of ``assembleur verifier`` and read the consultation."""
+    """Run the checks of ``assembleur verifier`` (:func:`build.verify`, all of them) and read the consultation."""
     result = Verification()
+    errors: list[AssembleurError] = []
     try:
-        checked = build.check(year)
+        checked, scans, result.warnings = build.verify(year, errors=errors)
     except AssembleurError as exc:
         result.errors = _problems(exc)
         result.consulted = (year.contents / "avis.yaml").is_file()
         return result
-    result.warnings = list(checked.warnings)
-    scans = []
-    try:
-        scans = build.check_scans(year, checked)
-    except AssembleurError as exc:
-        result.errors += _problems(exc)
-    try:
-        result.warnings += build.check_templates(year, checked)
-    except AssembleurError as exc:
-        result.errors += _problems(exc)
+    for error in errors:
+        result.errors += _problems(error)
+    result.summary = build.summary(year, checked, scans)
     content = checked.content
-    avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if content.avis else ""
-    result.summary = f"{len(content.chapitres)} chapitres, {len(content.programmation.actions)} actions{avis}."
     if content.avis is None:
         result.consulted = False
         return result
     result.statuts = build.statuts(checked)
-    sent = content.avis.consultation.envoi
-    if sent is None:
-        result.envoi = "Date d'envoi du projet : non renseignée (consultation.envoi dans avis.yaml)."
-    else:
-        end = consultation.deadline(content.avis.consultation)
-        result.envoi = (
-            f"Projet envoyé le {french.format_long_date(sent)} ; réponses attendues jusqu'au "
-            f"{french.format_long_date(end)} inclus."
-        )
+    result.envoi = consultation.sending(content.avis.consultation)
     return result
 
 
@@ -248,31 +229,12 @@ class CachedPreview:
             return self._cache[key]
 
     def page_image(self, preview: Preview, number: int) -> Path:
-        """The PNG of page ``number`` (made by pdftoppm on first request, then kept)."""
+        """The PNG of page ``number`` (made on first request, then kept); ConversionError, EnvironmentProblem."""
         folder = self.year.root / build.CACHE_FOLDER / "atelier" / preview.key
         target = folder / f"page-{number}.png"
         if not target.is_file():
             folder.mkdir(parents=True, exist_ok=True)
-            stem = folder / f".page-{number}-{threading.get_ident()}"
-            subprocess.run(
-                [
-                    "pdftoppm",
-                    "-f",
-                    str(number),
-                    "-l",
-                    str(number),
-                    "-r",
-                    "60",
-                    "-png",
-                    "-singlefile",
-                    str(preview.path),
-                    str(stem),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
-            stem.with_suffix(".png").replace(target)
+            apercu.page_png(preview.path, number, target)
         return target
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import plantage
 from ..errors import AssembleurError, Problem, ProblemsError
 from ..fabrication import build, surveillance, versions
 from ..fabrication.options import BuildOptions
@@ -109,8 +110,11 @@ class Workshop:
             outcome = Outcome(version, False, title, list(exc.problems), exc.advice)
         except AssembleurError as exc:
             outcome = Outcome(version, False, exc.message, advice=exc.advice)
-        except Exception as exc:  # the page must always learn how the build ended
-            outcome = Outcome(version, False, f"La fabrication a échoué : {exc.__class__.__name__} : {exc}")
+        except Exception as exc:  # the page must always learn how the build ended, in the command line's words
+            log = plantage.write_log(exc, f"atelier {self.year.annee} : fabrication {version}", self.year.root)
+            shown = log.relative_to(self.year.root) if log and log.is_relative_to(self.year.root) else log
+            first, *rest = plantage.message(exc, log, shown)
+            outcome = Outcome(version, False, first, advice=" ".join(rest))
         with self._lock:
             self.outcome, self.running, self.stage = outcome, None, ""
         self.emit("fin", "ok" if outcome.ok else "refus")
@@ -125,14 +129,16 @@ class Workshop:
         if reused is not None:  # as the command line: an unchanged projet is taken up, not duplicated
             same = reused[1]
             return Outcome(
-                version,
-                True,
-                f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({same[-1].name}).",
-                files=[_relative(path, folder) for path in same],
+                version, True, build.unchanged_message(same), files=[_relative(path, folder) for path in same]
             )
         _, written = build.build_dossier(year, folder, options, progress=self._progress)
-        label = versions.DEFINITIF if version == versions.DEFINITIF else written[-1].stem.rsplit("-", 1)[-1]
-        what = "Version définitive" if version == versions.DEFINITIF else f"Version projet {label}"
+        manifest = next(path for path in written if path.name.startswith(f"manifeste-{year.annee}-"))
+        label = manifest.stem.removeprefix(f"manifeste-{year.annee}-")  # projet-v3: named as the build named it
+        what = (
+            "Version définitive"
+            if version == versions.DEFINITIF
+            else f"Version projet {label.removeprefix(versions.PROJET + '-')}"
+        )
         return Outcome(version, True, f"{what} fabriquée.", files=[_relative(path, folder) for path in written])
 
     # --- the preview, rebuilt on each save (the logic of « rapport --surveiller ») ----

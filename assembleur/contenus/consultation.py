@@ -43,6 +43,17 @@ def deadline(consultation: Consultation) -> dt.date | None:
     return add_months(consultation.envoi, consultation.delai_mois)
 
 
+def sending(consultation: Consultation) -> str:
+    """The sentence about when the projet was sent and until when answers are awaited."""
+    end = deadline(consultation)
+    if consultation.envoi is None or end is None:
+        return "Date d'envoi du projet : non renseignée (consultation.envoi dans avis.yaml)."
+    return (
+        f"Projet envoyé le {french.format_long_date(consultation.envoi)} ; réponses attendues jusqu'au "
+        f"{french.format_long_date(end)} inclus."
+    )
+
+
 @dataclass(frozen=True)
 class Statut:
     """Where one consulted body's avis stands."""

@@ -238,6 +238,50 @@ def check_templates(year: Year, checked: Checked, folder: Path | None = None) ->
     return warnings
 
 
+def verify(
+    year: Year, templates: Path | None = None, errors: list[AssembleurError] | None = None
+) -> tuple[Checked, list[ScannedAvis], list[Problem]]:
+    """The checks of ``assembleur verifier``: contents, scans, signed act, templates; their warnings.
+
+    A content error is raised at once (nothing else can be checked). The other
+    checks are independent: with ``errors`` given, each one's error is added to
+    it and the next check still runs (the atelier lists them all); without, the
+    first is raised.
+    """
+    checked = check(year)
+    scans: list[ScannedAvis] = []
+    warnings = list(checked.warnings)
+
+    def attempt(step: Callable[[], Any]) -> Any:
+        try:
+            return step()
+        except AssembleurError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            return None
+
+    scans = attempt(lambda: check_scans(year, checked)) or []
+    attempt(lambda: check_act(year, checked))
+    warnings += attempt(lambda: check_templates(year, checked, templates)) or []
+    return checked, scans, warnings
+
+
+def summary(year: Year, checked: Checked, scans: list[ScannedAvis]) -> str:
+    """The sentence that ends a successful check: « Contenus 2019 valides : 5 chapitres, … »."""
+    content = checked.content
+    avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if content.avis else ""
+    return (
+        f"Contenus {year.annee} valides : {len(content.chapitres)} chapitres, "
+        f"{len(content.programmation.actions)} actions{avis}."
+    )
+
+
+def unchanged_message(files: list[Path]) -> str:
+    """What is said when an unchanged projet is taken up (:func:`unchanged_projet`): its manifest named."""
+    return f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name})."
+
+
 def _excerpt(text: str, length: int = 80) -> str:
     return text if len(text) <= length else f"{text[: length - 1]}…"
 
