@@ -681,19 +681,19 @@ def cache_vider() -> None:
     """
     import shutil
 
-    folder = Path.cwd() / ".cache" / "assembleur"
-    kept = {p.name for p in folder.glob("*.verrou")}  # a running build's lock stays
-    size = (
-        sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name not in kept) if folder.exists() else 0
-    )
-    for path in folder.iterdir() if folder.exists() else []:
-        if path.name in kept:
-            continue
+    from . import plantage
+
+    folder = Path.cwd() / plantage.CRASH_FOLDER.parent
+    # a running build's lock stays, and so do the crash logs the user may still have to send
+    kept = {p.name for p in folder.glob("*.verrou")} | {plantage.CRASH_FOLDER.name}
+    removed = [path for path in (folder.iterdir() if folder.exists() else []) if path.name not in kept]
+    size = sum(p.stat().st_size for path in removed for p in [path, *path.rglob("*")] if p.is_file())
+    for path in removed:
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink()
-    _say(f"Cache vidé ({size / 1e6:.1f} Mo libérés).")
+    _say(f"Cache vidé ({size / 1e6:.1f} Mo libérés).".replace(".", ",", 1))  # French decimal comma
     _remove_abandoned_stagings(Path.cwd() / OUTPUTS)
 
 

@@ -66,3 +66,18 @@ def test_the_cache_can_be_emptied(projet: Path, cli) -> None:
     result = cli("cache", "vider")
     assert result.exit_code == 0 and result.stderr.startswith("Cache vidé (")
     assert not (projet / ".cache/assembleur/parties").exists()
+
+
+def test_emptying_the_cache_keeps_the_crash_logs_and_a_running_builds_lock(projet: Path, cli) -> None:
+    cache = projet / ".cache/assembleur"
+    (cache / "parties" / "x").mkdir(parents=True)
+    (cache / "parties" / "x" / "rapport.pdf").write_bytes(b"0" * 2_000_000)
+    (cache / "plantages").mkdir()
+    (cache / "plantages" / "plantage-2020-12-01-10h30m00s.txt").write_text("Traceback…", encoding="utf-8")
+    (cache / "2019.verrou").write_text("{}", encoding="utf-8")
+    result = cli("cache", "vider")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Cache vidé (2,0 Mo libérés).")  # the parts only
+    assert not (cache / "parties").exists()
+    assert (cache / "plantages" / "plantage-2020-12-01-10h30m00s.txt").is_file()  # to attach to a report
+    assert (cache / "2019.verrou").is_file()
