@@ -65,10 +65,17 @@ def built(folder: Path, annee: int) -> list[Built]:
         manifest = folder / names["manifeste"]
         # the manifest dates a build; without it, the rapport Word, then whatever is left of it
         preferred = [manifest, folder / f"{names['rapport']}.docx", *sorted(paths)]
-        written = next((p.stat().st_mtime_ns for p in preferred if p.exists()), 0)
+        written = next((stamp for p in preferred if (stamp := _written(p)) is not None), 0)
         number = int(m[1]) if (m := re.fullmatch(rf"{PROJET}-v(\d+)", suffix)) else None
         result.append(Built(suffix, number, manifest, written))
     return sorted(result, key=lambda version: (version.written, version.label))
+
+
+def _written(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # absent, or removed meanwhile (the preview is replaced at each save)
+        return None
 
 
 def next_projet_number(folder: Path, annee: int) -> int:
