@@ -116,6 +116,10 @@ class ActesError(AssembleurError):
     """The package for the Préfecture cannot be made as asked."""
 
 
+class VersionProblem(AssembleurError):
+    """A version to compare is unknown, missing its files, or alone."""
+
+
 class UsageProblem(AssembleurError):
     """The command line asks for something that cannot be: an unknown value, options that exclude each other."""
 

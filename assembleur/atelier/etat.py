@@ -7,7 +7,6 @@ changed (their modification times), so that a page answers at once.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 from ..contenus import consultation, load
 from ..errors import AssembleurError, Problem, ProblemsError
-from ..fabrication import build, freshness, versions
+from ..fabrication import build, freshness, manifest, versions
 from ..pdf import apercu
 from ..project import Year
 
@@ -151,23 +150,21 @@ def built_versions(year: Year) -> list[Version]:
     """The builds of the year, newest first, read from their manifests."""
     folder = year.outputs
     found: list[Version] = []
-    for manifest in folder.glob(f"manifeste-{year.annee}-*.json") if folder.is_dir() else []:
-        label = manifest.stem.removeprefix(f"manifeste-{year.annee}-")
-        try:
-            document = json.loads(manifest.read_text(encoding="utf-8"))
-            names = [str(entry["fichier"]) for entry in document.get("sorties", [])]
-        except (OSError, ValueError, KeyError, TypeError):
+    for built in reversed(versions.built(folder, year.annee)):
+        document = manifest.read(built.manifest) if built.manifest.is_file() else None
+        if document is None:
             continue
+        label = built.label
         files = [
             name
-            for name in names
+            for name in (str(entry["fichier"]) for entry in document["sorties"])
             if Path(name).suffix in (".pdf", ".docx", ".odt") and not name.startswith(f"actes-{label}/")
         ]
         files = [name for name in files if (folder / name).is_file()]
         files.sort(key=lambda name: not name.startswith("dossier-"))  # the dossier first, then as built
-        actes = f"actes-{label}" if (folder / f"actes-{label}").is_dir() else ""
-        found.append(Version(label, version_title(label), files, actes, manifest.stat().st_mtime))
-    found.sort(key=lambda v: v.mtime, reverse=True)
+        actes = versions.file_names(year.annee, label)["actes"]
+        actes = actes if (folder / actes).is_dir() else ""
+        found.append(Version(label, version_title(label), files, actes, built.written / 1e9))
     return found
 
 
@@ -185,7 +182,7 @@ def latest_dossier(year: Year) -> Path | None:
     folder = year.outputs
     if not folder.is_dir():
         return None
-    dossiers = [p for p in folder.glob(f"dossier-*-{year.annee}-*.pdf") if p.is_file()]
+    dossiers = [p for p in folder.glob(f"{versions.DOSSIER}-{year.annee}-*.pdf") if p.is_file()]
     return max(dossiers, key=lambda p: p.stat().st_mtime_ns, default=None)
 
 

@@ -313,14 +313,7 @@ def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultat
 
 
 def _names(year: Year, label: str) -> dict[str, str]:
-    annee = year.annee
-    return {
-        "rapport": f"rapport-politique-de-la-ville-{annee}-{label}",
-        "dossier": f"dossier-politique-de-la-ville-{annee}-{label}.pdf",
-        "manifeste": f"manifeste-{annee}-{label}.json",
-        "parties": f"{PARTS_FOLDER}/{label}",
-        "actes": f"actes-{label}",
-    }
+    return {**versions.file_names(year.annee, label), "parties": f"{PARTS_FOLDER}/{label}"}
 
 
 @dataclass

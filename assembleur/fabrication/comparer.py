@@ -16,7 +16,6 @@ becomes the first page; LibreOffice then makes the PDF, changes shown.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import tempfile
@@ -26,20 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from ..documents import redline
-from ..errors import AssembleurError, OutputError
+from ..errors import OutputError, VersionProblem
 from ..files import ensure_folder, reason
 from ..pdf import convert, libreoffice
 from ..project import OUTPUTS, Year
-from . import versions
+from . import manifest, versions
 
 AUTHOR = "assembleur"  # the author of every tracked change
 TEMPLATE = "comparaison.docx"
-RAPPORT = "rapport-politique-de-la-ville"
 _LABEL = re.compile(r"^(?:(?P<annee>\d{4})[:/-])?(?:projet-)?(?:(?P<definitif>d[eé]finitif)|v?(?P<numero>\d+))$")
-
-
-class VersionProblem(AssembleurError):
-    """A version to compare is unknown, missing its files, or alone."""
 
 
 @dataclass(frozen=True)
@@ -49,32 +43,29 @@ class Version:
     annee: int
     label: str  # projet-v3 or definitif
     folder: Path
-
-    @property
-    def number(self) -> int | None:
-        return int(self.label.rsplit("-v", 1)[1]) if self.label.startswith(versions.PROJET) else None
+    number: int | None
+    manifest: Path
+    written: int  # when it was built (see :func:`versions.built`)
 
     @property
     def docx(self) -> Path:
-        return self.folder / f"{RAPPORT}-{self.annee}-{self.label}.docx"
+        return self.folder / f"{versions.file_names(self.annee, self.label)['rapport']}.docx"
 
     @property
     def pdf(self) -> Path:
-        return self.folder / f"{RAPPORT}-{self.annee}-{self.label}.pdf"
-
-    @property
-    def manifest(self) -> Path:
-        return self.folder / f"manifeste-{self.annee}-{self.label}.json"
+        return self.folder / f"{versions.file_names(self.annee, self.label)['rapport']}.pdf"
 
     def for_template(self) -> dict[str, Any]:
         return {"numero": self.number, "annee": self.annee}
 
 
 def built_versions(folder: Path, annee: int) -> list[Version]:
-    """The versions of ``annee`` built in ``folder`` (a manifest or a rapport DOCX), in the order they were built."""
-    pattern = re.compile(rf"^(?:manifeste-{annee}|{RAPPORT}-{annee})-(projet-v\d+|definitif)\.(?:json|docx)$")
-    labels = {m[1] for path in (folder.iterdir() if folder.is_dir() else []) if (m := pattern.match(path.name))}
-    return sorted((Version(annee, label, folder) for label in labels), key=_built)
+    """The projets and the définitif of ``annee`` built in ``folder``, in the order they were built."""
+    return [
+        Version(annee, found.label, folder, found.number, found.manifest, found.written)
+        for found in versions.built(folder, annee)
+        if found.numbered
+    ]
 
 
 def _names(found: list[Version]) -> str:
@@ -151,10 +142,7 @@ def _check_files(year: Year, version: Version) -> None:
 
 
 def _manifest(version: Version) -> dict[str, Any]:
-    try:
-        return json.loads(version.manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return manifest.read(version.manifest) or {}
 
 
 def _pages(version: Version, manifest: dict[str, Any]) -> int | None:
@@ -171,8 +159,7 @@ def _pages(version: Version, manifest: dict[str, Any]) -> int | None:
 
 def _built(version: Version) -> tuple[int, str]:
     """When the version was built (its manifest's time of writing; the manifest holds no clock time)."""
-    source = version.manifest if version.manifest.is_file() else version.docx
-    return source.stat().st_mtime_ns, version.label
+    return version.written, version.label
 
 
 def build_date(version: Version) -> dt.datetime:

@@ -15,8 +15,8 @@ from typing import Any
 
 from .. import __version__
 from ..files import sha256
-from ..limites import MAX_MANIFEST_BYTES
 from ..project import ANNEXES, Year
+from . import manifest, versions
 
 
 def input_files(year: Year, templates: Path) -> list[Path]:
@@ -36,22 +36,17 @@ def fingerprint(year: Year, templates: Path, options: dict[str, Any]) -> str:
 
 def latest_identical(output_folder: Path, annee: int, print_: str) -> list[Path] | None:
     """The files of the latest projet build with this fingerprint, if they are all still intact."""
-    manifests = sorted(
-        output_folder.glob(f"manifeste-{annee}-projet-v*.json"),
-        key=lambda path: int(path.stem.rsplit("-v", 1)[1]) if path.stem.rsplit("-v", 1)[1].isdigit() else 0,
+    projets = sorted(
+        (version for version in versions.built(output_folder, annee) if version.number and version.manifest.is_file()),
+        key=lambda version: version.number or 0,
     )
-    if not manifests:
+    if not projets:
         return None
-    latest = manifests[-1]
-    try:
-        if latest.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        data = json.loads(latest.read_text(encoding="utf-8"))
-        if data.get("empreinte") != print_:
-            return None
-        entries = [(str(entry["fichier"]), entry["sha256"]) for entry in data.get("sorties", [])]
-    except (OSError, ValueError, RecursionError, AttributeError, KeyError, TypeError):  # not a manifest we wrote
+    latest = projets[-1].manifest
+    data = manifest.read(latest)
+    if data is None or data.get("empreinte") != print_:  # not a manifest we wrote, or other inputs
         return None
+    entries = [(str(entry["fichier"]), str(entry["sha256"])) for entry in data["sorties"]]
     files = [latest.parent / name for name, _ in entries]
     if not all(path.is_file() and sha256(path) == digest for path, (_, digest) in zip(files, entries, strict=True)):
         return None

@@ -14,15 +14,24 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-
 from .. import __version__
 from ..errors import ManifestMismatch, Problem
 from ..files import atomic_output, sha256
 from ..limites import MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES
 from ..pdf import libreoffice
 
-LIBRARIES = ("babel", "docxtpl", "python-docx", "jinja2", "pillow", "pydantic", "pypdf", "ruamel.yaml", "typer")
+LIBRARIES = (
+    "babel",
+    "docxtpl",
+    "python-docx",
+    "jinja2",
+    "pillow",
+    "pikepdf",
+    "pydantic",
+    "pypdf",
+    "ruamel.yaml",
+    "typer",
+)
 
 
 def describe(path: Path, base: Path) -> dict[str, Any]:
@@ -37,6 +46,8 @@ def describe(path: Path, base: Path) -> dict[str, Any]:
         "taille": path.stat().st_size,
     }
     if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader  # here: reading a manifest (freshness, the atelier) must stay light
+
         with path.open("rb") as handle:  # read lazily: a dossier with its scans can be large
             entry["pages"] = len(PdfReader(handle).pages)
     return entry
@@ -82,10 +93,17 @@ def write_manifest(
     return path
 
 
-def check_manifest(path: Path) -> int:
-    """Check the outputs listed in a manifest; raise :class:`ManifestMismatch` naming each changed file.
+def _outside(name: str) -> bool:
+    """True when a manifest's entry does not name a file beside it (an absolute path or one with ``..``)."""
+    return Path(name).is_absolute() or ".." in Path(name).parts
 
-    Returns the number of files checked.
+
+def load(path: Path) -> dict[str, Any]:
+    """The manifest at ``path``, within every limit; raise :class:`ManifestMismatch` saying why not.
+
+    Its ``sorties`` are checked to be a list of at most ``MAX_MANIFEST_FILES`` entries, each
+    with a ``fichier`` and a ``sha256``; whether they stay beside the manifest is left to the caller
+    (:func:`read` refuses such a manifest, :func:`check_manifest` names each entry).
     """
     unreadable = "ce fichier n'est pas un manifeste d'assembleur lisible ; vérifiez que c'est le bon fichier."
     try:
@@ -103,12 +121,32 @@ def check_manifest(path: Path) -> int:
         outputs = [(str(entry["fichier"]), str(entry["sha256"])) for entry in document["sorties"]]
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: absurd nesting
         raise ManifestMismatch([Problem(path, unreadable)]) from exc
-    if len(outputs) > MAX_MANIFEST_FILES:
+    if not isinstance(document, dict) or len(outputs) > MAX_MANIFEST_FILES:
         raise ManifestMismatch([Problem(path, unreadable)])
+    return document
+
+
+def read(path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path`` if it is one assembleur wrote, within every limit, listing only files beside it."""
+    try:
+        document = load(path)
+    except ManifestMismatch:
+        return None
+    if any(_outside(str(entry["fichier"])) for entry in document["sorties"]):
+        return None
+    return document
+
+
+def check_manifest(path: Path) -> int:
+    """Check the outputs listed in a manifest; raise :class:`ManifestMismatch` naming each changed file.
+
+    Returns the number of files checked.
+    """
+    outputs = [(str(entry["fichier"]), str(entry["sha256"])) for entry in load(path)["sorties"]]
     problems = []
     for name, digest in outputs:
         delivered = path.parent / name
-        if Path(name).is_absolute() or ".." in Path(name).parts:  # a manifest lists the files beside it
+        if _outside(name):  # a manifest lists the files beside it
             problems.append(Problem(path, f"« {name} » n'est pas un fichier du dossier du manifeste."))
         elif not delivered.is_file():
             problems.append(Problem(delivered, "fichier absent."))

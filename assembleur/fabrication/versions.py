@@ -9,19 +9,78 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJET = "projet"
 DEFINITIF = "definitif"
 VERSIONS = (PROJET, DEFINITIF)
 APERCU = "apercu"  # the watch mode's preview, replaced at each save
+RAPPORT = "rapport-politique-de-la-ville"
+DOSSIER = "dossier-politique-de-la-ville"
+MANIFESTE = "manifeste"
+ACTES = "actes"
+
+
+def file_names(annee: int, label: str) -> dict[str, str]:
+    """The names of the files of one build in ``sortie/<année>/`` (the rapport without its extension)."""
+    return {
+        "rapport": f"{RAPPORT}-{annee}-{label}",
+        "dossier": f"{DOSSIER}-{annee}-{label}.pdf",
+        "manifeste": f"{MANIFESTE}-{annee}-{label}.json",
+        "actes": f"{ACTES}-{label}",
+    }
+
+
+@dataclass(frozen=True)
+class Built:
+    """One version found in an output folder: its label, its number (a projet's) and its manifest."""
+
+    label: str  # projet-v3, definitif, apercu, or a replaced définitif's dated label
+    number: int | None
+    manifest: Path  # may be missing: a version is also known by its rapport or its dossier
+    written: int  # when it was built: its manifest's modification time (else its rapport's), in ns
+
+    @property
+    def numbered(self) -> bool:
+        """A projet or the définitif: a version handed out (not a preview, not a replaced définitif)."""
+        return self.number is not None or self.label == DEFINITIF
+
+
+def built(folder: Path, annee: int) -> list[Built]:
+    """The versions of ``annee`` whose manifest, rapport, dossier or @ctes folder is in ``folder``, in build order."""
+    if not folder.is_dir():
+        return []
+    pattern = re.compile(
+        rf"{MANIFESTE}-{annee}-(.+?)\.json|{RAPPORT}-{annee}-(.+?)\.(?:docx|odt|pdf)"
+        rf"|{DOSSIER}-{annee}-(.+?)\.pdf|{ACTES}-(.+)"
+    )
+    found: dict[str, list[Path]] = {}
+    for path in folder.iterdir():
+        if m := pattern.fullmatch(path.name):
+            found.setdefault(next(group for group in m.groups() if group), []).append(path)
+    result = []
+    for suffix, paths in found.items():
+        names = file_names(annee, suffix)
+        manifest = folder / names["manifeste"]
+        # the manifest dates a build; without it, the rapport Word, then whatever is left of it
+        preferred = [manifest, folder / f"{names['rapport']}.docx", *sorted(paths)]
+        written = next((stamp for p in preferred if (stamp := _written(p)) is not None), 0)
+        number = int(m[1]) if (m := re.fullmatch(rf"{PROJET}-v(\d+)", suffix)) else None
+        result.append(Built(suffix, number, manifest, written))
+    return sorted(result, key=lambda version: (version.written, version.label))
+
+
+def _written(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # absent, or removed meanwhile (the preview is replaced at each save)
+        return None
 
 
 def next_projet_number(folder: Path, annee: int) -> int:
     """The number of the next projet of ``annee`` in ``folder``: one more than the highest found."""
-    pattern = re.compile(rf"-{annee}-projet-v(\d+)\b")
-    numbers = [int(m[1]) for path in folder.glob("*") if (m := pattern.search(path.name))] if folder.is_dir() else []
-    return max(numbers, default=0) + 1
+    return max((version.number or 0 for version in built(folder, annee)), default=0) + 1
 
 
 def label(version: str, number: int | None) -> str:
