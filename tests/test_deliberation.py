@@ -478,3 +478,19 @@ def test_the_deliberation_from_the_odt_template(projet: Path, contenus: Path, cl
     ]
     text = " ".join(PdfReader(projet / "sortie/2019/deliberation-2019-projet.pdf").pages[0].extract_text().split())
     assert "Objet : Rapport 2019 sur la mise en œuvre de la politique de la ville" in text
+
+
+def test_a_yaml_mistake_in_deliberation_yaml_is_named_with_its_line(
+    projet: Path, contenus: Path, cli, tmp_path: Path
+) -> None:
+    text = (contenus / "deliberation.yaml").read_text(encoding="utf-8")
+    (contenus / "deliberation.yaml").write_text(text + "visas: [\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    scan = tmp_path / "deliberation.jpg"
+    scan.write_bytes(signed_scan("Deliberation"))
+    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith(
+        f"Erreur : 1 erreur dans les contenus :\n- contenus/2019/deliberation.yaml, ligne {line}, colonne 1 : "
+        "le YAML est mal formé à cet endroit ;"
+    ), result.stderr

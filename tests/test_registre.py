@@ -343,3 +343,19 @@ def test_a_full_disk_is_said_and_nothing_changes(projet: Path, cli, monkeypatch:
         "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.\n"
     )
     assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes
+
+
+def test_a_yaml_mistake_in_avis_yaml_is_named_with_its_line(projet: Path, cli) -> None:
+    text = (projet / AVIS).read_text(encoding="utf-8")
+    (projet / AVIS).write_text(text + "organismes: [\n", encoding="utf-8")
+    line = text.count("\n") + 2  # where ruamel sees the end of the file
+    avis, annexes = (projet / AVIS).read_bytes(), annexes_state(projet)
+    result = cli(
+        "avis", "ajouter", str(SCAN), "--organisme", "Auchel", "--seance", "18/11/2020", "--sens", "favorable", "2019"
+    )
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith(
+        f"Erreur : 1 erreur dans les contenus :\n- contenus/2019/avis.yaml, ligne {line}, colonne 1 : "
+        "le YAML est mal formé à cet endroit ;"
+    ), result.stderr
+    assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes

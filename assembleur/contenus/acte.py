@@ -55,7 +55,7 @@ def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt
             )
         return document
 
-    unsigned(registre.load_round_trip(path))  # refused before the scan is even read
+    unsigned(registre.load_round_trip(path, shown_yaml))  # refused before the scan is even read
 
     def add_act(document: Any, file_name: str) -> None:
         acte = CommentedMap()

@@ -249,7 +249,7 @@ def register_avis(
             )
         return entry
 
-    found = entry_of(load_round_trip(avis_path))  # an unknown body is named before any work
+    found = entry_of(load_round_trip(avis_path, shown_yaml))  # an unknown body is named before any work
     nom, signataire = str(found["nom"]), found.get("type") == SIGNATAIRE
     if not sens and not signataire:
         raise RegistrationError(
@@ -272,8 +272,14 @@ def register_avis(
     return register(year, data, nom, stem, avis_path, add_avis)
 
 
-def load_round_trip(path: Path) -> Any:
-    """``path`` read by ruamel.yaml's round trip: comments, order and layout kept for writing back."""
+def load_round_trip(path: Path, shown: Path) -> Any:
+    """``path`` read by ruamel.yaml's round trip: comments, order and layout kept for writing back.
+
+    The file is first read as every content file is (:func:`load.load_file`):
+    a YAML mistake is a :class:`ContentError` naming ``shown`` and the line,
+    and the size, depth and anchor limits apply before the round trip.
+    """
+    load.load_file(path, shown)
     return _yaml().load(path.read_bytes().decode("utf-8"))
 
 
@@ -333,7 +339,7 @@ def register(
         if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
             raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
         before = content_file.read_bytes()
-        document = _yaml().load(before.decode("utf-8"))
+        document = load_round_trip(content_file, shown_yaml)
         change(document, scan.name)
         out = io.StringIO()
         _yaml().dump(document, out)
