@@ -359,3 +359,27 @@ def test_a_yaml_mistake_in_avis_yaml_is_named_with_its_line(projet: Path, cli) -
         "le YAML est mal formé à cet endroit ;"
     ), result.stderr
     assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes
+
+
+def test_the_shared_pieces_of_registration_are_public_and_in_their_place(tmp_path: Path) -> None:
+    from assembleur import limites
+    from assembleur.pdf import actes
+
+    assert registre.parse_date("18 novembre 2020", "date de la séance", "seance").isoformat() == "2020-11-18"
+    with pytest.raises(registre.RegistrationError, match=r"^Date de la séance : "):
+        registre.parse_date("31/02/2020", "date de la séance", "seance")
+    assert registre.MAX_BYTES == limites.MAX_SCAN_BYTES == 100 * 1024 * 1024  # the atelier's upload limit
+    assert not hasattr(registre, "slug")  # one ASCII naming for file names: the one of @ctes
+    assert actes.ascii_name("Bruay-La-Buissière") == "bruay-la-buissiere"
+
+
+def test_replace_contents_is_atomic_and_keeps_the_file_mode(tmp_path: Path) -> None:
+    from assembleur import files
+
+    target = tmp_path / "avis.yaml"
+    target.write_text("ancien\n", encoding="utf-8")
+    target.chmod(0o640)
+    files.replace_contents(target, b"nouveau\n")
+    assert target.read_text(encoding="utf-8") == "nouveau\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [path.name for path in tmp_path.iterdir()] == ["avis.yaml"]  # no temporary file left

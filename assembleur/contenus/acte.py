@@ -40,7 +40,7 @@ def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt
         raise registre.RegistrationError(
             "Le numéro de la délibération est vide.", "Donnez-le avec --numero (par exemple 2020-245).", "numero"
         )
-    seance_date = registre._parse_date(seance, "date de la séance", "seance")
+    seance_date = registre.parse_date(seance, "date de la séance", "seance")
 
     def unsigned(document: Any) -> CommentedMap:
         if not isinstance(document, CommentedMap):

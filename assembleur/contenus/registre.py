@@ -16,14 +16,12 @@ the YAML are put back as they were.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import io
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +32,14 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.tokens import CommentToken
 
 from ..errors import AnnexError, ContentError, RegistrationError, RegistrationFailed
-from ..files import reason
+from ..files import reason, replace_contents
+from ..limites import MAX_SCAN_BYTES
+from ..pdf.actes import ascii_name
 from ..project import ANNEXES, Year
 from . import french, load, validate
 from .model import SENS_AVIS, SIGNATAIRE
 
-MAX_BYTES = 100 * 1024 * 1024  # 100 Mio: a scanned délibération of a few pages weighs far less
+MAX_BYTES = MAX_SCAN_BYTES  # the atelier's upload limit too
 AVIS_FILE = "avis.yaml"
 
 PDF = "pdf"
@@ -118,12 +118,6 @@ def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
         ) from None
 
 
-def slug(text: str) -> str:
-    """``Bruay-La-Buissière`` → ``bruay-la-buissiere``: lowercase ASCII words joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "organisme"
-
-
 def _yaml() -> YAML:
     """The round-trip reader and writer, set to the layout of the shipped files."""
     yaml = YAML(typ="rt")
@@ -133,7 +127,8 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _parse_date(value: str | dt.date, label: str, field: str) -> dt.date:
+def parse_date(value: str | dt.date, label: str, field: str) -> dt.date:
+    """``value`` (ISO, ``18/11/2020``, ``18 novembre 2020`` or a date) as a date; errors name ``label``, ``field``."""
     try:
         return french.parse_date(value)
     except french.ValueFormatError as exc:
@@ -147,7 +142,7 @@ def _find(organismes: list, nom: str, shown: Path) -> CommentedMap:
     for organisme in entries:
         if str(organisme.get("nom")).strip() == nom.strip():
             return organisme
-    loose = [o for o in entries if slug(str(o.get("nom"))) == slug(nom)]
+    loose = [o for o in entries if ascii_name(str(o.get("nom"))) == ascii_name(nom)]
     if len(loose) == 1:
         return loose[0]
     near = difflib.get_close_matches(nom, names, n=1, cutoff=0.6)
@@ -182,24 +177,6 @@ def _place(temporary: Path, folder: Path, stem: str) -> Path:
     raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` atomically (a temporary file renamed onto it)."""
-    _write_bytes(path, text.encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` atomically (a temporary file renamed onto it)."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(name, path.stat().st_mode & 0o777)
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
-
-
 def register_avis(
     year: Year,
     data: bytes,
@@ -220,8 +197,8 @@ def register_avis(
             f"L'année {year.annee} n'a pas de fichier {AVIS_FILE}.",
             "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
         )
-    seance_date = _parse_date(seance, "date de la séance", "seance")
-    recu_date = _parse_date(recu, "date de réception", "recu") if recu not in (None, "") else None
+    seance_date = parse_date(seance, "date de la séance", "seance")
+    recu_date = parse_date(recu, "date de réception", "recu") if recu not in (None, "") else None
     if recu_date is not None and recu_date < seance_date:
         raise RegistrationError(
             "La date de réception précède la date de la séance.", "Vérifiez les deux dates.", "recu"
@@ -268,7 +245,8 @@ def register_avis(
             avis["recu"] = recu_date.strftime("%d/%m/%Y")
         append_keeping_comments(entry_of(document), "avis", avis)
 
-    stem = f"{'contribution' if signataire else 'avis'}-{slug(nom)}-{seance_date.isoformat()}"
+    word = ascii_name(nom)[:60].strip("-")  # ``Bruay-La-Buissière`` → ``bruay-la-buissiere``, a bounded file name
+    stem = f"{'contribution' if signataire else 'avis'}-{word}-{seance_date.isoformat()}"
     return register(year, data, nom, stem, avis_path, add_avis)
 
 
@@ -350,7 +328,7 @@ def register(
                 "Ajoutez l'entrée à la main (voir l'exemple en tête du fichier).",
                 "organisme",
             )
-        _write_text(content_file, text)
+        replace_contents(content_file, text.encode("utf-8"))
         original = before
         try:
             validate.validate(load.load_year(year.contents, base=year.root))
@@ -364,7 +342,7 @@ def register(
                 ) from None
     except BaseException as exc:  # whatever stopped it, the files are put back as they were
         if original is not None:
-            _write_bytes(content_file, original)
+            replace_contents(content_file, original)
         if scan is not None:
             scan.unlink(missing_ok=True)
         if isinstance(exc, OSError):
