@@ -224,10 +224,10 @@ def test_a_multi_page_tiff_becomes_as_many_pages(projet: Path, cli) -> None:
 def test_a_png_is_accepted_and_a_broken_image_refused(annee) -> None:
     buffer = io.BytesIO()
     page_image("x").save(buffer, "PNG")
-    pdf, kind = registre.to_pdf(buffer.getvalue(), "Auchel")
+    pdf, kind = registre.to_pdf(buffer.getvalue(), "l'avis de « Auchel »")
     assert kind == "png" and pdf.startswith(b"%PDF")
     with pytest.raises(registre.RegistrationError) as refused:
-        registre.to_pdf(buffer.getvalue()[:200], "Auchel")  # a PNG cut short
+        registre.to_pdf(buffer.getvalue()[:200], "l'avis de « Auchel »")  # a PNG cut short
     assert refused.value.field == "fichier"
     assert refused.value.message.startswith("L'image de l'avis de « Auchel » ne peut pas être mise en PDF sans perte")
 

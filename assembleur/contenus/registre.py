@@ -88,11 +88,14 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
-    """The scan ``data`` as a PDF, and what it was: a PDF is kept as is, images are wrapped without loss."""
+def to_pdf(data: bytes, document: str) -> tuple[bytes, str]:
+    """The scan ``data`` as a PDF, and what it was: a PDF is kept as is, images are wrapped without loss.
+
+    ``document`` names the scan in messages: « l'avis de « Auchel » », « la délibération signée ».
+    """
     if len(data) > MAX_BYTES:
         raise RegistrationError(
-            f"Le fichier de l'avis de « {nom} » pèse {len(data) / 1024 / 1024:.0f} Mio, "
+            f"Le fichier de {document} pèse {len(data) / 1024 / 1024:.0f} Mio, "
             f"plus que la limite de {MAX_BYTES // 1024 // 1024} Mio.",
             "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
             "fichier",
@@ -100,7 +103,7 @@ def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
     kind = sniff(data[:2048])
     if kind is None:
         raise RegistrationError(
-            f"Le fichier de l'avis de « {nom} » n'est ni un PDF ni une image JPEG, PNG ou TIFF.",
+            f"Le fichier de {document} n'est ni un PDF ni une image JPEG, PNG ou TIFF.",
             "Envoyez le scan de la délibération au format PDF (ou en image JPEG, PNG ou TIFF).",
             "fichier",
         )
@@ -112,7 +115,7 @@ def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
         return img2pdf.convert(data, rotation=img2pdf.Rotation.ifvalid), kind
     except Exception as exc:  # img2pdf refuses transparency, broken images…: the same advice for all
         raise RegistrationError(
-            f"L'image de l'avis de « {nom} » ne peut pas être mise en PDF sans perte ({exc}).",
+            f"L'image de {document} ne peut pas être mise en PDF sans perte ({exc}).",
             "Enregistrez le scan au format PDF, ou en JPEG ou TIFF sans transparence.",
             "fichier",
         ) from None
@@ -247,7 +250,8 @@ def register_avis(
 
     word = ascii_name(nom)[:60].strip("-")  # ``Bruay-La-Buissière`` → ``bruay-la-buissiere``, a bounded file name
     stem = f"{'contribution' if signataire else 'avis'}-{word}-{seance_date.isoformat()}"
-    return register(year, data, nom, stem, avis_path, add_avis)
+    named = f"la contribution de « {nom} »" if signataire else f"l'avis de « {nom} »"
+    return register(year, data, nom, stem, avis_path, add_avis, named)
 
 
 def load_round_trip(path: Path, shown: Path) -> Any:
@@ -268,18 +272,21 @@ def register(
     stem: str,
     content_file: Path,
     change: Callable[[Any, str], None],
+    named: str = "",
 ) -> Registered:
     """The steps shared by every scanned document received (avis, délibérations, contributions).
 
     ``data`` (PDF or images, sniffed) becomes a PDF, checked as a build
-    checks scans (messages about « l'avis de ``nom`` »), and is stored in
+    checks scans (messages about ``named``: « la délibération signée »,
+    « l'avis de « ``nom`` » » when not given), and is stored in
     ``annexes/<année>/`` as ``stem.pdf`` (``stem-2.pdf``… if taken, never
     replacing a file). Then ``change(document, file_name)`` edits the round
     trip of ``content_file``, which is written back atomically only if lines
     were added and nothing else changed; the year is validated again. On any
     failure, the scan and the file are put back as they were.
     """
-    pdf, kind = to_pdf(data, nom)
+    named = named or f"l'avis de « {nom} »"
+    pdf, kind = to_pdf(data, named)
     folder = year.root / ANNEXES / str(year.annee)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -305,7 +312,7 @@ def register(
     try:
         temporary = _write_temporary(pdf, folder, stem)
         try:
-            pages = assemble.check_scan(temporary, nom, year.shown(folder / f"{stem}.pdf"))
+            pages = assemble.check_scan(temporary, named, year.shown(folder / f"{stem}.pdf"))
         except AnnexError as exc:
             problem = exc.problems[0]
             raise RegistrationError(
