@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.tokens import CommentToken
 
@@ -119,15 +118,6 @@ def to_pdf(data: bytes, document: str) -> tuple[bytes, str]:
             "Enregistrez le scan au format PDF, ou en JPEG ou TIFF sans transparence.",
             "fichier",
         ) from None
-
-
-def _yaml() -> YAML:
-    """The round-trip reader and writer, set to the layout of the shipped files."""
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap a long line
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
 
 
 def parse_date(value: str | dt.date, label: str, field: str) -> dt.date:
@@ -262,7 +252,7 @@ def load_round_trip(path: Path, shown: Path) -> Any:
     and the size, depth and anchor limits apply before the round trip.
     """
     load.load_file(path, shown)
-    return _yaml().load(path.read_bytes().decode("utf-8"))
+    return load.round_trip().load(path.read_bytes().decode("utf-8"))
 
 
 def register(
@@ -327,7 +317,7 @@ def register(
         document = load_round_trip(content_file, shown_yaml)
         change(document, scan.name)
         out = io.StringIO()
-        _yaml().dump(document, out)
+        load.round_trip().dump(document, out)
         text = out.getvalue()
         if not _only_added(before.decode("utf-8"), text):
             raise RegistrationError(
