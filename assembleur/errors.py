@@ -84,6 +84,11 @@ class AnnexError(ProblemsError):
     where = "les avis scannés"
     advice_text = "Corrigez ces fichiers dans le dossier des annexes, puis relancez. Aucun fichier n'a été produit."
 
+    def __init__(self, problems: list[Problem], advice: str = "", where: str | None = None) -> None:
+        if where:  # another scan than the avis: « la délibération signée »
+            self.where = where
+        super().__init__(problems, advice)
+
 
 class ManifestMismatch(ProblemsError):
     """Delivered files differ from their manifest."""

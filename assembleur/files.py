@@ -124,6 +124,24 @@ def atomic_output(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def replace_contents(path: Path, data: bytes) -> None:
+    """Replace the contents of the existing file ``path`` by ``data`` atomically, keeping its permissions.
+
+    A temporary file beside it is renamed onto it: a reader sees the old
+    contents or the new, never half of them. Raises :class:`OSError`: the
+    caller says what could not be done.
+    """
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        with contextlib.suppress(OSError):  # a file of someone else's keeps mkstemp's mode rather than fail
+            os.chmod(name, stat.S_IMODE(path.stat().st_mode))
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
 STAGING_PREFIX = ".assembleur-en-cours-"
 # A staging folder named the old way (before its owner was written in its name) is abandoned after this time.
 UNNAMED_STAGING_SECONDS = 24 * 3600

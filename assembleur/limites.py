@@ -29,6 +29,7 @@ MAX_SCAN_PAGES = 1_000  # pages of one avis (a délibération has a handful)
 MAX_PDF_DEPTH = 100  # page tree levels, or arrays and dictionaries inside one another
 MAX_PDF_OBJECTS = 500_000  # objects reached from the document's root
 MAX_PDF_SECONDS = 10.0  # time given to the structure check of one scan
+MAX_SCAN_BYTES = 100 * 1024 * 1024  # a scan received (avis, contribution, act): a few pages weigh far less
 
 # Manifests (manifeste-<année>-<version>.json): a few Ko, some thirty files listed.
 MAX_MANIFEST_BYTES = 10_000_000

@@ -182,3 +182,25 @@ def test_scans_are_copied_into_the_dossier_one_image_at_a_time_and_unchanged(tmp
     written = [data for page in PdfReader(output).pages for _, data in image_streams(page)]
     originals = [data for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page)]
     assert written == originals
+
+
+def test_a_scan_other_than_an_avis_is_named_as_what_it_is(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("secret")
+    with (tmp_path / "acte.pdf").open("wb") as handle:
+        writer.write(handle)
+    shown = Path("annexes/2019")
+    with pytest.raises(AnnexError) as caught:
+        assemble.check_filed_scan(tmp_path, "acte.pdf", shown, "la délibération signée", "« acte › fichier »")
+    assert str(caught.value.message) == (
+        "1 erreur dans la délibération signée :\n"
+        "- annexes/2019/acte.pdf : la délibération signée est protégée par un mot de passe ; "
+        "demandez à la commune une version sans protection."
+    )
+    (tmp_path / "vide.pdf").write_bytes(b"")
+    with pytest.raises(AnnexError) as empty:
+        assemble.check_scan(tmp_path / "vide.pdf", "la contribution de « Région »", shown / "vide.pdf")
+    assert empty.value.problems[0].message == (
+        "le fichier de la contribution de « Région » est vide ; scannez à nouveau la délibération."
+    )

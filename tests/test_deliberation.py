@@ -173,7 +173,7 @@ def test_a_file_that_is_not_a_scan_is_refused_and_nothing_changes(
     result = cli("deliberation", "ajouter", str(page), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        "Erreur : Le fichier de l'avis de « délibération du conseil communautaire » n'est ni un PDF ni une image"
+        "Erreur : Le fichier de la délibération signée n'est ni un PDF ni une image JPEG, PNG ou TIFF.\n"
     )
     assert (contenus / "deliberation.yaml").read_bytes() == before
     assert sorted((projet / "annexes/2019").iterdir()) == files
@@ -184,10 +184,36 @@ def test_verifier_checks_the_signed_deliberation_like_a_scan(projet: Path, conte
     scan.write_bytes(b"%PDF-1.4 tronque")
     result = cli("verifier", "2019")
     assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Erreur : 1 erreur dans la délibération signée :\n"
+        "- annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf : le PDF de la délibération signée "
+        "est endommagé (fichier tronqué ou abîmé) ;"
+    ), result.stderr
+    scan.write_bytes(b"")
+    assert "le fichier de la délibération signée est vide ;" in cli("verifier", "2019").stderr
+
+
+def test_a_signed_deliberation_missing_or_outside_the_annexes_says_what_to_do(
+    projet: Path, contenus: Path, cli, tmp_path: Path
+) -> None:
+    scan = sign_deliberation(projet)
+    scan.unlink()
+    missing = cli("verifier", "2019")
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith(
+        "Erreur : 1 erreur dans la délibération signée :\n"
+        "- annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf : la délibération signée est introuvable ; "
+        "déposez le scan dans annexes/2019/ ou corrigez « acte › fichier » dans deliberation.yaml.\n"
+    ), missing.stderr
+    elsewhere = tmp_path / "ailleurs.pdf"
+    elsewhere.write_bytes(b"%PDF-1.4")
+    scan.symlink_to(elsewhere)
+    outside = cli("verifier", "2019")
+    assert outside.exit_code == 1
     assert (
-        "- annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf : le PDF de l'avis de « délibération du "
-        "conseil communautaire » est endommagé" in result.stderr
-    )
+        "- annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf : la délibération signée doit se trouver "
+        "dans annexes/2019/ (pas ailleurs, même par un lien) ; copiez le fichier dans ce dossier.\n"
+    ) in outside.stderr
 
 
 def test_a_contribution_is_registered_like_an_avis_without_a_sens(
@@ -485,3 +511,34 @@ def test_the_deliberation_from_the_odt_template(projet: Path, contenus: Path, cl
     ]
     text = " ".join(PdfReader(projet / "sortie/2019/deliberation-2019-projet.pdf").pages[0].extract_text().split())
     assert "Objet : Rapport 2019 sur la mise en œuvre de la politique de la ville" in text
+
+
+def test_a_yaml_mistake_in_deliberation_yaml_is_named_with_its_line(
+    projet: Path, contenus: Path, cli, tmp_path: Path
+) -> None:
+    text = (contenus / "deliberation.yaml").read_text(encoding="utf-8")
+    (contenus / "deliberation.yaml").write_text(text + "visas: [\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    scan = tmp_path / "deliberation.jpg"
+    scan.write_bytes(signed_scan("Deliberation"))
+    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith(
+        f"Erreur : 1 erreur dans les contenus :\n- contenus/2019/deliberation.yaml, ligne {line}, colonne 1 : "
+        "le YAML est mal formé à cet endroit ;"
+    ), result.stderr
+
+
+def test_a_contribution_that_is_not_a_scan_is_named_a_contribution(contenus: Path, cli, tmp_path: Path) -> None:
+    text = (contenus / "avis.yaml").read_text(encoding="utf-8")
+    (contenus / "avis.yaml").write_text(text + "  - nom: Région Hauts-de-France\n    type: signataire\n", "utf-8")
+    page = tmp_path / "region.pdf"
+    page.write_text("<html><body>Contribution</body></html>", encoding="utf-8")
+    result = cli(
+        "avis", "ajouter", str(page), "--organisme", "Région Hauts-de-France", "--seance", "20/11/2020", "2019"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Erreur : Le fichier de la contribution de « Région Hauts-de-France » n'est ni un PDF ni une image JPEG, "
+        "PNG ou TIFF.\n"
+    ), result.stderr

@@ -78,3 +78,20 @@ def test_nouveau_needs_a_model_year(projet: Path, cli) -> None:
     result = cli("nouveau", "2018")
     assert result.exit_code == 1
     assert "Aucune année antérieure à 2018" in result.stderr
+
+
+def test_nouveau_keeps_the_layout_of_the_files_it_rewrites(projet: Path, cli) -> None:
+    assert cli("nouveau", "2020").exit_code == 0
+    old, new = projet / "contenus" / "2019", projet / "contenus" / "2020"
+    # nothing of the year in it (no signed act yet): the same bytes, not a re-indented copy
+    assert (new / "deliberation.yaml").read_bytes() == (old / "deliberation.yaml").read_bytes()
+    avis = (new / "avis.yaml").read_text(encoding="utf-8")
+    assert "\n  - nom: Auchel\n    type: commune\n" in avis  # lists stay indented under their key
+    long_lines = [
+        line
+        for name in ("rapport.yaml", "chapitre2.yaml")
+        for line in (old / name).read_text(encoding="utf-8").splitlines()
+        if len(line) > 100 and not line.lstrip().startswith("#")
+    ]
+    written = "\n".join((new / name).read_text(encoding="utf-8") for name in ("rapport.yaml", "chapitre2.yaml"))
+    assert [line for line in long_lines if line in written.splitlines()]  # a long line is never re-wrapped

@@ -224,10 +224,10 @@ def test_a_multi_page_tiff_becomes_as_many_pages(projet: Path, cli) -> None:
 def test_a_png_is_accepted_and_a_broken_image_refused(annee) -> None:
     buffer = io.BytesIO()
     page_image("x").save(buffer, "PNG")
-    pdf, kind = registre.to_pdf(buffer.getvalue(), "Auchel")
+    pdf, kind = registre.to_pdf(buffer.getvalue(), "l'avis de « Auchel »")
     assert kind == "png" and pdf.startswith(b"%PDF")
     with pytest.raises(registre.RegistrationError) as refused:
-        registre.to_pdf(buffer.getvalue()[:200], "Auchel")  # a PNG cut short
+        registre.to_pdf(buffer.getvalue()[:200], "l'avis de « Auchel »")  # a PNG cut short
     assert refused.value.field == "fichier"
     assert refused.value.message.startswith("L'image de l'avis de « Auchel » ne peut pas être mise en PDF sans perte")
 
@@ -343,3 +343,43 @@ def test_a_full_disk_is_said_and_nothing_changes(projet: Path, cli, monkeypatch:
         "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.\n"
     )
     assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes
+
+
+def test_a_yaml_mistake_in_avis_yaml_is_named_with_its_line(projet: Path, cli) -> None:
+    text = (projet / AVIS).read_text(encoding="utf-8")
+    (projet / AVIS).write_text(text + "organismes: [\n", encoding="utf-8")
+    line = text.count("\n") + 2  # where ruamel sees the end of the file
+    avis, annexes = (projet / AVIS).read_bytes(), annexes_state(projet)
+    result = cli(
+        "avis", "ajouter", str(SCAN), "--organisme", "Auchel", "--seance", "18/11/2020", "--sens", "favorable", "2019"
+    )
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith(
+        f"Erreur : 1 erreur dans les contenus :\n- contenus/2019/avis.yaml, ligne {line}, colonne 1 : "
+        "le YAML est mal formé à cet endroit ;"
+    ), result.stderr
+    assert (projet / AVIS).read_bytes() == avis and annexes_state(projet) == annexes
+
+
+def test_the_shared_pieces_of_registration_are_public_and_in_their_place(tmp_path: Path) -> None:
+    from assembleur import limites
+    from assembleur.pdf import actes
+
+    assert registre.parse_date("18 novembre 2020", "date de la séance", "seance").isoformat() == "2020-11-18"
+    with pytest.raises(registre.RegistrationError, match=r"^Date de la séance : "):
+        registre.parse_date("31/02/2020", "date de la séance", "seance")
+    assert registre.MAX_BYTES == limites.MAX_SCAN_BYTES == 100 * 1024 * 1024  # the atelier's upload limit
+    assert not hasattr(registre, "slug")  # one ASCII naming for file names: the one of @ctes
+    assert actes.ascii_name("Bruay-La-Buissière") == "bruay-la-buissiere"
+
+
+def test_replace_contents_is_atomic_and_keeps_the_file_mode(tmp_path: Path) -> None:
+    from assembleur import files
+
+    target = tmp_path / "avis.yaml"
+    target.write_text("ancien\n", encoding="utf-8")
+    target.chmod(0o640)
+    files.replace_contents(target, b"nouveau\n")
+    assert target.read_text(encoding="utf-8") == "nouveau\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [path.name for path in tmp_path.iterdir()] == ["avis.yaml"]  # no temporary file left

@@ -20,7 +20,8 @@ from ..project import Year
 from . import registre
 
 DELIBERATION_FILE = "deliberation.yaml"
-WHO = "délibération du conseil communautaire"  # how messages about the file name it
+WHO = "délibération du conseil communautaire"  # the name of what was registered
+NAMED = "la délibération signée"  # how messages about its file name it, as the build's check does
 
 
 def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt.date) -> registre.Registered:
@@ -40,7 +41,7 @@ def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt
         raise registre.RegistrationError(
             "Le numéro de la délibération est vide.", "Donnez-le avec --numero (par exemple 2020-245).", "numero"
         )
-    seance_date = registre._parse_date(seance, "date de la séance", "seance")
+    seance_date = registre.parse_date(seance, "date de la séance", "seance")
 
     def unsigned(document: Any) -> CommentedMap:
         if not isinstance(document, CommentedMap):
@@ -55,7 +56,7 @@ def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt
             )
         return document
 
-    unsigned(registre.load_round_trip(path))  # refused before the scan is even read
+    unsigned(registre.load_round_trip(path, shown_yaml))  # refused before the scan is even read
 
     def add_act(document: Any, file_name: str) -> None:
         acte = CommentedMap()
@@ -65,5 +66,5 @@ def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt
         registre.append_keeping_comments(unsigned(document), "acte", acte)
 
     stem = f"deliberation-conseil-communautaire-{seance_date.isoformat()}"
-    done = registre.register(year, data, WHO, stem, path, add_act)
+    done = registre.register(year, data, WHO, stem, path, add_act, NAMED)
     return registre.Registered(f"délibération n° {numero}", done.scan, done.pages, done.converted_from)

@@ -146,9 +146,26 @@ class SourceFile:
         return self.position(loc)
 
 
-def _yaml() -> YAML:
+def round_trip() -> YAML:
+    """ruamel.yaml's round-trip reader and writer, set to the layout of the shipped content files.
+
+    The one setting for every program that writes them back (``nouveau``,
+    the registration of scans) and for this loader (:func:`_reader`): quotes
+    kept, lists indented under their key, a long line never re-wrapped, a
+    repeated key refused.
+    """
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _reader() -> YAML:
+    """:func:`round_trip` for reading only: quotes not kept, the data is plain ``str`` as the fast path gives."""
+    yaml = round_trip()
+    yaml.preserve_quotes = False
     return yaml
 
 
@@ -306,7 +323,7 @@ def _check_events(text: str) -> None:
     """
     depth = items = 0
     try:
-        for event in _yaml().parse(text):
+        for event in _reader().parse(text):
             kind = type(event)
             if kind is MappingEndEvent or kind is SequenceEndEvent:
                 depth -= 1
@@ -472,7 +489,7 @@ def _scalar_builder() -> Callable[[Any], Any]:
     state between scalars), so that types and values are the same on both paths.
     """
     implicit = VersionedResolver(version=(1, 2)).versioned_resolver  # first character → (tag, pattern)
-    constructor = _yaml().constructor
+    constructor = _reader().constructor
     constructors: dict[str, Callable[[ScalarNode], Any]] = {
         "tag:yaml.org,2002:int": constructor.construct_yaml_int,
         "tag:yaml.org,2002:float": constructor.construct_yaml_float,
@@ -509,7 +526,7 @@ def _scalar_builder() -> Callable[[Any], Any]:
 def _load_round_trip(shown: Path, text: str) -> YamlMap:
     """Load ``text`` with ruamel.yaml's round-trip loader, the reference for data and messages."""
     try:
-        data = _yaml().load(text)
+        data = _reader().load(text)
         if data is None:
             raise ContentError(
                 [Problem(shown, "le fichier est vide ; il doit contenir des rubriques « clé: valeur ».")]

@@ -15,14 +15,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..errors import ProjectError
 from ..files import atomic_output, ensure_folder
 from ..project import ANNEXES, CONTENTS, years
 from . import french
-from .load import load_file
+from .load import load_file, round_trip
 from .model import TO_FILL
 
 STABLE_FILES = {"chapitre1", "feuille_de_route", "protocole"}
@@ -39,12 +38,6 @@ FIGURE_KEYS = {
     "montant_fdc",
 }
 SINGLE_ROW_LISTS = {"lignes"}  # tables whose rows are the year's: one row of marks is left
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    return yaml
 
 
 def _shift_year(value: Any, old: int, new: int) -> Any:
@@ -159,7 +152,7 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
     origin = root / CONTENTS / str(source)
     target = root / CONTENTS / str(new)
     written = []
-    yaml = _yaml()
+    yaml = round_trip()
     try:
         for path in sorted(origin.glob("*.yaml")):
             load_file(path, path.relative_to(root))  # a broken file is reported, not copied blindly

@@ -16,30 +16,29 @@ the YAML are put back as they were.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import io
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.tokens import CommentToken
 
 from ..errors import AnnexError, ContentError, RegistrationError, RegistrationFailed
-from ..files import reason
+from ..files import reason, replace_contents
+from ..limites import MAX_SCAN_BYTES
+from ..pdf.actes import ascii_name
 from ..project import ANNEXES, Year
 from . import french, load, validate
 from .model import SENS_AVIS, SIGNATAIRE
 
-MAX_BYTES = 100 * 1024 * 1024  # 100 Mio: a scanned délibération of a few pages weighs far less
+MAX_BYTES = MAX_SCAN_BYTES  # the atelier's upload limit too
 AVIS_FILE = "avis.yaml"
 
 PDF = "pdf"
@@ -88,11 +87,14 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
-    """The scan ``data`` as a PDF, and what it was: a PDF is kept as is, images are wrapped without loss."""
+def to_pdf(data: bytes, document: str) -> tuple[bytes, str]:
+    """The scan ``data`` as a PDF, and what it was: a PDF is kept as is, images are wrapped without loss.
+
+    ``document`` names the scan in messages: « l'avis de « Auchel » », « la délibération signée ».
+    """
     if len(data) > MAX_BYTES:
         raise RegistrationError(
-            f"Le fichier de l'avis de « {nom} » pèse {len(data) / 1024 / 1024:.0f} Mio, "
+            f"Le fichier de {document} pèse {len(data) / 1024 / 1024:.0f} Mio, "
             f"plus que la limite de {MAX_BYTES // 1024 // 1024} Mio.",
             "Scannez à nouveau la délibération en A4, à 200 ou 300 dpi.",
             "fichier",
@@ -100,7 +102,7 @@ def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
     kind = sniff(data[:2048])
     if kind is None:
         raise RegistrationError(
-            f"Le fichier de l'avis de « {nom} » n'est ni un PDF ni une image JPEG, PNG ou TIFF.",
+            f"Le fichier de {document} n'est ni un PDF ni une image JPEG, PNG ou TIFF.",
             "Envoyez le scan de la délibération au format PDF (ou en image JPEG, PNG ou TIFF).",
             "fichier",
         )
@@ -112,28 +114,14 @@ def to_pdf(data: bytes, nom: str) -> tuple[bytes, str]:
         return img2pdf.convert(data, rotation=img2pdf.Rotation.ifvalid), kind
     except Exception as exc:  # img2pdf refuses transparency, broken images…: the same advice for all
         raise RegistrationError(
-            f"L'image de l'avis de « {nom} » ne peut pas être mise en PDF sans perte ({exc}).",
+            f"L'image de {document} ne peut pas être mise en PDF sans perte ({exc}).",
             "Enregistrez le scan au format PDF, ou en JPEG ou TIFF sans transparence.",
             "fichier",
         ) from None
 
 
-def slug(text: str) -> str:
-    """``Bruay-La-Buissière`` → ``bruay-la-buissiere``: lowercase ASCII words joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-") or "organisme"
-
-
-def _yaml() -> YAML:
-    """The round-trip reader and writer, set to the layout of the shipped files."""
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap a long line
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-def _parse_date(value: str | dt.date, label: str, field: str) -> dt.date:
+def parse_date(value: str | dt.date, label: str, field: str) -> dt.date:
+    """``value`` (ISO, ``18/11/2020``, ``18 novembre 2020`` or a date) as a date; errors name ``label``, ``field``."""
     try:
         return french.parse_date(value)
     except french.ValueFormatError as exc:
@@ -147,7 +135,7 @@ def _find(organismes: list, nom: str, shown: Path) -> CommentedMap:
     for organisme in entries:
         if str(organisme.get("nom")).strip() == nom.strip():
             return organisme
-    loose = [o for o in entries if slug(str(o.get("nom"))) == slug(nom)]
+    loose = [o for o in entries if ascii_name(str(o.get("nom"))) == ascii_name(nom)]
     if len(loose) == 1:
         return loose[0]
     near = difflib.get_close_matches(nom, names, n=1, cutoff=0.6)
@@ -182,24 +170,6 @@ def _place(temporary: Path, folder: Path, stem: str) -> Path:
     raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` atomically (a temporary file renamed onto it)."""
-    _write_bytes(path, text.encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` atomically (a temporary file renamed onto it)."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(name, path.stat().st_mode & 0o777)
-        os.replace(name, path)
-    finally:
-        Path(name).unlink(missing_ok=True)
-
-
 def register_avis(
     year: Year,
     data: bytes,
@@ -220,8 +190,8 @@ def register_avis(
             f"L'année {year.annee} n'a pas de fichier {AVIS_FILE}.",
             "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
         )
-    seance_date = _parse_date(seance, "date de la séance", "seance")
-    recu_date = _parse_date(recu, "date de réception", "recu") if recu not in (None, "") else None
+    seance_date = parse_date(seance, "date de la séance", "seance")
+    recu_date = parse_date(recu, "date de réception", "recu") if recu not in (None, "") else None
     if recu_date is not None and recu_date < seance_date:
         raise RegistrationError(
             "La date de réception précède la date de la séance.", "Vérifiez les deux dates.", "recu"
@@ -249,7 +219,7 @@ def register_avis(
             )
         return entry
 
-    found = entry_of(load_round_trip(avis_path))  # an unknown body is named before any work
+    found = entry_of(load_round_trip(avis_path, shown_yaml))  # an unknown body is named before any work
     nom, signataire = str(found["nom"]), found.get("type") == SIGNATAIRE
     if not sens and not signataire:
         raise RegistrationError(
@@ -268,13 +238,21 @@ def register_avis(
             avis["recu"] = recu_date.strftime("%d/%m/%Y")
         append_keeping_comments(entry_of(document), "avis", avis)
 
-    stem = f"{'contribution' if signataire else 'avis'}-{slug(nom)}-{seance_date.isoformat()}"
-    return register(year, data, nom, stem, avis_path, add_avis)
+    word = ascii_name(nom)[:60].strip("-")  # ``Bruay-La-Buissière`` → ``bruay-la-buissiere``, a bounded file name
+    stem = f"{'contribution' if signataire else 'avis'}-{word}-{seance_date.isoformat()}"
+    named = f"la contribution de « {nom} »" if signataire else f"l'avis de « {nom} »"
+    return register(year, data, nom, stem, avis_path, add_avis, named)
 
 
-def load_round_trip(path: Path) -> Any:
-    """``path`` read by ruamel.yaml's round trip: comments, order and layout kept for writing back."""
-    return _yaml().load(path.read_bytes().decode("utf-8"))
+def load_round_trip(path: Path, shown: Path) -> Any:
+    """``path`` read by ruamel.yaml's round trip: comments, order and layout kept for writing back.
+
+    The file is first read as every content file is (:func:`load.load_file`):
+    a YAML mistake is a :class:`ContentError` naming ``shown`` and the line,
+    and the size, depth and anchor limits apply before the round trip.
+    """
+    load.load_file(path, shown)
+    return load.round_trip().load(path.read_bytes().decode("utf-8"))
 
 
 def register(
@@ -284,18 +262,21 @@ def register(
     stem: str,
     content_file: Path,
     change: Callable[[Any, str], None],
+    named: str = "",
 ) -> Registered:
     """The steps shared by every scanned document received (avis, délibérations, contributions).
 
     ``data`` (PDF or images, sniffed) becomes a PDF, checked as a build
-    checks scans (messages about « l'avis de ``nom`` »), and is stored in
+    checks scans (messages about ``named``: « la délibération signée »,
+    « l'avis de « ``nom`` » » when not given), and is stored in
     ``annexes/<année>/`` as ``stem.pdf`` (``stem-2.pdf``… if taken, never
     replacing a file). Then ``change(document, file_name)`` edits the round
     trip of ``content_file``, which is written back atomically only if lines
     were added and nothing else changed; the year is validated again. On any
     failure, the scan and the file are put back as they were.
     """
-    pdf, kind = to_pdf(data, nom)
+    named = named or f"l'avis de « {nom} »"
+    pdf, kind = to_pdf(data, named)
     folder = year.root / ANNEXES / str(year.annee)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -321,7 +302,7 @@ def register(
     try:
         temporary = _write_temporary(pdf, folder, stem)
         try:
-            pages = assemble.check_scan(temporary, nom, year.shown(folder / f"{stem}.pdf"))
+            pages = assemble.check_scan(temporary, named, year.shown(folder / f"{stem}.pdf"))
         except AnnexError as exc:
             problem = exc.problems[0]
             raise RegistrationError(
@@ -333,10 +314,10 @@ def register(
         if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
             raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
         before = content_file.read_bytes()
-        document = _yaml().load(before.decode("utf-8"))
+        document = load_round_trip(content_file, shown_yaml)
         change(document, scan.name)
         out = io.StringIO()
-        _yaml().dump(document, out)
+        load.round_trip().dump(document, out)
         text = out.getvalue()
         if not _only_added(before.decode("utf-8"), text):
             raise RegistrationError(
@@ -344,7 +325,7 @@ def register(
                 "Ajoutez l'entrée à la main (voir l'exemple en tête du fichier).",
                 "organisme",
             )
-        _write_text(content_file, text)
+        replace_contents(content_file, text.encode("utf-8"))
         original = before
         try:
             validate.validate(load.load_year(year.contents, base=year.root))
@@ -358,7 +339,7 @@ def register(
                 ) from None
     except BaseException as exc:  # whatever stopped it, the files are put back as they were
         if original is not None:
-            _write_bytes(content_file, original)
+            replace_contents(content_file, original)
         if scan is not None:
             scan.unlink(missing_ok=True)
         if isinstance(exc, OSError):

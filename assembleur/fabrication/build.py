@@ -25,7 +25,7 @@ from ..contenus import consultation, french, load, markup, validate
 from ..contenus.model import SIGNATAIRE
 from ..documents import accessibilite, annexes, deliberation, derive, gabarits
 from ..documents.deliberation import transmission as act_transmission
-from ..errors import AnnexError, AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
+from ..errors import AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, give_created_file_mode, remove_abandoned_stagings, sha256, staging_folder
 from ..pdf import convert, libreoffice
 from ..project import ANNEXES, Year
@@ -141,23 +141,13 @@ def check_act(year: Year, checked: Checked) -> Path | None:
     if deliberation is None or deliberation.acte is None:
         return None
     folder = year.root / ANNEXES / str(year.annee)
-    path = folder / deliberation.acte.fichier
-    shown = year.shown(folder) / deliberation.acte.fichier
-    if not path.resolve().is_relative_to(folder.resolve()):
-        where = "doit se trouver dans " + str(year.shown(folder))
-        raise AnnexError([Problem(shown, f"la délibération signée {where}/ (pas ailleurs, même par un lien).")])
-    if not path.is_file():
-        raise AnnexError(
-            [
-                Problem(
-                    shown,
-                    f"la délibération signée est introuvable ; déposez-la dans {year.shown(folder)}/ "
-                    "ou corrigez « acte › fichier » dans deliberation.yaml.",
-                )
-            ]
-        )
-    assemble.check_scan(path, "délibération du conseil communautaire", shown)
-    return path
+    return assemble.check_filed_scan(
+        folder,
+        deliberation.acte.fichier,
+        year.shown(folder),
+        "la délibération signée",
+        "« acte › fichier » dans deliberation.yaml",
+    )
 
 
 def check_templates(year: Year, checked: Checked, folder: Path | None = None) -> list[Problem]:

@@ -87,19 +87,12 @@ def check_scans(received: list[Avis], annexes: Path, shown: Path) -> list[Scanne
             refuse(f"ce fichier est déjà l'avis de « {used[name]} » ; chaque avis a son propre scan.")
             continue
         used[name] = organisme
-        if not path.resolve().is_relative_to(root):
-            refuse(
-                f"l'avis de « {organisme} » doit se trouver dans {shown}/ (pas ailleurs, même par un lien) ; "
-                "copiez le fichier dans ce dossier."
-            )
+        document = f"l'avis de « {organisme} »"
+        misplaced = _misplaced(path, root, shown, document, "le nom du fichier dans avis.yaml")
+        if misplaced:
+            refuse(misplaced)
             continue
-        if not path.is_file():
-            refuse(
-                f"l'avis de « {organisme} » est introuvable ; déposez le scan dans {shown}/ "
-                "ou corrigez le nom du fichier dans avis.yaml."
-            )
-            continue
-        pages = _check_file(path, organisme, refuse)
+        pages = _check_file(path, document, refuse)
         if pages is not None:
             scans.append(ScannedAvis(organisme, path, pages))
     if problems:
@@ -107,24 +100,55 @@ def check_scans(received: list[Avis], annexes: Path, shown: Path) -> list[Scanne
     return scans
 
 
-def check_scan(path: Path, nom: str, shown: Path) -> int:
-    """Check one scan, the avis of ``nom``, exactly as :func:`check_scans` does; return its pages.
+def _misplaced(path: Path, root: Path, shown: Path, document: str, named_in: str) -> str:
+    """Why the scan ``path`` of ``document`` cannot be read where it is ("" if inside ``root`` and a file)."""
+    if not path.resolve().is_relative_to(root):
+        return (
+            f"{document} doit se trouver dans {shown}/ (pas ailleurs, même par un lien) ; "
+            "copiez le fichier dans ce dossier."
+        )
+    if not path.is_file():
+        return f"{document} est introuvable ; déposez le scan dans {shown}/ ou corrigez {named_in}."
+    return ""
 
-    ``shown`` is how messages name the file. Raises :class:`AnnexError`.
+
+def check_filed_scan(annexes: Path, name: str, shown: Path, document: str, named_in: str) -> Path:
+    """Check the scan ``name`` of ``annexes`` as :func:`check_scans` checks each avis; return its path.
+
+    ``document`` names it in messages (« la délibération signée ») and in the
+    error's title; ``named_in`` says where its file name is written, for the
+    user to correct. Raises :class:`AnnexError`.
+    """
+    path = annexes / name
+    label = shown / name
+    misplaced = _misplaced(path, annexes.resolve(), shown, document, named_in)
+    if misplaced:
+        raise AnnexError([Problem(label, misplaced)], where=document)
+    check_scan(path, document, label, where=document)
+    return path
+
+
+def check_scan(path: Path, document: str, shown: Path, where: str | None = None) -> int:
+    """Check one scan exactly as :func:`check_scans` does; return its pages.
+
+    ``document`` names it in the messages: « l'avis de « Auchel » », « la
+    contribution de « … » », « la délibération signée ». ``shown`` is how
+    messages name the file; ``where`` is the error's title if not the avis.
+    Raises :class:`AnnexError`.
     """
     problems: list[Problem] = []
-    pages = _check_file(path, nom, lambda message: problems.append(Problem(shown, message)))
+    pages = _check_file(path, document, lambda message: problems.append(Problem(shown, message)))
     if problems or pages is None:
-        raise AnnexError(problems)
+        raise AnnexError(problems, where=where)
     return pages
 
 
-def _check_file(path: Path, nom: str, refuse) -> int | None:
+def _check_file(path: Path, document: str, refuse) -> int | None:
     """The checks of one existing scan file: not empty, a sound PDF, nothing active, not oversized."""
     if path.stat().st_size == 0:
-        refuse(f"le fichier de l'avis de « {nom} » est vide ; scannez à nouveau la délibération.")
+        refuse(f"le fichier de {document} est vide ; scannez à nouveau la délibération.")
         return None
-    return _open_pages(path, nom, refuse)
+    return _open_pages(path, document, refuse)
 
 
 def forbidden_content(path: Path | PdfReader) -> list[str]:
@@ -307,24 +331,25 @@ def _oversized(reader: PdfReader) -> str:
     return ""
 
 
-def _open_pages(path: Path, nom: str, refuse) -> int | None:
+def _open_pages(path: Path, document: str, refuse) -> int | None:
+    protected = "protégée" if document.startswith("la ") else "protégé"  # « la délibération signée »
     with path.open("rb") as handle:
         if not handle.read(1024).lstrip().startswith(b"%PDF"):
-            refuse(f"le fichier de l'avis de « {nom} » n'est pas un PDF ; enregistrez le scan au format PDF.")
+            refuse(f"le fichier de {document} n'est pas un PDF ; enregistrez le scan au format PDF.")
             return None
     try:
         with path.open("rb") as handle:  # read lazily: a scan may weigh tens of MB
             reader = PdfReader(handle)
             if reader.is_encrypted:
                 refuse(
-                    f"l'avis de « {nom} » est protégé par un mot de passe ; "
+                    f"{document} est {protected} par un mot de passe ; "
                     "demandez à la commune une version sans protection."
                 )
                 return None
             unbounded = _structure_problem(reader)
             if unbounded:
                 refuse(
-                    f"le PDF de l'avis de « {nom} » a une structure anormale ({unbounded}), qui pourrait "
+                    f"le PDF de {document} a une structure anormale ({unbounded}), qui pourrait "
                     "bloquer sa lecture ; imprimez-le en PDF ou scannez à nouveau la délibération."
                 )
                 return None
@@ -333,22 +358,22 @@ def _open_pages(path: Path, nom: str, refuse) -> int | None:
             oversized = _oversized(reader) if count else ""
     except Exception:  # any failure of the PDF parser on a damaged file means the same thing to the user
         refuse(
-            f"le PDF de l'avis de « {nom} » est endommagé (fichier tronqué ou abîmé) ; "
+            f"le PDF de {document} est endommagé (fichier tronqué ou abîmé) ; "
             "scannez à nouveau la délibération ou demandez une nouvelle copie."
         )
         return None
     if count == 0:
-        refuse(f"le PDF de l'avis de « {nom} » n'a aucune page ; scannez à nouveau la délibération.")
+        refuse(f"le PDF de {document} n'a aucune page ; scannez à nouveau la délibération.")
         return None
     if active:
         refuse(
-            f"le PDF de l'avis de « {nom} » contient des éléments actifs ou joints ({', '.join(active)}), "
+            f"le PDF de {document} contient des éléments actifs ou joints ({', '.join(active)}), "
             "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
         )
         return None
     if oversized:
         refuse(
-            f"le PDF de l'avis de « {nom} » est démesuré ({oversized}) ; "
+            f"le PDF de {document} est démesuré ({oversized}) ; "
             "scannez à nouveau la délibération en A4, à 200 ou 300 dpi."
         )
         return None
