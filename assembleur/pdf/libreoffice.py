@@ -200,66 +200,67 @@ def compare_documents(older: Path, newer: Path, target: Path, timeout: float = D
         if warm_enabled():
             slot = _free_slots().get()
             try:
-                code, detail = _call_warm(slot, timeout, names, "compare", arguments)
+                doing, advice = f"la comparaison de {names}", "Relancez : le convertisseur a été redémarré."
+                code, detail = _call_warm(slot, timeout, doing, advice, "compare", arguments)
             finally:
                 _free_slots().put(slot)
         else:
-            code, detail = _run_cold(["--comparer"], arguments, timeout, names)
+            soffice = find_soffice()
+            profile = str(Path(work) / "profil")  # a private profile: nothing shared with another LibreOffice
+            command = [find_uno_python(soffice), str(UNO_SCRIPT), "--comparer", str(soffice), profile, *arguments]
+            code, detail = _run_cold(
+                command, timeout, f"la comparaison de {names}", "Fermez les fenêtres LibreOffice ouvertes et relancez."
+            )
     return _check_outputs([(newer, target)], code == 0, detail or f"code {code}")[0]
 
 
-def _call_warm(slot: int, timeout: float, names: str, method: str, arguments: list[str]) -> tuple[int, str]:
-    """Call ``method`` on warm converter ``slot``, started (or restarted once) as needed."""
+def _call_warm(
+    slot: int, timeout: float, doing: str, advice: str, method: str, arguments: list[object]
+) -> tuple[int, str]:
+    """Call ``method`` on warm converter ``slot``, started (or restarted once) as needed; its code and detail.
+
+    ``doing`` names the work in messages (« la conversion de a.docx »); ``advice`` is what to do on a timeout.
+    """
     for attempt in (1, 2):
         proxy = start_server(timeout, slot)
         try:
             code, detail = getattr(proxy, method)(*arguments)
         except TimeoutError:
             _kill_server(slot, proxy)
-            raise ConversionError(
-                f"LibreOffice n'a pas terminé la comparaison de {names} en {timeout:.0f} secondes.",
-                "Relancez : le convertisseur a été redémarré.",
-            ) from None
+            raise ConversionError(f"LibreOffice n'a pas terminé {doing} en {timeout:.0f} secondes.", advice) from None
         except (OSError, xmlrpc.client.Error):
-            _kill_server(slot, proxy)
+            _kill_server(slot, proxy)  # it died during the work: start a new one, once
             if attempt == 2:
                 raise ConversionError(
-                    f"Le convertisseur LibreOffice s'est arrêté pendant la comparaison de {names}.",
+                    f"Le convertisseur LibreOffice s'est arrêté pendant {doing}.",
                     "Relancez ; relancez avec --debug pour plus de détails.",
                 ) from None
             continue
-        if code == 3 and attempt == 1:
+        if code == 3 and attempt == 1:  # its LibreOffice did not start: once more, on a new one
             _kill_server(slot, proxy)
             continue
         return code, detail
-    return 3, "LibreOffice n'a pas démarré"
+    raise AssertionError("the second attempt returns or raises")
 
 
-def _run_cold(mode: list[str], arguments: list[str], timeout: float, names: str) -> tuple[int, str]:
-    """Run the converter script once, with a LibreOffice of its own, in a private profile."""
-    soffice = find_soffice()
-    python = find_uno_python(soffice)
-    with tempfile.TemporaryDirectory(prefix="assembleur-profil-") as profile:
-        command = [python, str(UNO_SCRIPT), *mode, str(soffice), profile, *arguments]
-        try:
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=_environment(),
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
-        try:
-            _, errors = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            raise ConversionError(
-                f"LibreOffice n'a pas terminé la comparaison de {names} en {timeout:.0f} secondes.",
-                "Fermez les fenêtres LibreOffice ouvertes et relancez.",
-            ) from None
+def _run_cold(command: list[str], timeout: float, doing: str, advice: str) -> tuple[int, str]:
+    """Run the converter script with a LibreOffice of its own; its exit code and last line of errors."""
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_environment(),
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
+    try:
+        _, errors = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise ConversionError(f"LibreOffice n'a pas terminé {doing} en {timeout:.0f} secondes.", advice) from None
     detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
     return process.returncode, detail[0]
 
@@ -381,29 +382,15 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
             shutil.copyfile(source, document)
             arguments += [str(document), str(target.absolute())]
         command = [python, str(UNO_SCRIPT), str(soffice), str(profile), options, *arguments]
-        try:
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=_environment(),
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise LibreOfficeMissing(f"LibreOffice n'a pas pu être lancé ({exc.strerror}).", INSTALL_ADVICE) from exc
         names = ", ".join(source.name for source, _ in pairs)
-        try:
-            _, errors = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            raise ConversionError(
-                f"LibreOffice n'a pas terminé la conversion de {names} en {timeout:.0f} secondes.",
-                "Fermez les fenêtres LibreOffice ouvertes et relancez ; si cela se reproduit, "
-                "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
-            ) from None
-    detail = (errors or "").strip().splitlines()[-1:] or [f"code de sortie {process.returncode}"]
-    return _check_outputs(pairs, process.returncode == 0, detail[0])
+        code, detail = _run_cold(
+            command,
+            timeout,
+            f"la conversion de {names}",
+            "Fermez les fenêtres LibreOffice ouvertes et relancez ; si cela se reproduit, "
+            "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
+        )
+    return _check_outputs(pairs, code == 0, detail)
 
 
 def _environment() -> dict[str, str]:
@@ -704,29 +691,15 @@ def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, 
             document = Path(work) / f"document-{index}{source.suffix}"
             shutil.copyfile(source, document)
             copies.append([str(document), str(target.absolute())])  # the converter has its own working folder
-        for attempt in (1, 2):
-            proxy = start_server(timeout, slot)
-            try:
-                code, detail = proxy.convert(copies, options)
-            except TimeoutError:
-                _kill_server(slot, proxy)
-                raise ConversionError(
-                    f"LibreOffice n'a pas terminé la conversion de {names} en {timeout:.0f} secondes.",
-                    "Relancez : le convertisseur a été redémarré. Si cela se reproduit, ouvrez le document "
-                    "dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
-                ) from None
-            except (OSError, xmlrpc.client.Error):
-                _kill_server(slot, proxy)  # it died during the conversion: start a new one, once
-                if attempt == 2:
-                    raise ConversionError(
-                        f"Le convertisseur LibreOffice s'est arrêté pendant la conversion de {names}.",
-                        "Relancez ; relancez avec --debug pour plus de détails.",
-                    ) from None
-                continue
-            if code == 3 and attempt == 1:
-                _kill_server(slot, proxy)
-                continue
-            break
+        code, detail = _call_warm(
+            slot,
+            timeout,
+            f"la conversion de {names}",
+            "Relancez : le convertisseur a été redémarré. Si cela se reproduit, ouvrez le document "
+            "dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
+            "convert",
+            [copies, options],
+        )
     return _check_outputs(pairs, code == 0, detail or f"code {code}")
 
 
