@@ -45,7 +45,7 @@ def test_a_broken_signed_act_is_an_error_in_the_atelier(projet: Path, annee: Yea
     [error] = etat.verify(annee).errors
 
     assert error.file == Path("annexes/2019") / error.file.name
-    assert "délibération du conseil communautaire" in error.message
+    assert "la délibération signée" in error.message
 
 
 def test_the_atelier_says_the_sentences_of_verifier_and_avis_etat(projet: Path, annee: Year, contenus: Path, cli):
