@@ -53,14 +53,21 @@ def _connect(pipe, process, deadline):
             time.sleep(0.02)  # LibreOffice is ready within a second: look often
 
 
-def _convert(desktop, source, target, options, update_indexes=True):
+def _load(desktop, source):
+    """The document ``source``, opened hidden; None (the reason said on stderr) when LibreOffice cannot read it."""
     try:
         document = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
     except Exception as exc:
         print(f"{Path(source).name} : document illisible ({exc})", file=sys.stderr)
-        return 4
+        return None
     if document is None:
         print(f"{Path(source).name} : document illisible", file=sys.stderr)
+    return document
+
+
+def _convert(desktop, source, target, options, update_indexes=True):
+    document = _load(desktop, source)
+    if document is None:
         return 4
     try:
         if update_indexes and hasattr(document, "getDocumentIndexes"):
@@ -76,7 +83,7 @@ def _convert(desktop, source, target, options, update_indexes=True):
         arguments = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**export))
         uno.invoke(document, "storeToURL", (Path(target).resolve().as_uri(), arguments))
     except Exception as exc:
-        print(f"{Path(source).name} : export PDF impossible ({exc})", file=sys.stderr)
+        print(f"{Path(source).name} : export impossible ({exc})", file=sys.stderr)
         return 5
     finally:
         document.close(True)
@@ -90,13 +97,8 @@ def _compare(desktop, older, newer, target):
     LibreOffice's own comparison (Edit › Track Changes › Compare Document): word-level inside a
     paragraph; a table that differs is replaced as a whole (assembleur refines those afterwards).
     """
-    try:
-        document = desktop.loadComponentFromURL(Path(newer).resolve().as_uri(), "_blank", 0, _props(Hidden=True))
-    except Exception as exc:
-        print(f"{Path(newer).name} : document illisible ({exc})", file=sys.stderr)
-        return 4
+    document = _load(desktop, newer)
     if document is None:
-        print(f"{Path(newer).name} : document illisible", file=sys.stderr)
         return 4
     try:
         frame = document.getCurrentController().getFrame()
