@@ -97,6 +97,16 @@ class ManifestMismatch(ProblemsError):
     advice_text = "Ces fichiers ont changé depuis leur fabrication : refabriquez-les ou retrouvez les originaux."
 
 
+class ManifestUnreadable(ManifestMismatch):
+    """The file given as a manifest is not one assembleur wrote (or is beyond its limits)."""
+
+    where = "le manifeste"
+    advice_text = (
+        "Donnez le manifeste qu'assembleur a écrit avec les fichiers livrés (manifeste-<année>-<version>.json), "
+        "sans le modifier."
+    )
+
+
 class TemplateProblems(ProblemsError):
     """Templates use data the content does not have."""
 

@@ -288,4 +288,7 @@ def test_a_hostile_manifest_is_refused_in_time_naming_it(projet: Path, case: str
     result = run(projet, "verifier", "2019", "--manifeste", "manifeste.json")
     assert result.returncode == 1, result.stderr
     assert f"- manifeste.json : {expected}" in result.stderr
+    if case != "outside":  # not a manifest at all: the advice says which file to give, not that files changed
+        assert result.stderr.startswith("Erreur : 1 erreur dans le manifeste :")
+        assert "Donnez le manifeste qu'assembleur a écrit" in result.stderr
     assert "Traceback" not in result.stderr

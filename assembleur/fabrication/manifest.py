@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import ManifestMismatch, Problem
+from ..errors import ManifestMismatch, ManifestUnreadable, Problem
 from ..files import atomic_output, sha256
 from ..limites import MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES
 from ..pdf import libreoffice
@@ -99,7 +99,7 @@ def _outside(name: str) -> bool:
 
 
 def load(path: Path) -> dict[str, Any]:
-    """The manifest at ``path``, within every limit; raise :class:`ManifestMismatch` saying why not.
+    """The manifest at ``path``, within every limit; raise :class:`ManifestUnreadable` saying why not.
 
     Its ``sorties`` are checked to be a list of at most ``MAX_MANIFEST_FILES`` entries, each
     with a ``fichier`` and a ``sha256``; whether they stay beside the manifest is left to the caller
@@ -108,7 +108,7 @@ def load(path: Path) -> dict[str, Any]:
     unreadable = "ce fichier n'est pas un manifeste d'assembleur lisible ; vérifiez que c'est le bon fichier."
     try:
         if path.stat().st_size > MAX_MANIFEST_BYTES:  # before reading: a manifest weighs a few Ko
-            raise ManifestMismatch(
+            raise ManifestUnreadable(
                 [
                     Problem(
                         path,
@@ -120,9 +120,9 @@ def load(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
         outputs = [(str(entry["fichier"]), str(entry["sha256"])) for entry in document["sorties"]]
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: absurd nesting
-        raise ManifestMismatch([Problem(path, unreadable)]) from exc
+        raise ManifestUnreadable([Problem(path, unreadable)]) from exc
     if not isinstance(document, dict) or len(outputs) > MAX_MANIFEST_FILES:
-        raise ManifestMismatch([Problem(path, unreadable)])
+        raise ManifestUnreadable([Problem(path, unreadable)])
     return document
 
 
