@@ -147,7 +147,7 @@ def test_javascript_is_refused(folder: Path) -> None:
     )
     write(writer, folder / "js.pdf")
     assert refused(folder, "js.pdf") == (
-        "le PDF de l'avis de « Auchel » contient des éléments actifs ou joints (/JS, action /JavaScript), "
+        "le PDF de l'avis de « Auchel » contient des éléments actifs ou joints (script), "
         "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
     )
 
@@ -161,14 +161,14 @@ def test_a_launch_action_is_refused(folder: Path) -> None:
         }
     )
     write(writer, folder / "launch.pdf")
-    assert "(action /Launch)" in refused(folder, "launch.pdf")
+    assert "(lancement d'un programme)" in refused(folder, "launch.pdf")
 
 
 def test_an_embedded_file_is_refused(folder: Path) -> None:
     writer = PdfWriter(clone_from=scan_pdf(folder / "base.pdf"))
     writer.add_attachment("virus.exe", b"MZ")
     write(writer, folder / "joint.pdf")
-    assert "contient des éléments actifs ou joints (/EmbeddedFile" in refused(folder, "joint.pdf")
+    assert "contient des éléments actifs ou joints (fichier joint)" in refused(folder, "joint.pdf")
 
 
 def test_a_huge_page_is_refused(folder: Path) -> None:

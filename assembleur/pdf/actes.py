@@ -82,13 +82,13 @@ def build_package(
     limit_mib: float = DEFAULT_LIMIT_MIB,
 ) -> list[Path]:
     """Copy ``pieces`` into ``folder`` with a bordereau; refuse when the whole is over ``limit_mib``."""
-    from .assemble import forbidden_content
+    from .assemble import forbidden_content, forbidden_names
 
     for piece in pieces:
         found = forbidden_content(piece.source)
         if found:
             raise ActesError(
-                f"{piece.source.name} contient des éléments refusés par @ctes ({', '.join(found)}).",
+                f"{piece.source.name} contient des éléments refusés par @ctes ({forbidden_names(found)}).",
                 "Retirez ces éléments du document (ou du scan) puis relancez.",
             )
     total = sum(piece.source.stat().st_size for piece in pieces)

@@ -151,6 +151,23 @@ def _check_file(path: Path, document: str, refuse) -> int | None:
     return _open_pages(path, document, refuse)
 
 
+# what each forbidden key means to a user, in messages
+FORBIDDEN_NAMES = {
+    "/JavaScript": "script",
+    "/JS": "script",
+    "action /JavaScript": "script",
+    "/EmbeddedFiles": "fichier joint",
+    "/EmbeddedFile": "fichier joint",
+    "action /Launch": "lancement d'un programme",
+    "chiffrement": "chiffrement",
+}
+
+
+def forbidden_names(found: list[str]) -> str:
+    """The active or embedded content of :func:`forbidden_content`, in plain French, each named once."""
+    return ", ".join(dict.fromkeys(FORBIDDEN_NAMES.get(key, key) for key in found))
+
+
 def forbidden_content(path: Path | PdfReader) -> list[str]:
     """The active or embedded content a PDF carries: JavaScript, launch actions, embedded files."""
     reader = path if isinstance(path, PdfReader) else PdfReader(path)
@@ -367,7 +384,7 @@ def _open_pages(path: Path, document: str, refuse) -> int | None:
         return None
     if active:
         refuse(
-            f"le PDF de {document} contient des éléments actifs ou joints ({', '.join(active)}), "
+            f"le PDF de {document} contient des éléments actifs ou joints ({forbidden_names(active)}), "
             "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
         )
         return None
