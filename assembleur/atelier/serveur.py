@@ -60,7 +60,13 @@ def serve(year: Year, port: int | None, open_browser: bool, say: Callable[[str],
         lifespan="off",
         timeout_graceful_shutdown=2,
     )
-    server = uvicorn.Server(config)
+    class _Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            # said when Ctrl+C arrives, not seconds later once the open connections are closed
+            workshop.interrupt(say)
+            super().handle_exit(sig, frame)
+
+    server = _Server(config)
     workshop.watch()
 
     def announce() -> None:  # once the server listens: the address works as soon as it is shown

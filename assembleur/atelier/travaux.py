@@ -166,11 +166,18 @@ class Workshop:
         self.preview_note = line
         self.emit("apercu", line)
 
-    def stop(self, say: Callable[[str], None] = lambda line: None) -> None:
-        """Stop watching; a build under way is let finish, so that it leaves neither lock nor staging folder."""
+    def interrupt(self, say: Callable[[str], None] = lambda line: None) -> None:
+        """Ctrl+C was pressed: stop watching, and say so at once if a build is under way (it will be let finish)."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
         if self._builder is not None and self._builder.is_alive():
             say("Une fabrication est en cours : l'atelier s'arrête dès qu'elle est finie (Ctrl+C pour l'abandonner).")
+
+    def stop(self, say: Callable[[str], None] = lambda line: None) -> None:
+        """Stop watching; a build under way is let finish, so that it leaves neither lock nor staging folder."""
+        self.interrupt(say)
+        if self._builder is not None:
             self._builder.join()
         if self._watcher is not None:
             self._watcher.join()
