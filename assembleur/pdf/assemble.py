@@ -244,18 +244,24 @@ def _structure_problem(reader: PdfReader) -> str:
     return ""
 
 
+def _visit(reference: object, seen: set[int], budget: _Budget, loop: str) -> object:
+    """The object ``reference`` points to, once: met a second time, it is a loop (``loop`` says which)."""
+    budget.step()
+    node, number = _resolve(reference)
+    if number is not None:
+        if number in seen:
+            raise _Unbounded(loop)
+        seen.add(number)
+    return node
+
+
 def _check_page_tree(pages: object, budget: _Budget) -> None:
     seen: set[int] = set()
     count = 0
     pending = [(pages, 1)]
     while pending:
         reference, depth = pending.pop()
-        budget.step()
-        node, number = _resolve(reference)
-        if number is not None:
-            if number in seen:
-                raise _Unbounded("son arbre des pages revient sur lui-même, en boucle")
-            seen.add(number)
+        node = _visit(reference, seen, budget, "son arbre des pages revient sur lui-même, en boucle")
         if depth > MAX_PDF_DEPTH:
             raise _Unbounded(f"son arbre des pages a plus de {MAX_PDF_DEPTH} niveaux")
         if not isinstance(node, DictionaryObject):
@@ -274,14 +280,11 @@ def _check_parents(node: DictionaryObject, budget: _Budget) -> None:
     """A page's chain of /Parent (pypdf follows it for inherited sizes and resources) must end."""
     seen: set[int] = set()
     for _ in range(MAX_PDF_DEPTH + 1):
-        budget.step()
         if "/Parent" not in node:
             return
-        parent, number = _resolve(node.raw_get("/Parent"))
-        if number is not None:
-            if number in seen:
-                raise _Unbounded("ses pages se donnent l'une l'autre pour parente, en boucle")
-            seen.add(number)
+        parent = _visit(
+            node.raw_get("/Parent"), seen, budget, "ses pages se donnent l'une l'autre pour parente, en boucle"
+        )
         if not isinstance(parent, DictionaryObject):
             return
         node = parent
@@ -296,12 +299,7 @@ def _check_outline(outlines: object, budget: _Budget) -> None:
     while pending:
         item, depth = pending.pop()
         while item is not None:
-            budget.step()
-            node, number = _resolve(item)
-            if number is not None:
-                if number in seen:
-                    raise _Unbounded("ses signets renvoient les uns aux autres, en boucle")
-                seen.add(number)
+            node = _visit(item, seen, budget, "ses signets renvoient les uns aux autres, en boucle")
             if depth > MAX_PDF_DEPTH:
                 raise _Unbounded(f"ses signets s'imbriquent sur plus de {MAX_PDF_DEPTH} niveaux")
             if not isinstance(node, DictionaryObject):
