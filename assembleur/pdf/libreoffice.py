@@ -198,12 +198,9 @@ def compare_documents(older: Path, newer: Path, target: Path, timeout: float = D
             shutil.copyfile(source, copy)
         arguments = [str(copies[0]), str(copies[1]), str(target.absolute())]
         if warm_enabled():
-            slot = _free_slots().get()
-            try:
-                doing, advice = f"la comparaison de {names}", "Relancez : le convertisseur a été redémarré."
+            doing, advice = f"la comparaison de {names}", "Relancez : le convertisseur a été redémarré."
+            with _free_slot() as slot:
                 code, detail = _call_warm(slot, timeout, doing, advice, "compare", arguments)
-            finally:
-                _free_slots().put(slot)
         else:
             soffice = find_soffice()
             profile = str(Path(work) / "profil")  # a private profile: nothing shared with another LibreOffice
@@ -325,11 +322,8 @@ class Conversions:
         return future
 
     def _convert_on_free_slot(self, source: Path, target: Path) -> Path:
-        slot = _free_slots().get()
-        try:
+        with _free_slot() as slot:
             return convert_batch([(source, target)], timeout=self.timeout, options=self.options, slot=slot)[0]
-        finally:
-            _free_slots().put(slot)
 
 
 def convert_batch(
@@ -366,6 +360,16 @@ def _free_slots() -> queue.SimpleQueue[int]:
             for slot in range(converter_count()):
                 _slots.put(slot)
         return _slots
+
+
+@contextlib.contextmanager
+def _free_slot() -> Iterator[int]:
+    """The first free warm converter, kept for this work alone until the block ends."""
+    slot = _free_slots().get()
+    try:
+        yield slot
+    finally:
+        _free_slots().put(slot)
 
 
 def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) -> list[Path]:
