@@ -34,3 +34,12 @@ MAX_SCAN_BYTES = 100 * 1024 * 1024  # a scan received (avis, contribution, act):
 # Manifests (manifeste-<année>-<version>.json): a few Ko, some thirty files listed.
 MAX_MANIFEST_BYTES = 10_000_000
 MAX_MANIFEST_FILES = 100_000
+
+# Spreadsheets imported (programmation): a contract's programmation is some 150 rows; the ANCT's national
+# file of every contract and year (filtered by --contrat) some 150 000. An Excel sheet has at most 1 048 576
+# rows, which openpyxl gives one by one even when empty: the bound on rows is also a bound on time (2 s here).
+MAX_SPREADSHEET_BYTES = 200 * 1024 * 1024  # the file as given (a national CSV is some tens of Mo)
+MAX_SPREADSHEET_ROWS = 500_000  # rows read, empty ones included
+MAX_SPREADSHEET_COLUMNS = 500  # cells of one row
+MAX_IMPORTED_ACTIONS = 20_000  # rows kept once filtered: far more than any contract's actions
+MAX_HEADER_SEARCH = 30  # the header row is looked for among the first rows (a title may stand above)

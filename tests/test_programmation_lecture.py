@@ -1,0 +1,349 @@
+"""Reading a programmation spreadsheet: formats, headers, amounts, total rows, refused rows, hostile files."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assembleur import limites
+from assembleur.errors import ImportRefused, SpreadsheetError, ValueFormatError
+from assembleur.programmation import colonnes, tableur
+from assembleur.programmation.colonnes import Financeur, parse_amount
+from assembleur.programmation.lecture import Contexte, read_programmation
+
+from .tableurs import ANCT_HEADER, anct_row, anct_rows, local_rows, write_csv, write_xlsx
+
+ETAT = Financeur("etat", "État (crédits spécifiques)", "etat_credits_specifiques")
+REGION = Financeur("region", "Région Hauts-de-France", "region")
+CONTEXTE = Contexte(
+    financeurs=(ETAT, REGION),
+    communes=("Auchel", "Béthune"),
+    intercommunal="Interco",
+    quartiers={"QP062001": "Quartier A", "QP062002": "Quartier B", "QP062003": "Quartier C"},
+    noeuds=frozenset({"1", "1.2", "10", "10.3"}),
+    niveaux=("Pilier", "Priorité", "Sous-priorité"),
+    correspondances={"2 1 emploi": "1.2", "1 1 education": "10.3"},
+)
+
+
+def test_the_anct_csv_of_two_contracts_is_read_for_one(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "subventions.csv", anct_rows())
+    lecture = read_programmation(path, CONTEXTE, 2019, contrat="CV062001")
+    assert [(ligne.numero, ligne.titre, ligne.montants) for ligne in lecture.lignes] == [
+        ("PRJ-2019-0001", "Business 4", {"etat": Decimal("12500.00")}),
+        ("PRJ-2019-0002", "Lectures à partager", {"etat": Decimal("3000.50")}),
+        ("PRJ-2019-0003", "Médicasport", {"etat": Decimal("8000.00")}),
+        ("PRJ-2019-0004", "Tremplin numérique", {"etat": Decimal("4500.00")}),
+        ("PRJ-2019-0005", "Jardins partagés", {"etat": Decimal("1200.00")}),
+    ]
+    assert lecture.autres == 2  # another contract, another year
+    assert lecture.financeurs == ["etat"]
+    assert [ligne.noeud for ligne in lecture.lignes] == ["1.2", "10.3", "10.3", "1.2", None]  # 3.2: à classer
+    assert lecture.lignes[0].porteur == "Club des Entrepreneurs ESS"
+    assert lecture.ignorees == []
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8-sig", ";"), ("utf-8", ","), ("utf-8", "\t"), ("utf-16", "\t"), ("cp1252", ",")],
+)
+def test_encodings_and_separators_are_detected(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    path = write_csv(tmp_path / "prog.csv", anct_rows(), encoding, delimiter)
+    lecture = read_programmation(path, CONTEXTE, 2019, contrat="cv062001")
+    assert [ligne.titre for ligne in lecture.lignes][1] == "Lectures à partager"
+    assert lecture.lignes[1].montants == {"etat": Decimal("3000.50")}
+
+
+def test_a_local_workbook_with_a_title_other_spellings_and_a_total(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "suivi.xlsx", local_rows(), before=["Notes"])
+    lecture = read_programmation(path, CONTEXTE, 2019)
+    assert lecture.header_line == 3
+    assert lecture.where == Path(f"{path}, feuille « Programmation »")
+    assert lecture.total
+    assert [(a.titre, a.communes, a.quartiers, a.montants) for a in lecture.lignes] == [
+        ("Business 4", ("Interco",), ("intercommunal",), {"etat": Decimal("12500.00")}),
+        ("Lectures à partager", ("Auchel",), ("QP062001",), {"etat": Decimal("3000.50"), "region": Decimal("1000.00")}),
+        (
+            "Atelier vélo",
+            ("Béthune",),
+            ("QP062002", "QP062003"),
+            {"etat": Decimal("2250.00"), "region": Decimal("750.00")},
+        ),
+    ]
+
+
+def test_a_total_that_disagrees_is_refused_naming_its_cell(tmp_path: Path) -> None:
+    rows = local_rows()
+    rows[-1][4] = 17000
+    path = write_xlsx(tmp_path / "suivi.xlsx", rows)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    assert str(refused.value).splitlines()[:2] == [
+        "1 erreur dans le tableau :",
+        f"- {path}, feuille « Programmation », ligne 7 : colonne E (« Montant État (€) ») : la ligne de total "
+        "donne 17\u202f000\u00a0€ mais les lignes au-dessus font 17\u202f750,50\u00a0€",
+    ]
+
+
+def test_one_unreadable_amount_is_refused_naming_file_line_and_column(tmp_path: Path) -> None:
+    rows = anct_rows()
+    rows[3][8] = "8 000,0,0"
+    path = write_csv(tmp_path / "subventions.csv", rows)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019, contrat="CV062001")
+    assert str(refused.value) == (
+        "1 erreur dans le tableau :\n"
+        f"- {path}, ligne 4 : colonne « Mt engagé » : montant illisible « 8 000,0,0 » ; écrivez par exemple "
+        "« 12 500,00 € »\n"
+        "Rien n'a été écrit. Corrigez ces lignes dans le tableau (ou dans les contenus), puis relancez."
+    )
+
+
+def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
+    rows = local_rows()[:-1]
+    rows[3][0] = None  # no title
+    rows[4][4] = "beaucoup"
+    rows[5][2] = "Bethune-Plage"
+    rows[5][3] = "QP062002, QP999999"
+    rows.append(["Lectures à partager", "Ville", "Auchel", None, 1, None])
+    path = write_xlsx(tmp_path / "suivi.xlsx", rows)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    where = f"{path}, feuille « Programmation »"
+    assert [str(p) for p in refused.value.problems] == [
+        f"{where}, ligne 4 : colonne A (« Intitulé de l'action ») : le titre de l'action manque",
+        f"{where}, ligne 5 : colonne E (« Montant État (€) ») : montant illisible « beaucoup » ; écrivez par "
+        "exemple « 12 500,00 € »",
+        f"{where}, ligne 6 : colonne C (« Commune ») : commune inconnue « Bethune-Plage » ; vouliez-vous dire "
+        "« Béthune » ?",
+        f"{where}, ligne 6 : colonne D (« Quartiers ») : quartier « QP999999 » inconnu du contrat (quartiers : "
+        "QP062001, QP062002, QP062003)",
+        f"{where}, ligne 7 : colonne A (« Intitulé de l'action ») : deux lignes pour la même action (même titre, "
+        "porteur et commune, déjà ligne 5)",
+    ]
+
+
+def test_two_rows_with_one_dauphin_number_are_refused(tmp_path: Path) -> None:
+    rows = anct_rows()
+    rows[2][0] = "PRJ-2019-0001"
+    path = write_csv(tmp_path / "subventions.csv", rows)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019, contrat="CV062001")
+    assert [p.message for p in refused.value.problems] == [
+        "colonne « Libellé de l'action » : deux lignes pour la même action (numéro PRJ-2019-0001, déjà ligne 2)"
+    ]
+
+
+def test_a_strategy_column_named_after_the_last_level(tmp_path: Path) -> None:
+    rows = [["Titre", "Sous-priorité", "Mt engagé"], ["A", "10.3", "1"], ["B", "à classer", "2"], ["C", "7.7", "3"]]
+    path = write_csv(tmp_path / "p.csv", rows, "utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}, ligne 4 : colonne « Sous-priorité » : « 7.7 » n'est pas un code de la stratégie du contrat"
+    ]
+    del rows[3]
+    path = write_csv(tmp_path / "p.csv", rows, "utf-8")
+    assert [a.noeud for a in read_programmation(path, CONTEXTE, 2019).lignes] == ["10.3", None]
+
+
+def test_contract_filter_without_the_column_or_without_rows(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "suivi.xlsx", local_rows())
+    with pytest.raises(SpreadsheetError, match="n'a pas de colonne « Code contrat ville » : --contrat"):
+        read_programmation(path, CONTEXTE, 2019, contrat="CV062001")
+    path = write_csv(tmp_path / "subventions.csv", anct_rows())
+    with pytest.raises(SpreadsheetError) as error:
+        read_programmation(path, CONTEXTE, 2019, contrat="CV000000")
+    assert error.value.message == (
+        f"{path} n'a aucune ligne du contrat CV000000 pour 2019 (contrats présents : CV059042, CV062001)."
+    )
+
+
+def test_a_column_of_amounts_for_no_funder_is_refused(tmp_path: Path) -> None:
+    rows = [["Libellé", "Porteur", "Montant Fondation X (€)"], ["A", "B", "1"]]
+    path = write_csv(tmp_path / "p.csv", rows, "utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}, ligne 1 : colonne « Montant Fondation X (€) » : ce montant ne va à aucun financeur du contrat "
+        "(financeurs : État (crédits spécifiques), Région Hauts-de-France)"
+    ]
+
+
+def test_no_header_found(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "p.csv", [["a", "b"], ["1", "2"]], "utf-8")
+    with pytest.raises(SpreadsheetError, match="aucune ligne d'en-tête reconnue dans les 30 premières lignes"):
+        read_programmation(path, CONTEXTE, 2019)
+
+
+def test_the_sheet_asked_for(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "suivi.xlsx", local_rows(), before=["Notes", "Autre"])
+    assert len(read_programmation(path, CONTEXTE, 2019, feuille="programmation").lignes) == 3
+    with pytest.raises(SpreadsheetError) as error:
+        read_programmation(path, CONTEXTE, 2019, feuille="2019")
+    assert error.value.message == (
+        "Le tableau n'a pas de feuille « 2019 » (feuilles : « Notes », « Autre », « Programmation »)."
+    )
+
+
+# --- hostile and wrong files ---------------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(400):
+                part.write(b"\0" * (1 << 20))
+    return buffer.getvalue()
+
+
+CFB = tableur.CFB_MAGIC + b"\0" * 504
+HOSTILE = {
+    "encrypted.xlsx": (CFB + "EncryptionInfo".encode("utf-16-le"), "est un classeur protégé par un mot de passe"),
+    "ancien.xls": (CFB + "Workbook".encode("utf-16-le"), "est un classeur Excel 97-2003 (.xls), qui n'est pas lu."),
+    "calc.ods": (
+        _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}),
+        "est un classeur OpenDocument (.ods), qui n'est pas lu.",
+    ),
+    "autre.xlsx": (
+        _zip({"word/document.xml": b"<x/>"}),
+        "n'est pas un classeur Excel (.xlsx) : c'est une autre archive.",
+    ),
+    "casse.xlsx": (b"PK\x03\x04" + b"\0" * 100, "est une archive endommagée"),
+    "faux.xlsx": (_zip({"xl/workbook.xml": b"<pas du xml"}), "ne peut pas être lu comme un classeur Excel"),
+    "bombe.xlsx": (_bomb(), "se décompresse en 400 Mio : ce n'est pas un tableau normal"),
+    "image.csv": (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "n'est ni un classeur Excel (.xlsx) ni un texte CSV lisible"),
+    "scan.csv": (b"%PDF-1.7\n", "est un PDF, pas un tableau."),
+    "binaire.csv": (b"abc\x81\x8d\x8f;\n", "n'est ni un classeur Excel (.xlsx) ni un texte CSV lisible"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_what_is_not_a_readable_spreadsheet_gets_a_french_error(tmp_path: Path, name: str) -> None:
+    data, expected = HOSTILE[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(SpreadsheetError) as error:
+        read_programmation(path, CONTEXTE, 2019)
+    assert expected in error.value.message
+    assert error.value.message.startswith(str(path))
+
+
+def test_files_over_the_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_csv(tmp_path / "subventions.csv", anct_rows())
+    monkeypatch.setattr(tableur, "MAX_SPREADSHEET_BYTES", 100)
+    with pytest.raises(SpreadsheetError, match="plus que la limite de 0 Mio pour un tableau"):
+        read_programmation(path, CONTEXTE, 2019)
+    monkeypatch.undo()
+    monkeypatch.setattr(tableur, "MAX_SPREADSHEET_ROWS", 5)
+    with pytest.raises(SpreadsheetError, match=r"a plus de 5 lignes : ce n'est pas une programmation\."):
+        read_programmation(path, CONTEXTE, 2019)
+
+
+def test_a_workbook_whose_rows_jump_far_is_refused_in_time(tmp_path: Path) -> None:
+    """A cell on the sheet's last row: openpyxl fills the gap with empty rows, which the bound counts."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Libellé", "Porteur"])
+    workbook.active.cell(1_048_576, 1, "loin")
+    workbook.save(tmp_path / "loin.xlsx")
+    with pytest.raises(SpreadsheetError, match=r"lignes : ce n'est pas une programmation\."):
+        read_programmation(tmp_path / "loin.xlsx", CONTEXTE, 2019)
+    assert limites.MAX_SPREADSHEET_ROWS < 1_048_576
+
+
+def test_a_bom_file_whose_body_is_broken(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(codecs.BOM_UTF8 + b"Libell\xe9;Porteur\n")
+    with pytest.raises(SpreadsheetError, match="octet illisible ligne 1"):
+        read_programmation(path, CONTEXTE, 2019)
+
+
+# --- amounts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("12 500,00", "12500.00"),
+        ("12 500,00 €", "12500.00"),
+        ("12\u00a0500,00\u00a0€", "12500.00"),
+        ("12\u202f500", "12500.00"),
+        ("12500.00", "12500.00"),
+        ("12500,5", "12500.50"),
+        ("1.712.989 €", "1712989.00"),
+        ("12 500 euros", "12500.00"),
+        ("", None),
+        ("-", None),
+        (12500, "12500.00"),
+        (3000.5, "3000.50"),
+        (0.1 + 0.2, "0.30"),
+    ],
+)
+def test_amounts_read_the_french_way(text: object, amount: str | None) -> None:
+    assert parse_amount(text) == (None if amount is None else Decimal(amount))
+
+
+@pytest.mark.parametrize("text", ["12,500.00", "1 25 000", "12,505", "-5", "1e5", "douze", "12 k€", "NaN", "∞"])
+def test_ambiguous_or_wrong_amounts_are_refused(text: str) -> None:
+    with pytest.raises(ValueFormatError):
+        parse_amount(text)
+
+
+cents = st.decimals(min_value=0, max_value=Decimal("999999999.99"), places=2, allow_nan=False)
+
+
+def _grouped(amount: Decimal, space: str) -> str:
+    integer, decimals = f"{amount:.2f}".split(".")
+    groups = []
+    while integer:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    return f"{space.join(groups)},{decimals}"
+
+
+@given(amount=cents, space=st.sampled_from([" ", "\u00a0", "\u202f"]), euro=st.sampled_from(["", " €", "\u00a0€", "€"]))
+def test_any_amount_written_the_french_way_reads_back(amount: Decimal, space: str, euro: str) -> None:
+    assert parse_amount(_grouped(amount, space) + euro) == amount
+    assert parse_amount(f"{amount:.2f}") == amount  # as a computer writes it
+    assert parse_amount(float(amount)) == amount  # as a spreadsheet stores it
+
+
+@given(st.one_of(st.text(max_size=30), st.floats(), st.integers(), st.none(), st.booleans()))
+def test_any_cell_gives_an_amount_or_our_error(value: object) -> None:
+    try:
+        amount = parse_amount(value)
+    except ValueFormatError as exc:
+        assert str(exc)
+        return
+    assert amount is None or (amount.is_finite() and amount >= 0 and amount == amount.quantize(colonnes.CENT))
+
+
+def test_headers_are_recognised_whatever_their_typography() -> None:
+    assert colonnes.field_of("Intitulé de l’action") == colonnes.TITRE
+    assert colonnes.field_of("  LIBELLÉ DE L'ACTION ") == colonnes.TITRE
+    assert colonnes.field_of("N° Dauphin") == colonnes.NUMERO
+    assert colonnes.funder_of("Montant en €", [ETAT]) is None
+    assert colonnes.funder_of("Mt engagé", [REGION, ETAT]) == ETAT
+    assert colonnes.funder_of("Part Région", [ETAT, REGION]) == REGION
+    assert colonnes.funder_of("Région Hauts-de-France (€)", [ETAT, REGION]) == REGION
+    assert ANCT_HEADER[0] == "Numéro de l'action PRJ"
+    assert anct_row("1", "a", "b", "1")[4] == "CV062001"
