@@ -1,10 +1,14 @@
-"""Spreadsheets the tests write themselves: the ANCT's open data layout, and a local follow-up workbook."""
+"""Spreadsheets the tests write themselves (the ANCT's open data layout, a local follow-up workbook), and the
+contract they are read against."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 from typing import Any
+
+from assembleur.programmation.colonnes import Financeur
+from assembleur.programmation.lecture import Contexte
 
 ANCT_HEADER = [
     "Numéro de l'action PRJ",
@@ -19,6 +23,17 @@ ANCT_HEADER = [
     "Région",
     "Année",
 ]
+ETAT = Financeur("etat", "État (crédits spécifiques)", "etat_credits_specifiques")
+REGION = Financeur("region", "Région Hauts-de-France", "region")
+CONTEXTE = Contexte(
+    financeurs=(ETAT, REGION),
+    communes=("Auchel", "Béthune"),
+    intercommunal="Interco",
+    quartiers={"QP062001": "Quartier A", "QP062002": "Quartier B", "QP062003": "Quartier C"},
+    noeuds=frozenset({"1", "1.2", "10", "10.3"}),
+    niveaux=("Pilier", "Priorité", "Sous-priorité"),
+    correspondances={"2 1 emploi": "1.2", "1 1 education": "10.3"},
+)
 HERE = ("CV062001", "Béthune-Bruay Artois Lys Romane")  # the contract of the tests' project
 ELSEWHERE = ("CV059042", "Métropole voisine")
 

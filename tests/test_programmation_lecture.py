@@ -15,22 +15,10 @@ from hypothesis import strategies as st
 from assembleur import limites
 from assembleur.errors import ImportRefused, SpreadsheetError, ValueFormatError
 from assembleur.programmation import colonnes, tableur
-from assembleur.programmation.colonnes import Financeur, parse_amount
-from assembleur.programmation.lecture import Contexte, read_programmation
+from assembleur.programmation.colonnes import parse_amount
+from assembleur.programmation.lecture import read_programmation
 
-from .tableurs import ANCT_HEADER, anct_row, anct_rows, local_rows, write_csv, write_xlsx
-
-ETAT = Financeur("etat", "État (crédits spécifiques)", "etat_credits_specifiques")
-REGION = Financeur("region", "Région Hauts-de-France", "region")
-CONTEXTE = Contexte(
-    financeurs=(ETAT, REGION),
-    communes=("Auchel", "Béthune"),
-    intercommunal="Interco",
-    quartiers={"QP062001": "Quartier A", "QP062002": "Quartier B", "QP062003": "Quartier C"},
-    noeuds=frozenset({"1", "1.2", "10", "10.3"}),
-    niveaux=("Pilier", "Priorité", "Sous-priorité"),
-    correspondances={"2 1 emploi": "1.2", "1 1 education": "10.3"},
-)
+from .tableurs import ANCT_HEADER, CONTEXTE, ETAT, REGION, anct_row, anct_rows, local_rows, write_csv, write_xlsx
 
 
 def test_the_anct_csv_of_two_contracts_is_read_for_one(tmp_path: Path) -> None:

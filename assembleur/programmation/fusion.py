@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from ..contenus import french
 from ..errors import ValueFormatError
@@ -94,7 +96,7 @@ def merge(document: Any, lecture: Lecture, cles: Cles | None = None) -> Bilan:
         if ligne.noeud is None and (entry is None or _missing(entry.get(cles.noeud), cles)):
             bilan.a_classer.append(ligne.titre)
         if entry is None:
-            actions.append(_new_entry(ligne, lecture.financeurs, cles, flow))
+            append_keeping_comments(actions, _new_entry(ligne, lecture.financeurs, cles, flow))
             matched.add(id(actions[-1]))
             bilan.ajoutees.append(ligne.titre)
             continue
@@ -126,10 +128,30 @@ class _Porteurs:
         if key in self.known:
             return self.known[key]
         if self.listed is not None:
-            self.listed.append(porteur)
+            append_keeping_comments(self.listed, porteur)
             self.known[key] = porteur
             self.bilan.porteurs.append(porteur)
         return porteur
+
+
+def append_keeping_comments(sequence: list, value: Any) -> None:
+    """Append ``value`` to ``sequence``, moving the lines that followed its last item (comments, blank) after it.
+
+    ruamel.yaml hangs the comment and blank lines after a list on its last
+    item; without the move, the new item would come after them, away from its
+    neighbours. The end of the last item's own line (its comment) stays.
+    """
+    last = len(sequence) - 1
+    sequence.append(value)
+    slots = getattr(sequence, "ca", None) and sequence.ca.items.get(last)
+    token = slots[0] if slots else None
+    if token is None or "\n" not in token.value:
+        return
+    first_break = token.value.index("\n") + 1
+    rest = token.value[first_break:]
+    if rest:
+        token.value = token.value[:first_break]
+        sequence.ca.items[last + 1] = [CommentToken("\n" + rest, token.start_mark, None), None, None, None]
 
 
 def _communes(entry: dict, cles: Cles) -> list[str]:
@@ -178,19 +200,20 @@ def plain_amount(amount: Decimal) -> int | float:
 
 
 def _new_entry(ligne: Ligne, financeurs: list[str], cles: Cles, flow: bool) -> CommentedMap:
+    """A new action, its keys in the order of the hand-written ones, the import's own after them."""
     entry = CommentedMap()
-    entry[cles.titre] = ligne.titre
-    if ligne.numero:
-        entry[cles.numero] = ligne.numero
-    if ligne.porteur:
-        entry[cles.porteur] = ligne.porteur
+    entry[cles.titre] = DoubleQuotedScalarString(ligne.titre)  # as the hand-written titles are
     if ligne.communes:
         entry[cles.commune] = ligne.communes[0] if len(ligne.communes) == 1 else _seq(ligne.communes, flow)
     if ligne.quartiers:
         entry[cles.quartiers] = _seq(ligne.quartiers, flow)
+    if ligne.porteur:
+        entry[cles.porteur] = ligne.porteur
+    entry[cles.noeud] = DoubleQuotedScalarString(ligne.noeud or cles.a_classer)  # "1.2" stays a code
     if ligne.nature:
         entry[cles.nature] = ligne.nature
-    entry[cles.noeud] = ligne.noeud or cles.a_classer
+    if ligne.numero:
+        entry[cles.numero] = ligne.numero
     amounts = {funder: ligne.montants[funder] for funder in financeurs if funder in ligne.montants}
     if amounts:
         entry[cles.montants] = _amounts_map(amounts, flow)
@@ -241,7 +264,7 @@ def _update(entry: CommentedMap, ligne: Ligne, financeurs: list[str], cles: Cles
         entry[cles.quartiers] = _seq(ligne.quartiers, flow)
         changes.append(f"quartiers {', '.join(ligne.quartiers)}")
     if ligne.noeud and _missing(entry.get(cles.noeud), cles):
-        entry[cles.noeud] = ligne.noeud
+        entry[cles.noeud] = DoubleQuotedScalarString(ligne.noeud)
         changes.append(f"classée en {ligne.noeud}")
     changes += _update_amounts(entry, ligne, financeurs, cles, flow)
     return changes
