@@ -64,8 +64,8 @@ def test_a_first_import_completes_the_hand_written_actions_and_adds_the_others(t
     path = write_csv(tmp_path / "subventions.csv", anct_rows())
     text, bilan = merged(PROGRAMMATION, path)
     assert text == MERGED
-    assert report(bilan, Path("subventions.csv"), wrote=False, names={"etat": "État"}.get) == [
-        "Programmation importée depuis subventions.csv (essai : rien n'a été écrit) : 3 ajoutée(s), 2 modifiée(s), "
+    assert report(bilan, Path("programmation.yaml"), wrote=False, names={"etat": "État"}.get) == [
+        "Actions (essai, rien n'a été écrit dans programmation.yaml) : 3 ajoutée(s), 2 modifiée(s), "
         "0 inchangée(s), 1 à classer.",
         "- ajoutée : Médicasport",
         "- ajoutée : Tremplin numérique",

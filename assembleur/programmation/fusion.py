@@ -294,10 +294,15 @@ def _update_amounts(entry: CommentedMap, ligne: Ligne, financeurs: list[str], cl
 
 
 def report(bilan: Bilan, where: Path, wrote: bool, names: Callable[[str], str] = str) -> list[str]:
-    """The French lines that tell what an import did (or would do, when ``wrote`` is False)."""
-    verb = "" if wrote else " (essai : rien n'a été écrit)"
+    """The French lines that tell what an import did (or would do: nothing was written unless ``wrote``)."""
+    if wrote:
+        state = f"{where} complété"
+    elif bilan.changed:
+        state = f"essai, rien n'a été écrit dans {where}"
+    else:
+        state = f"{where} est déjà à jour"
     lines = [
-        f"Programmation importée depuis {where}{verb} : {len(bilan.ajoutees)} ajoutée(s), "
+        f"Actions ({state}) : {len(bilan.ajoutees)} ajoutée(s), "
         f"{len(bilan.modifiees)} modifiée(s), {bilan.inchangees} inchangée(s), {len(bilan.a_classer)} à classer."
     ]
     lines += [f"- ajoutée : {titre}" for titre in bilan.ajoutees]

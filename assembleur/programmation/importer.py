@@ -21,7 +21,7 @@ from ..contenus.types import INTERCO
 from ..errors import ContentError, ImportRefused, OutputError
 from ..files import reason, replace_contents
 from ..project import Year
-from . import export
+from . import export, fusion
 from .colonnes import Financeur, normalise
 from .fusion import Bilan, Cles, merge
 from .lecture import Contexte, Lecture, read_programmation
@@ -37,6 +37,27 @@ class Import:
     lecture: Lecture
     bilan: Bilan
     wrote: bool
+    financeurs: dict[str, str]  # code → name, for the report
+
+
+def report(done: Import, year: Year) -> list[str]:
+    """The French lines of the report: what was read, then what changed (or would change)."""
+    lecture = done.lecture
+    read = f"{lecture.where}, en-tête ligne {lecture.header_line} : {len(lecture.lignes)} action(s) lue(s)"
+    if lecture.autres:
+        read += f", {lecture.autres} ligne(s) d'un autre contrat ou d'une autre année laissée(s) de côté"
+    if lecture.total:
+        read += ", ligne de total vérifiée"
+    lines = [f"{read}."]
+    if lecture.ignorees:
+        lines.append(f"Colonnes non lues : {', '.join(f'« {name} »' for name in lecture.ignorees)}.")
+    lines += fusion.report(
+        done.bilan,
+        year.shown(year.contents / PROGRAMMATION_FILE),
+        done.wrote,
+        lambda code: done.financeurs.get(code, code),
+    )
+    return lines
 
 
 def contexte_of(content: Any) -> Contexte:
@@ -72,6 +93,7 @@ def import_programmation(
     :class:`SpreadsheetError` for a file that cannot be read.
     """
     contexte = contexte_of(_content(year))
+    names = {financeur.code: financeur.nom for financeur in contexte.financeurs}
     lecture = read_programmation(path, contexte, year.annee, contrat, feuille, shown)
     target = year.contents / PROGRAMMATION_FILE
     shown_yaml = year.shown(target)
@@ -79,7 +101,7 @@ def import_programmation(
     document = registre.load_round_trip(target, shown_yaml)
     bilan = merge(document, lecture, CLES)
     if essai or not bilan.changed:
-        return Import(lecture, bilan, False)
+        return Import(lecture, bilan, False, names)
     out = io.StringIO()
     load.round_trip().dump(document, out)
     _write(target, out.getvalue().encode("utf-8"), shown_yaml)
@@ -94,7 +116,7 @@ def import_programmation(
     except BaseException:
         _write(target, before, shown_yaml)
         raise
-    return Import(lecture, bilan, True)
+    return Import(lecture, bilan, True, names)
 
 
 def _write(target: Path, data: bytes, shown: Path) -> None:
