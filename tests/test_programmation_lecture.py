@@ -335,3 +335,25 @@ def test_headers_are_recognised_whatever_their_typography() -> None:
     assert colonnes.funder_of("Région Hauts-de-France (€)", [ETAT, REGION]) == REGION
     assert ANCT_HEADER[0] == "Numéro de l'action PRJ"
     assert anct_row("1", "a", "b", "1")[4] == "CV062001"
+
+
+def test_an_entity_bomb_inside_a_sheet_is_refused(tmp_path: Path) -> None:
+    """A « billion laughs » in the sheet's XML: the XML parser stops it; the user reads a French error."""
+    path = write_xlsx(tmp_path / "suivi.xlsx", local_rows())
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    entities = '<!ENTITY a "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY {name} "{f"&{previous};" * 10}">' for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index("<worksheet")
+    sheet = f"{sheet[:start]}<!DOCTYPE worksheet [{entities}]>{sheet[start:]}"
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "</sheetData>", '<row r="99"><c r="A99" t="inlineStr"><is><t>&i;</t></is></c></row></sheetData>'
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(SpreadsheetError) as error:
+        read_programmation(path, CONTEXTE, 2019)
+    assert error.value.message == f"{path}, feuille « Programmation » ne peut pas être lue (ParseError)."

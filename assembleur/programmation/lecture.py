@@ -112,7 +112,7 @@ def read_programmation(
         f"{shown or path} : aucune ligne d'en-tête reconnue dans les {MAX_HEADER_SEARCH} premières lignes de "
         f"{searched} ; il faut au moins une colonne « {c.LABELS[c.TITRE]} » et une autre colonne connue.",
         "Donnez aux colonnes des noms comme « Libellé de l'action », « Porteur de projet », « Montant État (€) », "
-        "ou ceux de l'export de l'ANCT (voir docs/programmation.md).",
+        "ou ceux de l'export de l'ANCT (« Libellé de l'action », « Raison sociale longue », « Mt engagé »).",
     )
 
 
