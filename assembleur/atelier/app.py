@@ -14,6 +14,10 @@ open in its browser could try to call:
   from its bytes; only :mod:`assembleur.contenus.registre` writes it, inside
   ``annexes/<année>/``;
 - files are served only from ``sortie/<année>/``, paths resolved and checked.
+
+:class:`Atelier` holds it all: its methods are the pages, :meth:`Atelier.guard`
+runs the checks above before any page, :meth:`Atelier.refusal` draws every
+refusal page.
 """
 
 from __future__ import annotations
