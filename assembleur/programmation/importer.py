@@ -12,6 +12,7 @@ no longer validates.
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,20 @@ def import_programmation(
         _write(target, before, shown_yaml)
         raise
     return Import(lecture, bilan, True, names)
+
+
+def import_upload(
+    year: Year, data: bytes, name: str, contrat: str | None = None, feuille: str | None = None, essai: bool = False
+) -> Import:
+    """:func:`import_programmation` of a spreadsheet received as bytes (the atelier's upload), named ``name``.
+
+    The bytes go to a private temporary folder, removed after; messages name the file as it was sent.
+    """
+    shown = Path(Path(name).name or "tableau")  # the name as sent, without any folder
+    with tempfile.TemporaryDirectory(prefix="assembleur-tableau-") as folder:
+        path = Path(folder) / "tableau"
+        path.write_bytes(data)
+        return import_programmation(year, path, contrat or None, feuille or None, essai, shown)
 
 
 def _write(target: Path, data: bytes, shown: Path) -> None:
