@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assembleur.contenus import load
 from assembleur.programmation import export
-from assembleur.programmation.fusion import Bilan, merge, report
+from assembleur.programmation.fusion import Bilan, merge, report, restore_comments
 from assembleur.programmation.lecture import read_programmation
 
 from .tableurs import CONTEXTE, ETAT, REGION, anct_row, anct_rows, write_csv
@@ -158,3 +158,26 @@ def test_the_workbook_is_made_for_staff(tmp_path: Path) -> None:
     assert sheet.auto_filter.ref == "A1:G7"
     assert sheet["F2"].number_format == export.EURO_FORMAT == '#,##0.00\\ "€"'
     assert sheet["A1"].font.bold
+
+
+def test_a_comment_the_round_trip_drops_is_put_back() -> None:
+    """ruamel.yaml loses « # Santé » when the next item ends with a comment: the merge puts it back at its place."""
+    before = (
+        "actions:\n"
+        '  - {titre: "A", strategie: "1"}\n'
+        "\n"
+        "  # Santé\n"
+        '  - {titre: "B", strategie: "6"}   # rattaché à la priorité 6\n'
+    )
+    document = load.round_trip().load(before)
+    document["actions"][0]["montants"] = {"etat": 1}
+    out = io.StringIO()
+    load.round_trip().dump(document, out)
+    assert "# Santé" not in out.getvalue()  # what ruamel.yaml does (if it stops, this test says so)
+    assert restore_comments(before, out.getvalue()) == (
+        "actions:\n"
+        '  - {titre: "A", strategie: "1", montants: {etat: 1}}\n'
+        "\n"
+        "  # Santé\n"
+        '  - {titre: "B", strategie: "6"}   # rattaché à la priorité 6\n'
+    )

@@ -18,6 +18,7 @@ year is then validated again, and put back as it was if it no longer is.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -152,6 +153,37 @@ def append_keeping_comments(sequence: list, value: Any) -> None:
     if rest:
         token.value = token.value[:first_break]
         sequence.ca.items[last + 1] = [CommentToken("\n" + rest, token.start_mark, None), None, None, None]
+
+
+def _is_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def restore_comments(before: str, after: str) -> str:
+    """``after`` (the round trip's output) with the comment and blank lines of ``before`` it dropped put back.
+
+    ruamel.yaml drops a comment line that stands between two items of a list
+    when the next item has a comment at the end of its line (« # Santé »
+    before « Conseil Local de Santé Mental… # rattaché… » in the 2019 file).
+    Lines are aligned as :mod:`difflib` sees them; a comment or blank line of
+    ``before`` that is missing from ``after`` is put back at its place.
+    """
+    old, new = before.splitlines(True), after.splitlines(True)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "insert"):
+            out += new[j1:j2]
+            continue
+        replacing = iter(new[j1:j2])
+        for line in old[i1:i2]:  # the old lines in order: comments kept, the others replaced one by one
+            if _is_comment(line):
+                out.append(line)
+            elif (replaced := next(replacing, None)) is not None:
+                out.append(replaced)
+        out.extend(replacing)
+    return "".join(out)
 
 
 def _communes(entry: dict, cles: Cles) -> list[str]:

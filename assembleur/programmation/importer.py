@@ -103,9 +103,7 @@ def import_programmation(
     bilan = merge(document, lecture, CLES)
     if essai or not bilan.changed:
         return Import(lecture, bilan, False, names)
-    out = io.StringIO()
-    load.round_trip().dump(document, out)
-    _write(target, out.getvalue().encode("utf-8"), shown_yaml)
+    _write(target, _text_of(document, before.decode("utf-8")).encode("utf-8"), shown_yaml)
     try:
         _content(year)
     except ContentError as exc:
@@ -132,6 +130,16 @@ def import_upload(
         path = Path(folder) / "tableau"
         path.write_bytes(data)
         return import_programmation(year, path, contrat or None, feuille or None, essai, shown)
+
+
+def _text_of(document: Any, before: str) -> str:
+    """The YAML of ``document``, with the comments the round trip dropped put back (if the data stay the same)."""
+    out = io.StringIO()
+    load.round_trip().dump(document, out)
+    dumped = out.getvalue()
+    restored = fusion.restore_comments(before, dumped)
+    reader = load.round_trip()
+    return restored if reader.load(restored) == reader.load(dumped) else dumped
 
 
 def _write(target: Path, data: bytes, shown: Path) -> None:
