@@ -152,6 +152,46 @@ def replace_contents(path: Path, data: bytes) -> None:
         Path(name).unlink(missing_ok=True)
 
 
+def write_temporary(data: bytes, folder: Path, prefix: str, suffix: str) -> Path:
+    """``data`` in a new hidden file of ``folder``, flushed to the disk; nothing is left if it cannot be written.
+
+    In the folder of its final place, so that renaming it there is atomic.
+    Raises :class:`OSError`: the caller says what could not be done.
+    """
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:  # half a file is never left behind, whatever stopped the writing
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def place_new(temporary: Path, target: Path, attempts: int = 99) -> Path | None:
+    """Rename ``temporary`` to ``target``, or ``<stem>-2<suffix>``… if taken: never over an existing file.
+
+    The name is reserved first (created exclusively), so that a file that
+    appears meanwhile is not replaced either. None when ``attempts`` names
+    are all taken. Raises :class:`OSError`.
+    """
+    for number in range(1, attempts + 1):
+        candidate = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+        try:
+            os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        try:
+            os.replace(temporary, candidate)
+        except OSError:
+            candidate.unlink(missing_ok=True)  # the reservation goes with the failure
+            raise
+        return candidate
+    return None
+
+
 STAGING_PREFIX = ".assembleur-en-cours-"
 # A staging folder named the old way (before its owner was written in its name) is abandoned after this time.
 UNNAMED_STAGING_SECONDS = 24 * 3600
