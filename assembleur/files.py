@@ -293,20 +293,21 @@ class FileLock:
         """Take the lock, waiting at most ``wait`` seconds for its holder; whether it was taken."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait
+        file = self.path.open("a+b")
         while True:
-            file = self.path.open("a+b")
             try:
                 _lock(file)
             except OSError:  # held by another: BlockingIOError (flock), PermissionError (msvcrt)
-                file.close()
                 if time.monotonic() >= deadline:
+                    file.close()
                     return False
                 time.sleep(0.02)
                 continue
             if _same_file(file, self.path):
                 self._file = file
                 return True
-            file.close()  # removed by its holder while this one waited: lock the file now at ``path``
+            file.close()  # removed by its holder while this one waited: the lock is on the file now at the path
+            file = self.path.open("a+b")
 
     def release(self, remove: bool = False) -> None:
         """Let the lock go; with ``remove``, the lock file goes first (emptied where it cannot be removed).
