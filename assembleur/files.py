@@ -141,15 +141,13 @@ def replace_contents(path: Path, data: bytes) -> None:
     contents or the new, never half of them. Raises :class:`OSError`: the
     caller says what could not be done.
     """
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    temporary = write_temporary(data, path.parent, f".{path.name}.", ".partiel")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
         with contextlib.suppress(OSError):  # a file of someone else's keeps mkstemp's mode rather than fail
-            os.chmod(name, stat.S_IMODE(path.stat().st_mode))
-        os.replace(name, path)
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        os.replace(temporary, path)
     finally:
-        Path(name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 def write_temporary(data: bytes, folder: Path, prefix: str, suffix: str) -> Path:
