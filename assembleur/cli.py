@@ -588,27 +588,17 @@ def deliberation_ajouter(
 
 
 importer_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Importe des données d'un tableau.")
-app.add_typer(importer_app, name="importer")
 exporter_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Exporte des données dans un tableau.")
+app.add_typer(importer_app, name="importer")
 app.add_typer(exporter_app, name="exporter")
 
 
 @importer_app.command("programmation")
 def importer_programmation(
-    fichier: Annotated[
-        Path,
-        typer.Argument(
-            metavar="FICHIER", help="Le tableau : classeur Excel (.xlsx) ou CSV (l'export de l'ANCT, ou le vôtre)."
-        ),
-    ],
+    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le tableau : .xlsx ou .csv (ANCT ou le vôtre).")],
     annee: YearArgument = None,
-    contrat: Annotated[
-        str | None,
-        typer.Option("--contrat", metavar="CODE", help="Garde les lignes d'un contrat (Code contrat ville : CV…)."),
-    ] = None,
-    feuille: Annotated[
-        str | None, typer.Option("--feuille", metavar="NOM", help="La feuille du classeur. Par défaut : la première.")
-    ] = None,
+    contrat: Annotated[str | None, typer.Option(metavar="CODE", help="Garde les lignes d'un contrat (CV…).")] = None,
+    feuille: Annotated[str | None, typer.Option(metavar="NOM", help="La feuille du classeur.")] = None,
     essai: Annotated[bool, typer.Option("--essai", help="Montre ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
     """Importe la programmation d'un tableau dans programmation.yaml : ajoute, met à jour, ne supprime rien."""
@@ -616,8 +606,7 @@ def importer_programmation(
 
     year = resolve_year(Path.cwd(), annee)
     done = importer.import_programmation(year, fichier, contrat, feuille, essai, _shown(fichier))
-    for line in importer.report(done, year):
-        typer.echo(line)
+    typer.echo("\n".join(importer.report(done, year)))
     if done.wrote:
         _wrote(year.contents / importer.PROGRAMMATION_FILE)
 
@@ -635,10 +624,7 @@ def exporter_programmation(
     year = resolve_year(Path.cwd(), annee)
     count = importer.export_programmation(year, fichier)
     _wrote(fichier)
-    _say(
-        f"{count} action{'s' if count > 1 else ''} exportée{'s' if count > 1 else ''} ; "
-        f"le classeur se réimporte par « assembleur importer programmation {_shown(fichier)} {year.annee} »."
-    )
+    _say(importer.exported(count, _shown(fichier), year))
 
 
 @app.command()

@@ -152,6 +152,15 @@ def _write(target: Path, data: bytes, shown: Path) -> None:
         ) from exc
 
 
+def exported(count: int, shown: Path, year: Year) -> str:
+    """What ``exporter programmation`` says once the workbook is written."""
+    plural = "s" if count > 1 else ""
+    return (
+        f"{count} action{plural} exportée{plural} ; le classeur se réimporte par "
+        f"« assembleur importer programmation {shown} {year.annee} »."
+    )
+
+
 def export_programmation(year: Year, target: Path) -> int:
     """Write the year's programmation as an Excel workbook at ``target``; the number of actions written."""
     content = _content(year)
