@@ -19,7 +19,7 @@ from typing import Any
 
 from ..contenus import load, registre, validate
 from ..contenus.types import INTERCO
-from ..errors import ContentError, ImportRefused, OutputError
+from ..errors import ContentError, ImportRefused, OutputError, ProjectError
 from ..files import reason, replace_contents
 from ..project import Year
 from . import export, fusion
@@ -63,7 +63,13 @@ def report(done: Import, year: Year) -> list[str]:
 
 def contexte_of(content: Any) -> Contexte:
     """What the year's contract declares, as the reading of rows needs it."""
-    contrat = content.contrat
+    contrat = getattr(content, "contrat", None)
+    if contrat is None:  # a year written before the contract became content
+        raise ProjectError(
+            "L'import de la programmation a besoin du contrat de ville de l'année (contrat.yaml) : ses financeurs, "
+            "ses communes, ses quartiers et sa stratégie.",
+            "Créez contenus/<année>/contrat.yaml (voir docs/contenus.md), puis relancez.",
+        )
     correspondances = getattr(content.programmation, "correspondances", None) or {}
     return Contexte(
         financeurs=tuple(Financeur(f.code, f.nom, f.type) for f in contrat.financeurs),
