@@ -357,3 +357,24 @@ def test_an_entity_bomb_inside_a_sheet_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpreadsheetError) as error:
         read_programmation(path, CONTEXTE, 2019)
     assert error.value.message == f"{path}, feuille « Programmation » ne peut pas être lue (ParseError)."
+
+
+def test_a_csv_with_a_title_sub_totals_and_a_grand_total(tmp_path: Path) -> None:
+    rows = [
+        ["Programmation 2019 ; version du 3 mars"],
+        [],
+        ["Titre", "Porteur", "Montant État"],
+        ["A", "P", "1 000"],
+        ["B", "P", "500,50"],
+        ["Sous-total cohésion sociale", None, "1 500,50"],
+        ["C", "Q", "99"],
+        ["Total général", None, "1 599,50 €"],
+    ]
+    path = write_csv(tmp_path / "p.csv", rows, "utf-8")
+    lecture = read_programmation(path, CONTEXTE, 2019)
+    assert (lecture.header_line, [a.titre for a in lecture.lignes], lecture.total) == (3, ["A", "B", "C"], True)
+    rows[-1][2] = "1 600"
+    path = write_csv(tmp_path / "p.csv", rows, "utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    assert [p.line for p in refused.value.problems] == [8]
