@@ -23,6 +23,7 @@ from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this mo
 from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
+from ..project import PROJET
 from . import charts
 
 # Porteurs named after the local body that carries the action (the town, its CCAS, its conseil
@@ -358,12 +359,12 @@ def common_cover(content: Content, version: str, mention: str = "") -> dict[str,
         "annee": rapport.annee,
         "date_arret": french.format_long_date(rapport.date_arret),
         "date": rapport.date_arret,
-        "projet": version == "projet",
-        "mention_version": mention or ("version projet" if version == "projet" else "version définitive"),
+        "projet": version == PROJET,
+        "mention_version": mention or ("version projet" if version == PROJET else "version définitive"),
     }
 
 
-def build_document(content: Content, version: str = "projet", mention: str = "") -> Document:
+def build_document(content: Content, version: str = PROJET, mention: str = "") -> Document:
     """The rapport as a cover and a flat list of French-formatted items."""
     rapport = content.rapport
     builder = Builder(content)
