@@ -168,9 +168,7 @@ def has_observations(content: Content) -> bool:
     return bool(observations(content.avis))
 
 
-def build_synthese_avis(
-    content: Content, statuts: list[Statut], version: str = PROJET, mention: str = ""
-) -> Document:
+def build_synthese_avis(content: Content, statuts: list[Statut], version: str = PROJET, mention: str = "") -> Document:
     """The summary of the avis, before the scans: who, séance, avis, received."""
     builder = Builder(content)
     libelles, annee = content.rapport.libelles, content.rapport.annee

@@ -20,6 +20,7 @@ from typing import Any
 from ..contenus import french, markup
 from ..contenus.blocs import KINDS, Bloc, Loc
 from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this module's interface)
+from ..contenus.libelles import chart_libelle
 from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
@@ -272,6 +273,7 @@ class Item:
     table: Table | None = None
     chart: str = ""
     chart_data: list[tuple[str, Decimal]] = field(default_factory=list)
+    chart_values: str = "montant"  # how the chart's values read: "montant" or "pourcentage"
     description: str = ""  # a chart's alternative text
 
 
@@ -320,14 +322,16 @@ class Builder:
     def chart(self, name: str) -> None:
         """The chart drawn from the data of the ``name`` block, with its alternative text (its figures, in words)."""
         data, libelles, annee = self.charts[name], self.content.rapport.libelles, self.content.rapport.annee
-        subject = libelles.text(f"graphique_{name}", annee)
-        figures = charts.describe(data, charts.value_kind(name))
+        subject = libelles.text(chart_libelle(name), annee)
+        values = KINDS[name].chart.values  # a graphique names a kind that feeds a chart: validated
+        figures = charts.describe(data, values)
         description = (
             libelles.text("graphique_description", annee, sujet=subject, **figures)
             if figures
             else libelles.text("graphique_sans_donnees", annee, sujet=subject)
         )
-        self.items.append(Item("graphique", chart=name, chart_data=data, description=markup.plain(description)))
+        plain = markup.plain(description)
+        self.items.append(Item("graphique", chart=name, chart_data=data, chart_values=values, description=plain))
 
     def table(
         self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
