@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from assembleur.documents import redline
 
-from .conftest import edit
+from .aides import edit
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SORTIE = "sortie/2019"

@@ -9,7 +9,7 @@ from assembleur.documents import derive
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import edit
+from .aides import edit
 
 
 def warnings_of(checked: build.Checked) -> list[str]:
