@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -71,6 +71,66 @@ def figures(content: Content) -> dict[str, Figure]:
 def fill(text: str, known: dict[str, Figure]) -> str:
     """Replace each ``{nom}`` by its figure, French-formatted."""
     return PLACEHOLDER.sub(lambda m: str(known[m[1]]), text)
+
+
+# a figure's label is the words around it in its clause: at most these many before it, and after it
+LABEL_BEFORE, LABEL_AFTER = 8, 12
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text inside a block or a title, in the order of its keys."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def _rapport_texts(content: Content) -> Iterator[str]:
+    """The texts of the rapport as typed (``{nom}`` not filled in), in reading order."""
+
+    def section(titre: str, contenu: list[Bloc], sections: list[Section]) -> Iterator[str]:
+        yield titre
+        for block in contenu:
+            yield from _texts(block.model_dump())
+        for sub in sections:
+            yield from section(sub.titre, sub.contenu, sub.sections)
+
+    rapport = content.rapport
+    yield from section(rapport.introduction.titre, rapport.introduction.contenu, [])
+    for chapitre in content.chapitres:
+        yield from section(chapitre.titre, chapitre.contenu, chapitre.sections)
+    yield from section(rapport.conclusion.titre, rapport.conclusion.contenu, [])
+
+
+def figure_labels(content: Content) -> dict[str, str]:
+    """What names each key figure for a reader: the words around it where the rapport first cites it.
+
+    The clause as printed, cut to a few words on each side of the figure: « Sur le
+    territoire de la CABBALR, 71 emplois francs ont été signés au cours de l'année 2019 ».
+    A figure the text never cites has no label.
+    """
+    known, labels = figures(content), {}
+    for text in _rapport_texts(content):
+        for name in dict.fromkeys(m[1] for m in PLACEHOLDER.finditer(text)):
+            if name in known and name not in labels:
+                labels[name] = _clause(text, name, known)
+    return labels
+
+
+def _clause(text: str, name: str, known: dict[str, Figure]) -> str:
+    """The clause of ``text`` that cites ``{name}`` (between , ; : . ! ?), in plain words, cut around the figure."""
+    marked = PLACEHOLDER.sub(lambda m: "\x00" if m[1] == name else str(known.get(m[1], m[0])), text)
+    plain = re.sub(r"[ \t\r\n]+", " ", markup.plain(marked)).strip()  # the no-break spaces of figures stay
+    clause = next(c for c in re.split(r" ?[,;:.!?](?: |$)", plain) if "\x00" in c)
+    words = clause.split(" ")
+    at = next(index for index, word in enumerate(words) if "\x00" in word)
+    start, end = max(0, at - LABEL_BEFORE), at + LABEL_AFTER
+    cut = ["…"] * (start > 0) + words[start:end] + ["…"] * (end < len(words))
+    return " ".join(cut).replace("\x00", str(known[name]))
 
 
 # --- counts from the list of actions ----------------------------------------------
