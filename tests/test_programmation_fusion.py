@@ -64,19 +64,19 @@ def test_a_first_import_completes_the_hand_written_actions_and_adds_the_others(t
     path = write_csv(tmp_path / "subventions.csv", anct_rows())
     text, bilan = merged(PROGRAMMATION, path)
     assert text == MERGED
-    assert report(bilan, Path("programmation.yaml"), wrote=False, names={"etat": "État"}.get) == [
+    assert report(bilan, Path("programmation.yaml"), wrote=False) == [
         "Actions (essai, rien n'a été écrit dans programmation.yaml) : 3 ajoutée(s), 2 modifiée(s), "
         "0 inchangée(s), 1 à classer.",
         "- ajoutée : Médicasport",
         "- ajoutée : Tremplin numérique",
         "- ajoutée : Jardins partagés",
-        "- modifiée : Business 4 (numéro Dauphin PRJ-2019-0001 ; etat : aucun → 12\u202f500\u00a0€)",
-        "- modifiée : Lectures à partager (numéro Dauphin PRJ-2019-0002 ; etat : aucun → 3\u202f000,50\u00a0€)",
+        "- modifiée : Business 4 (numéro Dauphin PRJ-2019-0001 ; État (crédits spécifiques) : aucun → 12\u202f500\u00a0€)",
+        "- modifiée : Lectures à partager (numéro Dauphin PRJ-2019-0002 ; État (crédits spécifiques) : aucun → 3\u202f000,50\u00a0€)",
         "- à classer : Jardins partagés",
         "- porteur ajouté à la liste : UFOLEP",
         "- porteur ajouté à la liste : Maison de l'emploi",
         "- porteur ajouté à la liste : Les Jardiniers du Coron",
-        "Total État : 29\u202f200,50\u00a0€",
+        "Total État (crédits spécifiques) : 29\u202f200,50\u00a0€",
     ]
 
 
@@ -96,7 +96,7 @@ def test_a_newer_file_updates_amounts_and_reports_the_missing_without_deleting(t
     rows.append(anct_row("PRJ-2019-0006", "Nouvelle action", "Ville", "500"))
     text, bilan = merged(MERGED, write_csv(tmp_path / "subventions.csv", rows))
     assert [(m.titre, m.changes) for m in bilan.modifiees] == [
-        ("Business 4", ["etat : 12\u202f500\u00a0€ → 13\u202f000\u00a0€"])
+        ("Business 4", ["État (crédits spécifiques) : 12\u202f500\u00a0€ → 13\u202f000\u00a0€"])
     ]
     assert bilan.ajoutees == ["Nouvelle action"]
     assert bilan.absentes == ["Médicasport"]

@@ -19,7 +19,6 @@ year is then validated again, and put back as it was if it no longer is.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -70,7 +69,7 @@ class Bilan:
     a_classer: list[str] = field(default_factory=list)  # titles of the rows no theme maps to
     absentes: list[str] = field(default_factory=list)  # imported actions the sheet no longer has
     porteurs: list[str] = field(default_factory=list)  # porteurs added to the list
-    totaux: dict[str, Decimal] = field(default_factory=dict)  # funder code → total of the sheet
+    totaux: dict[str, Decimal] = field(default_factory=dict)  # funder name → total of the sheet
 
     @property
     def changed(self) -> bool:
@@ -84,13 +83,14 @@ def merge(document: Any, lecture: Lecture, cles: Cles | None = None) -> Bilan:
     if not isinstance(actions, list):
         actions = CommentedSeq()
         document[cles.actions] = actions
-    bilan = Bilan(totaux=dict.fromkeys(lecture.financeurs, Decimal(0)))
+    name = lecture.noms.get
+    bilan = Bilan(totaux={name(funder, funder): Decimal(0) for funder in lecture.financeurs})
     porteurs = _Porteurs(document, cles, bilan)
     matched: set[int] = set()
     flow = any(isinstance(entry, CommentedMap) and entry.fa.flow_style() for entry in actions)
     for ligne in lecture.lignes:
         for funder, amount in ligne.montants.items():
-            bilan.totaux[funder] = bilan.totaux.get(funder, Decimal(0)) + amount
+            bilan.totaux[name(funder, funder)] += amount
         if ligne.porteur:
             ligne.porteur = porteurs.spelling(ligne.porteur)
         entry = _find(actions, ligne, cles, matched)
@@ -102,7 +102,7 @@ def merge(document: Any, lecture: Lecture, cles: Cles | None = None) -> Bilan:
             bilan.ajoutees.append(ligne.titre)
             continue
         matched.add(id(entry))
-        changes = _update(entry, ligne, lecture.financeurs, cles)
+        changes = _update(entry, ligne, lecture, cles)
         if changes:
             bilan.modifiees.append(Modification(str(entry.get(cles.titre)), changes))
         else:
@@ -276,7 +276,7 @@ def read_amount(value: Any) -> Decimal | None:
         return None
 
 
-def _update(entry: CommentedMap, ligne: Ligne, financeurs: list[str], cles: Cles) -> list[str]:
+def _update(entry: CommentedMap, ligne: Ligne, lecture: Lecture, cles: Cles) -> list[str]:
     """Bring the sheet's news into an existing action; the French list of what changed."""
     changes = []
     fills = [
@@ -298,14 +298,14 @@ def _update(entry: CommentedMap, ligne: Ligne, financeurs: list[str], cles: Cles
     if ligne.noeud and _missing(entry.get(cles.noeud), cles):
         entry[cles.noeud] = DoubleQuotedScalarString(ligne.noeud)
         changes.append(f"classée en {ligne.noeud}")
-    changes += _update_amounts(entry, ligne, financeurs, cles, flow)
+    changes += _update_amounts(entry, ligne, lecture, cles, flow)
     return changes
 
 
-def _update_amounts(entry: CommentedMap, ligne: Ligne, financeurs: list[str], cles: Cles, flow: bool) -> list[str]:
+def _update_amounts(entry: CommentedMap, ligne: Ligne, lecture: Lecture, cles: Cles, flow: bool) -> list[str]:
     amounts = entry.get(cles.montants)
     changes = []
-    for funder in financeurs:
+    for funder in lecture.financeurs:
         old = read_amount(amounts.get(funder)) if isinstance(amounts, dict) and funder in amounts else None
         new = ligne.montants.get(funder)
         if old == new:
@@ -319,13 +319,13 @@ def _update_amounts(entry: CommentedMap, ligne: Ligne, financeurs: list[str], cl
             amounts[funder] = plain_amount(new)
         before = "aucun" if old is None else french.format_amount(old)
         after = "aucun" if new is None else french.format_amount(new)
-        changes.append(f"{funder} : {before} → {after}")
+        changes.append(f"{lecture.noms.get(funder, funder)} : {before} → {after}")
     if isinstance(amounts, dict) and not amounts:
         del entry[cles.montants]
     return changes
 
 
-def report(bilan: Bilan, where: Path, wrote: bool, names: Callable[[str], str] = str) -> list[str]:
+def report(bilan: Bilan, where: Path, wrote: bool) -> list[str]:
     """The French lines that tell what an import did (or would do: nothing was written unless ``wrote``)."""
     if wrote:
         state = f"{where} complété"
@@ -342,5 +342,5 @@ def report(bilan: Bilan, where: Path, wrote: bool, names: Callable[[str], str] =
     lines += [f"- à classer : {titre}" for titre in bilan.a_classer]
     lines += [f"- absente du tableau (gardée) : {titre}" for titre in bilan.absentes]
     lines += [f"- porteur ajouté à la liste : {porteur}" for porteur in bilan.porteurs]
-    lines += [f"Total {names(funder)} : {french.format_amount(total)}" for funder, total in bilan.totaux.items()]
+    lines += [f"Total {funder} : {french.format_amount(total)}" for funder, total in bilan.totaux.items()]
     return lines

@@ -38,7 +38,6 @@ class Import:
     lecture: Lecture
     bilan: Bilan
     wrote: bool
-    financeurs: dict[str, str]  # code → name, for the report
 
 
 def report(done: Import, year: Year) -> list[str]:
@@ -52,12 +51,7 @@ def report(done: Import, year: Year) -> list[str]:
     lines = [f"{read}."]
     if lecture.ignorees:
         lines.append(f"Colonnes non lues : {', '.join(f'« {name} »' for name in lecture.ignorees)}.")
-    lines += fusion.report(
-        done.bilan,
-        year.shown(year.contents / PROGRAMMATION_FILE),
-        done.wrote,
-        lambda code: done.financeurs.get(code, code),
-    )
+    lines += fusion.report(done.bilan, year.shown(year.contents / PROGRAMMATION_FILE), done.wrote)
     return lines
 
 
@@ -100,7 +94,6 @@ def import_programmation(
     :class:`SpreadsheetError` for a file that cannot be read.
     """
     contexte = contexte_of(_content(year))
-    names = {financeur.code: financeur.nom for financeur in contexte.financeurs}
     lecture = read_programmation(path, contexte, year.annee, contrat, feuille, shown)
     target = year.contents / PROGRAMMATION_FILE
     shown_yaml = year.shown(target)
@@ -108,7 +101,7 @@ def import_programmation(
     document = registre.load_round_trip(target, shown_yaml)
     bilan = merge(document, lecture, CLES)
     if essai or not bilan.changed:
-        return Import(lecture, bilan, False, names)
+        return Import(lecture, bilan, False)
     _write(target, _text_of(document, before.decode("utf-8")).encode("utf-8"), shown_yaml)
     try:
         _content(year)
@@ -121,7 +114,7 @@ def import_programmation(
     except BaseException:
         _write(target, before, shown_yaml)
         raise
-    return Import(lecture, bilan, True, names)
+    return Import(lecture, bilan, True)
 
 
 def import_upload(

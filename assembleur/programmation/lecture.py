@@ -90,6 +90,7 @@ class Lecture:
     lignes: list[Ligne]
     autres: int = 0  # rows of another contract or year, left aside
     total: bool = False  # a total row was found and agrees
+    noms: dict[str, str] = field(default_factory=dict)  # funder code → name, as messages say it
 
 
 def read_programmation(
@@ -252,6 +253,7 @@ def _read_rows(
         list(header.amounts),
         header.ignored,
         [],
+        noms={financeur.code: financeur.nom for financeur in contexte.financeurs},
     )
     sums: dict[str, Decimal] = dict.fromkeys(header.amounts, Decimal(0))
     seen: dict[tuple[str, ...], int] = {}
