@@ -9,6 +9,9 @@ the 2019 dossier, measured, is given beside each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from zipfile import ZipInfo
+
 # Content files (contenus/<année>/*.yaml). 2019: largest file 57 Ko (protocole.yaml), deepest nesting 12,
 # most values 1 451 in one file (programmation.yaml), longest text 1 184 characters.
 MAX_CONTENT_BYTES = 1_000_000  # about 17 times the largest file
@@ -21,6 +24,20 @@ MAX_CONTENT_FILES = 200  # files in a year's folder (2019: 8)
 MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # a template with its images
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # what the template may expand to in memory
 MAX_RATIO = 200  # uncompressed / compressed: beyond, it is a zip bomb, not a document
+
+
+def expands_too_much(entries: Iterable[ZipInfo]) -> int | None:
+    """What a zip archive's ``entries`` expand to, when beyond :data:`MAX_UNZIPPED_BYTES` or :data:`MAX_RATIO`.
+
+    None for a normal archive. The sizes are those the archive declares:
+    :mod:`zipfile` never inflates an entry beyond its declared size.
+    """
+    entries = list(entries)
+    unzipped = sum(entry.file_size for entry in entries)
+    packed = max(1, sum(entry.compress_size for entry in entries))
+    beyond = unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO)
+    return unzipped if beyond else None
+
 
 # Scanned avis (annexes/<année>/*.pdf): A4 pages, a few pages each.
 MAX_PAGE_SIDE = 3370.0  # points: an A0 sheet's long side; a larger "page" is not a scanned délibération

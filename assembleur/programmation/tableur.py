@@ -28,13 +28,7 @@ from typing import Any
 from ..contenus import french
 from ..errors import SpreadsheetError
 from ..files import reason
-from ..limites import (
-    MAX_RATIO,
-    MAX_SPREADSHEET_BYTES,
-    MAX_SPREADSHEET_COLUMNS,
-    MAX_SPREADSHEET_ROWS,
-    MAX_UNZIPPED_BYTES,
-)
+from ..limites import MAX_SPREADSHEET_BYTES, MAX_SPREADSHEET_COLUMNS, MAX_SPREADSHEET_ROWS, expands_too_much
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: an encrypted workbook, or an Excel 97-2003 .xls
 SAVE_AS_XLSX = "Ouvrez-le dans Excel ou LibreOffice et choisissez « Enregistrer sous… » au format Excel (.xlsx)."
@@ -232,9 +226,7 @@ def _workbook(path: Path, shown: Path) -> Iterator[list[Sheet]]:
                 "Dans LibreOffice, choisissez « Enregistrer sous… » au format Excel 2007-365 (.xlsx).",
             )
         raise SpreadsheetError(f"{shown} n'est pas un classeur Excel (.xlsx) : c'est une autre archive.", SAVE_AS_XLSX)
-    unzipped = sum(entry.file_size for entry in entries)
-    packed = max(1, sum(entry.compress_size for entry in entries))
-    if unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO):
+    if unzipped := expands_too_much(entries):
         raise SpreadsheetError(
             f"{shown} se décompresse en {unzipped // (1024 * 1024)} Mio : ce n'est pas un tableau normal, "
             "il est refusé par précaution.",
