@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# The exit codes of the command line (documented in the README, « Codes de sortie »).
+# The exit codes of the command line (documented in docs/reference.md, « Les codes de sortie »).
 EXIT_SUCCESS = 0
 EXIT_USER_FILES = 1  # a problem in the user's files (YAML, template, scan)
 EXIT_ENVIRONMENT = 2  # a problem with the machine (LibreOffice, folders, disk)
@@ -112,7 +112,7 @@ class TemplateProblems(ProblemsError):
 
     where = "les gabarits"
     advice_text = (
-        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans le README)."
+        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans docs/reference.md)."
     )
 
 
