@@ -92,7 +92,11 @@ def check_command(command: str) -> tuple[tuple[str, ...], list[str], str | None]
         elif not words or words[0] in ("…", "..."):
             return tuple(path), [], None
         else:
-            return tuple(path), [], f"la commande « {words[0]} » n'existe pas sous « {' '.join(['assembleur', *path])} »"
+            return (
+                tuple(path),
+                [],
+                f"la commande « {words[0]} » n'existe pas sous « {' '.join(['assembleur', *path])} »",
+            )
         path.append(name)
         current = current.commands[name]
     values: list[str] = []
@@ -167,7 +171,10 @@ def test_the_documentation_shows_at_least_thirty_commands() -> None:
         ("assembleur dossier 2019 --versoin definitif", "l'option --versoin n'existe pas pour « assembleur dossier »"),
         ("assembleur verifier 2019 --pdf", "l'option --pdf n'existe pas pour « assembleur verifier »"),
         ("assembleur avis ajouter scan.pdf --organime Auchel", "l'option --organime n'existe pas"),
-        ("assembleur convertisseur demarrer", "la commande « demarrer » n'existe pas sous « assembleur convertisseur »"),
+        (
+            "assembleur convertisseur demarrer",
+            "la commande « demarrer » n'existe pas sous « assembleur convertisseur »",
+        ),
         ("assembleur raport 2019", "la commande « raport » n'existe pas sous « assembleur »"),
         ("assembleur nouveau 2020 2021", "trop d'arguments (2) pour « assembleur nouveau »"),
         ("assembleur dossier --sortie", "l'option --sortie demande une valeur"),
@@ -184,7 +191,7 @@ def test_placeholders_defaults_and_french_quotes_are_understood() -> None:
     text = (
         "`assembleur avis [ANNEE]`, `assembleur deliberation 2019`, "
         "`assembleur avis ajouter FICHIER --organisme « NOM » --seance JJ/MM/AAAA [--sens SENS] [ANNEE]`, "
-        "`assembleur dossier 2019 --limite-actes=200 --sans-avis \"Auchel\" --sans-avis Barlin`, "
+        '`assembleur dossier 2019 --limite-actes=200 --sans-avis "Auchel" --sans-avis Barlin`, '
         "`assembleur --debug dossier 2019`, `assembleur cache --help`, `assembleur …`\n"
     )
     assert problems_in(text) == []
@@ -220,3 +227,67 @@ def test_the_quick_examples_run_in_a_copy_of_the_frozen_project(
     monkeypatch.chdir(tmp_path)
     result = Cli()(*_words(command)[1:])
     assert result.exit_code == 0, f"{command}\n{result.stderr}"
+
+
+# --- the atelier's « Aide »: the pages of docs/, as shipped in the package ------------------
+
+
+def _help_maker():
+    """``outils/fabriquer_aide.py``, the tool that renders docs/ for the atelier (outils/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fabriquer_aide", REPO / "outils" / "fabriquer_aide.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_help_shipped_in_the_package_is_the_documentation_of_today() -> None:
+    from assembleur.atelier.app import AIDE, AIDE_PAGES
+
+    maker = _help_maker()
+    assert tuple(AIDE_PAGES) == maker.PAGES
+    stale = [
+        page for page in maker.PAGES if (AIDE / f"{page}.html").read_text(encoding="utf-8") != maker.rendered(page)
+    ]
+    assert stale == [], (
+        "Relancez « .venv/bin/python outils/fabriquer_aide.py » après avoir modifié docs/, puis commitez."
+    )
+
+
+def test_every_link_of_the_help_leads_to_a_page_and_a_section() -> None:
+    from assembleur.atelier.app import AIDE, AIDE_PAGES
+
+    ids = {
+        page: set(re.findall(r'id="([^"]+)"', (AIDE / f"{page}.html").read_text(encoding="utf-8")))
+        for page in AIDE_PAGES
+    }
+    broken = []
+    for page in AIDE_PAGES:
+        for href in re.findall(r'href="([^"]+)"', (AIDE / f"{page}.html").read_text(encoding="utf-8")):
+            if href.startswith("http"):
+                continue
+            target, _, anchor = (
+                href.removeprefix("/aide/").partition("#") if href.startswith("/aide/") else (page, "", href[1:])
+            )
+            if target not in ids or (anchor and anchor not in ids[target]):
+                broken.append(f"{page} : {href}")
+    assert broken == []
+    # the links the atelier's pages make: one per page (header), one per section of « L'année »
+    templates = " ".join(p.read_text(encoding="utf-8") for p in (REPO / "assembleur/atelier/templates").glob("*.html"))
+    sections = set(re.findall(r"\{% block aide %\}([a-z-]+)\{% endblock %\}", templates))
+    sections |= set(re.findall(r'aide\("([a-z-]+)"', templates))
+    assert (
+        {"atelier", "avis", "apercu", "contenus", "consultation", "definitif", "comparer"} <= sections <= ids["guide"]
+    )
+
+
+def test_a_heading_gets_the_id_github_gives_it_and_links_to_other_files_keep_their_words() -> None:
+    maker = _help_maker()
+    assert maker.slug("`avis.yaml`") == "avisyaml"
+    assert maker.slug("Texte : la mise en forme légère") == "texte--la-mise-en-forme-légère"
+    page = maker.render(
+        '## <a id="avis"></a>6. Avis\n\nVoir [le README](../README.md) et [la référence](reference.md#limites).\n'
+    )
+    assert '<h2><a id="avis"></a>6. Avis</h2>' in page
+    assert 'Voir le README et <a href="/aide/reference#limites">la référence</a>.' in page
