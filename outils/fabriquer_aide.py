@@ -86,7 +86,9 @@ def render(markdown: str) -> str:
     _ids(tokens)
     _links(tokens)
     _alignments(tokens)
-    return parser.renderer.render(tokens, parser.options, {})
+    html = parser.renderer.render(tokens, parser.options, {})
+    # one line per table row (markdown-it writes one tag a line): the page stays short to read and to diff
+    return re.sub(r">\n(</?(?:tr|th|td|thead|tbody)\b)", r">\1", html)
 
 
 def rendered(page: str) -> str:
