@@ -13,6 +13,7 @@ frozen project.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from pathlib import Path
@@ -64,6 +65,12 @@ def _words(command: str) -> list[str]:
     return [w.strip("[]") for w in words if w.strip("[]")]
 
 
+@functools.cache
+def _root() -> click.Command:
+    """The CLI as Click sees it (made once: Typer builds it anew at each call)."""
+    return typer.main.get_command(app)
+
+
 def _option(command: click.Command, name: str) -> click.Parameter | None:
     for param in command.get_params(click.Context(command)):
         if isinstance(param, TyperOption) and name in (*param.opts, *param.secondary_opts):
@@ -77,7 +84,7 @@ def check_command(command: str) -> tuple[tuple[str, ...], list[str], str | None]
         words = _words(command)
     except ValueError as exc:
         return (), [], f"ligne illisible ({exc})"
-    current: click.Command = typer.main.get_command(app)
+    current: click.Command = _root()
     path: list[str] = []
     words = words[1:]  # « assembleur »
     while isinstance(current, TyperGroup):
@@ -122,7 +129,7 @@ def check_command(command: str) -> tuple[tuple[str, ...], list[str], str | None]
 
 
 def _command(path: tuple[str, ...]) -> click.Command:
-    command = typer.main.get_command(app)
+    command = _root()
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     return command
@@ -156,7 +163,7 @@ def test_the_documentation_shows_at_least_thirty_commands() -> None:
     assert len(commands) >= 30, sorted(commands)
     # every command of the CLI is shown somewhere
     shown = {check_command(command)[0] for command in commands}
-    root = typer.main.get_command(app)
+    root = _root()
     every = {
         (name, *((sub,) if isinstance(command, TyperGroup) else ()))
         for name, command in root.commands.items()
