@@ -25,7 +25,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from assembleur.cli import app
 
-from .conftest import REPO, Cli, copy_project
+from .aides import REPO
 
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 FENCE = re.compile(r"^(```|~~~)")
@@ -227,12 +227,8 @@ def test_the_quick_examples_are_found() -> None:
 
 
 @pytest.mark.parametrize("command", _runnable())
-def test_the_quick_examples_run_in_a_copy_of_the_frozen_project(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    copy_project(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    result = Cli()(*_words(command)[1:])
+def test_the_quick_examples_run_in_a_copy_of_the_frozen_project(command: str, projet: Path, cli) -> None:
+    result = cli(*_words(command)[1:])
     assert result.exit_code == 0, f"{command}\n{result.stderr}"
 
 
