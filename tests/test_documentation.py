@@ -172,6 +172,23 @@ def test_the_documentation_shows_at_least_thirty_commands() -> None:
     assert every - shown == set()
 
 
+def test_the_reference_names_every_option_of_every_command() -> None:
+    reference = (REPO / "docs" / "reference.md").read_text(encoding="utf-8")
+
+    def options(command: click.Command, path: str) -> list[tuple[str, str]]:
+        found = [(path, o) for p in command.params if isinstance(p, TyperOption) for o in p.opts]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += options(sub, f"{path} {name}")
+        return found
+
+    missing = [
+        f"{path} {option}"
+        for path, option in options(_root(), "assembleur")
+        if not re.search(rf"{re.escape(option)}(?![\w-])", reference)
+    ]
+    assert missing == []
+
+
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
