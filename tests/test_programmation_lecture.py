@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import codecs
 import io
+import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assembleur import limites
-from assembleur.errors import ImportRefused, SpreadsheetError, ValueFormatError
+from assembleur.errors import AssembleurError, ImportRefused, SpreadsheetError, ValueFormatError
 from assembleur.programmation import colonnes, tableur
 from assembleur.programmation.colonnes import parse_amount
 from assembleur.programmation.lecture import read_programmation
@@ -378,3 +379,35 @@ def test_a_csv_with_a_title_sub_totals_and_a_grand_total(tmp_path: Path) -> None
     with pytest.raises(ImportRefused) as refused:
         read_programmation(path, CONTEXTE, 2019)
     assert [p.line for p in refused.value.problems] == [8]
+
+
+def test_a_csv_cell_beyond_the_csv_module_limit_is_said_in_french(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text('Titre;Porteur\nA;"' + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(SpreadsheetError) as error:
+        read_programmation(path, CONTEXTE, 2019)
+    assert error.value.message == f"{path}, ligne 2 : ligne illisible (une cellule dépasse 131\u202f072 caractères)."
+
+
+CELLS = st.one_of(
+    st.sampled_from(["Libellé", "Porteur", "Mt engagé", "Montant Région", "TOTAL", "Quartiers", "Commune", ""]),
+    st.text(max_size=12),
+    st.sampled_from(["12 500,00", "1,5,5", "QP062001", "Auchel", '"', "\n", ";", "\x00"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=600), st.lists(st.lists(CELLS, max_size=6), max_size=8)))
+def test_any_file_gives_actions_or_our_french_error(data: bytes | list[list[str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tableau.csv"
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text("\n".join(";".join(row) for row in data), encoding="utf-8")
+        try:
+            lecture = read_programmation(path, CONTEXTE, 2019)
+        except AssembleurError as exc:
+            assert exc.message
+            return
+        assert all(ligne.titre for ligne in lecture.lignes)

@@ -181,7 +181,10 @@ def detect_separator(text: str) -> str:
     sample = [line for line in text[:200_000].splitlines()[:50] if line.strip()]
 
     def score(separator: str) -> tuple[int, int]:
-        counts = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        try:
+            counts = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        except csv.Error:  # a quote left open: this separator does not say; reading will, with the line
+            return (0, 0)
         wide = [count for count in counts if count > 1]
         if not wide:
             return (0, 0)
@@ -199,9 +202,12 @@ def _csv_rows(text: str, separator: str, shown: Path) -> Iterator[tuple[int, lis
         for row in reader:
             number = reader.line_num - (row_lines(row) - 1)  # a quoted cell may hold line breaks: its first line
             yield number, row
-    except csv.Error as exc:
+    except csv.Error as exc:  # the csv module's messages are English: said here in French
+        limit = french.format_number(csv.field_size_limit())
+        reason = f"une cellule dépasse {limit} caractères" if "field limit" in str(exc) else "guillemets mal fermés"
         raise SpreadsheetError(
-            f"{shown}, ligne {reader.line_num} : ligne illisible ({exc}).", "Vérifiez les guillemets de cette ligne."
+            f"{shown}, ligne {reader.line_num} : ligne illisible ({reason}).",
+            'Vérifiez les guillemets de cette ligne : une cellule qui commence par « " » doit finir par « " ».',
         ) from None
 
 
