@@ -369,16 +369,21 @@ def test_a_csv_with_a_title_sub_totals_and_a_grand_total(tmp_path: Path) -> None
         ["B", "P", "500,50"],
         ["Sous-total cohésion sociale", None, "1 500,50"],
         ["C", "Q", "99"],
+        ["Total Festival", "Les Amis du Festival", "0"],  # an action named « Total… »: it has a porteur
         ["Total général", None, "1 599,50 €"],
     ]
     path = write_csv(tmp_path / "p.csv", rows, "utf-8")
     lecture = read_programmation(path, CONTEXTE, 2019)
-    assert (lecture.header_line, [a.titre for a in lecture.lignes], lecture.total) == (3, ["A", "B", "C"], True)
+    assert (lecture.header_line, [a.titre for a in lecture.lignes], lecture.total) == (
+        3,
+        ["A", "B", "C", "Total Festival"],
+        True,
+    )
     rows[-1][2] = "1 600"
     path = write_csv(tmp_path / "p.csv", rows, "utf-8")
     with pytest.raises(ImportRefused) as refused:
         read_programmation(path, CONTEXTE, 2019)
-    assert [p.line for p in refused.value.problems] == [8]
+    assert [p.line for p in refused.value.problems] == [9]
 
 
 def test_a_csv_cell_beyond_the_csv_module_limit_is_said_in_french(tmp_path: Path) -> None:

@@ -303,6 +303,9 @@ def _nothing_kept(sheet: Sheet, contrat: str | None, annee: int | None, contract
 
 
 def _is_total(reading: _Reading, values: list[Any]) -> bool:
+    """A « TOTAL », « Total général » or « Sous-total » row: not an action named « Total… », which has a porteur."""
+    if reading.text(values, c.PORTEUR) or reading.text(values, c.NUMERO):
+        return False
     first = next((value for value in values if value is not None), None)
     title = reading.text(values, c.TITRE)
     return any(isinstance(text, str) and _TOTAL.match(normalise(text)) for text in (first, title))
