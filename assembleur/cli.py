@@ -595,7 +595,7 @@ app.add_typer(exporter_app, name="exporter")
 
 @importer_app.command("programmation")
 def importer_programmation(
-    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le tableau : .xlsx ou .csv (ANCT ou le vôtre).")],
+    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le tableau : .xlsx, .ods ou .csv.")],
     annee: YearArgument = None,
     contrat: Annotated[str | None, typer.Option(metavar="CODE", help="Garde les lignes d'un contrat (CV…).")] = None,
     feuille: Annotated[str | None, typer.Option(metavar="NOM", help="La feuille du classeur.")] = None,

@@ -99,3 +99,63 @@ def local_rows() -> list[list[Any]]:
         ["Atelier vélo", "Vélo Solidaire", "Béthune", "QP062002, QP062003", "2 250", 750],
         ["TOTAL", None, None, None, 17750.5, "1 750,00"],
     ]
+
+
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"'
+)
+
+
+def _ods_cell(value: Any) -> str:
+    """A cell as LibreOffice Calc writes it: a typed value for a number, the text as shown in ``text:p``."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, int | float):
+        shown = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+        return (
+            f'<table:table-cell office:value-type="currency" office:currency="EUR" office:value={quoteattr(str(value))}>'
+            f"<text:p>{shown}</text:p></table:table-cell>"
+        )
+    paragraphs = "".join(
+        f"<text:p>{escape(line).replace('  ', ' <text:s/>')}</text:p>" for line in str(value).split("\n")
+    )
+    return f'<table:table-cell office:value-type="string">{paragraphs}</table:table-cell>'
+
+
+def write_ods(path: Path, rows: list[list[Any]], sheet: str = "Programmation", before: list[str] = ()) -> Path:
+    """A LibreOffice Calc file: the sheets of ``before`` (one cell each), then ``rows``; runs of empty cells and
+    rows written once with their repeat count, up to the sheet's last column and row, as Calc does."""
+    import zipfile
+
+    def table(name: str, rows: list[list[Any]]) -> str:
+        body = "".join(
+            "<table:table-row>"
+            + "".join(_ods_cell(value) for value in row)
+            + '<table:table-cell table:number-columns-repeated="1016"/></table:table-row>'
+            if row
+            else '<table:table-row><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+            for row in rows
+        )
+        end = (
+            f'<table:table-row table:number-rows-repeated="{1_048_576 - len(rows)}"><table:table-cell '
+            'table:number-columns-repeated="1024"/></table:table-row>'
+        )
+        return f'<table:table table:name="{name}">{body}{end}</table:table>'
+
+    tables = "".join(table(name, [["note"]]) for name in before) + table(sheet, rows)
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES}>'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+        )
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path

@@ -19,7 +19,18 @@ from assembleur.programmation import colonnes, tableur
 from assembleur.programmation.colonnes import parse_amount
 from assembleur.programmation.lecture import read_programmation
 
-from .tableurs import ANCT_HEADER, CONTEXTE, ETAT, REGION, anct_row, anct_rows, local_rows, write_csv, write_xlsx
+from .tableurs import (
+    ANCT_HEADER,
+    CONTEXTE,
+    ETAT,
+    REGION,
+    anct_row,
+    anct_rows,
+    local_rows,
+    write_csv,
+    write_ods,
+    write_xlsx,
+)
 
 
 def test_the_anct_csv_of_two_contracts_is_read_for_one(tmp_path: Path) -> None:
@@ -50,8 +61,9 @@ def test_encodings_and_separators_are_detected(tmp_path: Path, encoding: str, de
     assert lecture.lignes[1].montants == {"etat": Decimal("3000.50")}
 
 
-def test_a_local_workbook_with_a_title_other_spellings_and_a_total(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "suivi.xlsx", local_rows(), before=["Notes"])
+@pytest.mark.parametrize("write", [write_xlsx, write_ods], ids=["xlsx", "ods"])
+def test_a_local_workbook_with_a_title_other_spellings_and_a_total(tmp_path: Path, write) -> None:
+    path = write(tmp_path / f"suivi.{write.__name__[-4:]}", local_rows(), before=["Notes"])
     lecture = read_programmation(path, CONTEXTE, 2019)
     assert lecture.header_line == 3
     assert lecture.where == Path(f"{path}, feuille « Programmation »")
@@ -207,13 +219,18 @@ CFB = tableur.CFB_MAGIC + b"\0" * 504
 HOSTILE = {
     "encrypted.xlsx": (CFB + "EncryptionInfo".encode("utf-16-le"), "est un classeur protégé par un mot de passe"),
     "ancien.xls": (CFB + "Workbook".encode("utf-16-le"), "est un classeur Excel 97-2003 (.xls), qui n'est pas lu."),
-    "calc.ods": (
+    "vide.ods": (
         _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}),
-        "est un classeur OpenDocument (.ods), qui n'est pas lu.",
+        "aucune ligne d'en-tête reconnue",
+    ),
+    "casse.ods": (_zip({"content.xml": b"<pas du xml"}), "ne peut pas être lu comme un classeur OpenDocument"),
+    "chiffre.ods": (
+        _zip({"content.xml": b"<x/>", "META-INF/manifest.xml": b"<manifest:encryption-data/>"}),
+        "est un classeur protégé par un mot de passe",
     ),
     "autre.xlsx": (
         _zip({"word/document.xml": b"<x/>"}),
-        "n'est pas un classeur Excel (.xlsx) : c'est une autre archive.",
+        "ni un classeur OpenDocument (.ods) : c'est une autre archive.",
     ),
     "casse.xlsx": (b"PK\x03\x04" + b"\0" * 100, "est une archive endommagée"),
     "faux.xlsx": (_zip({"xl/workbook.xml": b"<pas du xml"}), "ne peut pas être lu comme un classeur Excel"),
@@ -416,3 +433,49 @@ def test_any_file_gives_actions_or_our_french_error(data: bytes | list[list[str]
             assert exc.message
             return
         assert all(ligne.titre for ligne in lecture.lignes)
+
+
+def test_an_ods_sheet_asked_by_name_and_runs_of_cells(tmp_path: Path) -> None:
+    rows = local_rows()
+    rows[4][0] = "Lectures  à partager"  # two spaces: Calc writes the second as <text:s/>
+    path = write_ods(tmp_path / "suivi.ods", rows, before=["Notes", "Autre"])
+    lecture = read_programmation(path, CONTEXTE, 2019, feuille="Programmation")
+    assert [a.titre for a in lecture.lignes] == ["Business 4", "Lectures à partager", "Atelier vélo"]
+    assert lecture.lignes[1].montants == {"etat": Decimal("3000.50"), "region": Decimal("1000.00")}
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    content = content.replace(
+        '<table:table-cell table:number-columns-repeated="1016"/></table:table-row>',
+        '<table:table-cell office:value-type="string" table:number-columns-repeated="100000"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>",
+        1,
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", content)
+    with pytest.raises(SpreadsheetError, match=r"une ligne a plus de 500 colonnes remplies\."):
+        read_programmation(path, CONTEXTE, 2019)
+    assert data
+
+
+def test_a_run_of_filled_ods_rows_is_bounded(tmp_path: Path) -> None:
+    path = write_ods(tmp_path / "suivi.ods", local_rows()[:4])
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    last = content.rindex("<table:table-row>", 0, content.rindex("number-rows-repeated"))
+    content = content[:last] + '<table:table-row table:number-rows-repeated="1000000000">' + content[last + 17 :]
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", content)
+    with pytest.raises(SpreadsheetError, match="a plus de 20\u202f000 actions à importer"):
+        read_programmation(path, CONTEXTE, 2019)
+
+
+def test_an_entity_bomb_in_an_ods_is_refused(tmp_path: Path) -> None:
+    entities = '<!ENTITY a "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY {name} "{f"&{previous};" * 10}">' for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    path = tmp_path / "bombe.ods"
+    path.write_bytes(_zip({"content.xml": f"<!DOCTYPE x [{entities}]><x>&i;</x>".encode()}))
+    with pytest.raises(SpreadsheetError) as error:
+        read_programmation(path, CONTEXTE, 2019)
+    assert error.value.message == f"{path} ne peut pas être lu comme un classeur OpenDocument (ParseError)."

@@ -366,7 +366,7 @@ class Atelier:
             content, name = await upload.read(MAX_UPLOAD + 1), upload.filename
             await upload.close()
         else:
-            erreur = {"message": "Choisissez le tableau à importer (.xlsx ou .csv)."}
+            erreur = {"message": "Choisissez le tableau à importer (.xlsx, .ods ou .csv)."}
             return self.render("programmation.html", 400, valeurs=valeurs, erreur=erreur)
         if len(content) > MAX_UPLOAD:
             erreur = {"message": f"Un tableau envoyé est limité à {MAX_UPLOAD // 1024 // 1024} Mio."}

@@ -282,7 +282,7 @@ def _read_rows(
             lecture.lignes.append(ligne)
         if len(lecture.lignes) > MAX_IMPORTED_ACTIONS:
             raise SpreadsheetError(
-                f"{sheet.where()} a plus de {MAX_IMPORTED_ACTIONS} actions à importer.",
+                f"{sheet.where()} a plus de {french.format_number(MAX_IMPORTED_ACTIONS)} actions à importer.",
                 "Choisissez votre contrat avec --contrat, ou vérifiez que c'est le bon fichier.",
             )
     if reading.problems:

@@ -1,15 +1,16 @@
 """Read a spreadsheet given to import: its sheets, each as numbered rows of plain values.
 
 The kind of file is read from its bytes, never from its name: an Excel
-workbook (``.xlsx``, read by openpyxl in read-only mode, streamed), or a CSV
-text whose encoding (UTF-8 with or without BOM, UTF-16 as Excel's « texte
-Unicode », Windows-1252 as Excel writes « CSV ») and separator (``;``, tab,
-``,``) are detected. An OpenDocument sheet, an old ``.xls``, an encrypted
-workbook, a PDF or anything else is refused with a French message saying how
-to save it. Every bound of :mod:`assembleur.limites` is checked before or
-while reading: the file's size, what the workbook expands to, the rows and
-cells read. Rows are numbered as the spreadsheet shows them (line 1 is the
-first line of the file or of the sheet).
+workbook (``.xlsx``, read by openpyxl in read-only mode, streamed), a
+LibreOffice Calc one (``.ods``, :mod:`.ods`), or a CSV text whose encoding
+(UTF-8 with or without BOM, UTF-16 as Excel's « texte Unicode »,
+Windows-1252 as Excel writes « CSV ») and separator (``;``, tab, ``,``) are
+detected. An old ``.xls``, an encrypted workbook, a PDF or anything else is
+refused with a French message saying how to save it. Every bound of
+:mod:`assembleur.limites` is checked before or while reading: the file's
+size, what the workbook expands to, the rows and cells read. Rows are
+numbered as the spreadsheet shows them (line 1 is the first line of the file
+or of the sheet).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..contenus import french
 from ..errors import SpreadsheetError
 from ..files import reason
 from ..limites import MAX_SPREADSHEET_BYTES, MAX_SPREADSHEET_COLUMNS, MAX_SPREADSHEET_ROWS, expands_too_much
+from . import ods
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: an encrypted workbook, or an Excel 97-2003 .xls
 SAVE_AS_XLSX = "Ouvrez-le dans Excel ou LibreOffice et choisissez « Enregistrer sous… » au format Excel (.xlsx)."
@@ -225,19 +227,21 @@ def _workbook(path: Path, shown: Path) -> Iterator[list[Sheet]]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SpreadsheetError(f"{shown} est une archive endommagée ({exc}).", SAVE_AS_XLSX) from exc
     names = {entry.filename for entry in entries}
-    if "xl/workbook.xml" not in names:
-        if "content.xml" in names:
-            raise SpreadsheetError(
-                f"{shown} est un classeur OpenDocument (.ods), qui n'est pas lu.",
-                "Dans LibreOffice, choisissez « Enregistrer sous… » au format Excel 2007-365 (.xlsx).",
-            )
-        raise SpreadsheetError(f"{shown} n'est pas un classeur Excel (.xlsx) : c'est une autre archive.", SAVE_AS_XLSX)
+    opendocument = "content.xml" in names and "xl/workbook.xml" not in names
+    if not opendocument and "xl/workbook.xml" not in names:
+        raise SpreadsheetError(
+            f"{shown} n'est ni un classeur Excel (.xlsx) ni un classeur OpenDocument (.ods) : c'est une autre archive.",
+            SAVE_AS_XLSX,
+        )
     if unzipped := expands_too_much(entries):
         raise SpreadsheetError(
             f"{shown} se décompresse en {unzipped // (1024 * 1024)} Mio : ce n'est pas un tableau normal, "
             "il est refusé par précaution.",
             "Gardez seulement les lignes de votre contrat, ou vérifiez que c'est le bon fichier.",
         )
+    if opendocument:
+        yield _opendocument(path, shown)
+        return
     import openpyxl
 
     try:
@@ -255,6 +259,21 @@ def _workbook(path: Path, shown: Path) -> Iterator[list[Sheet]]:
         yield sheets
     finally:
         workbook.close()
+
+
+def _opendocument(path: Path, shown: Path) -> list[Sheet]:
+    """The sheets of an OpenDocument spreadsheet (:mod:`.ods`), after the refusal of an encrypted one."""
+    with zipfile.ZipFile(path) as archive:
+        encrypted = ods.is_encrypted(archive)
+    if encrypted:
+        raise SpreadsheetError(
+            f"{shown} est un classeur protégé par un mot de passe : il ne peut pas être lu.",
+            "Dans LibreOffice, enregistrez-le sans mot de passe (Fichier › Propriétés › Sécurité), puis relancez.",
+        )
+    names = ods.sheet_names(path, shown)
+    return [
+        Sheet(shown, name, lambda index=index: ods.sheet_rows(path, shown, index)) for index, name in enumerate(names)
+    ]
 
 
 def _sheet_reader(worksheet: Any, shown: Path) -> Any:
