@@ -140,24 +140,24 @@ def test_the_signed_deliberation_is_filed_and_recorded_with_the_comments_kept(
     scan = tmp_path / "Délibération signée.jpg"
     scan.write_bytes(signed_scan())
     before = (contenus / "deliberation.yaml").read_text(encoding="utf-8")
-    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020_245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf\n"
     assert result.stderr == (
-        "Délibération n° 2020-245 enregistrée (1 page, converti depuis JPEG) ; contenus/2019/deliberation.yaml "
+        "Délibération n° 2020_245 enregistrée (1 page, converti depuis JPEG) ; contenus/2019/deliberation.yaml "
         "complété. Elle sera le document principal du dossier @ctes (dossier --version definitif --actes).\n"
     )
     after = (contenus / "deliberation.yaml").read_text(encoding="utf-8")
     assert after == before + (
-        "acte:\n  fichier: deliberation-conseil-communautaire-2020-12-15.pdf\n  numero: 2020-245\n  seance: 15/12/2020\n"
+        "acte:\n  fichier: deliberation-conseil-communautaire-2020-12-15.pdf\n  numero: 2020_245\n  seance: 15/12/2020\n"
     )
     acte = build.check(Year(projet, 2019)).content.deliberation.acte
-    assert (acte.numero, acte.seance) == ("2020-245", dt.date(2020, 12, 15))
-    again = cli("deliberation", "ajouter", str(scan), "--numero", "2020-246", "--seance", "16/12/2020", "2019")
+    assert (acte.numero, acte.seance) == ("2020_245", dt.date(2020, 12, 15))
+    again = cli("deliberation", "ajouter", str(scan), "--numero", "2020_246", "--seance", "16/12/2020", "2019")
     assert again.exit_code == 1
     assert again.stderr == (
         "Erreur : Une délibération signée est déjà enregistrée dans contenus/2019/deliberation.yaml "
-        "(n° 2020-245, deliberation-conseil-communautaire-2020-12-15.pdf).\n"
+        "(n° 2020_245, deliberation-conseil-communautaire-2020-12-15.pdf).\n"
         "Pour la remplacer, retirez la rubrique « acte » de contenus/2019/deliberation.yaml, puis recommencez.\n"
     )
     assert (contenus / "deliberation.yaml").read_text(encoding="utf-8") == after
@@ -170,7 +170,7 @@ def test_a_file_that_is_not_a_scan_is_refused_and_nothing_changes(
     page.write_text("<html><body>Délibération</body></html>", encoding="utf-8")
     before = (contenus / "deliberation.yaml").read_bytes()
     files = sorted((projet / "annexes/2019").iterdir())
-    result = cli("deliberation", "ajouter", str(page), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    result = cli("deliberation", "ajouter", str(page), "--numero", "2020_245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "Erreur : Le fichier de la délibération signée n'est ni un PDF ni une image JPEG, PNG ou TIFF.\n"
@@ -455,7 +455,7 @@ def test_done_when_observation_deliberation_signed_act_and_actes(
     scan = tmp_path / "scan.jpg"
     scan.write_bytes(signed_scan())
     assert (
-        cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019").exit_code
+        cli("deliberation", "ajouter", str(scan), "--numero", "2020_245", "--seance", "15/12/2020", "2019").exit_code
         == 0
     )
 
@@ -468,7 +468,7 @@ def test_done_when_observation_deliberation_signed_act_and_actes(
     assert (folder / "01-deliberation.pdf").read_bytes() == signed.read_bytes()  # the act as signed
     bordereau = (folder / "bordereau.csv").read_text(encoding="utf-8-sig")
     assert "nature;Délibération" in bordereau and "classification;8.5;" in bordereau
-    assert "1;01-deliberation.pdf;principal;Délibération n° 2020-245 du 15 décembre 2020;1;" in bordereau
+    assert "1;01-deliberation.pdf;principal;Délibération n° 2020_245 du 15 décembre 2020;1;" in bordereau
     synthese = PdfReader(folder / "05-synthese-des-avis.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in synthese.pages)
     assert "Observations et suites données" in text and SUITE in text
@@ -521,7 +521,7 @@ def test_a_yaml_mistake_in_deliberation_yaml_is_named_with_its_line(
     line = text.count("\n") + 2
     scan = tmp_path / "deliberation.jpg"
     scan.write_bytes(signed_scan("Deliberation"))
-    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020_245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 1, result.stderr
     assert result.stderr.startswith(
         f"Erreur : 1 erreur dans les contenus :\n- contenus/2019/deliberation.yaml, ligne {line}, colonne 1 : "

@@ -56,6 +56,9 @@ CUSTOM_ERRORS = {
     "bilan_portee",
     "libelle",
     "sens_manquant",
+    "siren",
+    "departement",
+    "actes",
 }
 
 
