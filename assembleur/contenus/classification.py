@@ -59,8 +59,10 @@ def read(path: Path, shown: Path) -> Retour:
         return ActesProblems([Problem(shown, message, line)])
 
     advice = "redemandez-le à votre tiers de télétransmission (ou à la Préfecture), sans le modifier."
+    with path.open("rb") as handle:
+        data = handle.read(limites.MAX_CLASSIFICATION_BYTES + 1)
     size = path.stat().st_size
-    if size > limites.MAX_CLASSIFICATION_BYTES:
+    if len(data) > limites.MAX_CLASSIFICATION_BYTES:
         raise refuse(
             f"le fichier de classification pèse {size / 1e6:.1f} Mo, bien plus qu'une classification "
             f"(au plus {limites.MAX_CLASSIFICATION_BYTES / 1e6:g} Mo) ; {advice}"
@@ -69,7 +71,7 @@ def read(path: Path, shown: Path) -> Retour:
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
     )
     try:
-        tree = etree.parse(str(path), parser)
+        tree = etree.fromstring(data, parser).getroottree()
     except etree.XMLSyntaxError as exc:
         raise refuse(
             f"le fichier de classification n'est pas un XML lisible ({exc.msg}) ; {advice}", exc.lineno

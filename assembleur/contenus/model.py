@@ -309,6 +309,18 @@ class ActeSigne(Modele):
     numero: Texte
     seance: Date
 
+    @field_validator("numero", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        # YAML reads 2020_245 as the number 2020245: the underscore would be lost without a word
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "actes",
+                'écrivez le numéro entre guillemets (numero: "2020_245") : sans eux, YAML le lit comme le nombre {v}',
+                {"v": value},
+            )
+        return value
+
 
 class ArticleSuites(Modele):
     """An article that appears only when observations were made (it states their suites)."""

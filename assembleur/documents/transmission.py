@@ -182,10 +182,10 @@ def transmission(year: Year, content: Content) -> actes.Transmission:
 
 
 NO_ACT = (
-    "aucune délibération signée n'est enregistrée ; le message porte son numéro et sa date "
-    "(assembleur deliberation ajouter), comme les noms des fichiers ACTES"
+    "aucune délibération signée n'est enregistrée, or le message porte son numéro et sa date, "
+    "comme les noms des fichiers ACTES (assembleur deliberation ajouter)"
 )
 NO_DATE = (
-    "la date de la classification de la Préfecture n'est pas connue ; donnez dans deliberation.yaml "
-    "son fichier (classification › fichier) ou sa date (classification › date_version)"
+    "la date de la classification de la Préfecture n'est pas connue (donnez dans deliberation.yaml "
+    "son fichier, classification › fichier, ou sa date, classification › date_version)"
 )
