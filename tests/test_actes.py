@@ -380,3 +380,12 @@ def test_a_registered_act_without_classification_date_is_told(projet: Path, cont
         "date, classification › date_version)"
     ]
     assert re.fullmatch(r"\d{3}-\d{9}-\d{8}-2020_245-DE-1-1", transmission.transmission(year, content).stem())
+
+
+def test_a_new_year_keeps_the_prefecture_classification(projet: Path, cli) -> None:
+    classify(projet)
+    result = cli("nouveau", "2020")
+    assert result.exit_code == 0, result.stderr
+    assert "annexes/2020/classification-exemple.xml" in result.stdout.splitlines()
+    assert (projet / "annexes/2020" / CLASSIFICATION).read_bytes() == SAMPLE
+    assert "  fichier: classification-exemple.xml\n" in (projet / "contenus/2020/deliberation.yaml").read_text("utf-8")

@@ -11,6 +11,7 @@ conversion: a mistake costs nothing and is named with its file and line.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from ..contenus import acte as acte_module
 from ..contenus import classification as classification_file
@@ -30,6 +31,15 @@ def _at(content: Content, stem: str, loc: tuple, message: str) -> Problem:
     source = content.sources[stem]
     line, column = source.position(loc)
     return Problem(source.path, message, line, column, " › ".join(str(step) for step in loc))
+
+
+def inputs(year: Year, content: Content) -> list[Path]:
+    """The Préfecture's classification file, when named and filed: an input of the build, for its manifest."""
+    deliberation = content.deliberation
+    if deliberation is None or deliberation.classification.fichier is None:
+        return []
+    path = year.root / ANNEXES / str(year.annee) / deliberation.classification.fichier
+    return [path] if path.is_file() else []
 
 
 def _retour(year: Year, content: Content) -> tuple[classification_file.Retour | None, list[Problem]]:

@@ -894,4 +894,5 @@ def _actes(
                 short = actes.ascii_name(part.title)  # "avis-auchel", "contribution-region-…"
                 add(short, part.title, bundle(part, f"{short}-{len(pieces)}.pdf"))
     transmission = act_transmission.transmission(run.year, content)
+    run.inputs += act_transmission.inputs(run.year, content)
     return actes.build_package(pieces, folder, transmission, run.options.limite_actes_mio)
