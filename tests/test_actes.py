@@ -37,6 +37,13 @@ SAMPLE = (ACTES_DATA / CLASSIFICATION).read_bytes()
 STEM = "062-200072460-20201215-2020_245-DE-1-1"
 
 
+def refused_definitif(cli) -> list[str]:
+    """The lines of the refusal of ``dossier --version definitif --actes`` (exit 1), after its first line."""
+    result = cli("dossier", "2019", "--version", "definitif", "--actes")
+    assert result.exit_code == 1
+    return result.stderr.splitlines()[1:]
+
+
 # --- the act's number ------------------------------------------------------------------------------------
 
 
@@ -176,9 +183,7 @@ def test_a_registered_act_needs_the_siren_and_departement_before_any_conversion(
     sign_deliberation(projet)
     edit(contenus / "rapport.yaml", '  siren: "200072460"', "")
     edit(contenus / "rapport.yaml", '  departement: "062"\n', "")
-    result = cli("dossier", "2019", "--version", "definitif", "--actes")
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == [
+    assert refused_definitif(cli) == [
         "Erreur : 2 erreurs dans le dossier @ctes :",
         "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le SIREN de la collectivité manque : "
         'le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" (9 chiffres) » '
@@ -212,9 +217,7 @@ def test_a_prefecture_list_without_the_default_piece_type_is_refused(projet: Pat
         b'      <actes:TypePJNatureActe actes:CodeTypePJ="99_AU" actes:Libelle="Autre document"/>\n', b"", 1
     )
     classify(projet, without)
-    result = cli("dossier", "2019", "--version", "definitif", "--actes")
-    assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == [
+    assert refused_definitif(cli) == [
         "Erreur : 1 erreur dans le dossier @ctes :",
         "- contenus/2019/deliberation.yaml, ligne 18, colonne 3 [classification] : le type de pièce « 99_AU » "
         "(annexes) n'est pas dans la liste de la Préfecture pour les délibérations "
