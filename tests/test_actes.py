@@ -21,7 +21,7 @@ from assembleur.contenus import acte, classification
 from assembleur.contenus.model import Collectivite
 from assembleur.pdf import actes, actes_message
 
-from .conftest import (
+from .aides import (
     ACTES_DATA,
     CLASSIFICATION,
     actes_schema,

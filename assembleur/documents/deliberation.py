@@ -15,10 +15,11 @@ from ..contenus import consultation, french, markup
 from ..contenus.consultation import Statut
 from ..contenus.model import SIGNATAIRE, ArticleSuites
 from ..contenus.validate import Content
+from ..project import PROJET
 from .derive import Builder, Document, common_cover
 
 
-def build_deliberation(content: Content, statuts: list[Statut], version: str = "projet", mention: str = "") -> Document:
+def build_deliberation(content: Content, statuts: list[Statut], version: str = PROJET, mention: str = "") -> Document:
     """The délibération's data for its template (everything in the cover; no body)."""
     deliberation = content.deliberation
     if deliberation is None:
