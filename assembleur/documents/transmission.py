@@ -177,12 +177,13 @@ def transmission(year: Year, content: Content) -> actes.Transmission:
     return actes.Transmission(
         nature=text(deliberation.nature),
         classification_code=classification.code,
-        classification_libelle=retour.matieres[classification.code] if retour else text(classification.libelle),
+        classification_libelle=(retour.matieres.get(classification.code) if retour else None)
+        or text(classification.libelle),
         objet=text(deliberation.objet),
         numero=acte.numero if acte else "",
         date=acte.seance.isoformat() if acte else "",
         nature_code=NATURE_DELIBERATION,
-        nature_abrege=(retour.abreges.get(NATURE_DELIBERATION) if retour else None) or ABREGE_DELIBERATION,
+        nature_abrege=ABREGE_DELIBERATION,  # national, whatever a Préfecture's file spells: never taken from it
         classification_date=date.isoformat() if date else "",
         type_piece_acte=classification.type_piece_acte,
         type_piece_annexe=classification.type_piece_annexe,
