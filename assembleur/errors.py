@@ -127,7 +127,6 @@ class FinalRefused(ProblemsError):
     advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
 
 
-<<<<<<< HEAD
 class SpreadsheetError(AssembleurError):
     """A spreadsheet given to import cannot be read: not a spreadsheet, encrypted, too large, no header found."""
 
@@ -137,13 +136,13 @@ class ImportRefused(ProblemsError):
 
     where = "le tableau"
     advice_text = "Rien n'a été écrit. Corrigez ces lignes dans le tableau (ou dans les contenus), puis relancez."
-=======
+
+
 class ActesProblems(ProblemsError):
     """What the @ctes package needs and the content does not give: identity, number, classification."""
 
     where = "le dossier @ctes"
     advice_text = "Rien n'a été écrit. Corrigez ces points dans les fichiers indiqués, puis relancez."
->>>>>>> main
 
 
 class FinalExists(AssembleurError):

@@ -52,7 +52,6 @@ MAX_SCAN_BYTES = 100 * 1024 * 1024  # a scan received (avis, contribution, act):
 MAX_MANIFEST_BYTES = 10_000_000
 MAX_MANIFEST_FILES = 100_000
 
-<<<<<<< HEAD
 # Spreadsheets imported (programmation): a contract's programmation is some 150 rows; the ANCT's national
 # file of every contract and year (filtered by --contrat) some 150 000. An Excel sheet has at most 1 048 576
 # rows, which openpyxl gives one by one even when empty: the bound on rows is also a bound on time (2 s here).
@@ -61,9 +60,8 @@ MAX_SPREADSHEET_ROWS = 500_000  # rows read, empty ones included
 MAX_SPREADSHEET_COLUMNS = 500  # cells of one row
 MAX_IMPORTED_ACTIONS = 20_000  # rows kept once filtered: far more than any contract's actions
 MAX_HEADER_SEARCH = 30  # the header row is looked for among the first rows (a title may stand above)
-=======
+
 # The Préfecture's classification file (RetourClassification XML): some 45 Ko, 700 elements for a whole
 # département's nomenclature with its piece types.
 MAX_CLASSIFICATION_BYTES = 5_000_000
 MAX_CLASSIFICATION_ELEMENTS = 100_000
->>>>>>> main
