@@ -16,6 +16,7 @@ CONTENTS = "contenus"
 TEMPLATES = "gabarits"
 ANNEXES = "annexes"
 OUTPUTS = "sortie"
+CACHE_FOLDER = Path(".cache") / "assembleur"  # parts, converted templates, OCR, locks: never tracked
 
 
 @dataclass(frozen=True)

@@ -65,13 +65,13 @@ class Citation(Bloc):
 from assembleur.contenus import schema
 from assembleur.documents import derive
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import resolve_year
 
 year = resolve_year(Path.cwd(), "2019")
 result = {}
 try:
-    checked = build.check(year)
+    checked = verification.check(year)
 except ContentError as exc:
     result["errors"] = [f"{p.file.name}:{p.line}: {p.message}" for p in exc.problems]
 else:
@@ -117,13 +117,13 @@ def test_a_new_kind_is_refused_like_the_others_when_mistyped(projet: Path) -> No
 
 def test_without_its_module_the_new_kind_is_an_unknown_block(projet: Path) -> None:
     from assembleur.errors import ContentError
-    from assembleur.fabrication import build
+    from assembleur.fabrication import verification
     from assembleur.project import resolve_year
 
     chapitre = projet / "contenus" / "2019" / "chapitre1.yaml"
     chapitre.write_text(chapitre.read_text(encoding="utf-8") + "contenu:\n  - citation: x\n", encoding="utf-8")
     try:
-        build.check(resolve_year(projet, "2019"))
+        verification.check(resolve_year(projet, "2019"))
     except ContentError as exc:
         assert any("bloc inconnu (clés : citation)" in p.message for p in exc.problems)
     else:
