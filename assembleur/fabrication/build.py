@@ -56,7 +56,10 @@ STAGES = ("vérification", "mise en page", "conversion", "assemblage")
 
 
 class Run:
-    """One run of the pipeline into a staging folder, published at the end."""
+    """One run of a pipeline: its year, options, names and inputs; rendered in a staging folder, published at the end.
+
+    The steps of a pipeline, and the @ctes package (:func:`.paquet_actes.build_package`), take it.
+    """
 
     def __init__(self, year: Year, output_folder: Path, options: BuildOptions, record: dict[str, Any]) -> None:
         if options.version not in versions.VERSIONS:

@@ -44,50 +44,24 @@ def dossier_pieces(
     annee: int,
 ) -> list[Piece]:
     """The documents of a dossier, each with its template and where it goes."""
-    parts = names["parties"]
-    pieces = [
-        Piece("rapport", derive.build_document(content, version, mention), RAPPORT_TEMPLATE, names["rapport"]),
-        Piece(
-            "grille",
-            annexes.build_grille(content, version, mention),
-            LANDSCAPE_TEMPLATE,
-            f"{parts}/annexe-1-grille-des-actions-{annee}",
-        ),
-    ]
+    folder = names["parties"]
+
+    def part(key: str, document: derive.Document, template: str, name: str) -> Piece:
+        return Piece(key, document, template, f"{folder}/{name}-{annee}")
+
+    pieces = [Piece("rapport", derive.build_document(content, version, mention), RAPPORT_TEMPLATE, names["rapport"])]
+    grille = annexes.build_grille(content, version, mention)
+    pieces.append(part("grille", grille, LANDSCAPE_TEMPLATE, "annexe-1-grille-des-actions"))
     if content.protocole is not None:
-        pieces.append(
-            Piece(
-                "protocole",
-                annexes.build_protocole(content, version, mention),
-                ANNEX_TEMPLATE,
-                f"{parts}/annexe-2-protocole-{annee}",
-            )
-        )
+        protocole = annexes.build_protocole(content, version, mention)
+        pieces.append(part("protocole", protocole, ANNEX_TEMPLATE, "annexe-2-protocole"))
     if content.avis is not None:
-        pieces.append(
-            Piece(
-                "synthese",
-                annexes.build_synthese_avis(content, states, version, mention),
-                ANNEX_TEMPLATE,
-                f"{parts}/avis-synthese-{annee}",
-            )
-        )
+        synthese = annexes.build_synthese_avis(content, states, version, mention)
+        pieces.append(part("synthese", synthese, ANNEX_TEMPLATE, "avis-synthese"))
         if annexes.has_observations(content):
-            pieces.append(
-                Piece(
-                    "observations",
-                    annexes.build_observations(content, version, mention),
-                    ANNEX_TEMPLATE,
-                    f"{parts}/observations-et-suites-{annee}",
-                )
-            )
+            observations = annexes.build_observations(content, version, mention)
+            pieces.append(part("observations", observations, ANNEX_TEMPLATE, "observations-et-suites"))
         for kind in annexes.categories(content):
-            pieces.append(
-                Piece(
-                    kind,
-                    annexes.build_intercalaire(content, annexes.category_title(content, kind), version, mention),
-                    ANNEX_TEMPLATE,
-                    f"{parts}/intercalaire-{kind.replace('_', '-')}-{annee}",
-                )
-            )
+            intercalaire = annexes.build_intercalaire(content, annexes.category_title(content, kind), version, mention)
+            pieces.append(part(kind, intercalaire, ANNEX_TEMPLATE, f"intercalaire-{kind.replace('_', '-')}"))
     return pieces
