@@ -18,6 +18,12 @@ ANNEXES = "annexes"
 OUTPUTS = "sortie"
 CACHE_FOLDER = Path(".cache") / "assembleur"  # parts, converted templates, OCR, locks: never tracked
 
+# the versions a project builds of a year's rapport; here, low enough for documents/ to name them
+PROJET = "projet"
+DEFINITIF = "definitif"
+VERSIONS = (PROJET, DEFINITIF)
+APERCU = "apercu"  # the watch mode's preview, replaced at each save
+
 
 @dataclass(frozen=True)
 class Year:

@@ -27,8 +27,7 @@ import pytest
 from pypdf import PdfReader
 
 from assembleur.contenus import consultation
-from tests.conftest import REPO, send_projet
-from tests.test_dossier_accessible import says
+from tests.aides import REPO, says, send_projet
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -34,7 +34,7 @@ from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
 from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
-from .charts import draw_bars, value_kind
+from .charts import draw_bars
 from .derive import Cell, Document, Item, Table
 
 TABLE_STYLE = "Tableau assembleur"
@@ -248,8 +248,7 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     if item.table is not None:
         context["tableau"] = _table(template, item.table, usable_width_cm=width_cm)
     if item.chart:
-        kind = value_kind(item.chart)
-        image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
+        image = draw_bars(item.chart_data, item.chart_values, work_dir / f"graphique-{index:03d}-{item.chart}.png")
         context["image"] = _DescribedImage(template, str(image), width=Mm(150))
         context["image"].description = item.description
     return context
