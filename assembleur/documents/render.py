@@ -495,7 +495,7 @@ def render_docx(
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(
             f"{template_name} : une balise tente d'accéder à l'intérieur du programme, ce qui est interdit ({exc}).",
-            "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans le README).",
+            "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans docs/reference.md).",
         ) from exc
     except jinja2.UndefinedError as exc:
         name = (
@@ -505,7 +505,7 @@ def render_docx(
         raise TemplateError(
             f"{template_name} : le gabarit utilise une donnée inconnue (« {name or exc.message} »)"
             f"{_text_near(template, name)}.",
-            "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans le README).",
+            "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans docs/reference.md).",
         ) from exc
     _set_properties(template, document)
     with atomic_output(output) as temporary:
