@@ -334,6 +334,8 @@ def _build_dossier(
     run = Run(year, output_folder, options, options.record("dossier"))
     states = verification.statuts(run.checked, options.sans_avis)
     _refuse_incomplete_final(run, states)
+    if options.actes:  # before any conversion: identity, number, the Préfecture's classification
+        paquet_actes.check_transmission(run)
     run.refuse_existing_final([run.names["dossier"], f"{run.names['rapport']}.pdf"])
     pieces = dossier_pieces(run.content, states, options.version, run.mention, run.names, year.annee)
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..contenus import french, markup, validate
-from ..documents.deliberation import transmission as act_transmission
+from ..documents import transmission as act_transmission
 from ..errors import Problem
 from ..project import Year
+from .verification import act_registered
 
 if TYPE_CHECKING:
     from ..pdf.assemble import Part
@@ -33,6 +34,11 @@ def missing_act(year: Year, content: validate.Content) -> Problem:
         "la délibération signée du conseil communautaire n'est pas enregistrée : "
         "le dossier @ctes d'une version définitive part avec elle, en document principal.",
     )
+
+
+def check_transmission(run: Run) -> None:
+    """Before any conversion: the collectivité's identity, the act's number, the Préfecture's classification."""
+    run.checked.warnings += act_transmission.check(run.year, run.content, act_registered(run.checked))
 
 
 def build_package(run: Run, stage: Path, outline: Outline, metadata: Metadata, signed: Path | None) -> list[Path]:
@@ -85,9 +91,6 @@ def build_package(run: Run, stage: Path, outline: Outline, metadata: Metadata, s
             for part in group.children:
                 short = actes.ascii_name(part.title)  # "avis-auchel", "contribution-region-…"
                 add(short, part.title, bundle(part, f"{short}-{len(pieces)}.pdf"))
-    transmission = actes.Transmission(
-        **act_transmission(content),
-        numero=acte.numero if acte else "",
-        date=acte.seance.isoformat() if acte else "",
-    )
+    transmission = act_transmission.transmission(run.year, content)
+    run.inputs += act_transmission.inputs(run.year, content)
     return actes.build_package(pieces, stage / run.names["actes"], transmission, run.options.limite_actes_mio)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..contenus import consultation, load, validate
 from ..documents import accessibilite, deliberation, derive, gabarits
+from ..documents import transmission as act_transmission
 from ..errors import AssembleurError, FinalRefused, Problem, TemplateProblems
 from ..files import remove_abandoned_stagings
 from ..project import ANNEXES, CACHE_FOLDER, Year
@@ -65,6 +66,7 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
         check_scans(year, checked)
         if options.actes:
             check_act(year, checked)
+            act_transmission.check(year, checked.content, act_registered(checked))
     return checked
 
 
@@ -293,6 +295,7 @@ def verify(
 
     scans = attempt(lambda: check_scans(year, checked)) or []
     attempt(lambda: check_act(year, checked))
+    attempt(lambda: act_transmission.check(year, checked.content, registered=False))  # the Préfecture's file
     warnings += attempt(lambda: check_templates(year, checked, templates)) or []
     return checked, scans, warnings
 
