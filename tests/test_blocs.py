@@ -157,7 +157,7 @@ def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> N
         verification.check(resolve_year(projet, "2019"))
     # worded as any value outside a list: the list is the kinds that feed a chart
     assert [p.message for p in caught.value.problems] == [
-        "valeur « bilan » inconnue ; valeurs possibles : financement or contributions_cget."
+        "valeur « bilan » inconnue ; valeurs possibles : financement ou contributions_cget."
     ]
 
 

@@ -77,6 +77,16 @@ def test_missing_required_key(annee: Year, contenus: Path) -> None:
     ]
 
 
+def test_a_value_outside_a_list_is_refused_with_the_choices_in_french(annee: Year, contenus: Path) -> None:
+    edit(contenus / "avis.yaml", "      sens: prend acte", "      sens: favorabel")
+    edit(contenus / "avis.yaml", "      sens: favorable", "      sens: inconnu")
+    assert [p.split(" : ", 1)[1] for p in problems(annee)] == [
+        "valeur « inconnu » inconnue ; valeurs possibles : favorable, défavorable, réservé, prend acte ou approuve.",
+        "valeur « favorabel » inconnue ; valeurs possibles : favorable, défavorable, réservé, prend acte ou approuve"
+        " ; vouliez-vous dire « favorable » ?",
+    ]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [

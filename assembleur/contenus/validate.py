@@ -120,9 +120,11 @@ def _message(err: dict[str, Any]) -> str:
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return f"attendu : une rubrique de clés (« clé: valeur ») ; trouvé : {_describe(found)}."
     if kind == "literal_error":
-        expected = ctx.get("expected", "").replace("'", "")
-        choices = expected.replace(" or ", ", ").split(", ")
-        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), choices)}."
+        # pydantic writes the choices in English (« 'a', 'b' or 'c' »): list them again in French
+        choices = ctx.get("expected", "").replace("'", "").replace(" or ", ", ").split(", ")
+        listed = " ou ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
+        near = _suggest(str(found), choices) or "."
+        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {listed}{near}"
     if kind == "bloc_inconnu":
         kinds = list(KINDS)
         if isinstance(found, dict):
