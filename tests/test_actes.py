@@ -378,9 +378,9 @@ def test_a_registered_act_without_classification_date_is_told(projet: Path, cont
     content = verification.check(year).content
     warnings = transmission.check(year, content, registered=True)
     assert [str(warning) for warning in warnings] == [
-        "contenus/2019/deliberation.yaml : le message ACTES n'est pas écrit : la date de la classification de la "
-        "Préfecture n'est pas connue (donnez dans deliberation.yaml son fichier, classification › fichier, ou sa "
-        "date, classification › date_version)"
+        "contenus/2019/deliberation.yaml, ligne 18, colonne 3 [classification] : le message ACTES n'est pas écrit : "
+        "la date de la classification de la Préfecture n'est pas connue (donnez dans deliberation.yaml son fichier, "
+        "classification › fichier, ou sa date, classification › date_version)."
     ]
     assert re.fullmatch(r"\d{3}-\d{9}-\d{8}-2020_245-DE-1-1", transmission.transmission(year, content).stem())
 

@@ -138,17 +138,20 @@ def check(year: Year, content: Content, registered: bool) -> list[Problem]:
     The Préfecture's classification file is always checked when named; the
     identity, number, date and objet once the act is ``registered``.
     """
-    _, problems = _retour(year, content)
+    retour, problems = _retour(year, content)
     if registered:
         problems += _required(content, dt.date.today())
     if problems:
         raise ActesProblems(problems)
-    made = transmission(year, content)
-    if registered and made.sans_message:
-        return [
-            Problem(content.sources["deliberation"].path, f"le message ACTES n'est pas écrit : {made.sans_message}")
-        ]
+    deliberation = content.deliberation
+    if registered and deliberation and not _classification_date(retour, deliberation.classification):
+        return [_at(content, "deliberation", ("classification",), f"le message ACTES n'est pas écrit : {NO_DATE}.")]
     return []
+
+
+def _classification_date(retour: classification_file.Retour | None, classification: Classification) -> dt.date | None:
+    """The date every act repeats (``ClassificationDateVersion``): the Préfecture's file's, else the one typed."""
+    return retour.date if retour else classification.date_version
 
 
 def transmission(year: Year, content: Content) -> actes.Transmission:
@@ -172,7 +175,7 @@ def transmission(year: Year, content: Content) -> actes.Transmission:
         )
     classification, acte = deliberation.classification, deliberation.acte
     retour, _ = _retour(year, content)
-    date = retour.date if retour else classification.date_version
+    date = _classification_date(retour, classification)
     sans_message = "" if date else NO_DATE
     return actes.Transmission(
         nature=text(deliberation.nature),
