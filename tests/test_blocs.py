@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -133,12 +134,21 @@ def test_without_its_module_the_new_kind_is_an_unknown_block(projet: Path) -> No
 
 def test_the_kinds_share_nothing_but_base() -> None:
     folder = Path(blocs.__file__).parent
-    for path in folder.glob("*.py"):
+    others = {path.stem for path in folder.glob("*.py")} - {"base"}
+    shared = []
+    for path in sorted(folder.glob("*.py")):
         if path.stem in {"__init__", "base"}:
             continue
-        text = path.read_text(encoding="utf-8")
-        for genre in KINDS:
-            assert f"from .{genre} import" not in text and f"from . import {genre}" not in text, path.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:  # from .x import … / from . import x
+                targets = [node.module] if node.module else [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom | ast.Import):  # import assembleur.contenus.blocs.x
+                modules = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                targets = [m.rsplit(".", 1)[-1] for m in modules if m and m.startswith("assembleur.contenus.blocs.")]
+            else:
+                continue
+            shared += [f"{path.name} → {target}" for target in targets if target in others]
+    assert shared == []
 
 
 def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> None:
