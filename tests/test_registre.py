@@ -279,7 +279,7 @@ def test_an_avis_already_recorded_is_not_replaced(projet: Path, cli) -> None:
             "--sens",
             "pour",
             "Erreur : Sens de l'avis inconnu « pour » ; sens possibles : favorable, défavorable, "
-            "réservé, prend acte, approuve.\n",
+            "réservé, prend acte ou approuve.\n",
         ),
         (
             "--seance",

@@ -58,6 +58,13 @@ def test_unknown_key_suggests_the_nearest(annee: Year, contenus: Path) -> None:
     ]
 
 
+def test_an_unknown_key_like_none_lists_the_keys_in_french(annee: Year, contenus: Path) -> None:
+    edit(contenus / "rapport.yaml", '  departement: "062"\n', '  departement: "062"\n  zzz: 1\n')
+    assert [p.split(" : ", 1)[1] for p in problems(annee)] == [
+        "clé inconnue « zzz » ; clés possibles : nom, sigle, couverture, siren ou departement."
+    ]
+
+
 def test_unknown_sous_priorite_is_refused(annee: Year, contenus: Path) -> None:
     edit(
         contenus / "programmation.yaml",

@@ -176,10 +176,7 @@ class Modele(BaseModel):
             known = list(cls.model_fields)
             for key in data:
                 if key not in known:
-                    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-                    hint = (
-                        f" ; vouliez-vous dire « {near[0]} » ?" if near else f" ; clés possibles : {', '.join(known)}"
-                    )
+                    hint = suggest(str(key), known) or f" ; clés possibles : {one_of(known)}"
                     raise PydanticCustomError(
                         "cle_inconnue", "clé inconnue « {cle} »{hint}", {"cle": str(key), "hint": hint}
                     )
@@ -195,3 +192,8 @@ def suggest(word: str, choices: list[str]) -> str:
     """« ; vouliez-vous dire « … » ? » when ``word`` looks like one of ``choices``, else nothing."""
     near = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
+
+
+def one_of(choices: list[str]) -> str:
+    """The choices as a French list: « a, b ou c »."""
+    return " ou ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)

@@ -30,6 +30,7 @@ from .model import (
     Section,
     is_to_fill,
 )
+from .types import one_of
 from .types import suggest as _suggest
 
 REQUIRED_FILES = {
@@ -122,9 +123,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         # pydantic writes the choices in English (« 'a', 'b' or 'c' »): list them again in French
         choices = ctx.get("expected", "").replace("'", "").replace(" or ", ", ").split(", ")
-        listed = " ou ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
         near = _suggest(str(found), choices) or "."
-        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {listed}{near}"
+        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {one_of(choices)}{near}"
     if kind == "bloc_inconnu":
         kinds = list(KINDS)
         if isinstance(found, dict):
