@@ -374,7 +374,7 @@ def test_the_actes_message_validates_against_the_schema_and_lists_every_annex(de
 def test_actes_over_the_size_limit_is_refused(projet: Path, cli) -> None:
     result = cli("dossier", "2019", "--actes", "--limite-actes", "0.5")
     assert result.exit_code == 1
-    assert re.search(r"Erreur : Le paquet @ctes pèserait [\d.]+ Mio, au-delà de la limite de 0.5 Mio.", result.stderr)
+    assert re.search(r"Erreur : Le paquet @ctes pèserait \d+,\d Mio, au-delà de la limite de 0,5 Mio.", result.stderr)
     assert not list((projet / "sortie").rglob("*.pdf"))
 
 
