@@ -15,7 +15,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from pydantic import ValidationError
-from pypdf import PdfWriter
 
 from assembleur.contenus import acte, classification
 from assembleur.contenus.model import Collectivite
@@ -25,6 +24,7 @@ from .aides import (
     ACTES_DATA,
     CLASSIFICATION,
     actes_schema,
+    blank_pdf,
     classify,
     edit,
     send_projet,
@@ -284,14 +284,7 @@ def test_a_classification_file_outside_the_annexes_is_refused(projet: Path, cont
 
 
 def _pdfs(folder: Path, count: int) -> list[Path]:
-    paths = []
-    for index in range(count):
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842)
-        paths.append(folder / f"s{index}.pdf")
-        with paths[-1].open("wb") as handle:
-            writer.write(handle)
-    return paths
+    return [blank_pdf(folder / f"s{index}.pdf") for index in range(count)]
 
 
 TRANSMISSION = actes.Transmission(
