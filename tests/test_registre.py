@@ -311,6 +311,20 @@ def test_a_file_over_100_mio_is_refused_before_it_is_read(projet: Path, cli) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "why"), [("absent.pdf", "fichier ou dossier introuvable"), ("annexes", "c'est un dossier, pas un fichier")]
+)
+def test_a_file_that_cannot_be_read_is_named_in_french(projet: Path, cli, name: str, why: str) -> None:
+    path = projet / name
+    result = cli(
+        "avis", "ajouter", str(path), "--organisme", "Auchel", "--seance", "18/11/2020", "--sens", "favorable", "2019"
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Erreur : Le fichier {path} ne peut pas être lu ({why}).\nVérifiez son nom et son dossier.\n",
+    )
+
+
 def test_both_file_and_yaml_are_rolled_back_when_avis_yaml_no_longer_validates(projet: Path, cli) -> None:
     path = projet / AVIS
     # a mistake already typed elsewhere in avis.yaml: the year cannot validate once the avis is added
