@@ -71,5 +71,5 @@ def test_a_libelle_naming_an_unknown_value_is_refused_at_its_line(annee: Year, c
     with pytest.raises(ContentError) as refused:
         verification.check(annee)
     [problem] = refused.value.problems
-    assert problem.message == "ce libellé ne connaît pas « {nombre} » ; valeurs possibles : {annee}, {priorites}."
+    assert problem.message == "ce libellé ne connaît pas « {nombre} » ; valeurs possibles : {annee} ou {priorites}."
     assert problem.line == line + 1

@@ -20,7 +20,7 @@ from pydantic import ValidationInfo, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from .blocs import KINDS, chart_kinds
-from .types import Modele, Texte
+from .types import Modele, Texte, one_of
 
 VALUE = re.compile(r"(?<!\^)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -118,7 +118,7 @@ class _Libelles(Modele):
                     raise PydanticCustomError(
                         "libelle",
                         "ce libellé ne connaît pas « {valeur} » ; valeurs possibles : {possibles}",
-                        {"valeur": match[0], "possibles": ", ".join(f"{{{a}}}" for a in allowed)},
+                        {"valeur": match[0], "possibles": one_of([f"{{{a}}}" for a in allowed])},
                     )
         return value
 
