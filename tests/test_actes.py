@@ -186,11 +186,11 @@ def test_a_registered_act_needs_the_siren_and_departement_before_any_conversion(
     assert refused_definitif(cli) == [
         "Erreur : 2 erreurs dans le dossier @ctes :",
         "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le SIREN de la collectivité manque : "
-        'le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" (9 chiffres) » '
+        'le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" » (ses 9 chiffres) '
         "sous « collectivite ».",
         "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le département de la collectivité "
-        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « departement: "062" '
-        "(3 caractères) » sous « collectivite ».",
+        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « departement: "062" » '
+        "(3 caractères) sous « collectivite ».",
         "Rien n'a été écrit. Corrigez ces points dans les fichiers indiqués, puis relancez.",
     ]
     assert not (projet / "sortie").exists()

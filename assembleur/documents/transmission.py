@@ -97,7 +97,8 @@ def _required(content: Content, today: dt.date) -> list[Problem]:
     """What the ACTES names and message need once the act is registered: identity, number, date, objet."""
     problems = []
     collectivite = content.rapport.collectivite
-    for key, example in (("siren", '"123456789" (9 chiffres)'), ("departement", '"062" (3 caractères)')):
+    # the line to add as it is typed, then what it holds (outside the quotes: the line stays valid YAML)
+    for key, example in (("siren", '"123456789" » (ses 9 chiffres)'), ("departement", '"062" » (3 caractères)')):
         if getattr(collectivite, key) is None:
             problems.append(
                 _at(
@@ -105,7 +106,7 @@ def _required(content: Content, today: dt.date) -> list[Problem]:
                     "rapport",
                     ("collectivite",),
                     f"le {'SIREN' if key == 'siren' else 'département'} de la collectivité manque : le dossier @ctes "
-                    f"le porte dans le nom de chaque fichier ; ajoutez « {key}: {example} » sous « collectivite ».",
+                    f"le porte dans le nom de chaque fichier ; ajoutez « {key}: {example} sous « collectivite ».",
                 )
             )
     deliberation = content.deliberation
