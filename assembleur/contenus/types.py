@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -28,16 +28,8 @@ from pydantic_core import PydanticCustomError
 from . import french
 
 PLACEHOLDER = re.compile(r"(?<!\^)\{([A-Za-z_][A-Za-z0-9_]*)\}")
-CODE_PATTERN = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
 MAX_AMOUNT = Decimal(10) ** 12  # no French municipal budget line reaches a thousand billion euros
 
-Pilier = Literal["emploi", "cohesion_sociale", "cadre_de_vie", "pilotage"]
-PILIER_NAMES: dict[str, str] = {
-    "emploi": "Emploi et développement économique",
-    "cohesion_sociale": "Cohésion sociale",
-    "cadre_de_vie": "Cadre de vie et renouvellement urbain",
-    "pilotage": "Pilotage",
-}
 INTERCO = "Interco"
 TO_FILL = "À COMPLÉTER"  # what « assembleur nouveau » leaves where a new year's value must be typed
 

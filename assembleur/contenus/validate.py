@@ -6,7 +6,7 @@ with its file, line, column, key path, what was expected and what was found.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +14,10 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError, Problem
 from .blocs import KINDS, References
+from .contrat import Contrat, Pilote, check_actions, check_contrat, possibles
+from .decompte import dimensions
 from .load import SourceFile
 from .model import (
-    INTERCO,
     PLACEHOLDER,
     Avis,
     Bloc,
@@ -32,11 +33,12 @@ from .model import (
 from .types import suggest as _suggest
 
 REQUIRED_FILES = {
+    "contrat": Contrat,
     "rapport": Rapport,
     "programmation": Programmation,
-    "feuille_de_route": FeuilleDeRoute,
 }
 OPTIONAL_FILES = {
+    "feuille_de_route": FeuilleDeRoute,
     "protocole": Protocole,
     "avis": Avis,
     "deliberation": Deliberation,
@@ -63,15 +65,21 @@ CUSTOM_ERRORS = {
 class Content:
     """A year's validated content, with its source files for positions."""
 
+    contrat: Contrat
     rapport: Rapport
     chapitres: list[Chapitre]
     programmation: Programmation
-    feuille_de_route: FeuilleDeRoute
+    feuille_de_route: FeuilleDeRoute | None = None
     protocole: Protocole | None = None
     avis: Avis | None = None
     deliberation: Deliberation | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
     chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
+
+    @property
+    def pilote(self) -> Pilote:
+        """The collectivité that pilots the contract and publishes the rapport (contrat.yaml)."""
+        return self.contrat.pilote
 
 
 def _describe(value: Any) -> str:
@@ -118,7 +126,7 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
         choices = expected.replace(" or ", ", ").split(", ")
-        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), choices)}."
+        return f"valeur {_describe(found)} inconnue ; {possibles(str(found), choices)}{_suggest(str(found), choices)}."
     if kind == "bloc_inconnu":
         kinds = list(KINDS)
         if isinstance(found, dict):
@@ -207,71 +215,63 @@ def iter_blocks(
         yield from iter_blocks(section.contenu, section.sections, (*loc, "sections", index))
 
 
+def _check_feuille(
+    contrat: Contrat, feuille_de_route: FeuilleDeRoute, at: Callable[[tuple[Any, ...], str], None]
+) -> None:
+    """The feuille de route details elements of the strategy, each once."""
+    strategie = contrat.strategie
+    codes = [e.code for e in strategie.elements]
+    seen: set[str] = set()
+    for p_index, priorite in enumerate(feuille_de_route.priorites):
+        details = [(("priorites", p_index, "numero"), priorite.numero, None)]
+        details += [
+            (("priorites", p_index, "sous_priorites", s_index, "code"), sous.code, priorite.numero)
+            for s_index, sous in enumerate(priorite.sous_priorites)
+        ]
+        for loc, code, parent in details:
+            if code in seen:
+                at(loc, f"« {code} » est détaillé deux fois dans la feuille de route.")
+            elif code not in codes:
+                at(loc, f"« {code} » n'est pas un élément de la stratégie de contrat.yaml ; {possibles(code, codes)}.")
+            elif parent is not None and strategie.element(code).parent != parent:
+                at(loc, f"« {code} » n'est pas sous « {parent} » dans la stratégie de contrat.yaml.")
+            seen.add(code)
+
+
 def _check_references(
+    contrat: Contrat,
     programmation: Programmation,
-    feuille_de_route: FeuilleDeRoute,
+    feuille_de_route: FeuilleDeRoute | None,
     chapitres: list[Chapitre],
     chapter_sources: dict[int, str],
     sources: dict[str, SourceFile],
 ) -> list[Problem]:
-    """Checks that span files: codes, communes, thématiques, chiffres."""
+    """Checks that span files: the contract, codes, communes, thématiques, chiffres."""
     problems: list[Problem] = []
     prog_src = sources["programmation"]
-    feuille_src = sources["feuille_de_route"]
 
     def at(source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
         line, col = source.position(loc)
         problems.append(Problem(source.path, message, line, col, _path(loc)))
 
-    codes: dict[str, str] = {}
-    numbers: set[int] = set()
-    for p_index, priorite in enumerate(feuille_de_route.priorites):
-        if priorite.numero in numbers:
-            at(
-                feuille_src,
-                ("priorites", p_index, "numero"),
-                f"la priorité n°{priorite.numero} est déclarée deux fois.",
-            )
-        numbers.add(priorite.numero)
-        codes[str(priorite.numero)] = priorite.titre
-        for s_index, sous in enumerate(priorite.sous_priorites):
-            loc = ("priorites", p_index, "sous_priorites", s_index, "code")
-            if not sous.code.startswith(f"{priorite.numero}."):
-                at(
-                    feuille_src,
-                    loc,
-                    f"le code « {sous.code} » devrait commencer par « {priorite.numero}. » "
-                    f"(priorité n°{priorite.numero}).",
-                )
-            elif sous.code in codes:
-                at(feuille_src, loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
-            codes[sous.code] = sous.titre
-
-    communes = list(programmation.communes)
+    check_contrat(contrat, lambda loc, message: at(sources["contrat"], loc, message))
+    if feuille_de_route is not None:
+        _check_feuille(contrat, feuille_de_route, lambda loc, message: at(sources["feuille_de_route"], loc, message))
+    check_actions(contrat, programmation.actions, lambda loc, message: at(prog_src, loc, message))
     for index, action in enumerate(programmation.actions):
-        if action.sous_priorite not in codes:
-            at(
-                prog_src,
-                ("actions", index, "sous_priorite"),
-                f"la sous-priorité « {action.sous_priorite} » n'existe pas dans feuille_de_route.yaml"
-                f"{_suggest(action.sous_priorite, list(codes))}",
-            )
-        if programmation.porteurs is not None and action.porteur and action.porteur not in programmation.porteurs:
+        porteur = action.porteur
+        if (
+            programmation.porteurs is not None
+            and porteur
+            and porteur not in programmation.porteurs
+            and not is_to_fill(porteur)
+        ):
             at(
                 prog_src,
                 ("actions", index, "porteur"),
                 f"le porteur « {action.porteur} » n'est pas dans la liste « porteurs » du fichier"
                 f"{_suggest(action.porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
             )
-        for commune in action.communes:
-            if commune != INTERCO and commune not in communes:
-                at(
-                    prog_src,
-                    ("actions", index, "commune"),
-                    f"la commune « {commune} » n'est pas dans la liste « communes » du fichier"
-                    f"{_suggest(commune, [*communes, INTERCO])} "
-                    f"(ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
-                )
 
     chapter_blocks = [
         (sources[chapter_sources[chapitre.numero]], loc, block)
@@ -279,8 +279,11 @@ def _check_references(
         for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
     ]
     references = References(
-        thematiques=sorted({a.thematique for a in programmation.actions}),
+        thematiques=sorted({a.thematique for a in programmation.actions if a.thematique}),
         genres={block.genre for _, _, block in chapter_blocks},
+        elements=[e.code for e in contrat.strategie.elements],
+        dimensions=dimensions(contrat),
+        financeurs=[f.code for f in contrat.financeurs],
     )
     for source, loc, block in chapter_blocks:
         for message in block.check_references(references):
@@ -302,6 +305,12 @@ def _check_references(
     return problems
 
 
+def is_old_shape(sources: dict[str, SourceFile]) -> bool:
+    """Is this year written for the model before contrat.yaml (its communes listed in programmation.yaml)?"""
+    programmation = sources.get("programmation")
+    return "contrat" not in sources and programmation is not None and "communes" in (programmation.data or {})
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     """One problem per position: a value refused by the model is not reported again by a later check."""
     seen: set[tuple[object, ...]] = set()
@@ -318,6 +327,19 @@ def validate(sources: dict[str, SourceFile]) -> Content:
     """Check every file of a year; return the content or raise :class:`ContentError`."""
     problems: list[Problem] = []
     anywhere = next(iter(sources.values())).path.parent if sources else None
+    if is_old_shape(sources):
+        folder = anywhere.name if anywhere else ""
+        raise ContentError(
+            [
+                Problem(
+                    anywhere / "contrat.yaml" if anywhere else None,
+                    "cette année est écrite selon l'ancien modèle (sans contrat.yaml, les communes dans "
+                    "programmation.yaml) ; elle ne se lit plus telle quelle : lancez "
+                    f"« assembleur migrer {folder} --essai » pour voir les changements, puis "
+                    f"« assembleur migrer {folder} » pour la réécrire (commentaires et chiffres gardés).",
+                )
+            ]
+        )
     for stem in REQUIRED_FILES:
         if stem not in sources:
             problems.append(
@@ -374,20 +396,30 @@ def validate(sources: dict[str, SourceFile]) -> Content:
             continue
         chapter_sources[chapitre.numero] = stem
         chapitres.append(chapitre)
-    if results.get("programmation") is not None and results.get("feuille_de_route") is not None:
+    if (
+        results.get("programmation") is not None
+        and results.get("contrat") is not None
+        and ("feuille_de_route" not in sources or results.get("feuille_de_route") is not None)
+    ):
         problems.extend(
             _check_references(
-                results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
+                results["contrat"],
+                results["programmation"],
+                results.get("feuille_de_route"),
+                chapitres,
+                chapter_sources,
+                sources,
             )
         )
     if problems:
         # with errors, « verifier » still lists every value left « À COMPLÉTER » (the warnings come later)
         raise ContentError(_unique(problems + to_fill(sources)))
     return Content(
+        contrat=results["contrat"],
         rapport=results["rapport"],
         chapitres=sorted(chapitres, key=lambda c: c.numero),
         programmation=results["programmation"],
-        feuille_de_route=results["feuille_de_route"],
+        feuille_de_route=results.get("feuille_de_route"),
         protocole=results.get("protocole"),
         avis=results.get("avis"),
         deliberation=results.get("deliberation"),

@@ -1,7 +1,7 @@
 """Stage 3 — derive: figures computed from the data, checks, and the document to render.
 
 The programmation's actions are the one source of truth: counts of projets
-and of distinct porteurs per thematique and per pilier come from them, and
+and of distinct porteurs per thematique and per element of the strategy come from them, and
 the chapter 3 lists are generated from them. Where the staff typed a figure
 that the data also gives, :func:`verify` compares the two and returns one
 warning per disagreement; the rapport always shows what the staff typed.
@@ -10,7 +10,6 @@ warning per disagreement; the rapport always shows what the staff typed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,15 +19,12 @@ from typing import Any
 from ..contenus import french, markup
 from ..contenus.blocs import KINDS, Bloc, Loc
 from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this module's interface)
-from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
+from ..contenus.contrat import Element
+from ..contenus.decompte import Tally, by_element, porteur_key  # noqa: F401  (part of this module's interface)
+from ..contenus.model import PLACEHOLDER, TO_FILL, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
 from . import charts
-
-# Porteurs named after the local body that carries the action (the town, its CCAS, its conseil
-# citoyen): the same name in two communes is two porteurs, so the commune is part of the name.
-LOCAL_PORTEURS = {"ville", "ccas", "conseil citoyen"}
-
 
 # --- figures ----------------------------------------------------------------------
 
@@ -74,56 +70,31 @@ def fill(text: str, known: dict[str, Figure]) -> str:
 # --- counts from the list of actions ----------------------------------------------
 
 
-def porteur_key(action: Action, commune: str) -> str:
-    """The identity of the porteur of ``action`` in ``commune``, for counting distinct porteurs."""
-    if action.porteur is None:
-        return f"(porteur de {commune})"  # no porteur named: each commune carries the action itself
-    name = unicodedata.normalize("NFKD", action.porteur.strip().lower())
-    name = "".join(c for c in name if not unicodedata.combining(c))  # "Prévert" and "Prevert" are one porteur
-    return f"{name} — {commune}" if name in LOCAL_PORTEURS else name
-
-
-@dataclass
-class Tally:
-    """Projets and distinct porteurs of a set of actions."""
-
-    projets: int = 0
-    porteurs: set[str] = field(default_factory=set)
-
-    def add(self, action: Action) -> None:
-        for commune in action.communes:
-            self.projets += 1
-            self.porteurs.add(porteur_key(action, commune))
-
-
 @dataclass
 class Counts:
-    """Counts computed from the actions, per thematique and per pilier."""
+    """Counts computed from the actions, per thematique and per element of the strategy."""
 
     by_thematique: dict[str, Tally]
-    by_pilier: dict[str, Tally]
+    by_element: dict[str, Tally]
     total: Tally
 
 
 def count(content: Content) -> Counts:
     """Count projets and distinct porteurs of the year's actions."""
-    pilier_of = {p.numero: p.pilier for p in content.feuille_de_route.priorites}
     by_thematique: dict[str, Tally] = defaultdict(Tally)
-    by_pilier: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
     for action in content.programmation.actions:
-        by_thematique[action.thematique].add(action)
-        by_pilier[pilier_of[action.priorite]].add(action)
+        if action.thematique:
+            by_thematique[action.thematique].add(action)
         total.add(action)
-    return Counts(dict(by_thematique), dict(by_pilier), total)
+    return Counts(dict(by_thematique), by_element(content.contrat, content.programmation.actions), total)
 
 
-def pilier_of_thematiques(content: Content, thematiques: Iterable[str]) -> str | None:
-    """The pilier of a set of thematiques, when all their actions share one."""
-    pilier_of = {p.numero: p.pilier for p in content.feuille_de_route.priorites}
-    wanted = set(thematiques)
-    piliers = {pilier_of[a.priorite] for a in content.programmation.actions if a.thematique in wanted}
-    return piliers.pop() if len(piliers) == 1 else None
+def element_of_thematiques(content: Content, thematiques: Iterable[str], level: int) -> Element | None:
+    """The element of ``level`` of a set of thematiques, when all their actions share one."""
+    wanted, strategie = set(thematiques), content.contrat.strategie
+    found = {strategie.ancestor(a.strategie, level) for a in content.programmation.actions if a.thematique in wanted}
+    return found.pop() if len(found) == 1 else None
 
 
 # --- verification -----------------------------------------------------------------
@@ -147,8 +118,8 @@ class Verification:
         ]
 
     @property
-    def by_pilier(self) -> dict[str, Tally]:
-        return self.counts.by_pilier
+    def by_element(self) -> dict[str, Tally]:
+        return self.counts.by_element
 
     @property
     def by_thematique(self) -> dict[str, Tally]:
@@ -164,20 +135,26 @@ class Verification:
         """Every block of ``kind`` in the chapters, in reading order, with its file stem and key path."""
         return [(stem, loc, block) for stem, loc, block in self._blocks if isinstance(block, kind)]
 
-    def pilier_of_thematiques(self, thematiques: Iterable[str]) -> str | None:
-        return pilier_of_thematiques(self.content, thematiques)
+    def element_of_thematiques(self, thematiques: Iterable[str], level: int) -> Element | None:
+        return element_of_thematiques(self.content, thematiques, level)
 
 
 def _check_figures(verification: Verification) -> None:
     """The key figures of programmation.yaml agree with each other and with the list of actions."""
     known, total = verification.known, verification.counts.total.projets
-    retenus, cget = known.get("projets_retenus"), known.get("projets_cget")
-    if retenus and cget and retenus.value != cget.value:
-        verification.warn(
-            "programmation",
-            ("chiffres", "projets_cget"),
-            f"{cget} projets accompagnés par le CGET (projets_cget), mais {retenus} projets retenus (projets_retenus).",
-        )
+    retenus = known.get("projets_retenus")
+    # the State's specific credits (programme 147) go to every projet retained by the programmation:
+    # « projets_<code> » of such a funder is compared with the projets retained
+    for financeur in verification.content.contrat.financeurs:
+        name = f"projets_{financeur.code}"
+        funded = known.get(name)
+        if financeur.type == "etat_credits_specifiques" and retenus and funded and retenus.value != funded.value:
+            verification.warn(
+                "programmation",
+                ("chiffres", name),
+                f"{funded} projets accompagnés par « {financeur.nom} » ({name}), "
+                f"mais {retenus} projets retenus (projets_retenus).",
+            )
     if retenus and retenus.value != total:
         verification.warn(
             "programmation",
@@ -271,6 +248,7 @@ class Item:
     table: Table | None = None
     chart: str = ""
     chart_data: list[tuple[str, Decimal]] = field(default_factory=list)
+    chart_kind: str = ""  # how the values read: "nombre", "montant" or "pourcentage"
     description: str = ""  # a chart's alternative text
 
 
@@ -316,17 +294,23 @@ class Builder:
                 if data is not None:
                     self.charts[block.genre] = data
 
-    def chart(self, name: str) -> None:
-        """The chart drawn from the data of the ``name`` block, with its alternative text (its figures, in words)."""
-        data, libelles, annee = self.charts[name], self.content.rapport.libelles, self.content.rapport.annee
-        subject = libelles.text(f"graphique_{name}", annee)
-        figures = charts.describe(data, charts.value_kind(name))
+    def chart(
+        self, name: str, data: list[tuple[str, Decimal]] | None = None, kind: str = "", subject: str = ""
+    ) -> None:
+        """A chart with its alternative text (its figures, in words): drawn from the data of the ``name``
+        block, or from ``data`` (values of ``kind``: "nombre", "montant" or "pourcentage") showing ``subject``."""
+        libelles, annee = self.content.rapport.libelles, self.content.rapport.annee
+        data = self.charts[name] if data is None else data
+        kind = kind or charts.value_kind(name)
+        subject = subject or libelles.text(f"graphique_{name}", annee)
+        figures = charts.describe(data, kind)
         description = (
             libelles.text("graphique_description", annee, sujet=subject, **figures)
             if figures
             else libelles.text("graphique_sans_donnees", annee, sujet=subject)
         )
-        self.items.append(Item("graphique", chart=name, chart_data=data, description=markup.plain(description)))
+        item = Item("graphique", chart=name, chart_data=data, chart_kind=kind, description=markup.plain(description))
+        self.items.append(item)
 
     def table(
         self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
@@ -352,8 +336,8 @@ def common_cover(content: Content, version: str, mention: str = "") -> dict[str,
     """What every template of the year knows: title, year, collectivité, version."""
     rapport = content.rapport
     return {
-        "collectivite": rapport.collectivite.nom,
-        "sigle": rapport.collectivite.sigle,
+        "collectivite": content.pilote.nom,
+        "sigle": content.pilote.sigle,
         "titre": french.typography(rapport.titre),
         "annee": rapport.annee,
         "date_arret": french.format_long_date(rapport.date_arret),

@@ -248,7 +248,7 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     if item.table is not None:
         context["tableau"] = _table(template, item.table, usable_width_cm=width_cm)
     if item.chart:
-        kind = value_kind(item.chart)
+        kind = item.chart_kind or value_kind(item.chart)
         image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
         context["image"] = _DescribedImage(template, str(image), width=Mm(150))
         context["image"].description = item.description

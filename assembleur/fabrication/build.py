@@ -714,9 +714,9 @@ def _build_dossier(
 
         metadata = finish.Metadata(
             title=words("dossier_titre", titre=title),
-            author=rapport.collectivite.nom,
+            author=content.pilote.nom,
             subject=words("dossier_sujet", version=mention),
-            keywords=words("dossier_mots_cles", sigle=rapport.collectivite.sigle),
+            keywords=words("dossier_mots_cles", sigle=content.pilote.sigle),
             date=rapport.date_arret,
         )
         pdfa_from = files["rapport"] if options.pdfa else None

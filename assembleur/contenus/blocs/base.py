@@ -20,7 +20,7 @@ made by ``documents/`` and ``validate``: a kind imports nothing above ``contenus
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
@@ -86,6 +86,9 @@ class References:
 
     thematiques: list[str]  # the thématiques of the year's actions, sorted
     genres: set[str]  # the kinds of block present in the chapters
+    elements: list[str] = field(default_factory=list)  # the codes of the strategy's elements (contrat.yaml)
+    dimensions: list[str] = field(default_factory=list)  # what a repartition may be by (decompte.dimensions)
+    financeurs: list[str] = field(default_factory=list)  # the codes of the funders (contrat.yaml)
 
 
 class Tally(Protocol):
@@ -97,7 +100,7 @@ class Verification(Protocol):
     """What ``verifier`` gives the kinds (made by ``documents.derive``)."""
 
     content: Any  # the year's validated content (validate.Content)
-    by_pilier: dict[str, Tally]  # projets and distinct porteurs counted from the actions
+    by_element: dict[str, Tally]  # projets and distinct porteurs counted from the actions, per element
     by_thematique: dict[str, Tally]
     known: dict[str, Any]  # the key figures typed in programmation.yaml (value, str())
 
@@ -107,7 +110,9 @@ class Verification(Protocol):
         """Every block of ``kind`` in the chapters, in reading order, with its file stem and key path."""
         ...
 
-    def pilier_of_thematiques(self, thematiques: Iterable[str]) -> str | None: ...
+    def element_of_thematiques(self, thematiques: Iterable[str], level: int) -> Any:
+        """The element of the strategy at ``level`` that all the actions of these thématiques share, if any."""
+        ...
 
 
 class Page(Protocol):
@@ -124,4 +129,6 @@ class Page(Protocol):
         self, rows: list[list[Any]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
     ) -> None: ...
 
-    def chart(self, name: str) -> None: ...
+    def chart(
+        self, name: str, data: list[tuple[str, Decimal]] | None = None, kind: str = "", subject: str = ""
+    ) -> None: ...

@@ -10,9 +10,9 @@ from .base import Bloc, Page, References, register
 @register
 class Graphique(Bloc):
     genre = "graphique"
-    descriptions = {"graphique": "Un graphique dessiné depuis les données : financement ou contributions_cget."}
+    descriptions = {"graphique": "Un graphique dessiné depuis les données : financement ou montants."}
 
-    graphique: Literal["financement", "contributions_cget"]  # the kinds whose chart_data gives the values
+    graphique: Literal["financement", "montants"]  # the kinds whose chart_data gives the values
 
     def check_references(self, references: References) -> list[str]:
         if self.graphique in references.genres:
