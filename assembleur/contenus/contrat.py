@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from .types import Code, Date, Modele, Nombre, Texte, is_to_fill
+from .types import Code, Date, Modele, Nombre, OuiNon, Texte, is_to_fill
 
 GENERATIONS = (2015, 2024)
 # official codes of the quartiers prioritaires: « QP » + 6 for the 2015 list, « QN » + 6 since 2024
@@ -97,7 +97,7 @@ class Pilote(Modele):
 class Commune(Modele):
     nom: Texte
     insee: Texte | None = None
-    dsu: bool | None = None  # does the commune receive the dotation de solidarité urbaine?
+    dsu: OuiNon | None = None  # does the commune receive the dotation de solidarité urbaine?
 
     _insee = field_validator("insee")(_pattern(r"^(\d{5}|2[AB]\d{3})$", "code INSEE", '"62119" (5 caractères)'))
 

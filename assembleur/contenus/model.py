@@ -27,6 +27,7 @@ from .types import (  # noqa: F401  (the names other modules take from the model
     Date,
     Modele,
     Montant,
+    OuiNon,
     Texte,
     is_to_fill,
 )
@@ -51,6 +52,7 @@ class Chapitre(Modele):
     titre: Texte
     contenu: list[Bloc] = []
     sections: list[Section] = []
+    seulement_si_dsu: OuiNon = False  # printed only when a commune of contrat.yaml receives the DSU
 
 
 class Partie(Modele):

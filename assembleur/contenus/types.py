@@ -84,6 +84,13 @@ def _count(value: Any, info: ValidationInfo) -> Any:
     return _resolve_placeholder(value, info)
 
 
+def _yes_no(value: Any) -> Any:
+    # « oui » and « non », as the staff type them, besides YAML's true and false
+    if isinstance(value, str) and value.strip().lower() in ("oui", "non"):
+        return value.strip().lower() == "oui"
+    return value
+
+
 def _text(value: Any) -> Any:
     # YAML turns `2019` or `1.5` into numbers; in a text field they are text.
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -106,6 +113,9 @@ Pourcentage = Annotated[Decimal, BeforeValidator(_percent), WithJsonSchema(_PERC
 Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
 Nombre = Annotated[int, BeforeValidator(_count), Field(ge=0, le=1_000_000), WithJsonSchema(_COUNT_SCHEMA)]
 Texte = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_TEXT_SCHEMA)]
+OuiNon = Annotated[
+    bool, BeforeValidator(_yes_no), WithJsonSchema({"type": ["boolean", "string"], "enum": [True, False, "oui", "non"]})
+]
 
 
 class Modele(BaseModel):

@@ -126,7 +126,9 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
         choices = expected.replace(" or ", ", ").split(", ")
-        return f"valeur {_describe(found)} inconnue ; {possibles(str(found), choices)}{_suggest(str(found), choices)}."
+        return _sentence(
+            f"valeur {_describe(found)} inconnue ; {possibles(str(found), choices)}{_suggest(str(found), choices)}"
+        )
     if kind == "bloc_inconnu":
         kinds = list(KINDS)
         if isinstance(found, dict):
@@ -284,6 +286,7 @@ def _check_references(
         elements=[e.code for e in contrat.strategie.elements],
         dimensions=dimensions(contrat),
         financeurs=[f.code for f in contrat.financeurs],
+        quartiers=[q.code for q in contrat.territoire.quartiers],
     )
     for source, loc, block in chapter_blocks:
         for message in block.check_references(references):

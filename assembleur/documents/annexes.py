@@ -38,13 +38,13 @@ def _row(label: str, members: list[Action], content: Content) -> list[Cell]:
     return [text_cell(label), Cell(lines), text_cell(projets, align="right")]
 
 
-def _group_rows(content: Content, group: Element, actions: list[Action]) -> list[list[Cell]]:
-    """A heading row for an element, then a row per element under it, then its own actions."""
+def _group_rows(content: Content, group: Element, actions: list[Action], children: bool = True) -> list[list[Cell]]:
+    """A heading row for an element, then a row per element under it (``children``), then its own actions."""
     libelles, annee, strategie = content.rapport.libelles, content.rapport.annee, content.contrat.strategie
     niveau = strategie.level_name(group.code)
     title = libelles.text("priorite_titre", annee, numero=group.code, titre=group.titre, niveau=niveau)
     rows = [[text_cell(title, bold=True, colspan=3, shade=GROUP_SHADE)]]
-    for child in strategie.children(group.code):
+    for child in strategie.children(group.code) if children else []:
         members = [a for a in actions if child in strategie.lineage(a.strategie)]
         rows.append(_row(f"{child.code} {child.titre}", members, content))
     direct = [a for a in actions if a.strategie == group.code]
@@ -70,6 +70,10 @@ def build_grille(content: Content, version: str = "projet", mention: str = "") -
             rows.append(_row(f"{group.code} {group.titre}", [a for a in actions if a.strategie == group.code], content))
         else:
             rows.extend(_group_rows(content, group, [a for a in actions if group in strategie.lineage(a.strategie)]))
+    for higher in strategie.elements:  # actions attached above the elements that group the lines
+        direct = [a for a in actions if a.strategie == higher.code]
+        if direct and strategie.level_of(higher.code) < depth - 1:
+            rows.extend(_group_rows(content, higher, direct, children=False))
     builder.add("paragraphe", libelles.text("grille_entete", annee))
     builder.table(rows, header_rows=1, widths=[6.5, 18.5, 1.7], can_split=True)
     cover = {

@@ -171,6 +171,32 @@ def _check_blocks(verification: Verification) -> None:
         kind.conclude(verification)
 
 
+# A figure about people in the text of a chapter: a number, then within two words a noun for people.
+# Simple on purpose: it finds « 500 enfants », « 101 jeunes »; not « 77 sont issus… », nor a year (« 2017 auprès des
+# habitants »). A text that names women, men, girls or boys anywhere is taken as split.
+PEOPLE = re.compile(
+    r"(?<![\w.,])(?!(?:19|20)\d\d\b)\d[\d\u202f\u00a0 ]*\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:habitant|jeune|personne|bénéficiaire|enfant|élève|participant|demandeur|salarié|adulte|résident"
+    r"|allocataire|stagiaire|collégien|lycéen|étudiant|senior|retraité)e?s?\b",
+    re.IGNORECASE,
+)
+BY_SEX = re.compile(r"\b(?:femmes?|hommes?|filles?|garçons?)\b|\b[FH]\s*/\s*[HF]\b", re.IGNORECASE)
+SEX_MESSAGE = (
+    "« {chiffre} » : un chiffre sur des personnes, sans répartition par sexe ; le rapport présente ses données "
+    "par sexe (CGCT, art. L.1111-2) : donnez les femmes et les hommes, ou ajoutez un bloc « par_sexe »."
+)
+
+
+def _check_by_sex(verification: Verification) -> None:
+    """Each paragraph or list of the chapters that counts people without naming women and men (one warning)."""
+    for stem, loc, block in verification.blocks(Bloc):
+        texts = getattr(block, "liste", None) or [getattr(block, "paragraphe", None) or ""]
+        text = " ".join(t for t in texts if isinstance(t, str))
+        match = PEOPLE.search(text)
+        if match and not BY_SEX.search(text):
+            verification.warn(stem, (*loc, block.genre), SEX_MESSAGE.format(chiffre=" ".join(match[0].split())))
+
+
 def _check_protocole(verification: Verification) -> None:
     """Two articles of the protocole with the same number (the signed text is kept as it is)."""
     protocole = verification.content.protocole
@@ -202,6 +228,7 @@ def verify(content: Content) -> list[Problem]:
     verification = Verification(content, count(content), known, to_fill(content.sources))
     _check_figures(verification)
     _check_blocks(verification)
+    _check_by_sex(verification)
     _check_protocole(verification)
     return verification.warnings
 
@@ -354,6 +381,8 @@ def build_document(content: Content, version: str = "projet", mention: str = "")
     builder.add("titre_introduction", rapport.introduction.titre)
     builder.blocks(rapport.introduction.contenu)
     for chapitre in content.chapitres:
+        if chapitre.seulement_si_dsu and not content.contrat.has_dsu:
+            continue
         builder.add("titre1", f"{chapitre.numero} – {chapitre.titre}")
         builder.blocks(chapitre.contenu)
         for section in chapitre.sections:

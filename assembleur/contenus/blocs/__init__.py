@@ -34,6 +34,8 @@ SHIPPED = (
     "axes_transversaux",
     "actions",
     "bilan",
+    "par_sexe",
+    "strategie_du_contrat",
 )
 _MODULES = sorted(
     (module.name for module in pkgutil.iter_modules(__path__) if module.name != "base"),

@@ -89,6 +89,7 @@ class References:
     elements: list[str] = field(default_factory=list)  # the codes of the strategy's elements (contrat.yaml)
     dimensions: list[str] = field(default_factory=list)  # what a repartition may be by (decompte.dimensions)
     financeurs: list[str] = field(default_factory=list)  # the codes of the funders (contrat.yaml)
+    quartiers: list[str] = field(default_factory=list)  # the codes of the quartiers prioritaires (contrat.yaml)
 
 
 class Tally(Protocol):

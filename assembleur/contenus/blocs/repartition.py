@@ -16,7 +16,7 @@ from pydantic import Field
 
 from .. import decompte, french
 from ..contrat import possibles
-from ..types import CelluleTexte, Code, Modele, Nombre, Texte
+from ..types import CelluleTexte, Code, Modele, Nombre, OuiNon, Texte
 from .base import Bloc, Loc, Page, References, Verification, register
 
 
@@ -30,7 +30,7 @@ class RepartitionDonnees(Modele):
     par: Texte  # a level of the strategy, or financeur, quartier, commune, nature
     lignes: list[LigneRepartition] = []
     mesure: Literal["projets", "montant"] = "projets"
-    diagramme: bool = False  # a bar chart of the same figures, under the table
+    diagramme: OuiNon = False  # a bar chart of the same figures, under the table
     entetes: list[CelluleTexte] | None = Field(None, min_length=3, max_length=3)
     sujet: Texte | None = None  # what the chart shows, for its alternative text
 
@@ -117,7 +117,8 @@ class Repartition(Bloc):
                 (label, Decimal(tally.projets) if data.mesure == "projets" else tally.montant)
                 for (_, label), tally in tallies.items()
             ]
-            subject = data.sujet or f"les {data.mesure} par {data.par.lower()}"
+            what = "le nombre de projets" if data.mesure == "projets" else "les montants"
+            subject = data.sujet or f"{what} par {data.par.lower()}"
             page.chart(self.genre, values, "nombre" if data.mesure == "projets" else "montant", subject)
 
 
