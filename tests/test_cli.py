@@ -150,7 +150,7 @@ def test_the_installed_command_exits_with_the_right_code_and_all_its_output(proj
     done = run("verifier", "2019")
     assert done.returncode == 0
     assert done.stderr.startswith("Contenus 2019 valides")
-    assert done.stderr.count("\n- ") == 19  # every warning reached the terminal
+    assert done.stderr.count("\n- ") == 26  # every warning reached the terminal
     assert done.stderr.splitlines()[-1].startswith("mémoire maximale : ")  # exit handlers ran
     refused = run("verifier", "1999")
     assert refused.returncode == 1

@@ -62,7 +62,9 @@ def test_a_2015_project_of_another_epci_builds_too(tmp_path: Path, monkeypatch: 
 
 def test_verifier_lists_every_value_to_fill_with_file_and_line(tmp_path: Path, monkeypatch, cli) -> None:
     folder = tmp_path / "z"
-    assert cli("init", str(folder), "--collectivite", "Brest métropole", "--sigle", "BM", "--annee", "2025").exit_code == 0
+    assert (
+        cli("init", str(folder), "--collectivite", "Brest métropole", "--sigle", "BM", "--annee", "2025").exit_code == 0
+    )
     monkeypatch.chdir(folder)
     result = cli("verifier")
     assert result.exit_code == 0, result.stderr
