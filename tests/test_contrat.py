@@ -28,6 +28,11 @@ def projet_2024(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def table_lines(document: derive.Document) -> list[str]:
+    """Every line of every table cell of a document, in order."""
+    return [line for item in document.body if item.table for row in item.table.rows for c in row for line in c.lines]
+
+
 def problems(root: Path, annee: int) -> list[str]:
     with pytest.raises(ContentError) as refused:
         build.check(Year(root, annee))
@@ -103,14 +108,7 @@ def test_an_indicator_by_sex_that_does_not_add_up_is_warned(projet_2024: Path) -
 def test_the_2024_rapport_shows_the_contract_words(projet_2024: Path) -> None:
     content = build.check(Year(projet_2024, 2025)).content
     texts = [item.text for item in derive.build_document(content).body]
-    cells = [
-        line
-        for item in derive.build_document(content).body
-        if item.table
-        for row in item.table.rows
-        for cell in row
-        for line in cell.lines
-    ]
+    cells = table_lines(derive.build_document(content))
     assert "Défi D1" in cells and "Objectif opérationnel D1.1.1" in cells
     assert "Les Tilleuls" in cells and "2\u202f104" in cells  # the indicator by sex, the quartier named
     assert "Source\u00a0: France Travail, 2025." in texts
@@ -118,14 +116,7 @@ def test_the_2024_rapport_shows_the_contract_words(projet_2024: Path) -> None:
     charts = [item for item in derive.build_document(content).body if item.kind == "graphique"]
     assert [c.chart_kind for c in charts] == ["montant"]
     assert charts[0].description.startswith("Graphique en barres : les montants par défi.")
-    grid = [
-        line
-        for item in annexes.build_grille(content).body
-        if item.table
-        for r in item.table.rows
-        for c in r
-        for line in c.lines
-    ]
+    grid = table_lines(annexes.build_grille(content))
     assert "Défi D3\u00a0: Transition écologique et cadre de vie" in grid  # an action attached to the first level
     assert "Tiers-lieu des Tilleuls - Les Tilleuls (Ville de Exempleville)" in grid
 

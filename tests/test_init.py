@@ -20,24 +20,24 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def dossier_of(folder: Path, annee: int) -> Path:
-    return folder / "sortie" / str(annee) / f"dossier-politique-de-la-ville-{annee}-projet-v1.pdf"
-
-
-@pytest.mark.libreoffice
-def test_a_2024_project_builds_its_projet_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
-    folder = tmp_path / "x"
-    result = cli(
-        "init", str(folder), "--collectivite", "Brest métropole", "--sigle", "BM",
-        "--generation", "2024", "--niveaux", "Défi,Orientation,Objectif opérationnel",
-    )  # fmt: skip
+def init_and_build(cli, monkeypatch: pytest.MonkeyPatch, folder: Path, annee: int, *options: str) -> str:
+    """« assembleur init FOLDER OPTIONS », then « assembleur dossier » in it: the text of the PROJET's PDF."""
+    result = cli("init", str(folder), *options)
     assert result.exit_code == 0, result.stderr
-    annee = dt.date.today().year - 1  # a rapport covers a year that has ended
     assert f"{folder}/contenus/{annee}/contrat.yaml" in result.stdout.splitlines()
     monkeypatch.chdir(folder)
     built = cli("dossier")
     assert built.exit_code == 0, built.stderr
-    text = pdf_text(dossier_of(folder, annee))
+    return pdf_text(folder / "sortie" / str(annee) / f"dossier-politique-de-la-ville-{annee}-projet-v1.pdf")
+
+
+@pytest.mark.libreoffice
+def test_a_2024_project_builds_its_projet_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    annee = dt.date.today().year - 1  # a rapport covers a year that has ended
+    text = init_and_build(
+        cli, monkeypatch, tmp_path / "x", annee, "--collectivite", "Brest métropole", "--sigle", "BM",
+        "--generation", "2024", "--niveaux", "Défi,Orientation,Objectif opérationnel",
+    )  # fmt: skip
     assert "Brest métropole" in text and "Défi 1" in text and "Objectif opérationnel" in text
     assert "Engagements Quartiers 2030" in text and "sous toutes ses formes" in text
     assert "Le volet investissement" in text and "Projet de quartier" in text
@@ -47,15 +47,10 @@ def test_a_2024_project_builds_its_projet_at_once(tmp_path: Path, monkeypatch: p
 
 @pytest.mark.libreoffice
 def test_a_2015_project_of_another_epci_builds_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
-    folder = tmp_path / "y"
-    result = cli(
-        "init", str(folder), "--collectivite", "Communauté urbaine de Dunkerque", "--sigle", "CUD",
+    text = init_and_build(
+        cli, monkeypatch, tmp_path / "y", 2022, "--collectivite", "Communauté urbaine de Dunkerque", "--sigle", "CUD",
         "--generation", "2015", "--annee", "2022",
     )  # fmt: skip
-    assert result.exit_code == 0, result.stderr
-    monkeypatch.chdir(folder)
-    assert cli("dossier").exit_code == 0
-    text = pdf_text(dossier_of(folder, 2022))
     assert "Communauté urbaine de Dunkerque" in text and "Orientation 1" in text
     assert not CONTRACT_WORDS.search(text) and "ANCT" not in text and "Engagements Quartiers" not in text
 
