@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from assembleur.errors import ConversionError, EnvironmentProblem
 from assembleur.fabrication import build
 from assembleur.pdf import apercu
 from assembleur.project import Year
-from tests.conftest import send_projet, sign_deliberation
+from tests.aides import send_projet, sign_deliberation
 
 SCANS = Path("annexes") / "2019"
 
@@ -182,8 +183,10 @@ def test_a_page_preview_that_takes_too_long_is_stopped(tmp_path: Path, monkeypat
     assert raised.value.message == "L'image de la page 1 de dossier.pdf n'a pas été faite en 60 secondes."
 
 
-def get(application, path: str, port: int, token: str) -> tuple[int, str, bytes]:
-    """One GET through the whole ASGI application (guard included), as the browser sends it."""
+def get(
+    application, path: str, port: int, token: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One request (a GET unless told) through the whole ASGI application (guard included), as the browser sends it."""
     sent: list[dict] = []
 
     async def receive():
@@ -197,13 +200,20 @@ def get(application, path: str, port: int, token: str) -> tuple[int, str, bytes]
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", f"127.0.0.1:{port}".encode()), (b"cookie", f"{atelier_app.COOKIE}={token}".encode())],
+        "headers": [
+            (name.lower().encode(), value.encode())
+            for name, value in {
+                "Host": f"127.0.0.1:{port}",
+                "Cookie": f"{atelier_app.COOKIE}={token}",
+                **(headers or {}),
+            }.items()
+        ],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", port),
     }
@@ -212,9 +222,9 @@ def get(application, path: str, port: int, token: str) -> tuple[int, str, bytes]
     worker.start()
     worker.join(timeout=60)
     start = next(m for m in sent if m["type"] == "http.response.start")
-    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    answered = {k.decode(): v.decode() for k, v in start["headers"]}
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers.get("content-type", ""), body
+    return start["status"], answered, body
 
 
 def test_a_page_preview_that_cannot_be_made_is_told_in_french_by_the_atelier(
@@ -226,13 +236,31 @@ def test_a_page_preview_that_cannot_be_made_is_told_in_french_by_the_atelier(
     key = etat.CachedPreview(annee).get().key
     monkeypatch.setenv("PATH", str(tmp_path / "vide"))
     try:
-        status, kind, body = get(application, f"/apercu/page/1.png?v={key}", 8719, "jeton")
+        status, headers, body = get(application, f"/apercu/page/1.png?v={key}", 8719, "jeton")
     finally:
         workshop.stopped.set()
 
     assert status == 503
-    assert kind.startswith("text/plain")
+    assert headers["content-type"].startswith("text/plain")
     assert body.decode() == (
         "Le programme pdftoppm est introuvable : l'aperçu des pages ne peut pas être affiché.\n"
         "Installez le paquet poppler-utils (sudo apt install poppler-utils), puis rechargez la page."
     )
+
+
+def test_a_post_without_its_size_is_refused_by_the_guard_on_a_page_of_its_own(annee: Year) -> None:
+    workshop = travaux.Workshop(annee)
+    application = atelier_app.create_app(annee, "jeton", 8719, workshop)
+    try:
+        status, headers, body = get(application, "/fabriquer", 8719, "jeton", method="POST")
+        refused_host, _, named = get(application, "/", 8719, "jeton", headers={"Host": "localhost"})
+    finally:
+        workshop.stopped.set()
+
+    assert status == 411
+    assert "<h1>Envoi refusé</h1>" in html.unescape(body.decode())
+    assert "La taille de l'envoi n'est pas donnée." in html.unescape(body.decode())
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    assert refused_host == 403
+    assert "(nom reçu : « localhost »)" in html.unescape(named.decode())

@@ -15,7 +15,7 @@ from assembleur.errors import ContentError
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import DATA, PROJET_FIGE, edit
+from .aides import DATA, PROJET_FIGE, edit
 
 PROJET_2024 = DATA / "projet-2024"  # a hand-written 2024 contract: three levels, two quartiers, amounts
 
@@ -114,7 +114,7 @@ def test_the_2024_rapport_shows_the_contract_words(projet_2024: Path) -> None:
     assert "Source\u00a0: France Travail, 2025." in texts
     assert "Projet de quartier – Les Tilleuls" in texts
     charts = [item for item in derive.build_document(content).body if item.kind == "graphique"]
-    assert [c.chart_kind for c in charts] == ["montant"]
+    assert [c.chart_values for c in charts] == ["montant"]
     assert charts[0].description.startswith("Graphique en barres : les montants par défi.")
     grid = table_lines(annexes.build_grille(content))
     assert "Défi D3\u00a0: Transition écologique et cadre de vie" in grid  # an action attached to the first level

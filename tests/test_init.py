@@ -11,7 +11,7 @@ import pytest
 
 from assembleur.contenus import projet_neuf
 
-from .conftest import REPO
+from .aides import REPO
 
 CONTRACT_WORDS = re.compile(r"cget|cabbalr|b[ée]thune|pilier", re.IGNORECASE)
 

@@ -13,7 +13,7 @@ from assembleur.documents import annexes, derive
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import DATA, PROJET_FIGE
+from .aides import DATA, PROJET_FIGE
 
 OLD = DATA / "ancien-2019"  # the files of the frozen 2019 as the model before contrat.yaml wrote them
 

@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from .conftest import REPO
+from .aides import REPO
 
 CONTRACT_WORDS = re.compile(r"cget|cabbalr|b[ée]thune|cohesion_sociale|cadre_de_vie|pilier", re.IGNORECASE)
 

@@ -217,14 +217,45 @@ def iter_blocks(
         yield from iter_blocks(section.contenu, section.sections, (*loc, "sections", index))
 
 
-def _check_feuille(
-    contrat: Contrat, feuille_de_route: FeuilleDeRoute, at: Callable[[tuple[Any, ...], str], None]
-) -> None:
-    """The feuille de route details elements of the strategy, each once."""
-    strategie = contrat.strategie
+@dataclass
+class CrossReferences:
+    """What the checks that span files work with: the validated files, their sources, the problems found."""
+
+    contrat: Contrat
+    programmation: Programmation
+    feuille_de_route: FeuilleDeRoute | None
+    chapitres: list[Chapitre]
+    chapter_sources: dict[int, str]  # chapter number → file stem
+    sources: dict[str, SourceFile]
+    problems: list[Problem] = field(default_factory=list)
+
+    def at(self, stem: str, loc: tuple[Any, ...], message: str) -> None:
+        """A problem at ``loc`` of the file ``stem``."""
+        self.at_source(self.sources[stem], loc, message)
+
+    def at_source(self, source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
+        """A problem at ``loc`` of ``source``."""
+        line, col = source.position(loc)
+        self.problems.append(Problem(source.path, message, line, col, _path(loc)))
+
+    def reporter(self, stem: str) -> Callable[[tuple[Any, ...], str], None]:
+        """:meth:`at` for one file, as the checks of :mod:`.contrat` take it."""
+        return lambda loc, message: self.at(stem, loc, message)
+
+
+def _check_contrat(refs: CrossReferences) -> None:
+    """The strategy is a tree of declared levels, codes are unique, quartiers are of the contract's generation."""
+    check_contrat(refs.contrat, refs.reporter("contrat"))
+
+
+def _check_feuille(refs: CrossReferences) -> None:
+    """The feuille de route details elements of the strategy, each once, each under its parent."""
+    if refs.feuille_de_route is None:
+        return
+    strategie = refs.contrat.strategie
     codes = [e.code for e in strategie.elements]
     seen: set[str] = set()
-    for p_index, priorite in enumerate(feuille_de_route.priorites):
+    for p_index, priorite in enumerate(refs.feuille_de_route.priorites):
         details = [(("priorites", p_index, "numero"), priorite.numero, None)]
         details += [
             (("priorites", p_index, "sous_priorites", s_index, "code"), sous.code, priorite.numero)
@@ -232,80 +263,85 @@ def _check_feuille(
         ]
         for loc, code, parent in details:
             if code in seen:
-                at(loc, f"« {code} » est détaillé deux fois dans la feuille de route.")
+                refs.at("feuille_de_route", loc, f"« {code} » est détaillé deux fois dans la feuille de route.")
             elif code not in codes:
-                at(loc, f"« {code} » n'est pas un élément de la stratégie de contrat.yaml ; {possibles(code, codes)}.")
+                refs.at(
+                    "feuille_de_route",
+                    loc,
+                    f"« {code} » n'est pas un élément de la stratégie de contrat.yaml ; {possibles(code, codes)}.",
+                )
             elif parent is not None and strategie.element(code).parent != parent:
-                at(loc, f"« {code} » n'est pas sous « {parent} » dans la stratégie de contrat.yaml.")
+                refs.at(
+                    "feuille_de_route",
+                    loc,
+                    f"« {code} » n'est pas sous « {parent} » dans la stratégie de contrat.yaml.",
+                )
             seen.add(code)
 
 
-def _check_references(
-    contrat: Contrat,
-    programmation: Programmation,
-    feuille_de_route: FeuilleDeRoute | None,
-    chapitres: list[Chapitre],
-    chapter_sources: dict[int, str],
-    sources: dict[str, SourceFile],
-) -> list[Problem]:
-    """Checks that span files: the contract, codes, communes, thématiques, chiffres."""
-    problems: list[Problem] = []
-    prog_src = sources["programmation"]
-
-    def at(source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
-        line, col = source.position(loc)
-        problems.append(Problem(source.path, message, line, col, _path(loc)))
-
-    check_contrat(contrat, lambda loc, message: at(sources["contrat"], loc, message))
-    if feuille_de_route is not None:
-        _check_feuille(contrat, feuille_de_route, lambda loc, message: at(sources["feuille_de_route"], loc, message))
-    check_actions(contrat, programmation.actions, lambda loc, message: at(prog_src, loc, message))
+def _check_actions(refs: CrossReferences) -> None:
+    """Each action's element, quartiers, commune and funders are those of contrat.yaml; its porteur is listed."""
+    programmation = refs.programmation
+    check_actions(refs.contrat, programmation.actions, refs.reporter("programmation"))
     for index, action in enumerate(programmation.actions):
         porteur = action.porteur
-        if (
-            programmation.porteurs is not None
-            and porteur
-            and porteur not in programmation.porteurs
-            and not is_to_fill(porteur)
-        ):
-            at(
-                prog_src,
-                ("actions", index, "porteur"),
-                f"le porteur « {action.porteur} » n'est pas dans la liste « porteurs » du fichier"
-                f"{_suggest(action.porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
-            )
+        if programmation.porteurs is None or not porteur or porteur in programmation.porteurs or is_to_fill(porteur):
+            continue
+        refs.at(
+            "programmation",
+            ("actions", index, "porteur"),
+            f"le porteur « {porteur} » n'est pas dans la liste « porteurs » du fichier"
+            f"{_suggest(porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
+        )
 
+
+def _check_blocks(refs: CrossReferences) -> None:
+    """Each block's own checks against the rest of the content (see :mod:`assembleur.contenus.blocs`)."""
     chapter_blocks = [
-        (sources[chapter_sources[chapitre.numero]], loc, block)
-        for chapitre in chapitres
+        (refs.chapter_sources[chapitre.numero], loc, block)
+        for chapitre in refs.chapitres
         for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
     ]
+    contrat = refs.contrat
     references = References(
-        thematiques=sorted({a.thematique for a in programmation.actions if a.thematique}),
+        thematiques=sorted({a.thematique for a in refs.programmation.actions if a.thematique}),
         genres={block.genre for _, _, block in chapter_blocks},
         elements=[e.code for e in contrat.strategie.elements],
         dimensions=dimensions(contrat),
         financeurs=[f.code for f in contrat.financeurs],
         quartiers=[q.code for q in contrat.territoire.quartiers],
     )
-    for source, loc, block in chapter_blocks:
+    for stem, loc, block in chapter_blocks:
         for message in block.check_references(references):
-            at(source, loc, message)
+            refs.at(stem, loc, message)
 
-    figures = programmation.chiffres
-    for source in sources.values():
+
+def _check_placeholders(refs: CrossReferences) -> None:
+    """Each ``{chiffre}`` written in a text of any file is declared in programmation.yaml."""
+    figures = refs.programmation.chiffres
+    for source in refs.sources.values():
         for loc, text in _walk_strings(source.data):
-            if source is sources.get("rapport") and loc[:1] == ("libelles",):
+            if source is refs.sources.get("rapport") and loc[:1] == ("libelles",):
                 continue  # a libellé names its own values (checked by the model)
             for match in PLACEHOLDER.finditer(text):
                 if match[1] not in figures:
-                    at(
+                    refs.at_source(
                         source,
                         loc,
                         f"chiffre inconnu « {{{match[1]}}} »{_suggest(match[1], list(figures))} ; "
                         "les chiffres se déclarent dans programmation.yaml, rubrique « chiffres ».",
                     )
-    return problems
+
+
+# the checks that span files, in the order their problems are listed
+REFERENCE_CHECKS = (_check_contrat, _check_feuille, _check_actions, _check_blocks, _check_placeholders)
+
+
+def _check_references(refs: CrossReferences) -> list[Problem]:
+    """Checks that span files: the contract, codes, communes, thématiques, chiffres."""
+    for check in REFERENCE_CHECKS:
+        check(refs)
+    return refs.problems
 
 
 def is_old_shape(sources: dict[str, SourceFile]) -> bool:
@@ -404,16 +440,15 @@ def validate(sources: dict[str, SourceFile]) -> Content:
         and results.get("contrat") is not None
         and ("feuille_de_route" not in sources or results.get("feuille_de_route") is not None)
     ):
-        problems.extend(
-            _check_references(
-                results["contrat"],
-                results["programmation"],
-                results.get("feuille_de_route"),
-                chapitres,
-                chapter_sources,
-                sources,
-            )
+        refs = CrossReferences(
+            results["contrat"],
+            results["programmation"],
+            results.get("feuille_de_route"),
+            chapitres,
+            chapter_sources,
+            sources,
         )
+        problems.extend(_check_references(refs))
     if problems:
         # with errors, « verifier » still lists every value left « À COMPLÉTER » (the warnings come later)
         raise ContentError(_unique(problems + to_fill(sources)))

@@ -10,9 +10,18 @@ from pydantic_core import PydanticCustomError
 from .. import french
 from ..contrat import possibles
 from ..types import Code, Modele, Montant, Nombre, Texte
-from .actions import unknown_thematiques
-from .base import Bloc, Loc, Page, References, Verification, register
-from .repartition import announced, chapter_of, element_label
+from .base import (
+    Bloc,
+    Loc,
+    Page,
+    References,
+    Verification,
+    announced,
+    announcing_chapter,
+    element_label,
+    register,
+    unknown_thematiques,
+)
 
 
 class BilanDonnees(Modele):
@@ -102,7 +111,7 @@ class Bilan(Bloc):
         bilans = verification.blocks(cls)
         by_element = {b.bilan.element: (stem, loc, b.bilan) for stem, loc, b in bilans if b.bilan.element}
         strategie = verification.content.contrat.strategie
-        repartition, chapter = announced(verification), chapter_of(verification)
+        repartition, chapter = announced(verification), announcing_chapter(verification)
         for element, (stem, loc, data) in by_element.items():
             label = element_label(verification.content, element)
             if element in repartition and repartition[element] != data.projets:

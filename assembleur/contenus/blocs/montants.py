@@ -10,7 +10,7 @@ from pydantic import Field
 from .. import french
 from ..contrat import possibles
 from ..types import Code, Modele, Montant, Texte
-from .base import Bloc, Loc, Page, References, Verification, check_total, register
+from .base import Bloc, Chart, Loc, Page, References, Verification, check_total, register
 
 
 class LigneMontant(Modele):
@@ -35,6 +35,11 @@ class Montants(Bloc):
         ),
         "montant": "Montant en euros.",
     }
+
+    chart = Chart(
+        "les montants, ligne par ligne",
+        "Ce que montre le graphique d'un bloc « montants » (texte de remplacement).",
+    )
 
     montants: MontantsDonnees
 

@@ -10,14 +10,14 @@ with ``diagramme: oui`` a bar chart of the same figures (with its alternative te
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from .. import decompte, french
 from ..contrat import possibles
 from ..types import CelluleTexte, Code, Modele, Nombre, OuiNon, Texte
-from .base import Bloc, Loc, Page, References, Verification, register
+from .base import Bloc, Loc, Page, References, Verification, element_label, register
 
 
 class LigneRepartition(Modele):
@@ -33,12 +33,6 @@ class RepartitionDonnees(Modele):
     diagramme: OuiNon = False  # a bar chart of the same figures, under the table
     entetes: list[CelluleTexte] | None = Field(None, min_length=3, max_length=3)
     sujet: Texte | None = None  # what the chart shows, for its alternative text
-
-
-def element_label(content: Any, code: str) -> str:
-    """« Titre » (niveau), as the warnings name an element of the strategy."""
-    strategie = content.contrat.strategie
-    return f"« {strategie.element(code).titre} » ({strategie.level_name(code).lower()})"
 
 
 @register
@@ -93,6 +87,9 @@ class Repartition(Bloc):
                 f"la répartition par {data.par.lower()} totalise {total} projets, et non {retenus} (projets_retenus).",
             )
 
+    def projets_announced(self) -> dict[str, int]:
+        return {ligne.element: ligne.projets for ligne in self.repartition.lignes if ligne.element}
+
     def render(self, page: Page) -> None:
         data = self.repartition
         if data.lignes:
@@ -121,19 +118,3 @@ class Repartition(Bloc):
             subject = data.sujet or f"{what} par {data.par.lower()}"
             page.chart(self.genre, values, "nombre" if data.mesure == "projets" else "montant", subject)
 
-
-def announced(verification: Verification, until: Repartition | None = None) -> dict[str, int]:
-    """Projets per element as the répartitions announce them (a later line of an element replaces an earlier one)."""
-    projets: dict[str, int] = {}
-    for _, _, block in verification.blocks(Repartition):
-        projets.update((ligne.element, ligne.projets) for ligne in block.repartition.lignes if ligne.element)
-        if block is until:
-            break
-    return projets
-
-
-def chapter_of(verification: Verification) -> int | None:
-    """The number of the chapter that holds the (first) répartition."""
-    for stem, _, _ in verification.blocks(Repartition):
-        return next(n for n, s in verification.content.chapter_sources.items() if s == stem)
-    return None
