@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -195,3 +197,14 @@ def test_a_dsu_chapter_is_printed_only_when_a_commune_receives_the_dsu(projet_20
     edit(projet_2024 / "contenus/2025/contrat.yaml", 'insee: "99001", dsu: oui', 'insee: "99001", dsu: non')
     content = build.check(Year(projet_2024, 2025)).content
     assert "4 – La dotation de solidarité urbaine" not in [item.text for item in derive.build_document(content).body]
+
+
+@pytest.mark.libreoffice
+def test_the_2024_dossier_is_built_for_real(projet_2024: Path, cli) -> None:
+    result = cli("dossier", "2025")
+    assert result.exit_code == 0, result.stderr
+    pdf = projet_2024 / "sortie/2025/dossier-politique-de-la-ville-2025-projet-v1.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("Défi D1", "Les Tilleuls", "Le Port", "Femmes", "Hommes", "État – ANCT (programme 147)", "200 000 €"):
+        assert words.replace(" ", "") in text.replace(" ", "").replace("\u202f", "").replace("\u00a0", ""), words
+    assert not re.search(r"cget|cabbalr|b[ée]thune|pilier", text, re.IGNORECASE)
