@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -350,6 +351,42 @@ def is_old_shape(sources: dict[str, SourceFile]) -> bool:
     return "contrat" not in sources and programmation is not None and "communes" in (programmation.data or {})
 
 
+def _cross_check(
+    results: dict[str, Any], chapitres: list[Chapitre], chapter_sources: dict[int, str], sources: dict[str, SourceFile]
+) -> list[Problem]:
+    """The checks that span files, once the files they need are valid."""
+    needed = ("contrat", "programmation", *(["feuille_de_route"] if "feuille_de_route" in sources else []))
+    if any(results.get(stem) is None for stem in needed):
+        return []
+    refs = CrossReferences(
+        results["contrat"],
+        results["programmation"],
+        results.get("feuille_de_route"),
+        chapitres,
+        chapter_sources,
+        sources,
+    )
+    return _check_references(refs)
+
+
+def _refuse_old_shape(sources: dict[str, SourceFile], folder: Path | None) -> None:
+    """A year of the model before contrat.yaml is not read: say which command rewrites it."""
+    if not is_old_shape(sources):
+        return
+    year = folder.name if folder else ""
+    raise ContentError(
+        [
+            Problem(
+                folder / "contrat.yaml" if folder else None,
+                "cette année est écrite selon l'ancien modèle (sans contrat.yaml, les communes dans "
+                "programmation.yaml) ; elle ne se lit plus telle quelle : lancez "
+                f"« assembleur migrer {year} --essai » pour voir les changements, puis "
+                f"« assembleur migrer {year} » pour la réécrire (commentaires et chiffres gardés).",
+            )
+        ]
+    )
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     """One problem per position: a value refused by the model is not reported again by a later check."""
     seen: set[tuple[object, ...]] = set()
@@ -366,19 +403,7 @@ def validate(sources: dict[str, SourceFile]) -> Content:
     """Check every file of a year; return the content or raise :class:`ContentError`."""
     problems: list[Problem] = []
     anywhere = next(iter(sources.values())).path.parent if sources else None
-    if is_old_shape(sources):
-        folder = anywhere.name if anywhere else ""
-        raise ContentError(
-            [
-                Problem(
-                    anywhere / "contrat.yaml" if anywhere else None,
-                    "cette année est écrite selon l'ancien modèle (sans contrat.yaml, les communes dans "
-                    "programmation.yaml) ; elle ne se lit plus telle quelle : lancez "
-                    f"« assembleur migrer {folder} --essai » pour voir les changements, puis "
-                    f"« assembleur migrer {folder} » pour la réécrire (commentaires et chiffres gardés).",
-                )
-            ]
-        )
+    _refuse_old_shape(sources, anywhere)
     for stem in REQUIRED_FILES:
         if stem not in sources:
             problems.append(
@@ -435,20 +460,7 @@ def validate(sources: dict[str, SourceFile]) -> Content:
             continue
         chapter_sources[chapitre.numero] = stem
         chapitres.append(chapitre)
-    if (
-        results.get("programmation") is not None
-        and results.get("contrat") is not None
-        and ("feuille_de_route" not in sources or results.get("feuille_de_route") is not None)
-    ):
-        refs = CrossReferences(
-            results["contrat"],
-            results["programmation"],
-            results.get("feuille_de_route"),
-            chapitres,
-            chapter_sources,
-            sources,
-        )
-        problems.extend(_check_references(refs))
+    problems.extend(_cross_check(results, chapitres, chapter_sources, sources))
     if problems:
         # with errors, « verifier » still lists every value left « À COMPLÉTER » (the warnings come later)
         raise ContentError(_unique(problems + to_fill(sources)))
