@@ -20,10 +20,22 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from .types import Code, Date, Modele, Nombre, OuiNon, Texte, is_to_fill
+from .types import (
+    DEPARTEMENT_SCHEMA,
+    SIREN_SCHEMA,
+    Code,
+    Date,
+    Modele,
+    Nombre,
+    OuiNon,
+    Texte,
+    check_departement,
+    check_siren,
+    is_to_fill,
+)
 
 GENERATIONS = (2015, 2024)
 # official codes of the quartiers prioritaires: « QP » + 6 for the 2015 list, « QN » + 6 since 2024
@@ -80,18 +92,26 @@ class ContratDeVille(Modele):
     avenants: list[Avenant] = []
 
 
+def _or_to_fill(check: Callable[[Any], str]) -> Callable[[Any], Any]:
+    """``check``, unless the value is still « À COMPLÉTER » (a project made by ``init``)."""
+    return lambda value: value if is_to_fill(value) else check(value)
+
+
 class Pilote(Modele):
-    """The EPCI (or commune) that pilots the contract and publishes the rapport."""
+    """The EPCI (or commune) that pilots the contract and publishes the rapport; @ctes needs its SIREN."""
 
     nom: Texte
     sigle: Texte
-    siren: Texte | None = None
-    departement: Texte | None = None
+    siren: Annotated[str, BeforeValidator(_or_to_fill(check_siren)), WithJsonSchema(SIREN_SCHEMA)] | None = None
+    departement: (
+        Annotated[str, BeforeValidator(_or_to_fill(check_departement)), WithJsonSchema(DEPARTEMENT_SCHEMA)] | None
+    ) = None
 
-    _siren = field_validator("siren")(_pattern(r"^\d{9}$", "numéro SIREN", '"200072460" (9 chiffres)'))
-    _departement = field_validator("departement")(
-        _pattern(r"^(\d{3}|02[AB])$", "numéro de département", '"062" ou "02A" (3 caractères)')
-    )
+    @property
+    def identity(self) -> dict[str, str | None]:
+        """The SIREN and the département, None while missing or still « À COMPLÉTER »."""
+        identity = {"siren": self.siren, "departement": self.departement}
+        return {key: None if is_to_fill(value) else value for key, value in identity.items()}
 
 
 class Commune(Modele):

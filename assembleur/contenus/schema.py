@@ -46,8 +46,6 @@ KEYS = {
     "avenants": "Les avenants au contrat (titre, date).",
     "territoire": "La collectivité pilote, les communes, les quartiers prioritaires et les autres zones.",
     "pilote": "La collectivité qui pilote le contrat et publie le rapport.",
-    "siren": "Numéro SIREN (9 chiffres), pour @ctes.",
-    "departement": 'Numéro du département sur 3 caractères ("062"), pour @ctes.',
     "insee": 'Code INSEE de la commune ("62119").',
     "dsu": "La commune reçoit-elle la dotation de solidarité urbaine (oui/non) ?",
     "quartiers": (
@@ -69,6 +67,8 @@ KEYS = {
         "« montants », son code dans contrat.yaml."
     ),
     "couverture": "Lignes du bandeau de couverture, dans l'ordre.",
+    "siren": 'SIREN de la collectivité pilote (9 chiffres, "200072460") : il nomme les fichiers du dossier @ctes.',
+    "departement": 'Département sur 3 caractères, entre guillemets ("062", "02A", "974") : pour @ctes.',
     "titre": "Titre, tel qu'il doit apparaître.",
     "annee": "Année de référence du rapport (2019), ou d'une donnée.",
     "date_arret": "Date à laquelle la version projet est arrêtée.",
@@ -122,7 +122,7 @@ KEYS = {
         "(abattement TFPB), europe (FSE+, FEDER), banque_des_territoires ou autre. Pour une zone : son type."
     ),
     "avis": "L'avis (ou la contribution) reçu : fichier scanné, séance, sens, date de réception, observations.",
-    "fichier": "Nom du scan dans annexes/<année>/.",
+    "fichier": "Nom du fichier dans annexes/<année>/ (le scan ; pour la classification, le fichier de la Préfecture).",
     "seance": "Date de la séance du conseil (pour une contribution : date du document).",
     "sens": "Sens de l'avis : favorable, défavorable, réservé, prend acte, approuve (facultatif pour un signataire).",
     "recu": "Date de réception de l'avis.",
@@ -135,7 +135,13 @@ KEYS = {
         "Dans une action : fonctionnement ou investissement."
     ),
     "objet": "Objet de la délibération, tel qu'il est transmis à la Préfecture.",
-    "classification": "Classification de l'acte pour @ctes : code (8.5) et libellé.",
+    "classification": (
+        "Classification de l'acte pour @ctes : code (8.5) et libellé ; le fichier de classification de la "
+        "Préfecture s'il est fourni, sinon sa date ; les types de pièces."
+    ),
+    "date_version": "Date de la classification de la Préfecture (ClassificationDateVersion), sans son fichier.",
+    "type_piece_acte": "Type de pièce de l'acte pour @ctes (99_DE, délibération).",
+    "type_piece_annexe": "Type de pièce des annexes pour @ctes (99_AU, autre document, par défaut).",
     "visas": "Les visas de la délibération (« Vu … ; »), dans l'ordre.",
     "considerants": "Considérants ajoutés après ceux tirés de la consultation.",
     "articles": (

@@ -59,6 +59,9 @@ CUSTOM_ERRORS = {
     "bilan_portee",
     "libelle",
     "sens_manquant",
+    "siren",
+    "departement",
+    "actes",
 }
 
 

@@ -186,6 +186,7 @@ def _contrat_text(
         "  pilote:",
         f"    nom: {_quoted(str(collectivite['nom']))}",
         f"    sigle: {_quoted(sigle)}",
+        *[f"    {key}: {_quoted(str(collectivite[key]))}" for key in ("siren", "departement") if key in collectivite],
         "  communes:",
         *[f"    - nom: {_quoted(str(commune))}" for commune in programmation["communes"]],
         "",
@@ -218,7 +219,7 @@ def _dump(data: Any) -> str:
 
 def _rapport(rapport: CommentedMap, model: dict[str, Any], has_montants: bool) -> None:
     collectivite = rapport["collectivite"]
-    for key in ("nom", "sigle"):
+    for key in ("nom", "sigle", "siren", "departement"):  # the pilot's identity: in contrat.yaml
         collectivite.pop(key, None)
     libelles = rapport.get("libelles")
     if not isinstance(libelles, CommentedMap):
