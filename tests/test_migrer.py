@@ -13,7 +13,7 @@ from assembleur.documents import annexes, derive
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .aides import DATA, PROJET_FIGE
+from .aides import DATA, PROJET_FIGE, edit
 
 OLD = DATA / "ancien-2019"  # the files of the frozen 2019 as the model before contrat.yaml wrote them
 
@@ -85,3 +85,12 @@ def test_a_year_of_todays_model_is_not_migrated(projet: Path, cli) -> None:
     result = cli("migrer", "2019")
     assert result.exit_code != 0
     assert "L'année 2019 n'est pas écrite selon l'ancien modèle" in result.stderr
+
+
+def test_the_identity_typed_in_rapport_yaml_moves_to_the_contract(ancien: Path, cli) -> None:
+    edit(ancien / "rapport.yaml", "  sigle: CABBALR\n", '  sigle: CABBALR\n  siren: "200072460"\n  departement: "062"\n')
+    assert cli("migrer", "2019").exit_code == 0
+    pilote = data(ancien / "contrat.yaml")["territoire"]["pilote"]
+    assert (pilote["siren"], pilote["departement"]) == ("200072460", "062")
+    assert set(data(ancien / "rapport.yaml")["collectivite"]) == {"couverture"}
+    assert cli("verifier", "2019").exit_code == 0
