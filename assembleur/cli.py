@@ -36,7 +36,7 @@ from .pdf.actes import DEFAULT_LIMIT_MIB
 from .project import OUTPUTS, Year, resolve_year
 
 if TYPE_CHECKING:
-    from .fabrication import build
+    from .fabrication import verification
 
 # The document libraries are imported inside the commands that need them: an unchanged
 # rebuild is answered before they load.
@@ -220,7 +220,7 @@ def _shown(path: Path) -> Path:
     return absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd()) else absolute
 
 
-def _report_build(checked: build.Checked, written: list[Path]) -> None:
+def _report_build(checked: verification.Checked, written: list[Path]) -> None:
     """After a build: its warnings on stderr, then each written file on stdout."""
     _report_warnings(checked.warnings)
     for path in written:
@@ -284,15 +284,15 @@ def verifier(
     gabarits: TemplatesOption = None,
 ) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
-    from .fabrication import build, manifest
+    from .fabrication import manifest, verification
 
     if manifeste is not None:
         count = manifest.check_manifest(manifeste)
         _say(f"Les {count} fichiers du manifeste {manifeste} sont identiques à leur fabrication.")
         return
     year = resolve_year(Path.cwd(), annee)
-    checked, scans, warnings = build.verify(year, gabarits)
-    _say(build.summary(year, checked, scans))
+    checked, scans, warnings = verification.verify(year, gabarits)
+    _say(verification.summary(year, checked, scans))
     _report_warnings(warnings)
 
 
@@ -505,10 +505,10 @@ def _report_comparison(result: Any) -> None:
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
     from .contenus import consultation
-    from .fabrication import build
+    from .fabrication import verification
 
     year = resolve_year(Path.cwd(), annee)
-    checked = build.check(year)
+    checked = verification.check(year)
     consulted = checked.content.avis
     if consulted is None:
         raise AssembleurError(
@@ -516,7 +516,7 @@ def avis(annee: YearArgument = None) -> None:
             "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
         )
     typer.echo(consultation.sending(consulted.consultation))
-    for statut in build.statuts(checked):
+    for statut in verification.statuts(checked):
         organisme = statut.organisme
         if statut.etat == consultation.RECU:
             detail = f"reçu le {statut.recu} — séance du {statut.seance}, {statut.sens} — {organisme.avis.fichier}"
@@ -777,13 +777,13 @@ def _remove_abandoned_stagings(outputs: Path) -> None:
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
     """A projet whose inputs and options equal the last build's: check the inputs, print its files, build nothing."""
-    from .fabrication import build
+    from .fabrication import verification
 
-    reused = build.unchanged_projet(year, folder, options, record)
+    reused = verification.unchanged_projet(year, folder, options, record)
     if reused is None:
         return False
     checked, files = reused
-    _say(build.unchanged_message(files))
+    _say(verification.unchanged_message(files))
     _report_build(checked, files)
     return True
 

@@ -14,7 +14,7 @@ from assembleur.contenus import decompte
 from assembleur.contenus.contrat import possibles
 from assembleur.documents import annexes, derive
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import DATA, PROJET_FIGE, edit
@@ -37,7 +37,7 @@ def table_lines(document: derive.Document) -> list[str]:
 
 def problems(root: Path, annee: int) -> list[str]:
     with pytest.raises(ContentError) as refused:
-        build.check(Year(root, annee))
+        verification.check(Year(root, annee))
     return [str(problem) for problem in refused.value.problems]
 
 
@@ -57,7 +57,7 @@ def test_an_unknown_literal_lists_its_values_with_ou(annee: Year, contenus: Path
 
 
 def test_the_2024_contract_counts_along_every_dimension(projet_2024: Path) -> None:
-    content = build.check(Year(projet_2024, 2025)).content
+    content = verification.check(Year(projet_2024, 2025)).content
     contrat, actions = content.contrat, content.programmation.actions
     assert contrat.contrat.generation == 2024 and contrat.strategie.niveaux[0] == "Défi"
 
@@ -88,7 +88,7 @@ def test_the_2024_contract_counts_along_every_dimension(projet_2024: Path) -> No
 
 
 def test_the_2024_contract_checks_its_figures_and_asks_for_data_by_sex(projet_2024: Path) -> None:
-    checked = build.check(Year(projet_2024, 2025))
+    checked = verification.check(Year(projet_2024, 2025))
     assert [(str(w.file), w.line, w.message) for w in checked.warnings] == [
         (
             "contenus/2025/chapitre2.yaml",
@@ -101,14 +101,14 @@ def test_the_2024_contract_checks_its_figures_and_asks_for_data_by_sex(projet_20
 
 def test_an_indicator_by_sex_that_does_not_add_up_is_warned(projet_2024: Path) -> None:
     edit(projet_2024 / "contenus/2025/chapitre2.yaml", "hommes: 198, total: 410", "hommes: 198, total: 411")
-    messages = [w.message for w in build.check(Year(projet_2024, 2025)).warnings]
+    messages = [w.message for w in verification.check(Year(projet_2024, 2025)).warnings]
     assert "« Demandeurs d'emploi de catégorie A », QN09901A : 212 femmes et 198 hommes font 410, et non 411." in (
         messages
     )
 
 
 def test_the_2024_rapport_shows_the_contract_words(projet_2024: Path) -> None:
-    content = build.check(Year(projet_2024, 2025)).content
+    content = verification.check(Year(projet_2024, 2025)).content
     texts = [item.text for item in derive.build_document(content).body]
     cells = table_lines(derive.build_document(content))
     assert "Défi D1" in cells and "Objectif opérationnel D1.1.1" in cells
@@ -192,10 +192,10 @@ def test_a_dsu_chapter_is_printed_only_when_a_commune_receives_the_dsu(projet_20
         "contenu:\n  - paragraphe: Les actions financées par la DSU.\n",
         encoding="utf-8",
     )
-    content = build.check(Year(projet_2024, 2025)).content
+    content = verification.check(Year(projet_2024, 2025)).content
     assert "4 – La dotation de solidarité urbaine" in [item.text for item in derive.build_document(content).body]
     edit(projet_2024 / "contenus/2025/contrat.yaml", 'insee: "99001", dsu: oui', 'insee: "99001", dsu: non')
-    content = build.check(Year(projet_2024, 2025)).content
+    content = verification.check(Year(projet_2024, 2025)).content
     assert "4 – La dotation de solidarité urbaine" not in [item.text for item in derive.build_document(content).body]
 
 

@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from assembleur.contenus.libelles import Libelles
 from assembleur.documents import annexes
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 
@@ -25,7 +25,7 @@ def rewrite(path: Path, change) -> None:
 
 def test_without_a_libelles_section_the_annexes_take_the_words_of_the_contract(annee: Year, contenus: Path) -> None:
     rewrite(contenus / "rapport.yaml", lambda data: data.pop("libelles", None))
-    content = build.check(annee).content
+    content = verification.check(annee).content
     assert content.rapport.libelles == Libelles()
     grille = annexes.build_grille(content)
     assert grille.cover["numero_annexe"] == "ANNEXE 1"
@@ -47,7 +47,7 @@ def test_a_libelle_typed_in_rapport_yaml_replaces_the_default(annee: Year, conte
         }
 
     rewrite(contenus / "rapport.yaml", change)
-    content = build.check(annee).content
+    content = verification.check(annee).content
     grille = annexes.build_grille(content)
     assert grille.cover["numero_annexe"] == "ANNEXE I"
     assert grille.body[0].text == "GRILLE 2019"
@@ -60,7 +60,7 @@ def test_the_grid_title_counts_the_elements_that_group_its_lines(annee: Year, co
         data["strategie"]["elements"].append({"code": "99", "titre": "Piloter le contrat", "parent": "emploi"})
 
     rewrite(contenus / "contrat.yaml", add_one)
-    content = build.check(annee).content
+    content = verification.check(annee).content
     count = len(content.contrat.strategie.at_level(2))
     assert count == 11
     assert f"au sein des {count} priorités" in annexes.build_grille(content).cover["titre_annexe"]
@@ -75,7 +75,7 @@ def test_a_libelle_naming_an_unknown_value_is_refused_at_its_line(annee: Year, c
         .index("  grille_titre: Les {nombre} priorités")
     )
     with pytest.raises(ContentError) as refused:
-        build.check(annee)
+        verification.check(annee)
     [problem] = refused.value.problems
     assert problem.message == "ce libellé ne connaît pas « {nombre} » ; valeurs possibles : {annee}, {priorites}."
     assert problem.line == line + 1

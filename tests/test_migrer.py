@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from assembleur.documents import annexes, derive
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import DATA, PROJET_FIGE, edit
@@ -67,11 +67,11 @@ def test_a_migrated_year_gives_the_same_dossier(ancien: Path, annee: Year, cli) 
     frozen = PROJET_FIGE / "contenus" / "2019"
     for path in OLD.glob("*.yaml"):  # the same data as the shipped 2019, written for today's model
         assert data(ancien / path.name) == data(frozen / path.name), path.name
-    migrated, shipped = build.check(annee).content, build.check(Year(PROJET_FIGE, 2019)).content
+    migrated, shipped = verification.check(annee).content, verification.check(Year(PROJET_FIGE, 2019)).content
     assert derive.build_document(migrated) == derive.build_document(shipped)
     assert annexes.build_grille(migrated) == annexes.build_grille(shipped)
     assert annexes.build_protocole(migrated) == annexes.build_protocole(shipped)
-    assert len(build.check(annee).warnings) == len(build.check(Year(PROJET_FIGE, 2019)).warnings)
+    assert len(verification.check(annee).warnings) == len(verification.check(Year(PROJET_FIGE, 2019)).warnings)
 
 
 def test_every_comment_is_kept(ancien: Path, cli) -> None:
