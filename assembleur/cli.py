@@ -627,6 +627,63 @@ def nouveau(
 
 
 @app.command()
+def init(
+    dossier: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Le dossier du projet à créer (nouveau ou vide).")],
+    collectivite: Annotated[
+        str, typer.Option("--collectivite", metavar="NOM", help="La collectivité pilote (« Brest métropole »).")
+    ],
+    sigle: Annotated[str, typer.Option("--sigle", metavar="SIGLE", help="Son sigle (« BM »).")],
+    generation: Annotated[
+        int, typer.Option("--generation", metavar="2015|2024", help="La génération du contrat de ville.")
+    ] = 2024,
+    niveaux: Annotated[
+        str | None,
+        typer.Option(
+            "--niveaux",
+            metavar="NIVEAUX",
+            help='Les niveaux de la stratégie, séparés par des virgules ("Défi,Orientation,Objectif opérationnel").',
+        ),
+    ] = None,
+    annee: Annotated[
+        int | None, typer.Option("--annee", metavar="AAAA", help="L'année du rapport. Par défaut : l'an dernier.")
+    ] = None,
+) -> None:
+    """Crée un projet pour une collectivité : contrat, chapitres à compléter, avis, délibération, gabarits."""
+    from .contenus import projet_neuf
+
+    for path in projet_neuf.create_project(dossier, collectivite, sigle, generation, niveaux, annee):
+        _wrote(path)
+    _say(
+        f"Projet créé dans {dossier}. Dans ce dossier, « assembleur dossier » fabrique aussitôt la version PROJET ; "
+        "« assembleur verifier » liste chaque « À COMPLÉTER », fichier par fichier."
+    )
+
+
+@app.command()
+def migrer(
+    annee: YearArgument = None,
+    essai: Annotated[
+        bool, typer.Option("--essai", help="Montre ce qui changerait, fichier par fichier, sans rien écrire.")
+    ] = False,
+) -> None:
+    """Réécrit une année de l'ancien modèle (sans contrat.yaml) pour le modèle actuel ; commentaires gardés."""
+    from .contenus import migration
+
+    year = resolve_year(Path.cwd(), annee)
+    plan = migration.plan(year.contents)
+    if essai:
+        typer.echo(plan.diff(), nl=False)
+        _say(f"Essai : rien n'est écrit. « assembleur migrer {year.annee} » écrira ces {len(plan.texts)} fichiers.")
+        return
+    for path in plan.write():
+        _wrote(path)
+    _say(
+        f"Année {year.annee} migrée : vérifiez contrat.yaml (nom et période du contrat, territoire), "
+        f"puis lancez « assembleur verifier {year.annee} »."
+    )
+
+
+@app.command()
 def schema(
     dossier: Annotated[
         Path,

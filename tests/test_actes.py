@@ -17,7 +17,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from assembleur.contenus import acte, classification
-from assembleur.contenus.model import Collectivite
+from assembleur.contenus.contrat import Pilote
 from assembleur.pdf import actes, actes_message
 
 from .aides import (
@@ -140,8 +140,8 @@ def test_an_objet_over_499_characters_is_refused_with_its_line(contenus: Path, c
 # --- the collectivité's identity -----------------------------------------------------------------------------
 
 
-def _collectivite(**values) -> Collectivite:
-    return Collectivite.model_validate({"nom": "C", "sigle": "C", "couverture": ["C"], **values})
+def _collectivite(**values) -> Pilote:
+    return Pilote.model_validate({"nom": "C", "sigle": "C", **values})
 
 
 @pytest.mark.parametrize(
@@ -167,11 +167,11 @@ def test_the_siren_has_nine_digits_and_a_valid_luhn_key() -> None:
 
 
 def test_a_wrong_siren_is_named_with_its_line(contenus: Path, cli) -> None:
-    edit(contenus / "rapport.yaml", 'siren: "200072460"', 'siren: "200072461"')
+    edit(contenus / "contrat.yaml", 'siren: "200072460"', 'siren: "200072461"')
     result = cli("verifier", "2019")
     assert result.exit_code == 1
     assert (
-        "- contenus/2019/rapport.yaml, ligne 15, colonne 10 [collectivite › siren] : le SIREN « 200072461 » a une "
+        "- contenus/2019/contrat.yaml, ligne 21, colonne 12 [territoire › pilote › siren] : le SIREN « 200072461 » a une "
         "clé fausse (dernier chiffre) : vérifiez-le sur l'avis de situation INSEE." in result.stderr.splitlines()
     )
 
@@ -181,16 +181,16 @@ def test_a_registered_act_needs_the_siren_and_departement_before_any_conversion(
 ) -> None:
     send_projet(contenus)
     sign_deliberation(projet)
-    edit(contenus / "rapport.yaml", '  siren: "200072460"', "")
-    edit(contenus / "rapport.yaml", '  departement: "062"\n', "")
+    edit(contenus / "contrat.yaml", '    siren: "200072460"', "")
+    edit(contenus / "contrat.yaml", '    departement: "062"\n', "")
     assert refused_definitif(cli) == [
         "Erreur : 2 erreurs dans le dossier @ctes :",
-        "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le SIREN de la collectivité manque : "
-        'le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" » (ses 9 chiffres) '
-        "sous « collectivite ».",
-        "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le département de la collectivité "
-        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « departement: "062" » '
-        "(3 caractères) sous « collectivite ».",
+        "- contenus/2019/contrat.yaml, ligne 19, colonne 5 [territoire › pilote] : le SIREN de la collectivité "
+        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" » '
+        "(ses 9 chiffres) sous « territoire › pilote ».",
+        "- contenus/2019/contrat.yaml, ligne 19, colonne 5 [territoire › pilote] : le département de la "
+        'collectivité manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « departement: "062" » '
+        "(3 caractères) sous « territoire › pilote ».",
         "Rien n'a été écrit. Corrigez ces points dans les fichiers indiqués, puis relancez.",
     ]
     assert not (projet / "sortie").exists()

@@ -155,7 +155,7 @@ def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> N
     from assembleur.contenus.blocs import Chart, chart_kinds
 
     assert chart_kinds() == [genre for genre, kind in KINDS.items() if isinstance(kind.chart, Chart)]
-    assert chart_kinds() == ["financement", "contributions_cget"]
+    assert chart_kinds() == ["financement", "montants"]
     chapitre = projet / "contenus" / "2019" / "chapitre2.yaml"
     text = chapitre.read_text(encoding="utf-8")
     chapitre.write_text(text.replace("- graphique: financement", "- graphique: bilan", 1), encoding="utf-8")
@@ -167,7 +167,7 @@ def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> N
         verification.check(resolve_year(projet, "2019"))
     # worded as any value outside a list: the list is the kinds that feed a chart
     assert [p.message for p in caught.value.problems] == [
-        "valeur « bilan » inconnue ; valeurs possibles : financement ou contributions_cget."
+        "valeur « bilan » inconnue ; valeurs possibles : financement ou montants."
     ]
 
 
@@ -228,7 +228,7 @@ def test_a_new_kind_that_feeds_a_chart_is_drawn_with_its_libelle(projet: Path) -
         "les effectifs par public",
         "Ce que montre le graphique des effectifs.",
     )
-    assert enum == ["financement", "contributions_cget", "effectifs"]
+    assert enum == ["financement", "montants", "effectifs"]
 
 
 def test_a_kind_that_feeds_a_chart_says_so_by_both_hooks() -> None:

@@ -1,6 +1,6 @@
 """What the @ctes package says of the act, taken from the content and checked as the platforms check it.
 
-The collectivité's SIREN and département (``rapport.yaml › collectivite``) and
+The collectivité's SIREN and département (``contrat.yaml › territoire › pilote``) and
 the act's number and date (``deliberation.yaml › acte``) make the ACTES file
 names; the classification (``deliberation.yaml › classification``) gives the
 matières, and, when the Préfecture's classification file is named there, its
@@ -96,17 +96,18 @@ def _retour(year: Year, content: Content) -> tuple[classification_file.Retour | 
 def _required(content: Content, today: dt.date) -> list[Problem]:
     """What the ACTES names and message need once the act is registered: identity, number, date, objet."""
     problems = []
-    collectivite = content.rapport.collectivite
+    identity = content.pilote.identity
     # the line to add as it is typed, then what it holds (outside the quotes: the line stays valid YAML)
     for key, example in (("siren", '"123456789" » (ses 9 chiffres)'), ("departement", '"062" » (3 caractères)')):
-        if getattr(collectivite, key) is None:
+        if identity[key] is None:
             problems.append(
                 _at(
                     content,
-                    "rapport",
-                    ("collectivite",),
+                    "contrat",
+                    ("territoire", "pilote"),
                     f"le {'SIREN' if key == 'siren' else 'département'} de la collectivité manque : le dossier @ctes "
-                    f"le porte dans le nom de chaque fichier ; ajoutez « {key}: {example} sous « collectivite ».",
+                    f"le porte dans le nom de chaque fichier ; ajoutez « {key}: {example} sous "
+                    "« territoire › pilote ».",
                 )
             )
     deliberation = content.deliberation
@@ -163,8 +164,7 @@ def transmission(year: Year, content: Content) -> actes.Transmission:
     def text(raw: str) -> str:
         return markup.plain(builder.text(raw))
 
-    collectivite = content.rapport.collectivite
-    identity = {"siren": collectivite.siren or "", "departement": collectivite.departement or ""}
+    identity = {key: value or "" for key, value in content.pilote.identity.items()}
     if deliberation is None:  # a projet's package without an act: the rapport stands first
         return actes.Transmission(
             nature="",
