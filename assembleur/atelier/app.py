@@ -442,11 +442,8 @@ class Atelier:
         if path is None or not path.is_dir() or path.parent != self.year.outputs.resolve():
             return self.not_found()
         data = await run_in_threadpool(_zip_folder, path)
-        return Response(
-            data,
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="actes-{self.year.annee}-{label}.zip"'},
-        )
+        named = f'attachment; filename="actes-{self.year.annee}-{label}.zip"'
+        return Response(data, media_type="application/zip", headers={**_headers(), "Content-Disposition": named})
 
     async def evenements(self, request: Request) -> Response:
         """The events of the background work, live (server-sent events), after the one numbered ``?depuis=``."""

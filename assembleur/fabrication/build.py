@@ -464,9 +464,9 @@ def _metadata(run: Run) -> Metadata:
     rapport = run.content.rapport
     return finish.Metadata(
         title=run.words("dossier_titre", titre=markup.plain(rapport.titre)),
-        author=rapport.collectivite.nom,
+        author=run.content.pilote.nom,
         subject=run.words("dossier_sujet", version=run.mention),
-        keywords=run.words("dossier_mots_cles", sigle=rapport.collectivite.sigle),
+        keywords=run.words("dossier_mots_cles", sigle=run.content.pilote.sigle),
         date=rapport.date_arret,
     )
 

@@ -7,13 +7,13 @@ an unchanged projet be taken up rather than built again.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contenus import consultation, load, validate
+from ..contenus.types import suggest
 from ..documents import accessibilite, deliberation, derive, gabarits
 from ..documents import transmission as act_transmission
 from ..errors import AssembleurError, FinalRefused, Problem, TemplateProblems
@@ -322,12 +322,7 @@ def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultat
             [
                 Problem(
                     None,
-                    f"--sans-avis « {name} » : aucun organisme de ce nom dans avis.yaml"
-                    + (
-                        f" ; vouliez-vous dire « {near[0]} » ?"
-                        if (near := difflib.get_close_matches(name, known, 1))
-                        else "."
-                    ),
+                    f"--sans-avis « {name} » : aucun organisme de ce nom dans avis.yaml{suggest(name, known) or '.'}",
                 )
                 for name in unknown
             ]
