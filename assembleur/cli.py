@@ -522,44 +522,11 @@ def deliberation_ajouter(
     )
 
 
+# « importer programmation » and « exporter programmation »: in .cli_programmation (imported at the end)
 importer_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Importe des données d'un tableau.")
 exporter_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Exporte des données dans un tableau.")
 app.add_typer(importer_app, name="importer")
 app.add_typer(exporter_app, name="exporter")
-
-
-@importer_app.command("programmation")
-def importer_programmation(
-    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le tableau : .xlsx, .ods ou .csv.")],
-    annee: YearArgument = None,
-    contrat: Annotated[str | None, typer.Option(metavar="CODE", help="Garde les lignes d'un contrat (CV…).")] = None,
-    feuille: Annotated[str | None, typer.Option(metavar="NOM", help="La feuille du classeur.")] = None,
-    essai: Annotated[bool, typer.Option("--essai", help="Montre ce qui changerait, sans rien écrire.")] = False,
-) -> None:
-    """Importe la programmation d'un tableau dans programmation.yaml : ajoute, met à jour, ne supprime rien."""
-    from .programmation import importer
-
-    year = resolve_year(Path.cwd(), annee)
-    done = importer.import_programmation(year, fichier, contrat, feuille, essai, _shown(fichier))
-    typer.echo("\n".join(importer.report(done, year)))
-    if done.wrote:
-        _wrote(year.contents / importer.PROGRAMMATION_FILE)
-
-
-@exporter_app.command("programmation")
-def exporter_programmation(
-    fichier: Annotated[Path, typer.Argument(metavar="FICHIER.xlsx", help="Le classeur Excel à écrire.")],
-    annee: YearArgument = None,
-) -> None:
-    """Écrit la programmation dans un classeur Excel : une ligne par action, une colonne par financeur."""
-    from .programmation import importer
-
-    if fichier.suffix.lower() != ".xlsx":
-        raise UsageProblem(f"{fichier} : le classeur doit finir par .xlsx.", "Par exemple : programmation-2019.xlsx")
-    year = resolve_year(Path.cwd(), annee)
-    count = importer.export_programmation(year, fichier)
-    _wrote(fichier)
-    _say(importer.exported(count, _shown(fichier), year))
 
 
 @app.command()
@@ -807,3 +774,6 @@ def _report_memory() -> None:
     except ImportError:  # not on Windows
         return
     _say(f"mémoire maximale : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo")
+
+
+from . import cli_programmation  # noqa: E402, F401  (its commands join the groups above; cli.py stays short)

@@ -44,6 +44,7 @@ QUARTIER_CODES = {2015: re.compile(r"^QP[0-9A-Z]{6}$"), 2024: re.compile(r"^QN[0
 INTERCOMMUNAL = "intercommunal"  # an action for the whole territory, in no quartier in particular
 HORS_QPV = "hors QPV"  # an action outside the quartiers prioritaires
 PLACES = (INTERCOMMUNAL, HORS_QPV)
+A_CLASSER = "à classer"  # the element of an imported action that no theme maps to (verifier lists it)
 MAX_LEVELS = 4
 
 TypeFinanceur = Literal[
@@ -314,7 +315,7 @@ def check_actions(contrat: Contrat, actions: list[Any], at: At) -> None:
     financeurs = [f.code for f in contrat.financeurs]
     for index, action in enumerate(actions):
         loc = ("actions", index)
-        if action.strategie not in elements and not is_to_fill(action.strategie):
+        if action.strategie not in (*elements, A_CLASSER) and not is_to_fill(action.strategie):
             at(
                 (*loc, "strategie"),
                 f"l'élément « {action.strategie} » n'existe pas dans la stratégie de contrat.yaml ; "

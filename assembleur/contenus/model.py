@@ -101,6 +101,7 @@ class Action(Modele):
     porteur: Texte | None = None
     thematique: Texte | None = None
     montants: dict[str, Montant] = {}  # financeur code → amount (a rapport may give counts only)
+    dauphin: Texte | None = None  # the State's number of the action (« Numéro de l'action PRJ »), set by an import
 
     @property
     def communes(self) -> list[str]:
@@ -140,6 +141,8 @@ class Programmation(Modele):
                 ) from None
         return figures
 
+    # the themes of the spreadsheets imported (the ANCT's, a sheet's labels) → an element of the strategy
+    correspondances: dict[str, Code] = {}
     porteurs: list[Texte] | None = None  # when given, every action's porteur must be one of them
     actions: list[Action] = Field(min_length=1)
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError, Problem
 from .blocs import KINDS, References
-from .contrat import Contrat, Pilote, check_actions, check_contrat, possibles
+from .contrat import A_CLASSER, Contrat, Pilote, check_actions, check_contrat, possibles
 from .decompte import dimensions
 from .load import SourceFile
 from .model import (
@@ -299,6 +299,35 @@ def _check_actions(refs: CrossReferences) -> None:
         )
 
 
+def _check_correspondances(refs: CrossReferences) -> None:
+    """Each theme of the imported spreadsheets maps to an element of the strategy."""
+    elements = [element.code for element in refs.contrat.strategie.elements]
+    for label, code in refs.programmation.correspondances.items():
+        if code not in elements:
+            refs.at(
+                "programmation",
+                ("correspondances", label),
+                f"« {label} » renvoie à « {code} », qui n'est pas un élément de la stratégie de contrat.yaml ; "
+                f"{possibles(code, elements)}.",
+            )
+
+
+def unclassified(content: Content) -> list[Problem]:
+    """The actions imported « à classer » (no theme mapped them): a warning for a projet, an error for a définitif."""
+    source = content.sources["programmation"]
+    return [
+        Problem(
+            source.path,
+            f"l'action « {action.titre} » est « {A_CLASSER} » : donnez-lui son élément de la stratégie "
+            '(strategie: "…"), ou ajoutez son thème aux « correspondances » avant de la réimporter.',
+            *source.position(("actions", index, "strategie")),
+            _path(("actions", index, "strategie")),
+        )
+        for index, action in enumerate(content.programmation.actions)
+        if action.strategie == A_CLASSER
+    ]
+
+
 def _check_blocks(refs: CrossReferences) -> None:
     """Each block's own checks against the rest of the content (see :mod:`assembleur.contenus.blocs`)."""
     chapter_blocks = [
@@ -338,7 +367,14 @@ def _check_placeholders(refs: CrossReferences) -> None:
 
 
 # the checks that span files, in the order their problems are listed
-REFERENCE_CHECKS = (_check_contrat, _check_feuille, _check_actions, _check_blocks, _check_placeholders)
+REFERENCE_CHECKS = (
+    _check_contrat,
+    _check_feuille,
+    _check_actions,
+    _check_correspondances,
+    _check_blocks,
+    _check_placeholders,
+)
 
 
 def _check_references(refs: CrossReferences) -> list[Problem]:

@@ -376,6 +376,9 @@ def _refuse_incomplete_final(run: Run, states: list[consultation.Statut]) -> Non
     if suites := verification.missing_suites(content):
         refusals += suites
         advice.append("Chaque observation reçoit sa suite avant la version définitive.")
+    if unclassified := validate.unclassified(content):
+        refusals += unclassified
+        advice.append("Chaque action importée reçoit son élément de la stratégie avant la version définitive.")
     if run.options.actes and not verification.act_registered(run.checked):
         refusals.append(paquet_actes.missing_act(run.year, content))
         advice.append(paquet_actes.REGISTER_ADVICE.format(annee=run.year.annee))

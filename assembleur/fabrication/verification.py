@@ -42,7 +42,7 @@ def check(year: Year) -> Checked:
     """Load and validate a year; compare typed figures with the data."""
     sources = load.load_year(year.contents, base=year.root)
     content = validate.validate(sources)
-    return Checked(content, derive.verify(content) + missing_suites(content))
+    return Checked(content, derive.verify(content) + missing_suites(content) + validate.unclassified(content))
 
 
 def missing_suites(content: validate.Content) -> list[Problem]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..contenus import load, registre, validate
 from ..contenus.types import INTERCO
-from ..errors import ContentError, ImportRefused, OutputError, ProjectError
+from ..errors import ContentError, ImportRefused, OutputError, UsageProblem
 from ..files import reason, replace_contents
 from ..project import Year
 from . import export, fusion
@@ -57,14 +57,8 @@ def report(done: Import, year: Year) -> list[str]:
 
 def contexte_of(content: Any) -> Contexte:
     """What the year's contract declares, as the reading of rows needs it."""
-    contrat = getattr(content, "contrat", None)
-    if contrat is None:  # a year written before the contract became content
-        raise ProjectError(
-            "L'import de la programmation a besoin du contrat de ville de l'année (contrat.yaml) : ses financeurs, "
-            "ses communes, ses quartiers et sa stratégie.",
-            "Créez contenus/<année>/contrat.yaml (voir docs/contenus.md), puis relancez.",
-        )
-    correspondances = getattr(content.programmation, "correspondances", None) or {}
+    contrat = content.contrat
+    correspondances = content.programmation.correspondances
     return Contexte(
         financeurs=tuple(Financeur(f.code, f.nom, f.type) for f in contrat.financeurs),
         communes=tuple(commune.nom for commune in contrat.territoire.communes),
@@ -117,6 +111,15 @@ def import_programmation(
     return Import(lecture, bilan, True)
 
 
+def import_report(
+    year: Year, path: Path, contrat: str | None = None, feuille: str | None = None, essai: bool = False
+) -> list[str]:
+    """The import of the command line: the lines of its report, then the file written if one was."""
+    done = import_programmation(year, path, contrat, feuille, essai)
+    lines = report(done, year)
+    return [*lines, str(year.shown(year.contents / PROGRAMMATION_FILE))] if done.wrote else lines
+
+
 def import_upload(
     year: Year, data: bytes, name: str, contrat: str | None = None, feuille: str | None = None, essai: bool = False
 ) -> Import:
@@ -151,18 +154,16 @@ def _write(target: Path, data: bytes, shown: Path) -> None:
         ) from exc
 
 
-def exported(count: int, shown: Path, year: Year) -> str:
-    """What ``exporter programmation`` says once the workbook is written."""
-    plural = "s" if count > 1 else ""
-    return (
-        f"{count} action{plural} exportée{plural} ; le classeur se réimporte par "
-        f"« assembleur importer programmation {shown} {year.annee} »."
-    )
-
-
-def export_programmation(year: Year, target: Path) -> int:
-    """Write the year's programmation as an Excel workbook at ``target``; the number of actions written."""
+def export_programmation(year: Year, target: Path) -> str:
+    """Write the year's programmation as an Excel workbook at ``target``; what to say once it is written."""
+    if target.suffix.lower() != ".xlsx":
+        raise UsageProblem(f"{target} : le classeur doit finir par .xlsx.", "Par exemple : programmation-2019.xlsx")
     content = _content(year)
     contexte = contexte_of(content)
     actions = content.sources["programmation"].data.get(CLES.actions) or []
-    return export.write_workbook(actions, contexte.financeurs, target, CLES)
+    count = export.write_workbook(actions, contexte.financeurs, target, CLES)
+    plural = "s" if count > 1 else ""
+    return (
+        f"{count} action{plural} exportée{plural} ; le classeur se réimporte par "
+        f"« assembleur importer programmation {target} {year.annee} »."
+    )

@@ -23,18 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from ..contenus import french
+from ..contenus.contrat import A_CLASSER, HORS_QPV, INTERCOMMUNAL
 from ..errors import ImportRefused, Problem, SpreadsheetError, ValueFormatError
 from ..limites import MAX_HEADER_SEARCH, MAX_IMPORTED_ACTIONS
 from . import colonnes as c
 from .colonnes import Financeur, normalise
 from .tableur import Sheet, open_sheets
 
-INTERCOMMUNAL = "intercommunal"
-HORS_QPV = "hors QPV"
 _WIDE = {"intercommunal": INTERCOMMUNAL, "interco": INTERCOMMUNAL, "hors qpv": HORS_QPV, "hors quartier": HORS_QPV}
 QUARTIER_CODE = re.compile(r"Q[NP][0-9A-Z]{6}", re.IGNORECASE)
-A_CLASSER = "à classer"  # the strategy element of an action no theme maps to
-A_CLASSER_KEY = "a classer"
+A_CLASSER_KEY = normalise(A_CLASSER)
 _TOTAL = re.compile(r"^(sous )?(total|totaux)\b")
 _LIST = re.compile(r"\s*[;,/\n]\s*")
 
