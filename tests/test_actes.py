@@ -196,6 +196,20 @@ def test_a_registered_act_needs_the_siren_and_departement_before_any_conversion(
     assert not (projet / "sortie").exists()
 
 
+def test_verifier_tells_what_the_actes_package_would_refuse_once_the_act_is_registered(
+    projet: Path, contenus: Path, cli
+) -> None:
+    sign_deliberation(projet)
+    edit(contenus / "contrat.yaml", '    siren: "200072460"', "")
+    result = cli("verifier", "2019")
+    assert result.exit_code == 1
+    assert (
+        "- contenus/2019/contrat.yaml, ligne 19, colonne 5 [territoire › pilote] : le SIREN de la collectivité "
+        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" » '
+        "(ses 9 chiffres) sous « territoire › pilote »."
+    ) in result.stderr.splitlines()
+
+
 # --- the Préfecture's classification ------------------------------------------------------------------------
 
 

@@ -295,7 +295,9 @@ def verify(
 
     scans = attempt(lambda: check_scans(year, checked)) or []
     attempt(lambda: check_act(year, checked))
-    attempt(lambda: act_transmission.check(year, checked.content, registered=False))  # the Préfecture's file
+    # what the @ctes package would refuse: the Préfecture's file, and once the act is registered its number,
+    # date, objet and the collectivité's identity (a number typed by hand in deliberation.yaml included)
+    warnings += attempt(lambda: act_transmission.check(year, checked.content, act_registered(checked))) or []
     warnings += attempt(lambda: check_templates(year, checked, templates)) or []
     return checked, scans, warnings
 
