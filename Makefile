@@ -3,7 +3,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 ANNEE   ?= 2019
-APT_PKGS := libreoffice-writer-nogui python3-uno fonts-dejavu fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils \
+APT_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-dejavu fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils \
             ocrmypdf tesseract-ocr-fra
 
 .PHONY: dossier rapport test bench lint systeme navigateur clean
@@ -24,10 +24,11 @@ bench: $(VENV)/.installe systeme
 lint: $(VENV)/.installe
 	$(VENV)/bin/ruff check assembleur tests outils
 
-# LibreOffice, ses liaisons Python (UNO), les polices, qpdf, poppler, OCRmyPDF et le français de Tesseract,
-# depuis les paquets Debian, seulement s'ils manquent (sur Windows ou macOS : installer LibreOffice soi-même).
+# LibreOffice (Writer ; Calc pour tester la lecture des .ods), ses liaisons Python (UNO), les polices, qpdf, poppler,
+# OCRmyPDF et le français de Tesseract, depuis les paquets Debian, seulement s'ils manquent (sur Windows ou macOS : installer LibreOffice soi-même).
 systeme:
 	@if ! command -v soffice >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import uno' >/dev/null 2>&1 \
+	   || { test -d /usr/lib/libreoffice/program && ! test -e /usr/lib/libreoffice/program/libsclo.so; } \
 	   || ! command -v qpdf >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
 	   || ! command -v ocrmypdf >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx fra; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
