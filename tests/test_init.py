@@ -64,12 +64,16 @@ def test_verifier_lists_every_value_to_fill_with_file_and_line(tmp_path: Path, m
     result = cli("verifier")
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0] == "Contenus 2025 valides : 5 chapitres, 1 actions, 0 avis scanné."
-    pending = [line for line in lines[2:] if line.endswith("à la place de « À COMPLÉTER ».")]
+    assert lines[0] == "Contenus 2025 valides : 5 chapitres, 1 action, 0 avis scanné."
+    pending = [
+        line
+        for line in lines[2:]
+        if line.endswith("à compléter : remplacez « À COMPLÉTER » par ce qui doit figurer ici.")
+    ]
     assert len(pending) == len(lines) - 2 and len(pending) > 20
     assert (
         "- contenus/2025/contrat.yaml, ligne 19, colonne 12 [territoire › pilote › siren] : à compléter : "
-        "tapez la valeur de l'année à la place de « À COMPLÉTER »."
+        "remplacez « À COMPLÉTER » par ce qui doit figurer ici."
     ) in lines
     files = {line.split(",")[0].removeprefix("- ") for line in pending}
     assert "contenus/2025/chapitre5.yaml" in files and "contenus/2025/programmation.yaml" in files

@@ -25,7 +25,7 @@ def test_nouveau_makes_an_incomplete_year_that_verifier_lists_file_by_file(proje
     assert check.exit_code == 1
     lines = check.stderr.splitlines()
     assert lines[0].startswith("Erreur : ") and lines[0].endswith(" erreurs dans les contenus :")
-    pending = [line for line in lines if "à compléter : tapez la valeur de l'année" in line]
+    pending = [line for line in lines if "à compléter : remplacez « À COMPLÉTER » par ce qui doit figurer ici." in line]
     assert len(pending) == len(lines) - 2  # nothing but values to fill
     files = {line.split(",")[0].removeprefix("- ") for line in pending}
     assert files == {

@@ -46,7 +46,7 @@ OPTIONAL_FILES = {
 }
 KNOWN_FILES = {**REQUIRED_FILES, **OPTIONAL_FILES}
 CHAPTER_PREFIX = "chapitre"
-TO_FILL_MESSAGE = "à compléter : tapez la valeur de l'année à la place de « À COMPLÉTER »."
+TO_FILL_MESSAGE = "à compléter : remplacez « À COMPLÉTER » par ce qui doit figurer ici."
 # error types raised by our own validators (model.py): their message is already French
 CUSTOM_ERRORS = {
     "cle_inconnue",

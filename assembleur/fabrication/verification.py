@@ -305,10 +305,11 @@ def verify(
 def summary(year: Year, checked: Checked, scans: list[ScannedAvis]) -> str:
     """The sentence that ends a successful check: « Contenus 2019 valides : 5 chapitres, … »."""
     content = checked.content
+    chapitres, actions = len(content.chapitres), len(content.programmation.actions)
     avis = f", {len(scans)} avis scanné{'s' if len(scans) > 1 else ''}" if content.avis else ""
     return (
-        f"Contenus {year.annee} valides : {len(content.chapitres)} chapitres, "
-        f"{len(content.programmation.actions)} actions{avis}."
+        f"Contenus {year.annee} valides : {chapitres} chapitre{'s' if chapitres > 1 else ''}, "
+        f"{actions} action{'s' if actions > 1 else ''}{avis}."
     )
 
 
