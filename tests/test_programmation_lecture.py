@@ -479,3 +479,29 @@ def test_an_entity_bomb_in_an_ods_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpreadsheetError) as error:
         read_programmation(path, CONTEXTE, 2019)
     assert error.value.message == f"{path} ne peut pas être lu comme un classeur OpenDocument (ParseError)."
+
+
+def test_amounts_under_a_bare_region_header_are_refused_not_dropped(tmp_path: Path) -> None:
+    rows = local_rows()[:-1]
+    rows[2][5] = "Région"  # the ANCT's column of the region's name: amounts there would be lost
+    path = write_xlsx(tmp_path / "suivi.xlsx", rows)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    where = f"{path}, feuille « Programmation »"
+    message = (
+        "colonne F (« Région ») : un montant dans la colonne du nom de la région (celle de l'export de l'ANCT) ; "
+        "pour les montants de la Région, nommez la colonne « Montant Région (€) »"
+    )
+    assert [str(p) for p in refused.value.problems] == [f"{where}, ligne {n} : {message}" for n in (5, 6)]
+
+
+def test_an_unknown_commune_far_from_any_says_where_the_communes_are(tmp_path: Path) -> None:
+    rows = local_rows()[:-1]
+    rows[4][2] = "Zanzibar"
+    path = write_xlsx(tmp_path / "suivi.xlsx", rows)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    assert [p.message for p in refused.value.problems] == [
+        "colonne C (« Commune ») : commune inconnue « Zanzibar » (les communes du contrat : contrat.yaml, "
+        "« territoire › communes »)"
+    ]

@@ -14,7 +14,6 @@ sheet), the line, the column and the reason.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 
 from ..contenus import french
 from ..contenus.contrat import A_CLASSER, HORS_QPV, INTERCOMMUNAL
+from ..contenus.types import suggest
 from ..errors import ImportRefused, Problem, SpreadsheetError, ValueFormatError
 from ..limites import MAX_HEADER_SEARCH, MAX_IMPORTED_ACTIONS
 from . import colonnes as c
@@ -376,6 +376,13 @@ def _read_row(reading: _Reading, number: int, values: list[Any]) -> Ligne:
     ligne.communes = _communes(reading, number, reading.text(values, c.COMMUNE))
     ligne.quartiers = _quartiers(reading, number, reading.text(values, c.QUARTIERS))
     ligne.nature = _nature(reading, number, reading.text(values, c.NATURE))
+    if _is_amount(reading.cell(values, c.REGION)):  # a local « Région » column of amounts, not the ANCT's name
+        reading.refuse(
+            number,
+            c.REGION,
+            "un montant dans la colonne du nom de la région (celle de l'export de l'ANCT) ; pour les montants de la "
+            "Région, nommez la colonne « Montant Région (€) »",
+        )
     node = reading.text(values, c.NOEUD)
     if node is not None and normalise(node) == A_CLASSER_KEY:
         node = None  # an action exported « à classer » comes back unclassified
@@ -383,6 +390,13 @@ def _read_row(reading: _Reading, number: int, values: list[Any]) -> Ligne:
         reading.refuse(number, c.NOEUD, f"« {node} » n'est pas un code de la stratégie du contrat")
     ligne.noeud = node or _mapped(contexte, reading.text(values, c.SOUS_THEME), reading.text(values, c.THEME))
     return ligne
+
+
+def _is_amount(value: Any) -> bool:
+    try:
+        return not isinstance(value, bool) and c.parse_amount(value) is not None
+    except ValueFormatError:
+        return False
 
 
 def _mapped(contexte: Contexte, *labels: str | None) -> str | None:
@@ -411,8 +425,10 @@ def _communes(reading: _Reading, number: int, text: str | None) -> tuple[str, ..
         elif normalise(name) in known:
             found.append(known[normalise(name)])
         else:
-            near = difflib.get_close_matches(name, list(known.values()), n=1, cutoff=0.6)
-            hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else " (communes du contrat : voir les contenus)"
+            hint = (
+                suggest(name, list(known.values()))
+                or " (les communes du contrat : contrat.yaml, « territoire › communes »)"
+            )
             reading.refuse(number, c.COMMUNE, f"commune inconnue « {name} »{hint}")
     return tuple(dict.fromkeys(found))
 
