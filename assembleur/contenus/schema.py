@@ -67,7 +67,7 @@ KEYS = {
         "« montants », son code dans contrat.yaml."
     ),
     "couverture": "Lignes du bandeau de couverture, dans l'ordre.",
-    "siren": 'SIREN de la collectivité pilote (9 chiffres, "200072460") : il nomme les fichiers du dossier @ctes.',
+    "siren": 'SIREN de la collectivité pilote (9 chiffres, "123456782") : il nomme les fichiers du dossier @ctes.',
     "departement": 'Département sur 3 caractères, entre guillemets ("062", "02A", "974") : pour @ctes.',
     "titre": "Titre, tel qu'il doit apparaître.",
     "annee": "Année de référence du rapport (2019), ou d'une donnée.",
