@@ -63,6 +63,20 @@ def reason(exc: OSError) -> str:
     return REASONS.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
 
 
+def reason_damaged(exc: BaseException) -> str:
+    """Why a file inside which a library failed cannot be read, in French (never the library's English)."""
+    if isinstance(exc, OSError):
+        return reason(exc)
+    name = exc.__class__.__name__
+    if name == "ParseError" or isinstance(exc, ValueError):
+        return "contenu XML illisible"
+    if name == "BadZipFile" or isinstance(exc, EOFError):
+        return "archive zip endommagée"
+    if isinstance(exc, KeyError):
+        return "une partie du classeur manque"
+    return "fichier endommagé ou d'un format inattendu"
+
+
 def ensure_folder(folder: Path) -> Path:
     """Create ``folder`` if needed; a French error if it cannot be written."""
     try:

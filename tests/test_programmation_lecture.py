@@ -232,8 +232,11 @@ HOSTILE = {
         _zip({"word/document.xml": b"<x/>"}),
         "ni un classeur OpenDocument (.ods) : c'est une autre archive.",
     ),
-    "casse.xlsx": (b"PK\x03\x04" + b"\0" * 100, "est une archive endommagée"),
-    "faux.xlsx": (_zip({"xl/workbook.xml": b"<pas du xml"}), "ne peut pas être lu comme un classeur Excel"),
+    "casse.xlsx": (b"PK\x03\x04" + b"\0" * 100, "est une archive endommagée (zip illisible)."),
+    "faux.xlsx": (
+        _zip({"xl/workbook.xml": b"<pas du xml"}),
+        "ne peut pas être lu comme un classeur Excel (",
+    ),
     "bombe.xlsx": (_bomb(), "se décompresse en 400 Mio : ce n'est pas un tableau normal"),
     "image.csv": (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "n'est ni un classeur Excel (.xlsx) ni un texte CSV lisible"),
     "scan.csv": (b"%PDF-1.7\n", "est un PDF, pas un tableau."),
@@ -374,7 +377,7 @@ def test_an_entity_bomb_inside_a_sheet_is_refused(tmp_path: Path) -> None:
             archive.writestr(name, data)
     with pytest.raises(SpreadsheetError) as error:
         read_programmation(path, CONTEXTE, 2019)
-    assert error.value.message == f"{path}, feuille « Programmation » ne peut pas être lue (ParseError)."
+    assert error.value.message == f"{path}, feuille « Programmation » ne peut pas être lue (contenu XML illisible)."
 
 
 def test_a_csv_with_a_title_sub_totals_and_a_grand_total(tmp_path: Path) -> None:
@@ -478,7 +481,7 @@ def test_an_entity_bomb_in_an_ods_is_refused(tmp_path: Path) -> None:
     path.write_bytes(_zip({"content.xml": f"<!DOCTYPE x [{entities}]><x>&i;</x>".encode()}))
     with pytest.raises(SpreadsheetError) as error:
         read_programmation(path, CONTEXTE, 2019)
-    assert error.value.message == f"{path} ne peut pas être lu comme un classeur OpenDocument (ParseError)."
+    assert error.value.message == f"{path} ne peut pas être lu comme un classeur OpenDocument (contenu XML illisible)."
 
 
 def test_amounts_under_a_bare_region_header_are_refused_not_dropped(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from ..errors import SpreadsheetError
+from ..files import reason_damaged
 from ..limites import MAX_SPREADSHEET_COLUMNS
 
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -85,7 +86,7 @@ def _events(path: Path, shown: Path) -> Iterator[tuple[str, Element]]:
             yield from iterparse(stream, events=("start", "end"))
     except (ParseError, KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
         raise SpreadsheetError(
-            f"{shown} ne peut pas être lu comme un classeur OpenDocument ({exc.__class__.__name__}).", SAVE_AGAIN
+            f"{shown} ne peut pas être lu comme un classeur OpenDocument ({reason_damaged(exc)}).", SAVE_AGAIN
         ) from exc
 
 

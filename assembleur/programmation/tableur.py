@@ -28,7 +28,7 @@ from typing import Any
 
 from ..contenus import french
 from ..errors import SpreadsheetError
-from ..files import reason
+from ..files import reason, reason_damaged
 from ..limites import MAX_SPREADSHEET_BYTES, MAX_SPREADSHEET_COLUMNS, MAX_SPREADSHEET_ROWS, expands_too_much
 from . import ods
 
@@ -225,7 +225,10 @@ def _workbook(path: Path, shown: Path) -> Iterator[list[Sheet]]:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise SpreadsheetError(f"{shown} est une archive endommagée ({exc}).", SAVE_AS_XLSX) from exc
+        raise SpreadsheetError(
+            f"{shown} est une archive endommagée ({reason(exc) if isinstance(exc, OSError) else 'zip illisible'}).",
+            SAVE_AS_XLSX,
+        ) from exc
     names = {entry.filename for entry in entries}
     opendocument = "content.xml" in names and "xl/workbook.xml" not in names
     if not opendocument and "xl/workbook.xml" not in names:
@@ -248,7 +251,7 @@ def _workbook(path: Path, shown: Path) -> Iterator[list[Sheet]]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a broken package
         raise SpreadsheetError(
-            f"{shown} ne peut pas être lu comme un classeur Excel ({exc.__class__.__name__}).", SAVE_AS_XLSX
+            f"{shown} ne peut pas être lu comme un classeur Excel ({reason_damaged(exc)}).", SAVE_AS_XLSX
         ) from exc
     try:
         sheets = [
@@ -285,7 +288,7 @@ def _sheet_reader(worksheet: Any, shown: Path) -> Any:
             raise
         except Exception as exc:  # a broken sheet inside a readable package
             raise SpreadsheetError(
-                f"{shown}, feuille « {worksheet.title} » ne peut pas être lue ({exc.__class__.__name__}).",
+                f"{shown}, feuille « {worksheet.title} » ne peut pas être lue ({reason_damaged(exc)}).",
                 SAVE_AS_XLSX,
             ) from exc
 
