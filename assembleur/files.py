@@ -68,7 +68,7 @@ def reason_damaged(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return reason(exc)
     name = exc.__class__.__name__
-    if name == "ParseError" or isinstance(exc, ValueError):
+    if name in ("ParseError", "XMLSyntaxError"):
         return "contenu XML illisible"
     if name == "BadZipFile" or isinstance(exc, EOFError):
         return "archive zip endommagée"
