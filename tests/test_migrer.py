@@ -83,8 +83,11 @@ def test_every_comment_is_kept(ancien: Path, cli) -> None:
 
 def test_a_year_of_todays_model_is_not_migrated(projet: Path, cli) -> None:
     result = cli("migrer", "2019")
-    assert result.exit_code != 0
-    assert "L'année 2019 n'est pas écrite selon l'ancien modèle" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Erreur : L'année 2019 n'est pas écrite selon l'ancien modèle (elle a contrat.yaml, ou pas de "
+        "programmation.yaml) : rien à migrer.\nLancez « assembleur verifier » pour la vérifier telle qu'elle est.\n"
+    )
 
 
 def test_the_identity_typed_in_rapport_yaml_moves_to_the_contract(ancien: Path, cli) -> None:
