@@ -169,6 +169,13 @@ def test_the_2024_rapport_shows_the_contract_words(projet_2024: Path) -> None:
             "departement ou region ; vouliez-vous dire « europe » ?",
         ),
         (
+            "contrat.yaml",
+            "generation: 2024",
+            "generation: 2020",
+            "[contrat › generation] : valeur 2020 inconnue ; valeurs possibles : 2015 ou 2024 ; vouliez-vous dire "
+            "« 2024 » ?",
+        ),
+        (
             "chapitre3.yaml",
             "par: Défi",
             "par: Défis",
@@ -176,7 +183,7 @@ def test_the_2024_rapport_shows_the_contract_words(projet_2024: Path) -> None:
             "financeur, quartier, Orientation ou Objectif opérationnel.",
         ),
     ],
-    ids=["element", "quartier", "financeur", "code-qpv", "parent", "type-financeur", "dimension"],
+    ids=["element", "quartier", "financeur", "code-qpv", "parent", "type-financeur", "generation", "dimension"],
 )
 def test_unknown_references_name_the_closest_values(
     projet_2024: Path, file: str, old: str, new: str, message: str

@@ -101,6 +101,11 @@ def _describe(value: Any) -> str:
     return f"« {text[:60]}… »" if len(text) > 60 else f"« {text} »"
 
 
+def _describe_value(value: Any) -> str:
+    """A value after the word « valeur »: « valeur 2020 », not « valeur le nombre 2020 »."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else _describe(value)
+
+
 def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else f"{text}."
 
@@ -131,7 +136,8 @@ def _message(err: dict[str, Any]) -> str:
         expected = ctx.get("expected", "").replace("'", "")
         choices = expected.replace(" or ", ", ").split(", ")
         return _sentence(
-            f"valeur {_describe(found)} inconnue ; {possibles(str(found), choices)}{_suggest(str(found), choices)}"
+            f"valeur {_describe_value(found)} inconnue ; {possibles(str(found), choices)}"
+            f"{_suggest(str(found), choices)}"
         )
     if kind == "bloc_inconnu":
         kinds = list(KINDS)
