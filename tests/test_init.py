@@ -8,12 +8,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from assembleur.contenus import projet_neuf
 
 from .aides import REPO
 
 CONTRACT_WORDS = re.compile(r"cget|cabbalr|b[ée]thune|pilier", re.IGNORECASE)
+
+
+def load_yaml(path: Path):
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
 
 def pdf_text(path: Path) -> str:
@@ -104,3 +109,42 @@ def test_the_package_ships_the_templates_of_the_project() -> None:
     assert shipped == sorted(p.name for p in (REPO / "gabarits").glob("*.docx"))
     for name in shipped:  # the same bytes: outils/fabriquer_gabarits.py makes both
         assert (projet_neuf.MODELS / "gabarits" / name).read_bytes() == (REPO / "gabarits" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("collectivite", "de"),
+    [
+        ("Brest métropole", "de Brest métropole"),
+        ("Communauté urbaine de Dunkerque", "de la Communauté urbaine de Dunkerque"),
+        ("Eurométropole de Strasbourg", "de l'Eurométropole de Strasbourg"),
+        ("Pays de Saint-Omer", "du Pays de Saint-Omer"),
+    ],
+)
+def test_the_collectivite_takes_the_article_its_name_wants(tmp_path: Path, collectivite: str, de: str) -> None:
+    projet_neuf.create_project(tmp_path / "p", collectivite, "X", 2015, annee=2022)
+    contents = tmp_path / "p" / "contenus" / "2022"
+    assert f"  - titre: Les actions {de} et des communes\n" in (contents / "chapitre3.yaml").read_text("utf-8")
+    assert f"  nom: Contrat de ville {de}\n" in (contents / "contrat.yaml").read_text("utf-8")
+
+
+def test_a_name_with_a_comma_stays_one_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    name = "Communauté d'agglomération Béthune-Bruay, Artois Lys Romane"  # a real name holds a comma
+    assert cli("init", str(tmp_path / "p"), "--collectivite", name, "--sigle", "CA", "--annee", "2022").exit_code == 0
+    monkeypatch.chdir(tmp_path / "p")
+    result = cli("verifier")
+    assert result.exit_code == 0, result.stderr
+    pending = "à compléter : remplacez « À COMPLÉTER » par ce qui doit figurer ici."
+    assert [line for line in result.stderr.splitlines()[2:] if not line.endswith(pending)] == []
+    contrat = load_yaml(tmp_path / "p/contenus/2022/contrat.yaml")
+    assert contrat["contrat"]["signataires"][1] == contrat["financeurs"][1]["nom"] == name
+    assert load_yaml(tmp_path / "p/contenus/2022/rapport.yaml")["collectivite"]["couverture"] == [name]
+
+
+def test_a_backslash_in_a_name_is_refused(tmp_path: Path, cli) -> None:
+    result = cli("init", str(tmp_path / "p"), "--collectivite", "Ville\\Nord", "--sigle", "VN")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Erreur : --collectivite « Ville\\Nord » refusé.\n"
+        "Donnez un nom sans crochets, accolades, dièse, guillemets, barre oblique inverse ni « : », par exemple "
+        "« Brest métropole ».\n"
+    )

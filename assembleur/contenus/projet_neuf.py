@@ -47,6 +47,22 @@ def _fill(text: str, values: dict[str, str], generation: int) -> str:
     return re.sub(r"<<([A-Z0-9_]+)>>", lambda m: values[m[1]], "".join(lines))
 
 
+# The first word of a collectivité's name that is a common noun takes an article: « de la Communauté
+# urbaine de Dunkerque », « de l'Eurométropole de Strasbourg », but « de Brest métropole ».
+FEMININE_NOUNS = {"communauté", "métropole", "eurométropole", "agglomération", "ville", "commune", "collectivité"}
+MASCULINE_NOUNS = {"établissement", "syndicat", "territoire", "pays", "pôle", "département", "conseil"}
+
+
+def of_name(name: str) -> str:
+    """« de » and the name, with the article its first word wants: « de la Communauté… », « de Brest métropole »."""
+    first = name.split(maxsplit=1)[0].lower() if name.split() else ""
+    if first not in FEMININE_NOUNS | MASCULINE_NOUNS:
+        return f"de {name}"
+    if first[0] in "aâeéèêiîoôuhy":
+        return f"de l'{name}"
+    return f"de la {name}" if first in FEMININE_NOUNS else f"du {name}"
+
+
 def _values(collectivite: str, sigle: str, generation: int, levels: list[str], annee: int) -> dict[str, str]:
     debut, fin = PERIODS[generation]
     codes = [".".join("1" * (depth + 1)) for depth in range(len(levels))]  # 1, 1.1, 1.1.1…
@@ -58,6 +74,7 @@ def _values(collectivite: str, sigle: str, generation: int, levels: list[str], a
     ]
     return {
         "COLLECTIVITE": collectivite,
+        "DE_COLLECTIVITE": of_name(collectivite),
         "SIGLE": sigle,
         "ANNEE": str(annee),
         "DATE_ARRET": dt.date.today().isoformat(),
@@ -91,10 +108,12 @@ def create_project(
         )
     for name, value in (("--collectivite", collectivite), ("--sigle", sigle)):
         # written as it is in the YAML files: nothing YAML would read otherwise
-        if not value.strip() or value.strip() != value or re.search(r"[\n#{}\[\]\"]|: |^[-?:,&*!|>'%@`]", value):
+        # (in flow lists and mappings it is written between double quotes: no double quote, no backslash)
+        if not value.strip() or value.strip() != value or re.search(r"[\n#{}\[\]\"\\]|: |^[-?:,&*!|>'%@`]", value):
             raise ProjectError(
                 f"{name} « {value} » refusé.",
-                "Donnez un nom sans crochets, accolades, dièse, guillemets ni « : », par exemple « Brest métropole ».",
+                "Donnez un nom sans crochets, accolades, dièse, guillemets, barre oblique inverse ni « : », "
+                "par exemple « Brest métropole ».",
             )
     annee = annee or dt.date.today().year - 1  # a rapport covers a year that has ended
     values = _values(collectivite, sigle, generation, _levels(niveaux), annee)
