@@ -45,7 +45,7 @@ ANNEX_TEMPLATE = "annexe"
 LANDSCAPE_TEMPLATE = "annexe-paysage"
 DELIBERATION_TEMPLATE = "deliberation"
 PARTS_FOLDER = "parties"
-CACHE_FOLDER = Path(".cache") / "assembleur"
+CACHE_FOLDER = freshness.CACHE_FOLDER
 # what must not remain in a définitif: the PROJET mention, template tags, placeholders
 FINAL_MARKERS = {
     "la mention PROJET": re.compile(r"\bPROJET\b|(?i:version projet)"),
@@ -98,22 +98,16 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
     return checked
 
 
-def unchanged_projet(
-    year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]
-) -> tuple[Checked, list[Path]] | None:
-    """The last projet's files when its inputs and options are this build's, after every input check; else None.
-
-    An unchanged projet is taken up rather than numbered again. Its inputs are checked first all the
-    same (:func:`check_inputs`): a scan turned into a link out of annexes/<année>/ keeps its fingerprint.
-    """
-    if options.version != versions.PROJET or options.apercu:
-        return None
-    fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
-    files = freshness.latest_identical(folder, year.annee, fingerprint)
-    if files is None:
-        return None
-    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
-    return check_inputs(year, record["commande"], options), files
+def proven(checked: Checked, command: str, options: BuildOptions) -> freshness.Proven:
+    """What :func:`check_inputs` proved about the inputs of ``command``: kept for an unchanged projet."""
+    content = checked.content
+    scans, act = [], None
+    if command == "dossier":
+        if content.avis is not None:
+            scans = [(o.nom, o.avis.fichier) for o in content.avis.organismes if o.avis is not None]
+        if options.actes and act_registered(checked):
+            act = content.deliberation.acte.fichier
+    return freshness.Proven(list(checked.warnings), scans, act)
 
 
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
@@ -267,9 +261,7 @@ def summary(year: Year, checked: Checked, scans: list[ScannedAvis]) -> str:
     )
 
 
-def unchanged_message(files: list[Path]) -> str:
-    """What is said when an unchanged projet is taken up (:func:`unchanged_projet`): its manifest named."""
-    return f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name})."
+unchanged_message = freshness.unchanged_message
 
 
 def _excerpt(text: str, length: int = 80) -> str:
@@ -373,8 +365,6 @@ class _Build:
         once everything is rendered, while LibreOffice works, and each PDF is
         finished as soon as it comes back.
         """
-        from ..documents import render
-
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
@@ -411,6 +401,8 @@ class _Build:
                         shutil.copyfile(cached / f"{name}{target.suffix}", target)
                     self._finish(made)
                     continue
+                from ..documents import render  # docxtpl: only when a part is not in the cache
+
                 docx_folder = Path(work) / "odt" if template.odt else stage
                 docx = render.render_docx(
                     piece.document, template.docx, docx_folder / f"{piece.relative}.docx", Path(work), template.source
@@ -487,8 +479,13 @@ class _Build:
             raise FinalRefused(problems)
 
     def publish(self, stage: Path, written: list[Path]) -> list[Path]:
-        """Write the manifest, then move every staged file into place; return the final paths."""
+        """Write the manifest, then move every staged file into place; return the final paths.
+
+        What the checks proved about the inputs is kept for an unchanged projet (see :mod:`.freshness`).
+        """
         from . import manifest
+
+        freshness.remember(self.year, self.fingerprint, proven(self.checked, self.record["commande"], self.options))
 
         manifest.write_manifest(
             stage / self.names["manifeste"],
