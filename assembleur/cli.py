@@ -3,8 +3,8 @@
 Files written are printed on stdout, one per line; messages and progress go
 to stderr. Every failure is turned into a French message and an exit code in
 one place, :class:`_Commands`: an :class:`AssembleurError` gives its own
-message and code, a wrong command line gives ``EXIT_USAGE``, anything else is
-a crash (``EXIT_CRASH``) whose detail goes to a crash log. Tracebacks are
+message and code, a wrong command line gives ``ExitCode.USAGE``, anything else is
+a crash (``ExitCode.CRASH``) whose detail goes to a crash log. Tracebacks are
 printed only with ``--debug``. Click's help and usage errors are in French
 (:class:`_HelpFormatter`, :func:`_usage_message`).
 """
@@ -29,7 +29,7 @@ from typer import _click as click  # Typer's own copy of Click: its help and err
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
-from .errors import EXIT_CRASH, EXIT_INTERRUPTED, EXIT_USAGE, AssembleurError, Problem, UsageProblem
+from .errors import AssembleurError, ExitCode, Problem, UsageProblem
 from .fabrication import versions
 from .fabrication.options import BuildOptions
 from .pdf.actes import DEFAULT_LIMIT_MIB
@@ -113,7 +113,7 @@ class _Commands(TyperGroup):
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             _say("Interrompu : aucun fichier déjà produit n'a été modifié.")
-            ctx.exit(EXIT_INTERRUPTED)
+            ctx.exit(ExitCode.INTERRUPTED)
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
@@ -130,23 +130,23 @@ class _Commands(TyperGroup):
             result = super().main(arguments, prog_name or PROGRAM, standalone_mode=False, **extra)
         except click_errors.NoArgsIsHelpError as exc:  # « assembleur » alone: the help, on stderr
             _say(exc.ctx.get_help())
-            result = EXIT_USAGE
+            result = ExitCode.USAGE
         except click_errors.UsageError as exc:
             _say(f"Erreur : {_usage_message(exc)}")
             if exc.ctx is not None:
                 _say(exc.ctx.get_usage())
                 _say(f"Pour l'aide : {exc.ctx.command_path} {exc.ctx.help_option_names[0]}")
-            result = EXIT_USAGE
+            result = ExitCode.USAGE
         except click_errors.ClickException as exc:  # not raised by assembleur's options; kept for safety
             _say(f"Erreur : {exc.format_message()}")
-            result = EXIT_USAGE
+            result = ExitCode.USAGE
         except typer.Abort:
             _say("Interrompu : aucun fichier déjà produit n'a été modifié.")
-            result = EXIT_INTERRUPTED
+            result = ExitCode.INTERRUPTED
         except Exception as exc:
             root_options = itertools.takewhile(lambda argument: argument.startswith("-"), arguments)
             result = _crash(exc, arguments, debug="--debug" in root_options)
-        sys.exit(result if isinstance(result, int) else 0)
+        sys.exit(result if isinstance(result, int) else ExitCode.SUCCESS)
 
 
 def _usage_message(exc: click_errors.UsageError) -> str:
@@ -182,7 +182,7 @@ def _bad_value(exc: click_errors.BadParameter) -> str:
     return f"« {value} » n'est pas {wanted[kind]}" if kind in wanted else f"« {value} » ne convient pas"
 
 
-def _crash(exc: Exception, arguments: list[str], debug: bool) -> int:
+def _crash(exc: Exception, arguments: list[str], debug: bool) -> ExitCode:
     """An unexpected error: its detail in a crash log, a French message saying where."""
     from . import plantage
 
@@ -191,7 +191,7 @@ def _crash(exc: Exception, arguments: list[str], debug: bool) -> int:
     log = plantage.write_log(exc, shlex.join([PROGRAM, *arguments]), Path.cwd())
     for line in plantage.message(exc, log, None if log is None else _shown(log)):
         _say(line)
-    return EXIT_CRASH
+    return ExitCode.CRASH
 
 
 app = typer.Typer(
@@ -752,7 +752,7 @@ def main() -> None:
         app(prog_name=PROGRAM)
     except SystemExit as exc:
         _leave(exc.code)
-    _leave(0)
+    _leave(ExitCode.SUCCESS)
 
 
 def _leave(code: int | str | None) -> None:
@@ -765,12 +765,12 @@ def _leave(code: int | str | None) -> None:
     """
     if isinstance(code, str):
         _say(code)
-        code = 1
+        code = ExitCode.USER_FILES
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    os._exit(code or 0)
+    os._exit(code or ExitCode.SUCCESS)
 
 
 def _report_memory() -> None:

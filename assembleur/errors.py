@@ -8,15 +8,19 @@ command line returns. The CLI catches them in one place (``cli._Commands``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 
-# The exit codes of the command line (documented in the README, « Codes de sortie »).
-EXIT_SUCCESS = 0
-EXIT_USER_FILES = 1  # a problem in the user's files (YAML, template, scan)
-EXIT_ENVIRONMENT = 2  # a problem with the machine (LibreOffice, folders, disk)
-EXIT_USAGE = 64  # a wrong command line: EX_USAGE of sysexits.h (Click's own 2 is taken by the machine)
-EXIT_CRASH = 70  # an unexpected error, a defect of assembleur: EX_SOFTWARE of sysexits.h
-EXIT_INTERRUPTED = 130  # Ctrl+C: 128 + SIGINT, as the shells report it
+
+class ExitCode(IntEnum):
+    """The exit codes of the command line (documented in the README, « Codes de sortie »)."""
+
+    SUCCESS = 0
+    USER_FILES = 1  # a problem in the user's files (YAML, template, scan)
+    ENVIRONMENT = 2  # a problem with the machine (LibreOffice, folders, disk)
+    USAGE = 64  # a wrong command line: EX_USAGE of sysexits.h (Click's own 2 is taken by the machine)
+    CRASH = 70  # an unexpected error, a defect of assembleur: EX_SOFTWARE of sysexits.h
+    INTERRUPTED = 130  # Ctrl+C: 128 + SIGINT, as the shells report it
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Problem:
 class AssembleurError(Exception):
     """Base of every error assembleur reports to the user."""
 
-    exit_code = EXIT_USER_FILES
+    exit_code: ExitCode = ExitCode.USER_FILES
 
     def __init__(self, message: str, advice: str = "") -> None:
         super().__init__(message)
@@ -138,7 +142,7 @@ class VersionProblem(AssembleurError):
 class UsageProblem(AssembleurError):
     """The command line asks for something that cannot be: an unknown value, options that exclude each other."""
 
-    exit_code = EXIT_USAGE
+    exit_code: ExitCode = ExitCode.USAGE
 
 
 class ProjectError(AssembleurError):
@@ -152,7 +156,7 @@ class TemplateError(AssembleurError):
 class EnvironmentProblem(AssembleurError):
     """Something is wrong with the machine rather than with the user's files."""
 
-    exit_code = EXIT_ENVIRONMENT
+    exit_code: ExitCode = ExitCode.ENVIRONMENT
 
 
 class LibreOfficeMissing(EnvironmentProblem):
@@ -195,4 +199,4 @@ class RegistrationError(AssembleurError):
 class RegistrationFailed(RegistrationError):
     """The machine could not store the scan (disk full, rights): nothing was changed."""
 
-    exit_code = EXIT_ENVIRONMENT
+    exit_code: ExitCode = ExitCode.ENVIRONMENT

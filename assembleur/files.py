@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -24,6 +25,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import BuildLocked, OutputError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:  # Linux, macOS
+    msvcrt = None  # type: ignore[assignment]
 
 REASONS = {
     errno.ENOSPC: "le disque est plein",
@@ -131,15 +141,53 @@ def replace_contents(path: Path, data: bytes) -> None:
     contents or the new, never half of them. Raises :class:`OSError`: the
     caller says what could not be done.
     """
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    temporary = write_temporary(data, path.parent, f".{path.name}.", ".partiel")
+    try:
+        with contextlib.suppress(OSError):  # a file of someone else's keeps mkstemp's mode rather than fail
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_temporary(data: bytes, folder: Path, prefix: str, suffix: str) -> Path:
+    """``data`` in a new hidden file of ``folder``, flushed to the disk; nothing is left if it cannot be written.
+
+    In the folder of its final place, so that renaming it there is atomic.
+    Raises :class:`OSError`: the caller says what could not be done.
+    """
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        with contextlib.suppress(OSError):  # a file of someone else's keeps mkstemp's mode rather than fail
-            os.chmod(name, stat.S_IMODE(path.stat().st_mode))
-        os.replace(name, path)
-    finally:
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:  # half a file is never left behind, whatever stopped the writing
         Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def place_new(temporary: Path, target: Path, attempts: int = 99) -> Path | None:
+    """Rename ``temporary`` to ``target``, or ``<stem>-2<suffix>``… if taken: never over an existing file.
+
+    The name is reserved first (created exclusively), so that a file that
+    appears meanwhile is not replaced either. None when ``attempts`` names
+    are all taken. Raises :class:`OSError`.
+    """
+    for number in range(1, attempts + 1):
+        candidate = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+        try:
+            os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        try:
+            os.replace(temporary, candidate)
+        except OSError:
+            candidate.unlink(missing_ok=True)  # the reservation goes with the failure
+            raise
+        return candidate
+    return None
 
 
 STAGING_PREFIX = ".assembleur-en-cours-"
@@ -226,46 +274,142 @@ def remove_abandoned_stagings(folder: Path) -> list[Path]:
     return removed
 
 
+class FileLock:
+    """An exclusive lock on the file ``path``, held by one process (and one thread) at a time.
+
+    flock (msvcrt on Windows) is released by the system when its holder dies:
+    a killed build blocks no one. Where neither exists, there is no lock. The
+    lock is on the file the path names when it is taken: a holder may remove
+    the file before releasing it (see :meth:`release`).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: io.BufferedRandom | None = None
+
+    def acquire(self, wait: float = 0) -> bool:
+        """Take the lock, waiting at most ``wait`` seconds for its holder; whether it was taken."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait
+        file = self.path.open("a+b")
+        while True:
+            try:
+                _lock(file)
+            except OSError:  # held by another: BlockingIOError (flock), PermissionError (msvcrt)
+                if time.monotonic() >= deadline:
+                    file.close()
+                    return False
+                time.sleep(0.02)
+                continue
+            if _same_file(file, self.path):
+                self._file = file
+                return True
+            file.close()  # removed by its holder while this one waited: the lock is on the file now at the path
+            file = self.path.open("a+b")
+
+    def release(self, remove: bool = False) -> None:
+        """Let the lock go; with ``remove``, the lock file goes first (emptied where it cannot be removed).
+
+        Removed while still held: another process that opened it meanwhile
+        sees that it is gone, and locks the new file at ``path`` instead.
+        """
+        file, self._file = self._file, None
+        if file is None:
+            return
+        if remove:
+            try:
+                self.path.unlink()
+            except OSError:  # Windows: an open file cannot be removed; no holder is named in it any more
+                with contextlib.suppress(OSError):
+                    file.truncate(0)
+        if fcntl is None and msvcrt is not None:
+            with contextlib.suppress(OSError):
+                file.seek(WINDOWS_LOCKED_BYTE)
+                msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
+        file.close()  # releases a flock too
+
+    def write(self, text: str) -> None:
+        """Replace the contents of the lock file, which the lock holds, by ``text`` (who holds it)."""
+        assert self._file is not None, "the lock is not held"
+        self._file.truncate(0)
+        self._file.write(text.encode("utf-8"))
+        self._file.flush()
+
+    @contextlib.contextmanager
+    def holding(self, wait: float, refusal: Exception) -> Iterator[FileLock]:
+        """Hold the lock for the block, waiting at most ``wait`` seconds; raise ``refusal`` if it stays taken."""
+        if not self.acquire(wait):
+            raise refusal
+        try:
+            yield self
+        finally:
+            self.release()
+
+
+# msvcrt locks a range of bytes, which no other process may then read: the lock is far beyond what the
+# file holds (who holds it), as in uno_convert.py
+WINDOWS_LOCKED_BYTE = 1 << 30
+
+
+def _lock(file: io.BufferedRandom) -> None:
+    """Lock ``file`` exclusively, or raise :class:`OSError` at once."""
+    if fcntl is not None:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    elif msvcrt is not None:
+        file.seek(WINDOWS_LOCKED_BYTE)
+        msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+
+
+def _same_file(file: io.BufferedRandom, path: Path) -> bool:
+    """Is the open ``file`` still the one at ``path`` (not removed, nor replaced)?"""
+    try:
+        return os.path.samestat(os.fstat(file.fileno()), path.stat())
+    except OSError:
+        return False
+
+
+def _holder(path: Path) -> dict:
+    """Who holds the build lock ``path``, as its file says: process, start, machine, command ({} if unknown)."""
+    try:
+        holder = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
+def _may_be_running(holder: dict) -> bool:
+    """May the build ``holder`` names still run (one of another machine, or one that locks by the file alone)?"""
+    if "pid" not in holder:
+        return False  # an empty lock file: released where it could not be removed
+    if holder.get("machine") != socket.gethostname() or not isinstance(holder["pid"], int):
+        return True  # cannot be told from here
+    return process_running(holder["pid"], holder.get("debut"))
+
+
 @contextlib.contextmanager
 def build_lock(path: Path, what: str) -> Iterator[None]:
     """Hold the lock file ``path`` for the time of a build; refuse if another live build holds it.
 
     The file says who holds it (process, machine, command), so that the
     message can name the other build. A lock left by a build that died is
-    taken over.
+    taken over. A build that only wrote the file (an earlier assembleur, or
+    another machine's, whose lock this machine may not see) holds it too.
     """
     ensure_folder(path.parent)
-    me = {
-        "pid": os.getpid(),
-        "debut": _start_time(os.getpid()) or "",
-        "machine": socket.gethostname(),
-        "commande": what,
-    }
-    for _ in range(2):
+    lock = FileLock(path)
+    taken = lock.acquire(0)
+    holder = _holder(path)
+    if taken and not _may_be_running(holder):  # free, or left by a build that died
         try:
-            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                other = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                other = {}
-            same_machine = other.get("machine") == me["machine"]
-            if (
-                same_machine
-                and isinstance(other.get("pid"), int)
-                and not process_running(other["pid"], other.get("debut"))
-            ):
-                path.unlink(missing_ok=True)  # left by a build that died
-                continue
-            raise BuildLocked(
-                f"Une autre fabrication est en cours : « {other.get('commande', '?')} » "
-                f"(processus {other.get('pid', '?')} sur {other.get('machine', '?')}).",
-                f"Attendez qu'elle se termine, puis relancez. Si aucune ne tourne plus, supprimez {path}.",
-            ) from None
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(me, stream)
-        break
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
+            me = {"pid": os.getpid(), "debut": _start_time(os.getpid()) or "", "machine": socket.gethostname()}
+            lock.write(json.dumps({**me, "commande": what}))
+            yield
+        finally:
+            lock.release(remove=True)
+        return
+    lock.release()
+    raise BuildLocked(
+        f"Une autre fabrication est en cours : « {holder.get('commande', '?')} » "
+        f"(processus {holder.get('pid', '?')} sur {holder.get('machine', '?')}).",
+        f"Attendez qu'elle se termine, puis relancez. Si aucune ne tourne plus, supprimez {path}.",
+    )

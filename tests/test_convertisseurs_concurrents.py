@@ -142,8 +142,8 @@ def test_a_build_killed_while_the_converters_start_leaves_the_next_one_a_profile
 HOLD = """
 import sys, time
 from pathlib import Path
-from assembleur.pdf import libreoffice
-lock = libreoffice._FileLock(Path(sys.argv[1]))
+from assembleur import files
+lock = files.FileLock(Path(sys.argv[1]))
 assert lock.acquire(0)
 print("pris", flush=True)
 time.sleep(float(sys.argv[2]))

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -187,3 +188,61 @@ def test_a_lock_whose_process_number_was_reused_is_taken_over(projet: Path) -> N
     with files.build_lock(lock, "assembleur rapport 2019"):
         assert json.loads(lock.read_text(encoding="utf-8"))["debut"] == files._start_time(me)
     assert not lock.exists()
+
+
+HOLD_BUILD = """
+import sys, time
+from pathlib import Path
+from assembleur import files
+with files.build_lock(Path(sys.argv[1]), "assembleur dossier 2019"):
+    print("pris", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_build_holding_the_lock_is_named_and_once_killed_blocks_no_one(tmp_path: Path) -> None:
+    lock = tmp_path / "fabrication-2019.verrou"
+    other = subprocess.Popen([sys.executable, "-c", HOLD_BUILD, str(lock)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "pris\n"
+        with pytest.raises(files.BuildLocked) as refused, files.build_lock(lock, "assembleur rapport 2019"):
+            pass
+        assert refused.value.message == (
+            f"Une autre fabrication est en cours : « assembleur dossier 2019 » "
+            f"(processus {other.pid} sur {socket.gethostname()})."
+        )
+    finally:
+        other.kill()
+        other.communicate()
+    assert json.loads(lock.read_text(encoding="utf-8"))["pid"] == other.pid  # left behind by the killed build
+    with files.build_lock(lock, "assembleur rapport 2019"):
+        assert json.loads(lock.read_text(encoding="utf-8"))["commande"] == "assembleur rapport 2019"
+    assert not lock.exists()
+
+
+def test_a_lock_file_removed_by_its_holder_is_not_held_twice(tmp_path: Path) -> None:
+    path = tmp_path / "verrou"
+    first, waiting, later = files.FileLock(path), files.FileLock(path), files.FileLock(path)
+    assert first.acquire(0)
+    taken: list[bool] = []
+    thread = threading.Thread(target=lambda: taken.append(waiting.acquire(10)))
+    thread.start()
+    time.sleep(0.2)  # the waiting one has opened the file that is about to go
+    first.release(remove=True)
+    thread.join()
+    assert taken == [True] and path.exists()  # it holds the file now at the path, not the removed one
+    assert not later.acquire(0)
+    waiting.release()
+    assert later.acquire(0)
+    later.release()
+
+
+def test_one_lock_implementation_in_the_package() -> None:
+    package = Path(files.__file__).parent
+    locking = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if "fcntl.flock(" in path.read_text(encoding="utf-8") or "msvcrt.locking(" in path.read_text(encoding="utf-8")
+    )
+    # the converter script runs in LibreOffice's own Python, without assembleur: it keeps its own
+    assert locking == ["files.py", "pdf/uno_convert.py"]

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
+from assembleur import files
 from assembleur.contenus import registre
 
 SCAN = Path("annexes") / "2019" / "avis-marles-les-mines-2020-11-18.pdf"
@@ -332,7 +333,7 @@ def test_a_full_disk_is_said_and_nothing_changes(projet: Path, cli, monkeypatch:
     def full(descriptor: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(registre.os, "fsync", full)
+    monkeypatch.setattr(files.os, "fsync", full)
     avis, annexes = (projet / AVIS).read_bytes(), annexes_state(projet)
     result = cli(
         "avis", "ajouter", str(SCAN), "--organisme", "Auchel", "--seance", "18/11/2020", "--sens", "favorable", "2019"

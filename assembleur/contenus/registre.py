@@ -16,12 +16,11 @@ the YAML are put back as they were.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.tokens import CommentToken
 
 from ..errors import AnnexError, ContentError, RegistrationError, RegistrationFailed
-from ..files import reason, replace_contents
+from ..files import place_new, reason, replace_contents, write_temporary
 from ..limites import MAX_SCAN_BYTES
 from ..pdf.actes import ascii_name
 from ..project import ANNEXES, Year
@@ -147,29 +146,6 @@ def _find(organismes: list, nom: str, shown: Path) -> CommentedMap:
     )
 
 
-def _write_temporary(data: bytes, folder: Path, stem: str) -> Path:
-    """``data`` in a hidden temporary file of ``folder`` (the same disk: it is then renamed into place)."""
-    handle, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".partiel.pdf", dir=folder)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-    return Path(name)
-
-
-def _place(temporary: Path, folder: Path, stem: str) -> Path:
-    """Rename ``temporary`` to ``stem.pdf`` (or ``stem-2.pdf``…) in ``folder``: never over an existing file."""
-    for number in range(1, 100):
-        target = folder / (f"{stem}.pdf" if number == 1 else f"{stem}-{number}.pdf")
-        try:  # the name is reserved first: a file that exists, or appears meanwhile, is never replaced
-            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-        except FileExistsError:
-            continue
-        os.replace(temporary, target)
-        return target
-    raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
-
-
 def register_avis(
     year: Year,
     data: bytes,
@@ -273,10 +249,31 @@ def register(
     replacing a file). Then ``change(document, file_name)`` edits the round
     trip of ``content_file``, which is written back atomically only if lines
     were added and nothing else changed; the year is validated again. On any
-    failure, the scan and the file are put back as they were.
+    failure, the scan and the file are put back as they were: each step
+    registers its undoing, which runs unless every step succeeded.
     """
     named = named or f"l'avis de « {nom} »"
     pdf, kind = to_pdf(data, named)
+    folder = _scans_folder(year)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", stem):
+        raise ValueError(f"nom de fichier impropre : {stem!r}")  # a programming error: names are ours
+    try:
+        with contextlib.ExitStack() as undo:  # whatever stops the steps, the files are put back as they were
+            scan, pages = store_scan(year, pdf, folder, stem, named, undo)
+            append_entry(year, content_file, change, scan.name, undo)
+            revalidate(year, content_file)
+            undo.pop_all()  # all done: nothing to undo
+    except OSError as exc:
+        raise RegistrationFailed(
+            f"Le scan de « {nom} » n'a pas pu être enregistré ({reason(exc)}).",
+            "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.",
+            "fichier",
+        ) from exc
+    return Registered(nom, scan, pages, kind.upper())
+
+
+def _scans_folder(year: Year) -> Path:
+    """``annexes/<année>/``, created if needed; refused if a link takes it out of the project."""
     folder = year.root / ANNEXES / str(year.annee)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -292,67 +289,77 @@ def register(
             "Faites-en un vrai dossier dans le projet.",
             "fichier",
         )
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", stem):
-        raise ValueError(f"nom de fichier impropre : {stem!r}")  # a programming error: names are ours
-    shown_yaml = year.shown(content_file)
+    return folder
+
+
+def store_scan(
+    year: Year, pdf: bytes, folder: Path, stem: str, named: str, undo: contextlib.ExitStack
+) -> tuple[Path, int]:
+    """Check the scan ``pdf`` as a build does and store it in ``folder`` as ``stem.pdf`` (or ``stem-2.pdf``…).
+
+    Returns the stored file and its number of pages; ``undo`` gets the
+    removal of what was written. Raises :class:`OSError`.
+    """
     from ..pdf import assemble
 
-    scan: Path | None = None
-    original: bytes | None = None
+    temporary = write_temporary(pdf, folder, f".{stem}.", ".partiel.pdf")
+    undo.callback(temporary.unlink, missing_ok=True)  # gone once placed
     try:
-        temporary = _write_temporary(pdf, folder, stem)
-        try:
-            pages = assemble.check_scan(temporary, named, year.shown(folder / f"{stem}.pdf"))
-        except AnnexError as exc:
-            problem = exc.problems[0]
+        pages = assemble.check_scan(temporary, named, year.shown(folder / f"{stem}.pdf"))
+    except AnnexError as exc:
+        problem = exc.problems[0]
+        raise RegistrationError(
+            problem.message[:1].upper() + problem.message[1:],
+            "Aucun fichier n'a été enregistré ; envoyez un autre scan.",
+            "fichier",
+        ) from None
+    scan = place_new(temporary, folder / f"{stem}.pdf")
+    if scan is None:
+        raise RegistrationError(f"Trop de fichiers {stem}-N.pdf dans {folder}.", "Rangez ce dossier.", "fichier")
+    undo.callback(scan.unlink, missing_ok=True)
+    if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
+        raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
+    return scan, pages
+
+
+def append_entry(
+    year: Year, content_file: Path, change: Callable[[Any, str], None], file_name: str, undo: contextlib.ExitStack
+) -> None:
+    """Edit ``content_file`` by ``change(document, file_name)``, keeping its comments and layout.
+
+    Written back atomically, only if lines were added and nothing else
+    changed; ``undo`` gets the writing back of its former contents. Raises
+    :class:`OSError`.
+    """
+    shown_yaml = year.shown(content_file)
+    before = content_file.read_bytes()
+    document = load_round_trip(content_file, shown_yaml)
+    change(document, file_name)
+    out = io.StringIO()
+    load.round_trip().dump(document, out)
+    text = out.getvalue()
+    if not _only_added(before.decode("utf-8"), text):
+        raise RegistrationError(
+            f"{shown_yaml} ne peut pas être complété sans changer sa mise en page.",
+            "Ajoutez l'entrée à la main (voir l'exemple en tête du fichier).",
+            "organisme",
+        )
+    replace_contents(content_file, text.encode("utf-8"))
+    undo.callback(replace_contents, content_file, before)
+
+
+def revalidate(year: Year, content_file: Path) -> None:
+    """Validate the year again; refuse if ``content_file`` no longer validates (other files are not ours)."""
+    try:
+        validate.validate(load.load_year(year.contents, base=year.root))
+    except ContentError as exc:
+        mine = [p for p in exc.problems if p.file is not None and Path(p.file).name == content_file.name]
+        if mine:
             raise RegistrationError(
-                problem.message[:1].upper() + problem.message[1:],
-                "Aucun fichier n'a été enregistré ; envoyez un autre scan.",
-                "fichier",
-            ) from None
-        scan = _place(temporary, folder, stem)
-        if not scan.resolve().is_relative_to(folder.resolve()):  # defence in depth: the name is ours
-            raise RegistrationError(f"Le fichier {scan.name} sort de {year.shown(folder)}.", field="fichier")
-        before = content_file.read_bytes()
-        document = load_round_trip(content_file, shown_yaml)
-        change(document, scan.name)
-        out = io.StringIO()
-        load.round_trip().dump(document, out)
-        text = out.getvalue()
-        if not _only_added(before.decode("utf-8"), text):
-            raise RegistrationError(
-                f"{shown_yaml} ne peut pas être complété sans changer sa mise en page.",
-                "Ajoutez l'entrée à la main (voir l'exemple en tête du fichier).",
+                f"Avec cet ajout, {year.shown(content_file)} n'est pas valide : {mine[0]}",
+                "Rien n'a été modifié. Corrigez ce fichier, puis recommencez.",
                 "organisme",
-            )
-        replace_contents(content_file, text.encode("utf-8"))
-        original = before
-        try:
-            validate.validate(load.load_year(year.contents, base=year.root))
-        except ContentError as exc:
-            mine = [p for p in exc.problems if p.file is not None and Path(p.file).name == content_file.name]
-            if mine:  # the other files' problems are not this registration's business
-                raise RegistrationError(
-                    f"Avec cet ajout, {shown_yaml} n'est pas valide : {mine[0]}",
-                    "Rien n'a été modifié. Corrigez ce fichier, puis recommencez.",
-                    "organisme",
-                ) from None
-    except BaseException as exc:  # whatever stopped it, the files are put back as they were
-        if original is not None:
-            replace_contents(content_file, original)
-        if scan is not None:
-            scan.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise RegistrationFailed(
-                f"Le scan de « {nom} » n'a pas pu être enregistré ({reason(exc)}).",
-                "Rien n'a été modifié. Vérifiez la place sur le disque et les droits du dossier, puis recommencez.",
-                "fichier",
-            ) from exc
-        raise
-    finally:
-        for leftover in folder.glob(f".{stem}.*.partiel.pdf"):
-            leftover.unlink(missing_ok=True)
-    return Registered(nom, scan, pages, kind.upper())
+            ) from None
 
 
 def _only_added(before: str, after: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -207,99 +208,136 @@ def iter_blocks(
         yield from iter_blocks(section.contenu, section.sections, (*loc, "sections", index))
 
 
-def _check_references(
-    programmation: Programmation,
-    feuille_de_route: FeuilleDeRoute,
-    chapitres: list[Chapitre],
-    chapter_sources: dict[int, str],
-    sources: dict[str, SourceFile],
-) -> list[Problem]:
-    """Checks that span files: codes, communes, thématiques, chiffres."""
-    problems: list[Problem] = []
-    prog_src = sources["programmation"]
-    feuille_src = sources["feuille_de_route"]
+@dataclass
+class CrossReferences:
+    """What the checks that span files work with: the validated files, their sources, the problems found."""
 
-    def at(source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
+    programmation: Programmation
+    feuille_de_route: FeuilleDeRoute
+    chapitres: list[Chapitre]
+    chapter_sources: dict[int, str]  # chapter number → file stem
+    sources: dict[str, SourceFile]
+    problems: list[Problem] = field(default_factory=list)
+
+    def at(self, stem: str, loc: tuple[Any, ...], message: str) -> None:
+        """A problem at ``loc`` of the file ``stem``."""
+        self.at_source(self.sources[stem], loc, message)
+
+    def at_source(self, source: SourceFile, loc: tuple[Any, ...], message: str) -> None:
+        """A problem at ``loc`` of ``source``."""
         line, col = source.position(loc)
-        problems.append(Problem(source.path, message, line, col, _path(loc)))
+        self.problems.append(Problem(source.path, message, line, col, _path(loc)))
 
-    codes: dict[str, str] = {}
+    @cached_property
+    def codes(self) -> dict[str, str]:
+        """Every priorité's number and sous-priorité's code, with its title, in the order of the file."""
+        codes: dict[str, str] = {}
+        for priorite in self.feuille_de_route.priorites:
+            codes[str(priorite.numero)] = priorite.titre
+            for sous in priorite.sous_priorites:
+                codes[sous.code] = sous.titre
+        return codes
+
+
+def _check_priorites(refs: CrossReferences) -> None:
+    """Each priorité declared once; each sous-priorité once, its code under its priorité's number."""
     numbers: set[int] = set()
-    for p_index, priorite in enumerate(feuille_de_route.priorites):
+    codes: set[str] = set()
+    for p_index, priorite in enumerate(refs.feuille_de_route.priorites):
         if priorite.numero in numbers:
-            at(
-                feuille_src,
+            refs.at(
+                "feuille_de_route",
                 ("priorites", p_index, "numero"),
                 f"la priorité n°{priorite.numero} est déclarée deux fois.",
             )
         numbers.add(priorite.numero)
-        codes[str(priorite.numero)] = priorite.titre
+        codes.add(str(priorite.numero))
         for s_index, sous in enumerate(priorite.sous_priorites):
             loc = ("priorites", p_index, "sous_priorites", s_index, "code")
             if not sous.code.startswith(f"{priorite.numero}."):
-                at(
-                    feuille_src,
+                refs.at(
+                    "feuille_de_route",
                     loc,
                     f"le code « {sous.code} » devrait commencer par « {priorite.numero}. » "
                     f"(priorité n°{priorite.numero}).",
                 )
             elif sous.code in codes:
-                at(feuille_src, loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
-            codes[sous.code] = sous.titre
+                refs.at("feuille_de_route", loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
+            codes.add(sous.code)
 
+
+def _check_actions(refs: CrossReferences) -> None:
+    """Each action's sous-priorité, porteur and communes are declared."""
+    programmation = refs.programmation
     communes = list(programmation.communes)
     for index, action in enumerate(programmation.actions):
-        if action.sous_priorite not in codes:
-            at(
-                prog_src,
+        if action.sous_priorite not in refs.codes:
+            refs.at(
+                "programmation",
                 ("actions", index, "sous_priorite"),
                 f"la sous-priorité « {action.sous_priorite} » n'existe pas dans feuille_de_route.yaml"
-                f"{_suggest(action.sous_priorite, list(codes))}",
+                f"{_suggest(action.sous_priorite, list(refs.codes))}",
             )
         if programmation.porteurs is not None and action.porteur and action.porteur not in programmation.porteurs:
-            at(
-                prog_src,
+            refs.at(
+                "programmation",
                 ("actions", index, "porteur"),
                 f"le porteur « {action.porteur} » n'est pas dans la liste « porteurs » du fichier"
                 f"{_suggest(action.porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
             )
         for commune in action.communes:
             if commune != INTERCO and commune not in communes:
-                at(
-                    prog_src,
+                refs.at(
+                    "programmation",
                     ("actions", index, "commune"),
                     f"la commune « {commune} » n'est pas dans la liste « communes » du fichier"
                     f"{_suggest(commune, [*communes, INTERCO])} "
                     f"(ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
                 )
 
+
+def _check_blocks(refs: CrossReferences) -> None:
+    """Each block's own checks against the rest of the content (see :mod:`assembleur.contenus.blocs`)."""
     chapter_blocks = [
-        (sources[chapter_sources[chapitre.numero]], loc, block)
-        for chapitre in chapitres
+        (refs.chapter_sources[chapitre.numero], loc, block)
+        for chapitre in refs.chapitres
         for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
     ]
     references = References(
-        thematiques=sorted({a.thematique for a in programmation.actions}),
+        thematiques=sorted({a.thematique for a in refs.programmation.actions}),
         genres={block.genre for _, _, block in chapter_blocks},
     )
-    for source, loc, block in chapter_blocks:
+    for stem, loc, block in chapter_blocks:
         for message in block.check_references(references):
-            at(source, loc, message)
+            refs.at(stem, loc, message)
 
-    figures = programmation.chiffres
-    for source in sources.values():
+
+def _check_placeholders(refs: CrossReferences) -> None:
+    """Each ``{chiffre}`` written in a text of any file is declared in programmation.yaml."""
+    figures = refs.programmation.chiffres
+    for source in refs.sources.values():
         for loc, text in _walk_strings(source.data):
-            if source is sources.get("rapport") and loc[:1] == ("libelles",):
+            if source is refs.sources.get("rapport") and loc[:1] == ("libelles",):
                 continue  # a libellé names its own values (checked by the model)
             for match in PLACEHOLDER.finditer(text):
                 if match[1] not in figures:
-                    at(
+                    refs.at_source(
                         source,
                         loc,
                         f"chiffre inconnu « {{{match[1]}}} »{_suggest(match[1], list(figures))} ; "
                         "les chiffres se déclarent dans programmation.yaml, rubrique « chiffres ».",
                     )
-    return problems
+
+
+# the checks that span files, in the order their problems are listed
+REFERENCE_CHECKS = (_check_priorites, _check_actions, _check_blocks, _check_placeholders)
+
+
+def _check_references(refs: CrossReferences) -> list[Problem]:
+    """Checks that span files: codes, communes, thématiques, chiffres."""
+    for check in REFERENCE_CHECKS:
+        check(refs)
+    return refs.problems
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -375,11 +413,10 @@ def validate(sources: dict[str, SourceFile]) -> Content:
         chapter_sources[chapitre.numero] = stem
         chapitres.append(chapitre)
     if results.get("programmation") is not None and results.get("feuille_de_route") is not None:
-        problems.extend(
-            _check_references(
-                results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
-            )
+        refs = CrossReferences(
+            results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
         )
+        problems.extend(_check_references(refs))
     if problems:
         # with errors, « verifier » still lists every value left « À COMPLÉTER » (the warnings come later)
         raise ContentError(_unique(problems + to_fill(sources)))

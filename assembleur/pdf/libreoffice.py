@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import io
 import json
 import os
 import queue
@@ -41,15 +40,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import AssembleurError, ConversionError, LibreOfficeMissing
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-try:
-    import msvcrt
-except ImportError:  # Linux, macOS
-    msvcrt = None  # type: ignore[assignment]
+from ..files import FileLock
 
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
@@ -462,62 +453,7 @@ class _Transport(xmlrpc.client.Transport):
         return connection
 
 
-class _FileLock:
-    """An exclusive lock on ``path``, held by one process (and one thread) at a time.
-
-    flock (msvcrt on Windows) is released by the system when its holder dies:
-    a killed build blocks no one. Where neither exists, there is no lock.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file: io.BufferedRandom | None = None
-
-    def acquire(self, wait: float) -> bool:
-        """Take the lock, waiting at most ``wait`` seconds for its holder; whether it was taken."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        file = self.path.open("a+b")
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                if fcntl is not None:
-                    fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                elif msvcrt is not None:
-                    file.seek(0)
-                    msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
-            except OSError:  # held by another: BlockingIOError (flock), PermissionError (msvcrt)
-                if time.monotonic() >= deadline:
-                    file.close()
-                    return False
-                time.sleep(0.02)
-                continue
-            self._file = file
-            return True
-
-    def release(self) -> None:
-        file, self._file = self._file, None
-        if file is None:
-            return
-        if fcntl is None and msvcrt is not None:
-            with contextlib.suppress(OSError):
-                file.seek(0)
-                msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
-        file.close()  # releases a flock too
-
-    def __enter__(self) -> _FileLock:
-        if not self.acquire(STARTUP_SECONDS + 30):
-            raise ConversionError(
-                f"Le convertisseur LibreOffice est en train de démarrer dans un autre processus depuis plus de "
-                f"{STARTUP_SECONDS + 30} secondes (verrou {self.path}).",
-                "Arrêtez-le avec « assembleur convertisseur arreter », puis relancez.",
-            )
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release()
-
-
-def _start_lock(state: Path) -> _FileLock:
+def _start_lock(state: Path) -> FileLock:
     """The right to find or start the converter of ``state``, beside its state file.
 
     Taken while the converter is looked for and, when none answers, launched
@@ -525,7 +461,20 @@ def _start_lock(state: Path) -> _FileLock:
     the atelier's preview during a build) then waits and uses that converter
     instead of starting a second LibreOffice on the same profile.
     """
-    return _FileLock(state.with_suffix(".verrou"))
+    return FileLock(state.with_suffix(".verrou"))
+
+
+@contextlib.contextmanager
+def _holding_start_lock(state: Path) -> Iterator[FileLock]:
+    """Hold the :func:`_start_lock` of ``state`` for the block; a French error if its holder keeps it too long."""
+    lock = _start_lock(state)
+    refusal = ConversionError(
+        f"Le convertisseur LibreOffice est en train de démarrer dans un autre processus depuis plus de "
+        f"{STARTUP_SECONDS + 30} secondes (verrou {lock.path}).",
+        "Arrêtez-le avec « assembleur convertisseur arreter », puis relancez.",
+    )
+    with lock.holding(STARTUP_SECONDS + 30, refusal):
+        yield lock
 
 
 _starting: dict[Path, threading.Thread] = {}  # converters launched by prestart, awaited in the background
@@ -576,14 +525,14 @@ def _profile_lock(state: Path) -> Path:
 
 def _profile_in_use(state: Path) -> bool:
     """Does a converter hold the profile of ``state``? It does from its start until its LibreOffice has quit."""
-    lock = _FileLock(_profile_lock(state))
+    lock = FileLock(_profile_lock(state))
     if not lock.acquire(0):
         return True
     lock.release()
     return False
 
 
-def _await_launched(process: subprocess.Popen[bytes], state: Path, lock: _FileLock) -> None:
+def _await_launched(process: subprocess.Popen[bytes], state: Path, lock: FileLock) -> None:
     try:
         _wait_ready(process, state, 5)
     except ConversionError:
@@ -641,7 +590,7 @@ def start_server(timeout: float = 90.0, slot: int = 0) -> _Converter:
     proxy = _proxy(state, timeout)
     if proxy is not None:
         return proxy
-    with _start_lock(state):
+    with _holding_start_lock(state):
         proxy = _proxy(state, timeout)  # started by another process meanwhile
         deadline = time.monotonic() + STARTUP_SECONDS
         while proxy is None and _profile_in_use(state) and time.monotonic() < deadline:
@@ -676,7 +625,7 @@ def stop_servers() -> int:
 def _kill_server(slot: int, failed: _Converter) -> None:
     """Kill warm converter ``slot`` if it is still ``failed``: another process may have restarted it meanwhile."""
     state = state_file(slot)
-    with _start_lock(state):
+    with _holding_start_lock(state):
         try:
             if json.loads(state.read_text(encoding="utf-8")).get("pid") != failed.pid:
                 return

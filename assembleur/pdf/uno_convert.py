@@ -231,7 +231,7 @@ def _try_lock(file):
             import msvcrt
         except ImportError:
             return
-        file.seek(0)
+        file.seek(1 << 30)  # the byte assembleur.files.FileLock locks: the same lock on the same file
         msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
         return
     fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
