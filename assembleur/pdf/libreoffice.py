@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
@@ -103,20 +103,25 @@ def _imports_uno(python: str) -> bool:
 
 @cache
 def find_uno_python(soffice: Path) -> str:
-    """A Python interpreter that can ``import uno`` (LibreOffice's bridge)."""
+    """A Python interpreter that can ``import uno`` (LibreOffice's bridge).
+
+    Trying a candidate starts it (a tenth of a second, before a converter can be launched): the
+    answer is kept beside the warm converters' state, until LibreOffice or a candidate changes.
+    """
     program = soffice.resolve().parent
     candidates = []
     if importlib.util.find_spec("uno") is not None:
         candidates.append(sys.executable)
     candidates += [str(program / "python"), str(program / "python.exe"), "/usr/bin/python3", "/usr/local/bin/python3"]
-    for python in candidates:
-        if Path(python).is_file() and _imports_uno(python):
-            return python
-    raise LibreOfficeMissing(
-        "LibreOffice est installé, mais son module Python (UNO) est introuvable.",
-        "Sous Debian ou Ubuntu : « sudo apt-get install python3-uno ». Sous Windows ou macOS, "
-        "réinstallez LibreOffice avec ses composants par défaut.",
-    )
+    key = " ".join(_identity(Path(path)) for path in [str(soffice), *candidates])
+    found = _remembered("python-uno.json", key, lambda: next((p for p in candidates if _imports_uno(p)), None))
+    if found is None:
+        raise LibreOfficeMissing(
+            "LibreOffice est installé, mais son module Python (UNO) est introuvable.",
+            "Sous Debian ou Ubuntu : « sudo apt-get install python3-uno ». Sous Windows ou macOS, "
+            "réinstallez LibreOffice avec ses composants par défaut.",
+        )
+    return found
 
 
 @cache
@@ -128,24 +133,40 @@ def version() -> str:
     """
     try:
         soffice = find_soffice().resolve()
-        details = soffice.stat()
-    except (AssembleurError, OSError):
+    except AssembleurError:
         return "inconnue"
-    key = f"{soffice} {details.st_size} {details.st_mtime_ns}"
-    remembered = _state_folder() / "version-libreoffice.json"
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        known = json.loads(remembered.read_text(encoding="utf-8"))
-        if known["cle"] == key:
-            return str(known["version"])
+    return _remembered("version-libreoffice.json", _identity(soffice), lambda: _ask_version(soffice)) or "inconnue"
+
+
+def _ask_version(soffice: Path) -> str | None:
     try:
         result = subprocess.run([str(soffice), "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
-        return "inconnue"
-    found = result.stdout.strip().split(" (")[0] or "inconnue"
-    if found != "inconnue":
-        with contextlib.suppress(OSError):  # not remembered: asked again next time
+        return None
+    return result.stdout.strip().split(" (")[0] or None
+
+
+def _identity(path: Path) -> str:
+    """A file's resolved path, size and modification time: what changes when it is installed again."""
+    try:
+        details = path.resolve().stat()
+    except OSError:
+        return f"{path} absent"
+    return f"{path.resolve()} {details.st_size} {details.st_mtime_ns}"
+
+
+def _remembered(name: str, key: str, find: Callable[[], str | None]) -> str | None:
+    """``find()``'s answer, kept in the state folder under ``name`` as long as ``key`` is the same (None: not kept)."""
+    remembered = _state_folder() / name
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        known = json.loads(remembered.read_text(encoding="utf-8"))
+        if known["cle"] == key:
+            return str(known["valeur"])
+    found = find()
+    if found is not None:
+        with contextlib.suppress(OSError):  # not remembered: found again next time
             remembered.parent.mkdir(parents=True, exist_ok=True)
-            remembered.write_text(json.dumps({"cle": key, "version": found}), encoding="utf-8")
+            remembered.write_text(json.dumps({"cle": key, "valeur": found}), encoding="utf-8")
     return found
 
 
