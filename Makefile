@@ -17,7 +17,7 @@ test: $(VENV)/.installe systeme navigateur
 	$(PY) -m pytest
 	$(VENV)/bin/ruff check assembleur tests outils
 
-# Mesures de vitesse et de mémoire (quelques minutes) ; voir la section « Performances » du README.
+# Mesures de vitesse et de mémoire (quelques minutes) ; voir « Performances » dans docs/developpeurs.md.
 bench: $(VENV)/.installe systeme
 	$(PY) outils/bench.py
 

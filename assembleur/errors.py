@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 class ExitCode(IntEnum):
-    """The exit codes of the command line (documented in the README, « Codes de sortie »)."""
+    """The exit codes of the command line (documented in docs/reference.md, « Les codes de sortie »)."""
 
     SUCCESS = 0
     USER_FILES = 1  # a problem in the user's files (YAML, template, scan)
@@ -116,7 +116,7 @@ class TemplateProblems(ProblemsError):
 
     where = "les gabarits"
     advice_text = (
-        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans le README)."
+        "Corrigez ces balises dans les gabarits indiqués (les données disponibles sont listées dans docs/reference.md)."
     )
 
 

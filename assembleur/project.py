@@ -17,6 +17,12 @@ TEMPLATES = "gabarits"
 ANNEXES = "annexes"
 OUTPUTS = "sortie"
 
+# the versions a project builds of a year's rapport; here, low enough for documents/ to name them
+PROJET = "projet"
+DEFINITIF = "definitif"
+VERSIONS = (PROJET, DEFINITIF)
+APERCU = "apercu"  # the watch mode's preview, replaced at each save
+
 
 @dataclass(frozen=True)
 class Year:

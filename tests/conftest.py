@@ -10,7 +10,6 @@ writes.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,7 @@ from assembleur.cli import app
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-REPO = Path(__file__).resolve().parent.parent
-PROJET_FIGE = Path(__file__).resolve().parent / "projet-fige"  # the tests' own project: 2019, frozen
+from .aides import PROJET_FIGE, copy_project, send_projet, sign_deliberation
 
 # CI explores the same examples on every run (a red CI is then always reproducible);
 # developers' runs keep exploring new ones.
@@ -44,16 +42,6 @@ def converter_of_the_session(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop(libreoffice.ENV_CACHE, None)
     else:
         os.environ[libreoffice.ENV_CACHE] = previous
-
-
-DATA = Path(__file__).resolve().parent / "donnees"
-
-
-def copy_project(target: Path) -> Path:
-    """A copy of the tests' frozen project (contents, templates, scans) in ``target``."""
-    for folder in ("contenus", "gabarits", "gabarits-odt", "annexes"):
-        shutil.copytree(PROJET_FIGE / folder, target / folder)
-    return target
 
 
 @pytest.fixture
@@ -96,11 +84,6 @@ def dossier_2019(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {path.name: path for path in written}
 
 
-def send_projet(contenus: Path, envoi: str = "2020-10-01") -> None:
-    """Record in avis.yaml the day the projet was sent (the 2019 dossier does not say it)."""
-    edit(contenus / "avis.yaml", "consultation:\n", f"consultation:\n  envoi: {envoi}\n")
-
-
 @pytest.fixture(scope="session")
 def definitif_2019(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
     """A définitif dossier (delay passed: the missing avis are réputés favorables), with @ctes."""
@@ -110,26 +93,6 @@ def definitif_2019(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     options = build.BuildOptions(version="definitif", actes=True)
     _, written = build.build_dossier(Year(root, 2019), root / "sortie" / "2019", options)
     return root, {path.relative_to(root / "sortie" / "2019").as_posix(): path for path in written}
-
-
-def signed_scan(text: str = "Deliberation n. 2020-245 du 15/12/2020") -> bytes:
-    """A one-page scan (JPEG, A4 at 150 dpi) of a signed act, as a scanner sends it."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    image = Image.new("L", (1240, 1754), 255)
-    ImageDraw.Draw(image).text((120, 160), text, fill=0)
-    data = io.BytesIO()
-    image.save(data, "JPEG", dpi=(150, 150))
-    return data.getvalue()
-
-
-def sign_deliberation(root: Path, numero: str = "2020-245", seance: str = "15/12/2020") -> Path:
-    """Register the conseil communautaire's signed délibération of 2019 (a définitif @ctes package needs it)."""
-    from assembleur.contenus import acte
-
-    return acte.register_deliberation(Year(root, 2019), signed_scan(), numero, seance).scan
 
 
 class Cli:
@@ -145,10 +108,3 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace ``old`` (which must be there once) by ``new`` in a content file."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} apparaît {text.count(old)} fois dans {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")

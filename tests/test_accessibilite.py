@@ -77,7 +77,7 @@ def test_a_part_is_identified_as_pdf_ua_1_in_french_with_its_title_shown(definit
 def test_a_pdfa_definitif_part_is_pdfa_2b_and_pdf_ua_1(tmp_path):
     from assembleur.fabrication import build
     from assembleur.project import Year
-    from tests.conftest import copy_project, send_projet
+    from tests.aides import copy_project, send_projet
 
     root = copy_project(tmp_path)
     send_projet(root / "contenus" / "2019")
@@ -288,7 +288,7 @@ def test_verifier_warns_of_a_tracked_change_left_in_a_template(projet: Path, cli
 
 @pytest.mark.libreoffice
 def test_a_definitif_is_refused_while_a_template_holds_a_tracked_change(projet: Path, contenus: Path, cli) -> None:
-    from tests.conftest import send_projet
+    from tests.aides import send_projet
 
     send_projet(contenus)
     _track_a_change(projet / "gabarits" / "rapport.docx")

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from assembleur.errors import AnnexError
 from assembleur.pdf import assemble, finish
 
-
-def scan_pdf(path: Path, size: tuple[int, int] = (1240, 1754), pages: int = 1, rotate: int = 0) -> Path:
-    """A scanner-like PDF: one grayscale JPEG per page, no text, at 150 dpi."""
-    images = [Image.new("L", size, 200 + index) for index in range(pages)]
-    buffer = io.BytesIO()
-    images[0].save(buffer, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=50)
-    if rotate:
-        reader = PdfReader(io.BytesIO(buffer.getvalue()))
-        writer = PdfWriter()
-        for page in reader.pages:
-            writer.add_page(page).rotate(rotate)
-        buffer = io.BytesIO()
-        writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
+from .aides import noise_scan, scan_pdf
 
 
 def organisme(nom: str, fichier: str) -> assemble.Avis:
@@ -153,16 +137,6 @@ def test_assembly_bookmarks_labels_and_metadata(tmp_path: Path) -> None:
     assert reader.metadata.title == "Titre" and reader.metadata.author == "Communauté d'Agglomération"
     assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
     assert sorted(p.name for p in output.parent.iterdir()) == ["dossier.pdf"]
-
-
-def noise_scan(path: Path, pages: int) -> Path:
-    """A scan whose JPEG pages do not compress: about 1.5 MB of image data per page."""
-    import random
-
-    generator = random.Random(pages)
-    images = [Image.frombytes("L", (1240, 1754), generator.randbytes(1240 * 1754)) for _ in range(pages)]
-    images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=90)
-    return path
 
 
 def test_scans_are_copied_into_the_dossier_one_image_at_a_time_and_unchanged(tmp_path: Path) -> None:

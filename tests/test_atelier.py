@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,8 +28,7 @@ import pytest
 from pypdf import PdfReader
 
 from assembleur.contenus import consultation
-from tests.conftest import REPO, send_projet
-from tests.test_dossier_accessible import says
+from tests.aides import REPO, says, send_projet
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -360,6 +360,77 @@ def test_the_preview_refreshes_by_itself_when_a_content_file_is_saved(atelier: A
     assert "rapport.yaml modifié → sortie/2019/" in page.locator("#note-apercu").inner_text()
     reader = PdfReader(atelier.root / "sortie/2019/dossier-politique-de-la-ville-2019-apercu.pdf")
     assert "Conclusion et perspectives" in "".join(p.extract_text() for p in reader.pages)
+
+
+# --- the help, and each page at the width of a laptop and of a half screen -------------------
+
+HELP = {"/": "atelier", "/avis": "avis", "/apercu": "apercu", "/aide/guide": "atelier", "/aide/reference": "atelier"}
+GUIDE_IDS = set(re.findall(r'id="([^"]+)"', (REPO / "assembleur/atelier/aide/guide.html").read_text(encoding="utf-8")))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("width", [1280, 800])
+def test_each_page_links_to_its_help_and_fits_the_width(atelier: Atelier, page, dossier_2019, width: int) -> None:
+    outputs = atelier.root / "sortie" / "2019"
+    outputs.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(dossier_2019["dossier-politique-de-la-ville-2019-projet-v1.pdf"], outputs)  # for the preview
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(atelier.address)
+    for path, section in HELP.items():
+        page.goto(atelier.base + path)
+        help_link = page.get_by_role("navigation", name="Pages de l'atelier").get_by_role("link", name="Aide")
+        assert help_link.is_visible() and help_link.get_attribute("href") == f"/aide/guide#{section}", path
+        sections = {
+            href.removeprefix("/aide/guide#")
+            for href in page.eval_on_selector_all(
+                "a[href^='/aide/guide#']", "links => links.map(a => a.getAttribute('href'))"
+            )
+        }
+        assert sections <= GUIDE_IDS, (path, sections - GUIDE_IDS)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} déborde de {overflow} px à {width} px de large"
+    assert len(GUIDE_IDS & {"nouvelle-annee", "contenus", "gabarits", "consultation", "avis", "definitif"}) == 6
+
+    # the help of the avis page leads to the guide's section, served by the atelier itself (offline)
+    page.goto(atelier.base + "/avis")
+    page.get_by_role("navigation", name="Pages de l'atelier").get_by_role("link", name="Aide").click()
+    page.wait_for_url(re.compile(r"/aide/guide#avis$"))
+    heading = page.locator("h2:has(#avis)")
+    assert heading.inner_text() == "6. Enregistrer un avis ou une contribution"
+    assert page.evaluate("() => document.querySelector('#avis').getBoundingClientRect().top") < 200
+    page.get_by_role("link", name="Référence").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Référence"
+    status, body = request(atelier, "GET", "/aide/atelier.css", {"Cookie": f"assembleur_jeton={atelier.token}"})
+    assert status == 404 and "<h1>Page d'aide introuvable</h1>" in body
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("width", [1280, 800])
+def test_the_preview_shows_the_whole_bookmark_tree_readable(atelier: Atelier, page, dossier_2019, width: int) -> None:
+    outputs = atelier.root / "sortie" / "2019"
+    outputs.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(dossier_2019["dossier-politique-de-la-ville-2019-projet-v1.pdf"], outputs)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(atelier.address)
+    page.goto(atelier.base + "/apercu")
+    tree = page.get_by_role("navigation", name="Signets")
+    titles = list(_flat_outline(PdfReader(outputs / "dossier-politique-de-la-ville-2019-projet-v1.pdf")))
+    assert len(titles) == 10
+    assert tree.get_by_role("link").all_inner_texts() == titles  # every level, in order, whole titles
+    top = tree.locator(":scope > ul > li")
+    assert top.count() == 4
+    avis = tree.locator("li", has_text="Avis des communes du contrat de ville").last.locator(":scope > ul > li > a")
+    assert avis.all_inner_texts() == [t for t in titles if t.startswith("Avis – ")]  # nested under their group
+    # one column, read top to bottom; each title on at most two lines of whole words, nothing clipped
+    boxes = [top.nth(i).bounding_box() for i in range(top.count())]
+    assert len({round(b["x"]) for b in boxes}) == 1 and [b["y"] for b in boxes] == sorted(b["y"] for b in boxes)
+    assert tree.bounding_box()["width"] >= 250
+    lines = page.eval_on_selector_all(".signets a", "links => links.map(a => a.getClientRects().length)")
+    assert max(lines) <= 2, lines
+    clipped = page.evaluate(
+        "() => { const n = document.querySelector('.signets'); return n.scrollWidth > n.clientWidth; }"
+    )
+    assert not clipped
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from assembleur.errors import ConversionError, EnvironmentProblem
 from assembleur.fabrication import build
 from assembleur.pdf import apercu
 from assembleur.project import Year
-from tests.conftest import send_projet, sign_deliberation
+from tests.aides import send_projet, sign_deliberation
 
 SCANS = Path("annexes") / "2019"
 

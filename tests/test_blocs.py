@@ -9,10 +9,11 @@ import textwrap
 import typing
 from pathlib import Path
 
+import pytest
 from pydantic import Tag
 
 from assembleur.contenus import blocs, model, schema
-from assembleur.contenus.blocs import KINDS, Bloc
+from assembleur.contenus.blocs import KINDS, Bloc, register
 
 
 def tags_of_the_model() -> list[str]:
@@ -128,3 +129,103 @@ def test_without_its_module_the_new_kind_is_an_unknown_block(projet: Path) -> No
         assert any("bloc inconnu (clés : citation)" in p.message for p in exc.problems)
     else:
         raise AssertionError("a block of an unregistered kind was accepted")
+
+
+def test_the_kinds_share_nothing_but_base() -> None:
+    folder = Path(blocs.__file__).parent
+    for path in folder.glob("*.py"):
+        if path.stem in {"__init__", "base"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for genre in KINDS:
+            assert f"from .{genre} import" not in text and f"from . import {genre}" not in text, path.name
+
+
+def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> None:
+    from assembleur.contenus.blocs import Chart, chart_kinds
+
+    assert chart_kinds() == [genre for genre, kind in KINDS.items() if isinstance(kind.chart, Chart)]
+    assert chart_kinds() == ["financement", "contributions_cget"]
+    chapitre = projet / "contenus" / "2019" / "chapitre2.yaml"
+    text = chapitre.read_text(encoding="utf-8")
+    chapitre.write_text(text.replace("- graphique: financement", "- graphique: bilan", 1), encoding="utf-8")
+    from assembleur.errors import ContentError
+    from assembleur.fabrication import build
+    from assembleur.project import resolve_year
+
+    with pytest.raises(ContentError) as caught:
+        build.check(resolve_year(projet, "2019"))
+    # worded as any value outside a list: the list is the kinds that feed a chart
+    assert [p.message for p in caught.value.problems] == [
+        "valeur « bilan » inconnue ; valeurs possibles : financement or contributions_cget."
+    ]
+
+
+CHART_KIND = '''
+"""A kind that feeds a chart, registered before the model is built: graphique, libellé and schema know it."""
+import json
+from pathlib import Path
+
+from assembleur.contenus.blocs import Bloc, Chart, register
+from assembleur.contenus.types import Nombre, Texte
+
+
+@register
+class Effectifs(Bloc):
+    genre = "effectifs"
+    descriptions = {"effectifs": "Les effectifs, par public."}
+    chart = Chart("les effectifs par public", "Ce que montre le graphique des effectifs.")
+
+    effectifs: dict[Texte, Nombre]
+
+    def render(self, page):
+        for public, nombre in self.effectifs.items():
+            page.add("puce", f"{public} : {nombre}")
+
+    def chart_data(self, text):
+        return [(text(public), nombre) for public, nombre in self.effectifs.items()]
+
+
+from assembleur.contenus import schema
+from assembleur.documents import derive
+from assembleur.fabrication import build
+from assembleur.project import resolve_year
+
+checked = build.check(resolve_year(Path.cwd(), "2019"))
+[chart] = [i for i in derive.build_document(checked.content).body if i.chart == "effectifs"]
+libelles = schema.schema_of("rapport")["$defs"]["Libelles"]["properties"]["graphique_effectifs"]
+graphique = schema.schema_of("chapitre")["$defs"]["Graphique"]["properties"]["graphique"]["enum"]
+print(json.dumps([chart.description, chart.chart_values, libelles, graphique], ensure_ascii=False))
+'''
+
+
+def test_a_new_kind_that_feeds_a_chart_is_drawn_with_its_libelle(projet: Path) -> None:
+    chapitre = projet / "contenus" / "2019" / "chapitre1.yaml"
+    block = "- effectifs: {Jeunes: 12, Adultes: 30}\n- graphique: effectifs\n"
+    chapitre.write_text(
+        chapitre.read_text(encoding="utf-8") + "contenu:\n" + textwrap.indent(block, "  "), encoding="utf-8"
+    )
+    script = projet / "effectifs.py"
+    script.write_text(CHART_KIND, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=projet, capture_output=True, text=True, check=True)
+    description, values, libelle, enum = json.loads(done.stdout)
+    assert description == (
+        "Graphique en barres : les effectifs par public. Jeunes : 12\u00a0€ ; Adultes : 30\u00a0€. "
+        "Valeur la plus élevée : Adultes."
+    )
+    assert values == "montant"
+    assert (libelle["default"], libelle["description"]) == (
+        "les effectifs par public",
+        "Ce que montre le graphique des effectifs.",
+    )
+    assert enum == ["financement", "contributions_cget", "effectifs"]
+
+
+def test_a_kind_that_feeds_a_chart_says_so_by_both_hooks() -> None:
+    with pytest.raises(TypeError, match="sets both « chart » and « chart_data »"):
+
+        @register
+        class Demi(Bloc):
+            genre = "demi"
+            chart = blocs.Chart("un demi", "Un demi graphique.")
+            demi: str

@@ -13,7 +13,7 @@ from assembleur.documents import render
 from assembleur.fabrication import build, freshness
 from assembleur.project import Year
 
-from .conftest import edit
+from .aides import edit
 
 pytestmark = pytest.mark.libreoffice
 

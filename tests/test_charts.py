@@ -16,7 +16,7 @@ from PIL import Image, ImageChops, ImageColor, ImageFont
 from assembleur.documents import charts
 from assembleur.documents.charts import BLUE, ORANGE, draw_bars
 
-from .conftest import REPO
+from .aides import REPO
 
 BLUE_RGB, ORANGE_RGB = ImageColor.getrgb(BLUE), ImageColor.getrgb(ORANGE)
 

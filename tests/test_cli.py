@@ -9,7 +9,7 @@ import pytest
 from assembleur.errors import ConversionError
 from assembleur.pdf import libreoffice
 
-from .conftest import edit
+from .aides import edit
 
 
 def test_verifier_accepts_the_shipped_year_and_lists_warnings(projet: Path, cli) -> None:

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from assembleur.documents import redline
 
-from .conftest import edit
+from .aides import edit
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SORTIE = "sortie/2019"
@@ -148,7 +148,11 @@ def test_exactly_the_edits_are_marked_the_figure_in_each_place(projet: Path, con
     )
     summary = result.stderr
     assert summary.startswith("Modifications entre la v1 et la v2 (9 au total) :\n")
-    assert "- chiffre clé credits_cget : 1\u202f712\u202f989\u00a0€ → 1\u202f812\u202f989\u00a0€\n" in summary
+    # the figure named by its words in the newer rapport, then its key in programmation.yaml
+    assert (
+        "- chiffre clé « 1\u202f812\u202f989\u00a0€ de crédits CGET (Etat) ont été mobilisés pour la programmation "
+        "2019 … » (credits_cget) : 1\u202f712\u202f989\u00a0€ → 1\u202f812\u202f989\u00a0€\n"
+    ) in summary
     assert re.search(
         r"- tableau « Les Associations\s?: » \(2\.1 La programmation 2019[^)]*\) : 1 cellule modifiée", summary
     )
@@ -161,7 +165,7 @@ def test_exactly_the_edits_are_marked_the_figure_in_each_place(projet: Path, con
     pdf = PdfReader(projet / f"{COMPARAISON}.pdf")
     first = pdf.pages[0].extract_text()
     assert "Modifications entre la v1 et la v2" in first
-    assert "credits_cget : 1" in first and "1 cellule modifiée" in first
+    assert "(credits_cget) : 1" in first and "1 cellule modifiée" in first
     assert "Auchel : nouvel avis, réservé (séance du 20 novembre 2020)" in first
     assert len(pdf.pages) == pages + 1  # the summary page, then the rapport
     shown = subprocess.run(
@@ -267,3 +271,24 @@ def test_a_missing_summary_template_is_named_before_any_work(projet: Path, cli) 
         "Reprenez-le dans le projet livré (gabarits/comparaison.docx), ou refaites-le avec "
         "« python outils/fabriquer_gabarits.py ».\n"
     )
+
+
+def test_a_changed_figure_is_named_by_its_words_in_the_rapport_then_its_key(projet: Path) -> None:
+    from assembleur.documents.redline import Changes
+    from assembleur.fabrication import comparer, manifest
+    from assembleur.project import Year
+
+    folder = projet / SORTIE
+    folder.mkdir(parents=True)
+    figures = {"projet-v1": ("71", "—"), "projet-v2": ("85", "85 emplois francs ont été signés en 2019")}
+    for label, (value, words) in figures.items():
+        resume = {"chiffres": {"emplois_francs": value, "feder_iti": value}, "avis": {}}
+        if label == "projet-v2":
+            resume["libelles_chiffres"] = {"emplois_francs": words}
+        manifest.write_manifest(folder / f"manifeste-2019-{label}.json", projet, {}, [], [], resume=resume)
+    older, newer = comparer.choose(Year(projet, 2019), "projet-v1", "projet-v2")
+    told = comparer.summary(older, newer, Changes(), dt.datetime(2020, 10, 1))
+    assert told["chiffres"] == [
+        {"nom": "« 85 emplois francs ont été signés en 2019 » (emplois_francs)", "avant": "71", "apres": "85"},
+        {"nom": "feder_iti", "avant": "71", "apres": "85"},  # a manifest that keeps no words for it
+    ]

@@ -15,7 +15,7 @@ from assembleur.fabrication import build
 from assembleur.pdf import convert, libreoffice
 from assembleur.project import Year
 
-from .conftest import DATA
+from .aides import DATA
 from .fidelite import compare, normalize
 
 pytestmark = pytest.mark.libreoffice

@@ -20,7 +20,7 @@ from assembleur.files import sha256
 from assembleur.pdf import actes
 from assembleur.project import Year
 
-from .conftest import edit, send_projet, sign_deliberation, signed_scan
+from .aides import edit, send_projet, sign_deliberation, signed_scan
 
 MARLES = "      recu: 25/11/2020      # délibération n° 18.11.20.17, affichée le 25 novembre 2020\n"
 OBSERVATION = "Souhaite que les actions de la Cité 3 soient davantage détaillées."
@@ -336,7 +336,7 @@ def test_a_signatory_without_contribution_is_neither_waited_for_nor_repute_favor
 
 
 def test_the_deliberation_template_is_checked_like_the_others(projet: Path, cli) -> None:
-    from .test_gabarits import edit_template
+    from .aides import edit_template
 
     edit_template(projet / "gabarits" / "deliberation.docx", "{{ objet }}", "{{ object }}")
     result = cli("verifier", "2019")

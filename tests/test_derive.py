@@ -9,7 +9,7 @@ from assembleur.documents import derive
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import edit
+from .aides import edit
 
 
 def warnings_of(checked: build.Checked) -> list[str]:
@@ -147,3 +147,18 @@ def test_a_table_without_a_header_row_is_warned_for_accessibility(annee: Year, c
     [warning] = [w for w in build.check(annee).warnings if "en-tête" in w.message]
     assert str(warning.file) == "contenus/2019/chapitre3.yaml" and warning.line == 35  # the table, under « tableau: »
     assert warning.message.startswith("ce tableau n'a pas de ligne d'en-tête : un lecteur d'écran")
+
+
+def test_a_figure_is_labelled_by_the_words_around_it_where_the_rapport_first_cites_it(checked_2019) -> None:
+    labels = derive.figure_labels(checked_2019.content)
+    assert labels["emplois_francs"] == "71 emplois francs ont été signés au cours de l'année 2019"
+    # cut to a few words on each side, the cuts shown; the other figures of the clause filled in
+    assert labels["feder_iti"] == "… représentent une mobilisation du FEDER à hauteur de 1\u202f053\u202f610\u00a0€"
+    assert labels["projets_cget"] == (
+        "… programmation 2019 du Contrat de Ville afin d'accompagner 129 projets portés par la Communauté "
+        "d'Agglomération"
+    )
+    assert labels["projets_deposes"] == "LES PORTEURS DE PROJETS (153 déposés / 129 retenus)"  # a title cites it first
+    # declared, never cited in the text: no label (the comparison names it by its key)
+    assert set(checked_2019.content.programmation.chiffres) - set(labels) == {"fonds_de_concours_total"}
+

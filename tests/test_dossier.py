@@ -12,7 +12,7 @@ from assembleur.documents import annexes
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import PROJET_FIGE
+from .aides import PARTS, PROJET_FIGE
 from .fidelite import normalize
 
 pytestmark = pytest.mark.libreoffice
@@ -22,14 +22,6 @@ SCANS = [
     ("Marles-les-Mines", "avis-marles-les-mines-2020-11-18.pdf"),
     ("Bruay-La-Buissière", "avis-bruay-la-buissiere-2020-11-07.pdf"),
     ("Conseil municipal présidé par M. Frédéric WALLET", "avis-conseil-municipal-2020-11-02.pdf"),
-]
-PARTS = [
-    "rapport-politique-de-la-ville-2019-projet-v1.pdf",
-    "annexe-1-grille-des-actions-2019.pdf",
-    "annexe-2-protocole-2019.pdf",
-    "avis-synthese-2019.pdf",
-    "intercalaire-conseil-citoyen-2019.pdf",
-    "intercalaire-commune-2019.pdf",
 ]
 
 

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-
-def edit_template(path: Path, old: str, new: str) -> None:
-    with zipfile.ZipFile(path) as archive:
-        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in entries:
-            if info.filename == "word/document.xml":
-                assert old.encode() in data
-                data = data.replace(old.encode(), new.encode(), 1)
-            archive.writestr(info, data)
+from .aides import edit_template
 
 
 def test_the_2019_templates_use_only_known_data(checked_2019: build.Checked) -> None:
-    from .conftest import PROJET_FIGE
+    from .aides import PROJET_FIGE
 
     assert build.check_templates(Year(PROJET_FIGE, 2019), checked_2019) == []
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .aides import REPO
 
 SHIPPED = ("contenus", "gabarits", "gabarits-odt", "annexes")
 

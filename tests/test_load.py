@@ -19,7 +19,7 @@ from assembleur.contenus import load
 from assembleur.contenus.load import SourceFile, _load_fast, _load_round_trip, _reader, load_file, load_year
 from assembleur.errors import ContentError
 
-from .conftest import PROJET_FIGE
+from .aides import PROJET_FIGE
 
 
 def problem_of(path: Path) -> str:

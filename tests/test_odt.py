@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import DATA
+from .aides import DATA
 from .fidelite import compare, normalize
 
 pytestmark = pytest.mark.libreoffice

@@ -30,7 +30,7 @@ from pypdf.generic import (
 from assembleur.errors import AnnexError
 from assembleur.pdf import assemble, finish
 
-from .test_assemble import scan_pdf
+from .aides import scan_pdf
 
 SHOWN = Path("annexes/2019")
 

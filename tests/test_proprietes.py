@@ -14,7 +14,7 @@ from assembleur.errors import AssembleurError
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import copy_project
+from .aides import copy_project
 
 FRENCH = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"))
 texts = st.one_of(

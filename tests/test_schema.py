@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from assembleur.contenus import schema
 
-from .conftest import PROJET_FIGE, REPO
+from .aides import PROJET_FIGE, REPO
 
 
 def plain(node):

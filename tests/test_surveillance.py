@@ -7,7 +7,7 @@ from pathlib import Path
 from assembleur.fabrication import build, surveillance
 from assembleur.project import Year
 
-from .conftest import edit
+from .aides import edit
 
 
 def watch_one_change(projet: Path, change, options: build.BuildOptions | None = None) -> list[str]:

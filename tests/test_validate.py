@@ -10,7 +10,7 @@ from assembleur.errors import ContentError
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .conftest import edit
+from .aides import edit
 
 
 def problems(annee: Year) -> list[str]:

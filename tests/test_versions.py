@@ -15,8 +15,7 @@ from assembleur.contenus import consultation
 from assembleur.contenus.model import Consultation
 from assembleur.files import sha256
 
-from .conftest import edit, send_projet
-from .test_dossier_accessible import says
+from .aides import assert_pdfa_2b, edit, says, send_projet
 
 pytestmark = pytest.mark.libreoffice
 
@@ -326,7 +325,7 @@ def test_ocr_makes_the_scans_searchable_and_is_cached(projet: Path, cli) -> None
     text = subprocess.run(["pdftotext", str(dossier), "-"], capture_output=True, text=True).stdout
     assert "TOURSEL" in text and "PAJOT" in text
     # the recognised text reaches assistive technologies: the scan's Figure has it as its actual text
-    from .test_dossier_accessible import elements
+    from .aides import elements
 
     tree = PdfReader(dossier).trailer["/Root"]["/StructTreeRoot"]
     figures = [e for e in elements(tree) if e["/S"] == "/Figure" and "/ActualText" in e]
@@ -348,15 +347,8 @@ def test_a_pdfa_definitif_has_its_output_intent_xmp_and_embedded_fonts(projet: P
     send_projet(contenus)
     result = cli("dossier", "2019", "--version", "definitif", "--pdfa")
     assert result.exit_code == 0, result.stderr
-    path = projet / "sortie/2019" / DEFINITIF
-    reader = PdfReader(path)
-    root = reader.trailer["/Root"]
-    assert root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
-    xmp = root["/Metadata"].get_object().get_data().decode()
-    assert "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    reader, xmp = assert_pdfa_2b(projet / "sortie/2019" / DEFINITIF)
     assert "2020-09-29T12:00:00+00:00" in xmp and reader.metadata["/CreationDate"] == "D:20200929120000+00'00'"
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout.splitlines()[2:]
-    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
 
 
 def test_ocr_without_ocrmypdf_fails_with_install_advice(projet: Path, cli, monkeypatch) -> None:

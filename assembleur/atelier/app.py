@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -58,6 +59,15 @@ COOKIE = "assembleur_jeton"
 MAX_UPLOAD = registre.MAX_BYTES
 FORM_OVERHEAD = 1024 * 1024  # the other fields and the multipart boundaries of the form
 STATIC = Path(__file__).parent / "static"
+# The « Aide »: pages of docs/, rendered to HTML by outils/fabriquer_aide.py and shipped in the package, so that
+# the help works offline whatever the installation (a wheel has no docs/ folder) and needs no Markdown library.
+AIDE = Path(__file__).parent / "aide"
+AIDE_PAGES = {
+    "guide": "Le guide de la saison",
+    "reference": "Référence",
+    "contenus": "Le format des contenus",
+    "developpeurs": "Informatique et développeurs",
+}
 # a refusal page stands alone (its style inline: without the token, /static is refused too)
 REFUSAL_HEADERS = {
     "Cache-Control": "no-store",
@@ -127,6 +137,7 @@ class Atelier:
             Route("/telecharger/{chemin:path}", self.telecharger),
             Route("/actes/{label}.zip", self.actes_zip),
             Route("/evenements", self.evenements),
+            Route("/aide/{nom}", self.aide),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
         app = Starlette(routes=routes, middleware=[Middleware(_Guarded, guard=self.guard)])
@@ -337,6 +348,14 @@ class Atelier:
         except AssembleurError as exc:  # no pdftoppm, a timeout, a file caught half-written
             return Response(f"{exc.message}\n{exc.advice}", 503, media_type="text/plain; charset=utf-8")
         return FileResponse(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+    def aide(self, request: Request) -> HTMLResponse:
+        """A page of the documentation (``/aide/guide``…): each page of the atelier links to its section."""
+        name = request.path_params["nom"]
+        if name not in AIDE_PAGES:
+            return self.refusal(404, "Page d'aide introuvable", f"Les pages d'aide : {', '.join(AIDE_PAGES)}.")
+        text = (AIDE / f"{name}.html").read_text(encoding="utf-8")
+        return self.render("aide.html", contenu=Markup(text), courante=name, pages=AIDE_PAGES)
 
     def _inside_outputs(self, relative: str) -> Path | None:
         """``sortie/<année>/relative``, if it really lies there (no .., no link out)."""

@@ -5,6 +5,10 @@ them in its ``libelles`` section; those it does not give keep the wording
 below (that of the 2019 rapport), so older files still validate and print the
 same. A libellé may name values that the program fills in, between braces:
 ``{annee}`` everywhere, and those listed in :data:`VALEURS` for that libellé.
+
+Each kind of block that feeds a chart adds its libellé ``graphique_<genre>`` (what
+the chart shows, in its alternative text), with the default and the description
+it gives (:attr:`~.blocs.Bloc.chart`): the kinds registered when this module loads.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import ValidationInfo, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
+from .blocs import KINDS, chart_kinds
 from .types import Modele, Texte
 
 VALUE = re.compile(r"(?<!\^)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -43,7 +48,7 @@ VALEURS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Libelles(Modele):
+class _Libelles(Modele):
     """The ``libelles`` section of ``rapport.yaml``: every key is optional."""
 
     grille_annexe: Texte = "ANNEXE 1"
@@ -100,8 +105,6 @@ class Libelles(Modele):
     actes_deliberation: Texte = "Délibération n° {numero} du {date}"
     graphique_description: Texte = "Graphique en barres : {sujet}. {barres}. Valeur la plus élevée : {plus_eleve}."
     graphique_sans_donnees: Texte = "Graphique en barres : {sujet}. Aucune donnée."
-    graphique_financement: Texte = "la répartition du financement par financeur"
-    graphique_contributions_cget: Texte = "les contributions du CGET par thématique"
     alt_avis: Texte = "Avis de {organisme}, séance du {seance}, sens de l'avis : {sens} (document scanné)"
     alt_contribution: Texte = "Contribution de {organisme}, document du {seance} (document scanné)"
 
@@ -130,6 +133,20 @@ class Libelles(Modele):
 
 def _fill(text: str, values: dict[str, Any]) -> str:
     return VALUE.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
+
+
+def chart_libelle(genre: str) -> str:
+    """The name of the libellé that says what the chart of ``genre`` shows."""
+    return f"graphique_{genre}"
+
+
+# one libellé per kind that feeds a chart, with the default its kind gives
+Libelles = create_model(
+    "Libelles",
+    __base__=_Libelles,
+    __module__=__name__,
+    **{chart_libelle(genre): (Texte, KINDS[genre].chart.subject) for genre in chart_kinds()},
+)
 
 
 DESCRIPTIONS = {
@@ -181,8 +198,6 @@ DESCRIPTIONS = {
     "graphique_description": "Texte de remplacement d'un graphique, lu par les lecteurs d'écran ({sujet}, {barres}, "
     "{plus_eleve}).",
     "graphique_sans_donnees": "Texte de remplacement d'un graphique sans données ({sujet}).",
-    "graphique_financement": "Ce que montre le graphique du financement (texte de remplacement).",
-    "graphique_contributions_cget": "Ce que montre le graphique des contributions du CGET (texte de remplacement).",
     "alt_avis": "Ce que les lecteurs d'écran disent d'un avis scanné ({organisme}, {seance}, {sens}).",
     "alt_contribution": "Ce que les lecteurs d'écran disent d'une contribution ({organisme}, {seance}, {sens}).",
-}
+} | {chart_libelle(genre): KINDS[genre].chart.description for genre in chart_kinds()}

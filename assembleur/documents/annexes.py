@@ -12,6 +12,7 @@ from ..contenus.blocs.axes_transversaux import HEADINGS, axes_table
 from ..contenus.consultation import RECU, Statut, observations
 from ..contenus.model import INTERCO, PILIER_NAMES, SIGNATAIRE, Action, Organisme, Priorite
 from ..contenus.validate import Content
+from ..project import PROJET
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 
 
@@ -39,7 +40,7 @@ def _priority_rows(content: Content, priorite: Priorite, actions: list[Action]) 
     return rows
 
 
-def build_grille(content: Content, version: str = "projet", mention: str = "") -> Document:
+def build_grille(content: Content, version: str = PROJET, mention: str = "") -> Document:
     """Annexe 1: every action of the year, once, under its priority and sous-priorité."""
     builder = Builder(content)
     libelles, annee = content.rapport.libelles, content.rapport.annee
@@ -99,7 +100,7 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
         axes_table(builder, axes.axes, HEADINGS)
 
 
-def build_protocole(content: Content, version: str = "projet", mention: str = "") -> Document:
+def build_protocole(content: Content, version: str = PROJET, mention: str = "") -> Document:
     """Annexe 2: the protocole, its signatures and annexes, then the feuille de route in detail."""
     protocole = content.protocole
     if protocole is None:
@@ -167,9 +168,7 @@ def has_observations(content: Content) -> bool:
     return bool(observations(content.avis))
 
 
-def build_synthese_avis(
-    content: Content, statuts: list[Statut], version: str = "projet", mention: str = ""
-) -> Document:
+def build_synthese_avis(content: Content, statuts: list[Statut], version: str = PROJET, mention: str = "") -> Document:
     """The summary of the avis, before the scans: who, séance, avis, received."""
     builder = Builder(content)
     libelles, annee = content.rapport.libelles, content.rapport.annee
@@ -212,7 +211,7 @@ def build_synthese_avis(
     return Document(cover, builder.items)
 
 
-def build_intercalaire(content: Content, title: str, version: str = "projet", mention: str = "") -> Document:
+def build_intercalaire(content: Content, title: str, version: str = PROJET, mention: str = "") -> Document:
     """A divider page announcing a group of avis."""
     builder = Builder(content)
     builder.add("intercalaire", title)
@@ -220,7 +219,7 @@ def build_intercalaire(content: Content, title: str, version: str = "projet", me
     return Document(cover, builder.items)
 
 
-def build_observations(content: Content, version: str = "projet", mention: str = "") -> Document:
+def build_observations(content: Content, version: str = PROJET, mention: str = "") -> Document:
     """The part after the synthèse: one row per observation (organisme, observation, suite given)."""
     builder = Builder(content)
     libelles, annee = content.rapport.libelles, content.rapport.annee

@@ -74,11 +74,6 @@ _STAND_INS = {
 }
 
 
-def value_kind(chart: str) -> str:
-    """How a chart's values read: the financement's are shares (``"pourcentage"``), the others amounts."""
-    return "pourcentage" if chart == "financement" else "montant"
-
-
 def describe(data: list[tuple[str, Decimal]], kind: str) -> dict[str, str]:
     """The figures of a bar chart's alternative text: every bar with its value, in order, and the largest.
 

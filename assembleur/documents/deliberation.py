@@ -15,6 +15,7 @@ from ..contenus import consultation, french, markup
 from ..contenus.consultation import Statut
 from ..contenus.model import SIGNATAIRE, ArticleSuites, Classification
 from ..contenus.validate import Content
+from ..project import PROJET
 from .derive import Builder, Document, common_cover
 
 
@@ -42,7 +43,7 @@ def transmission(content: Content) -> dict[str, str]:
     }
 
 
-def build_deliberation(content: Content, statuts: list[Statut], version: str = "projet", mention: str = "") -> Document:
+def build_deliberation(content: Content, statuts: list[Statut], version: str = PROJET, mention: str = "") -> Document:
     """The délibération's data for its template (everything in the cover; no body)."""
     deliberation = content.deliberation
     if deliberation is None:

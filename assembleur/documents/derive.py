@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,9 +20,11 @@ from typing import Any
 from ..contenus import french, markup
 from ..contenus.blocs import KINDS, Bloc, Loc
 from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this module's interface)
+from ..contenus.libelles import chart_libelle
 from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
+from ..project import PROJET
 from . import charts
 
 # Porteurs named after the local body that carries the action (the town, its CCAS, its conseil
@@ -69,6 +71,66 @@ def figures(content: Content) -> dict[str, Figure]:
 def fill(text: str, known: dict[str, Figure]) -> str:
     """Replace each ``{nom}`` by its figure, French-formatted."""
     return PLACEHOLDER.sub(lambda m: str(known[m[1]]), text)
+
+
+# a figure's label is the words around it in its clause: at most these many before it, and after it
+LABEL_BEFORE, LABEL_AFTER = 8, 12
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text inside a block or a title, in the order of its keys."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def _rapport_texts(content: Content) -> Iterator[str]:
+    """The texts of the rapport as typed (``{nom}`` not filled in), in reading order."""
+
+    def section(titre: str, contenu: list[Bloc], sections: list[Section]) -> Iterator[str]:
+        yield titre
+        for block in contenu:
+            yield from _texts(block.model_dump())
+        for sub in sections:
+            yield from section(sub.titre, sub.contenu, sub.sections)
+
+    rapport = content.rapport
+    yield from section(rapport.introduction.titre, rapport.introduction.contenu, [])
+    for chapitre in content.chapitres:
+        yield from section(chapitre.titre, chapitre.contenu, chapitre.sections)
+    yield from section(rapport.conclusion.titre, rapport.conclusion.contenu, [])
+
+
+def figure_labels(content: Content) -> dict[str, str]:
+    """What names each key figure for a reader: the words around it where the rapport first cites it.
+
+    The clause as printed, cut to a few words on each side of the figure: « Sur le
+    territoire de la CABBALR, 71 emplois francs ont été signés au cours de l'année 2019 ».
+    A figure the text never cites has no label.
+    """
+    known, labels = figures(content), {}
+    for text in _rapport_texts(content):
+        for name in dict.fromkeys(m[1] for m in PLACEHOLDER.finditer(text)):
+            if name in known and name not in labels:
+                labels[name] = _clause(text, name, known)
+    return labels
+
+
+def _clause(text: str, name: str, known: dict[str, Figure]) -> str:
+    """The clause of ``text`` that cites ``{name}`` (between , ; : . ! ?), in plain words, cut around the figure."""
+    marked = PLACEHOLDER.sub(lambda m: "\x00" if m[1] == name else str(known.get(m[1], m[0])), text)
+    plain = re.sub(r"[ \t\r\n]+", " ", markup.plain(marked)).strip()  # the no-break spaces of figures stay
+    clause = next(c for c in re.split(r" ?[,;:.!?](?: |$)", plain) if "\x00" in c)
+    words = clause.split(" ")
+    at = next(index for index, word in enumerate(words) if "\x00" in word)
+    start, end = max(0, at - LABEL_BEFORE), at + LABEL_AFTER
+    cut = ["…"] * (start > 0) + words[start:end] + ["…"] * (end < len(words))
+    return " ".join(cut).replace("\x00", str(known[name]))
 
 
 # --- counts from the list of actions ----------------------------------------------
@@ -271,6 +333,7 @@ class Item:
     table: Table | None = None
     chart: str = ""
     chart_data: list[tuple[str, Decimal]] = field(default_factory=list)
+    chart_values: str = "montant"  # how the chart's values read: "montant" or "pourcentage"
     description: str = ""  # a chart's alternative text
 
 
@@ -319,14 +382,16 @@ class Builder:
     def chart(self, name: str) -> None:
         """The chart drawn from the data of the ``name`` block, with its alternative text (its figures, in words)."""
         data, libelles, annee = self.charts[name], self.content.rapport.libelles, self.content.rapport.annee
-        subject = libelles.text(f"graphique_{name}", annee)
-        figures = charts.describe(data, charts.value_kind(name))
+        subject = libelles.text(chart_libelle(name), annee)
+        values = KINDS[name].chart.values  # a graphique names a kind that feeds a chart: validated
+        figures = charts.describe(data, values)
         description = (
             libelles.text("graphique_description", annee, sujet=subject, **figures)
             if figures
             else libelles.text("graphique_sans_donnees", annee, sujet=subject)
         )
-        self.items.append(Item("graphique", chart=name, chart_data=data, description=markup.plain(description)))
+        plain = markup.plain(description)
+        self.items.append(Item("graphique", chart=name, chart_data=data, chart_values=values, description=plain))
 
     def table(
         self, rows: list[list[Cell]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
@@ -358,12 +423,12 @@ def common_cover(content: Content, version: str, mention: str = "") -> dict[str,
         "annee": rapport.annee,
         "date_arret": french.format_long_date(rapport.date_arret),
         "date": rapport.date_arret,
-        "projet": version == "projet",
-        "mention_version": mention or ("version projet" if version == "projet" else "version définitive"),
+        "projet": version == PROJET,
+        "mention_version": mention or ("version projet" if version == PROJET else "version définitive"),
     }
 
 
-def build_document(content: Content, version: str = "projet", mention: str = "") -> Document:
+def build_document(content: Content, version: str = PROJET, mention: str = "") -> Document:
     """The rapport as a cover and a flat list of French-formatted items."""
     rapport = content.rapport
     builder = Builder(content)

@@ -34,7 +34,7 @@ from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
 from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
-from .charts import draw_bars, value_kind
+from .charts import draw_bars
 from .derive import Cell, Document, Item, Table
 
 TABLE_STYLE = "Tableau assembleur"
@@ -248,8 +248,7 @@ def _item_context(template: DocxTemplate, item: Item, work_dir: Path, index: int
     if item.table is not None:
         context["tableau"] = _table(template, item.table, usable_width_cm=width_cm)
     if item.chart:
-        kind = value_kind(item.chart)
-        image = draw_bars(item.chart_data, kind, work_dir / f"graphique-{index:03d}-{item.chart}.png")
+        image = draw_bars(item.chart_data, item.chart_values, work_dir / f"graphique-{index:03d}-{item.chart}.png")
         context["image"] = _DescribedImage(template, str(image), width=Mm(150))
         context["image"].description = item.description
     return context
@@ -496,7 +495,7 @@ def render_docx(
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(
             f"{template_name} : une balise tente d'accéder à l'intérieur du programme, ce qui est interdit ({exc}).",
-            "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans le README).",
+            "Dans le gabarit, n'utilisez que les données du rapport (voir la liste dans docs/reference.md).",
         ) from exc
     except jinja2.UndefinedError as exc:
         name = (
@@ -506,7 +505,7 @@ def render_docx(
         raise TemplateError(
             f"{template_name} : le gabarit utilise une donnée inconnue (« {name or exc.message} »)"
             f"{_text_near(template, name)}.",
-            "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans le README).",
+            "Corrigez le nom de la balise dans le gabarit (voir la liste des données dans docs/reference.md).",
         ) from exc
     _set_properties(template, document)
     with atomic_output(output) as temporary:

@@ -509,10 +509,11 @@ class _Build:
 
 
 def resume(content: validate.Content) -> dict[str, Any]:
-    """What ``assembleur comparer`` reads back from a version's manifest: its key figures and its avis."""
+    """What ``assembleur comparer`` reads back from a version's manifest: its key figures and their labels, its avis."""
     avis = content.avis.organismes if content.avis is not None else []
     return {
         "chiffres": {name: str(figure) for name, figure in derive.figures(content).items()},
+        "libelles_chiffres": derive.figure_labels(content),
         "avis": {o.nom: {"sens": o.avis.sens, "seance": o.avis.seance.isoformat()} if o.avis else None for o in avis},
     }
 

@@ -176,16 +176,31 @@ def _avis_text(value: dict[str, str] | None) -> dict[str, str] | None:
     return {"sens": value["sens"], "seance": french.format_long_date(dt.date.fromisoformat(value["seance"]))}
 
 
+def _figure_labels(manifest: dict[str, Any]) -> dict[str, str]:
+    """The words of the rapport that name each key figure, as the version's manifest keeps them (none before)."""
+    labels = manifest.get("resume", {}).get("libelles_chiffres")
+    return {k: v for k, v in labels.items() if isinstance(v, str)} if isinstance(labels, dict) else {}
+
+
 def summary(older: Version, newer: Version, changes: redline.Changes, when: dt.datetime) -> dict[str, Any]:
-    """What the summary page and the terminal say: sections, key figures, tables, avis, pages."""
+    """What the summary page and the terminal say: sections, key figures, tables, avis, pages.
+
+    A key figure is named by its words in the rapport (« 71 emplois francs ont été signés… »),
+    then its key in programmation.yaml; by its key alone when the manifests do not keep them.
+    """
     from ..contenus import french
 
     before, after = _manifest(older), _manifest(newer)
     known = "resume" in before and "resume" in after
     old_figures = before.get("resume", {}).get("chiffres", {}) if known else {}
     new_figures = after.get("resume", {}).get("chiffres", {}) if known else {}
+    labels = _figure_labels(before) | _figure_labels(after)  # the newer version's words first
     figures = [
-        {"nom": name, "avant": old_figures.get(name, "—"), "apres": new_figures.get(name, "—")}
+        {
+            "nom": f"« {labels[name]} » ({name})" if labels.get(name) else name,
+            "avant": old_figures.get(name, "—"),
+            "apres": new_figures.get(name, "—"),
+        }
         for name in [*new_figures, *(n for n in old_figures if n not in new_figures)]
         if old_figures.get(name) != new_figures.get(name)
     ]

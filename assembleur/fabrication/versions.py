@@ -12,10 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJET = "projet"
-DEFINITIF = "definitif"
-VERSIONS = (PROJET, DEFINITIF)
-APERCU = "apercu"  # the watch mode's preview, replaced at each save
+from ..project import APERCU, DEFINITIF, PROJET, VERSIONS  # noqa: F401  (the fabrication and the atelier name them from here)
+
 RAPPORT = "rapport-politique-de-la-ville"
 DOSSIER = "dossier-politique-de-la-ville"
 MANIFESTE = "manifeste"

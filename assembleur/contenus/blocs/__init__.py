@@ -3,7 +3,7 @@
 Importing this package imports every module beside this one, each of which
 registers its kind: the shipped ones in the order of :data:`SHIPPED` (the
 order editors and messages list them), any other after them, by name. Adding a
-kind is adding a module. See :mod:`.base` for what a kind holds.
+kind is adding a module; the kinds share nothing but :mod:`.base`, which says what a kind holds.
 """
 
 from __future__ import annotations
@@ -14,9 +14,20 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, Discriminator, Tag
 
-from .base import KINDS, Bloc, Loc, Page, References, Verification, register
+from .base import KINDS, Bloc, Chart, Loc, Page, References, Verification, chart_kinds, register
 
-__all__ = ["KINDS", "Bloc", "Loc", "Page", "References", "Verification", "any_bloc", "register"]
+__all__ = [
+    "KINDS",
+    "Bloc",
+    "Chart",
+    "Loc",
+    "Page",
+    "References",
+    "Verification",
+    "any_bloc",
+    "chart_kinds",
+    "register",
+]
 
 # the shipped kinds, in the order editors and messages list them (that of the 2019 schemas)
 SHIPPED = (

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from ..types import INTERCO, Modele, Texte, suggest
-from .base import Bloc, Page, References, register
+from ..types import INTERCO, Modele, Texte
+from .base import Bloc, Page, References, register, unknown_thematiques
 
 
 class SelectionActions(Modele):
@@ -25,16 +25,6 @@ def action_line(action: Any, separator: str = " à ") -> str:
     if action.porteur:
         line += f" ({action.porteur})"
     return line
-
-
-def unknown_thematiques(wanted: list[str], references: References) -> list[str]:
-    """One error per thématique that no action has."""
-    return [
-        f"aucune action de programmation.yaml n'a la thématique « {thematique} »"
-        f"{suggest(thematique, references.thematiques)}"
-        for thematique in wanted
-        if thematique not in references.thematiques
-    ]
 
 
 @register

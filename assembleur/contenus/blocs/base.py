@@ -10,7 +10,10 @@ that kind, as hooks the upper layers call:
 - :meth:`Bloc.check` then :meth:`Bloc.conclude`: the typed figures compared with the
   data, block by block, then once every block has been seen (``verifier``'s warnings);
 - :meth:`Bloc.render`: the block as items of a document;
-- :meth:`Bloc.chart_data`: the data a ``graphique`` of that name draws.
+- :attr:`Bloc.chart` and :meth:`Bloc.chart_data`: a kind that sets ``chart`` feeds a
+  ``graphique`` of its name (:func:`chart_kinds`), and gives the data it draws;
+- :meth:`Bloc.projets_announced`: the projets per pilier a block announces, which
+  other kinds compare with theirs (:func:`announced`).
 
 The hooks receive the objects they work with (a :class:`Page`, a
 :class:`Verification`, :class:`References`), described here as protocols and
@@ -22,14 +25,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from .. import french
-from ..types import Modele
+from ..types import Modele, suggest
 
 KINDS: dict[str, type[Bloc]] = {}  # YAML key → kind, in the order of registration
 
 Loc = tuple[Any, ...]  # a key path inside a file: ("sections", 0, "contenu", 2)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a kind that feeds a ``graphique`` says of its chart."""
+
+    subject: str  # the default of the libellé ``graphique_<genre>``: what the chart shows (alternative text)
+    description: str  # that libellé's description, for editors
+    values: Literal["montant", "pourcentage"] = "montant"  # how its values read: amounts or shares
 
 
 class Bloc(Modele):
@@ -38,6 +54,7 @@ class Bloc(Modele):
     genre: ClassVar[str]  # the YAML key that starts a block of this kind
     descriptions: ClassVar[dict[str, str]] = {}  # key → French description, for editors
     conclusion_rank: ClassVar[int] = 0  # order of the kinds' conclusions in ``verifier``
+    chart: ClassVar[Chart | None] = None  # set by a kind whose blocks feed a ``graphique`` (see chart_data)
 
     def check_references(self, references: References) -> list[str]:
         """Errors of this block against the other files (unknown thématique…), located at the block."""
@@ -55,8 +72,12 @@ class Bloc(Modele):
         raise NotImplementedError(f"le genre de bloc « {self.genre} » ne sait pas se mettre en page")
 
     def chart_data(self, text: Callable[[str], str]) -> list[tuple[str, Decimal]] | None:
-        """The labelled values a ``graphique: <genre>`` draws, when this kind feeds a chart."""
+        """The labelled values a ``graphique: <genre>`` draws, when this kind feeds a chart (sets ``chart``)."""
         return None
+
+    def projets_announced(self) -> dict[str, int]:
+        """The projets per pilier this block announces (a répartition par pilier), for the other kinds to compare."""
+        return {}
 
 
 def register(kind: type[Bloc]) -> type[Bloc]:
@@ -65,8 +86,69 @@ def register(kind: type[Bloc]) -> type[Bloc]:
         raise TypeError(f"{kind.__name__}: the key « {kind.genre} » must be a field of the block")
     if kind.genre in KINDS:
         raise TypeError(f"two kinds of block register « {kind.genre} »: {KINDS[kind.genre].__name__}, {kind.__name__}")
+    if (kind.chart is None) != (kind.chart_data is Bloc.chart_data):
+        raise TypeError(f"{kind.__name__}: a kind that feeds a chart sets both « chart » and « chart_data »")
     KINDS[kind.genre] = kind
     return kind
+
+
+def chart_kinds() -> list[str]:
+    """The kinds whose blocks feed a chart (``graphique: <genre>``), in the order of registration."""
+    return [genre for genre, kind in KINDS.items() if kind.chart is not None]
+
+
+def _known_chart(value: Any) -> Any:
+    kinds = chart_kinds()
+    if not isinstance(value, str) or value not in kinds:
+        # pydantic's own error for a value outside a Literal, so that validation words it the same way
+        expected = " or ".join(filter(None, [", ".join(map(repr, kinds[:-1])), ", ".join(map(repr, kinds[-1:]))]))
+        raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+    return value
+
+
+class ChartKind(str):
+    """The type of a ``graphique``'s key: one of :func:`chart_kinds`, read when a block is validated.
+
+    Not a ``Literal``: the kinds that feed a chart may register after the ``graphique`` kind.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(_known_chart, core_schema.str_schema())
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"enum": chart_kinds(), "type": "string"}
+
+
+def announced(verification: Verification, until: Bloc | None = None) -> dict[str, int]:
+    """Projets per pilier as announced, up to the block ``until`` (a later line of a pilier replaces an earlier one)."""
+    projets: dict[str, int] = {}
+    for _, _, block in verification.blocks(Bloc):
+        projets.update(block.projets_announced())
+        if block is until:
+            break
+    return projets
+
+
+def announcing_chapter(verification: Verification) -> int | None:
+    """The number of the chapter whose block first announces projets per pilier."""
+    for stem, _, block in verification.blocks(Bloc):
+        if block.projets_announced():
+            return next(n for n, s in verification.content.chapter_sources.items() if s == stem)
+    return None
+
+
+def unknown_thematiques(wanted: list[str], references: References) -> list[str]:
+    """One error per thématique that no action has."""
+    return [
+        f"aucune action de programmation.yaml n'a la thématique « {thematique} »"
+        f"{suggest(thematique, references.thematiques)}"
+        for thematique in wanted
+        if thematique not in references.thematiques
+    ]
 
 
 def check_total(

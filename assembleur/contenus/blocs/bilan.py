@@ -9,9 +9,17 @@ from pydantic_core import PydanticCustomError
 
 from .. import french
 from ..types import PILIER_NAMES, Modele, Montant, Nombre, Pilier, Texte
-from .actions import unknown_thematiques
-from .base import Bloc, Loc, Page, References, Verification, register
-from .repartition_piliers import announced, chapter_of
+from .base import (
+    Bloc,
+    Loc,
+    Page,
+    References,
+    Verification,
+    announced,
+    announcing_chapter,
+    register,
+    unknown_thematiques,
+)
 
 
 class BilanDonnees(Modele):
@@ -98,7 +106,7 @@ class Bilan(Bloc):
             for _, _, b in bilans
             if not b.bilan.pilier
         ]
-        repartition, chapter = announced(verification), chapter_of(verification)
+        repartition, chapter = announced(verification), announcing_chapter(verification)
         for pilier, (stem, loc, data) in by_pilier.items():
             if pilier in repartition and repartition[pilier] != data.projets:
                 verification.warn(

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .. import french
 from ..types import Modele, Montant, Texte
-from .base import Bloc, Loc, Page, Verification, check_total, register
+from .base import Bloc, Chart, Loc, Page, Verification, check_total, register
 
 
 class LigneContribution(Modele):
@@ -30,6 +30,10 @@ class ContributionsCget(Bloc):
         "contributions_cget": "Contributions du CGET par thématique (total comparé à la somme).",
         "montant": "Montant en euros.",
     }
+    chart = Chart(
+        "les contributions du CGET par thématique",
+        "Ce que montre le graphique des contributions du CGET (texte de remplacement).",
+    )
 
     contributions_cget: ContributionsDonnees
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .. import french
 from ..types import CelluleTexte, Modele, Pourcentage, Texte
-from .base import Bloc, Loc, Page, Verification, register
+from .base import Bloc, Chart, Loc, Page, Verification, register
 
 
 class PartFinanceur(Modele):
@@ -33,6 +33,11 @@ class Financement(Bloc):
         "financeur": "Le financeur (Etat - CGET, Région…).",
         "part": "Sa part, en pourcentage.",
     }
+    chart = Chart(
+        "la répartition du financement par financeur",
+        "Ce que montre le graphique du financement (texte de remplacement).",
+        values="pourcentage",
+    )
 
     financement: FinancementDonnees
 

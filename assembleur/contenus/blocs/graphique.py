@@ -1,18 +1,16 @@
-"""« graphique » : a chart drawn from the data of another block of the chapters (its name)."""
+"""« graphique » : a chart drawn from the data of another block of the chapters (its kind's name)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from .base import Bloc, Page, References, register
+from .base import Bloc, ChartKind, Page, References, register
 
 
 @register
 class Graphique(Bloc):
     genre = "graphique"
-    descriptions = {"graphique": "Un graphique dessiné depuis les données : financement ou contributions_cget."}
+    descriptions = {"graphique": "Un graphique dessiné depuis les données d'un autre bloc : le genre de ce bloc."}
 
-    graphique: Literal["financement", "contributions_cget"]  # the kinds whose chart_data gives the values
+    graphique: ChartKind  # a kind that feeds a chart (base.chart_kinds), whose chart_data gives the values
 
     def check_references(self, references: References) -> list[str]:
         if self.graphique in references.genres:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..types import PILIER_NAMES, Modele, Nombre, Pilier, Texte
-from .base import Bloc, Loc, Page, Verification, register
+from .base import Bloc, Loc, Page, Verification, announced, register
 
 
 class LignePilier(Modele):
@@ -41,23 +41,9 @@ class RepartitionPiliers(Bloc):
                 f"la répartition par pilier totalise {total} projets, et non {retenus} (projets_retenus).",
             )
 
+    def projets_announced(self) -> dict[str, int]:
+        return {ligne.pilier: ligne.projets for ligne in self.repartition_piliers}
+
     def render(self, page: Page) -> None:
         for ligne in self.repartition_piliers:
             page.add("puce", f"**{ligne.libelle} : {ligne.projets} projet{'s' if ligne.projets > 1 else ''}**")
-
-
-def announced(verification: Verification, until: RepartitionPiliers | None = None) -> dict[str, int]:
-    """Projets per pilier as the répartitions announce them (a later line of a pilier replaces an earlier one)."""
-    projets: dict[str, int] = {}
-    for _, _, block in verification.blocks(RepartitionPiliers):
-        projets.update((ligne.pilier, ligne.projets) for ligne in block.repartition_piliers)
-        if block is until:
-            break
-    return projets
-
-
-def chapter_of(verification: Verification) -> int | None:
-    """The number of the chapter that holds the (first) répartition par pilier."""
-    for stem, _, _ in verification.blocks(RepartitionPiliers):
-        return next(n for n, s in verification.content.chapter_sources.items() if s == stem)
-    return None
