@@ -410,8 +410,8 @@ class _Build:
                 render.normalize_docx_files([docx], self.content.rapport.date_arret)
                 targets = [made["edit"]] if template.odt else []
                 targets += [made["pdf"]] if pdf else []
-                for target in targets:
-                    converting[conversions.submit(docx, target)] = (cached, made)
+                for future in conversions.submit_formats(docx, targets):  # opened once by LibreOffice
+                    converting[future] = (cached, made)
             if meanwhile is not None:
                 meanwhile()
             waiting = collections.Counter(made["edit"] for _, made in converting.values())

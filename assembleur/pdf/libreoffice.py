@@ -327,15 +327,39 @@ class Conversions:
 
     def submit(self, source: Path, target: Path) -> Future[Path]:
         """Start converting ``source`` into ``target`` (format by its extension)."""
-        if self._pool is not None:
-            return self._pool.submit(self._convert_on_free_slot, source, target)
-        future: Future[Path] = Future()
-        self._pending.append((source, target, future))
-        return future
+        return self.submit_formats(source, [target])[0]
 
-    def _convert_on_free_slot(self, source: Path, target: Path) -> Path:
+    def submit_formats(self, source: Path, targets: list[Path]) -> list[Future[Path]]:
+        """Start converting ``source`` into each of ``targets`` (to PDF and to ODT): one future per target.
+
+        LibreOffice opens the document, lays it out and updates its indexes once for all of them,
+        on one converter: not twice, on both.
+        """
+        futures: list[Future[Path]] = [Future() for _ in targets]
+        if self._pool is None:
+            self._pending += [(source, target, future) for target, future in zip(targets, futures, strict=True)]
+            return futures
+        job = self._pool.submit(self._convert_on_free_slot, source, targets)
+
+        def settle(done: Future[list[Path]]) -> None:
+            if done.cancelled():
+                for future in futures:
+                    future.cancel()
+                return
+            error = done.exception()
+            for future, target in zip(futures, targets, strict=True):
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(target)
+
+        job.add_done_callback(settle)
+        return futures
+
+    def _convert_on_free_slot(self, source: Path, targets: list[Path]) -> list[Path]:
         with _free_slot() as slot:
-            return convert_batch([(source, target)], timeout=self.timeout, options=self.options, slot=slot)[0]
+            pairs = [(source, target) for target in targets]
+            return convert_batch(pairs, timeout=self.timeout, options=self.options, slot=slot)
 
 
 def convert_batch(
@@ -393,9 +417,7 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
         # not even the lock file LibreOffice puts beside the document it opens
         profile = Path(work) / "profil"
         arguments: list[str] = []
-        for index, (source, target) in enumerate(pairs):
-            document = Path(work) / f"document-{index}{source.suffix}"
-            shutil.copyfile(source, document)
+        for document, target in _private_copies(pairs, Path(work)):
             arguments += [str(document), str(target.absolute())]
         command = [python, str(UNO_SCRIPT), str(soffice), str(profile), options, *arguments]
         names = ", ".join(source.name for source, _ in pairs)
@@ -407,6 +429,21 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
             "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
         )
     return _check_outputs(pairs, code == 0, detail)
+
+
+def _private_copies(pairs: list[tuple[Path, Path]], work: Path) -> list[tuple[Path, Path]]:
+    """Each source copied once into ``work``, with its targets: no lock file beside the user's file.
+
+    A source named in a row keeps one copy, that LibreOffice opens once for all its targets.
+    """
+    copies: dict[Path, Path] = {}
+    result = []
+    for source, target in pairs:
+        if source not in copies:
+            copies[source] = work / f"document-{len(copies)}{source.suffix}"
+            shutil.copyfile(source, copies[source])
+        result.append((copies[source], target))
+    return result
 
 
 def _environment() -> dict[str, str]:
@@ -660,11 +697,8 @@ def _kill_server(slot: int, failed: _Converter) -> None:
 def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, slot: int) -> list[Path]:
     names = ", ".join(source.name for source, _ in pairs)
     with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
-        copies = []
-        for index, (source, target) in enumerate(pairs):  # private copies: no lock file beside the user's file
-            document = Path(work) / f"document-{index}{source.suffix}"
-            shutil.copyfile(source, document)
-            copies.append([str(document), str(target.absolute())])  # the converter has its own working folder
+        # the converter has its own working folder: absolute paths
+        copies = [[str(document), str(target.absolute())] for document, target in _private_copies(pairs, Path(work))]
         code, detail = _call_warm(
             slot,
             timeout,
