@@ -114,7 +114,8 @@ def find_uno_python(soffice: Path) -> str:
         candidates.append(sys.executable)
     candidates += [str(program / "python"), str(program / "python.exe"), "/usr/bin/python3", "/usr/local/bin/python3"]
     key = " ".join(_identity(Path(path)) for path in [str(soffice), *candidates])
-    found = _remembered("python-uno.json", key, lambda: next((p for p in candidates if _imports_uno(p)), None))
+    working = (python for python in candidates if Path(python).is_file() and _imports_uno(python))
+    found = _remembered("python-uno.json", key, lambda: next(working, None))
     if found is None:
         raise LibreOfficeMissing(
             "LibreOffice est installé, mais son module Python (UNO) est introuvable.",
