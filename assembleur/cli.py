@@ -572,7 +572,12 @@ def deliberation_ajouter(
     fichier: Annotated[
         Path, typer.Argument(metavar="FICHIER", help="La délibération signée : scan ou PDF (ou image JPEG, PNG, TIFF).")
     ],
-    numero: Annotated[str, typer.Option("--numero", metavar="NUMERO", help="Le numéro de la délibération (2020-123).")],
+    numero: Annotated[
+        str,
+        typer.Option(
+            "--numero", metavar="NUMERO", help="Le numéro de la délibération (2020_123 : majuscules, chiffres, _)."
+        ),
+    ],
     seance: Annotated[str, typer.Option("--seance", metavar="JJ/MM/AAAA", help="La date de la séance (15/12/2020).")],
     annee: YearArgument = None,
 ) -> None:

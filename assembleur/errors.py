@@ -127,6 +127,13 @@ class FinalRefused(ProblemsError):
     advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
 
 
+class ActesProblems(ProblemsError):
+    """What the @ctes package needs and the content does not give: identity, number, classification."""
+
+    where = "le dossier @ctes"
+    advice_text = "Rien n'a été écrit. Corrigez ces points dans les fichiers indiqués, puis relancez."
+
+
 class FinalExists(AssembleurError):
     """A définitif already exists and --remplacer was not given."""
 

@@ -34,3 +34,8 @@ MAX_SCAN_BYTES = 100 * 1024 * 1024  # a scan received (avis, contribution, act):
 # Manifests (manifeste-<année>-<version>.json): a few Ko, some thirty files listed.
 MAX_MANIFEST_BYTES = 10_000_000
 MAX_MANIFEST_FILES = 100_000
+
+# The Préfecture's classification file (RetourClassification XML): some 45 Ko, 700 elements for a whole
+# département's nomenclature with its piece types.
+MAX_CLASSIFICATION_BYTES = 5_000_000
+MAX_CLASSIFICATION_ELEMENTS = 100_000

@@ -40,7 +40,7 @@ def send_projet(contenus: Path, envoi: str = "2020-10-01") -> None:
     edit(contenus / "avis.yaml", "consultation:\n", f"consultation:\n  envoi: {envoi}\n")
 
 
-def signed_scan(text: str = "Deliberation n. 2020-245 du 15/12/2020") -> bytes:
+def signed_scan(text: str = "Deliberation n. 2020_245 du 15/12/2020") -> bytes:
     """A one-page scan (JPEG, A4 at 150 dpi) of a signed act, as a scanner sends it."""
     import io
 
@@ -53,11 +53,31 @@ def signed_scan(text: str = "Deliberation n. 2020-245 du 15/12/2020") -> bytes:
     return data.getvalue()
 
 
-def sign_deliberation(root: Path, numero: str = "2020-245", seance: str = "15/12/2020") -> Path:
+def sign_deliberation(root: Path, numero: str = "2020_245", seance: str = "15/12/2020") -> Path:
     """Register the conseil communautaire's signed délibération of 2019 (a définitif @ctes package needs it)."""
     from assembleur.contenus import acte
 
     return acte.register_deliberation(Year(root, 2019), signed_scan(), numero, seance).scan
+
+
+ACTES_DATA = DATA / "actes"  # the ACTES schemas (from SICTIAM/stela) and a sample classification file
+CLASSIFICATION = "classification-exemple.xml"
+
+
+def classify(root: Path, data: bytes | None = None) -> Path:
+    """File the Préfecture's classification (the sample, or ``data``) in annexes/2019/ and name it in deliberation.yaml."""
+    target = root / "annexes" / "2019" / CLASSIFICATION
+    target.write_bytes((ACTES_DATA / CLASSIFICATION).read_bytes() if data is None else data)
+    libelle = "  libelle: Politique de la ville – habitat – logement\n"
+    edit(root / "contenus" / "2019" / "deliberation.yaml", libelle, f"{libelle}  fichier: {CLASSIFICATION}\n")
+    return target
+
+
+def actes_schema():
+    """The ACTES schema (actesv1_1.xsd, with siret.xsd and insee-commun.xsd beside it), compiled by lxml."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(ACTES_DATA / "actesv1_1.xsd")))
 
 
 def edit(path: Path, old: str, new: str) -> None:

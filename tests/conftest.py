@@ -20,7 +20,7 @@ from assembleur.cli import app
 from assembleur.fabrication import build
 from assembleur.project import Year
 
-from .aides import PROJET_FIGE, copy_project, send_projet, sign_deliberation
+from .aides import PROJET_FIGE, classify, copy_project, send_projet, sign_deliberation
 
 # CI explores the same examples on every run (a red CI is then always reproducible);
 # developers' runs keep exploring new ones.
@@ -90,6 +90,7 @@ def definitif_2019(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     root = copy_project(tmp_path_factory.mktemp("definitif"))
     send_projet(root / "contenus" / "2019")
     sign_deliberation(root)
+    classify(root)
     options = build.BuildOptions(version="definitif", actes=True)
     _, written = build.build_dossier(Year(root, 2019), root / "sortie" / "2019", options)
     return root, {path.relative_to(root / "sortie" / "2019").as_posix(): path for path in written}

@@ -37,7 +37,7 @@ def test_a_broken_yaml_gives_file_line_column_and_exit_1(projet: Path, contenus:
     assert result.stdout == ""
     assert result.stderr == (
         "Erreur : 1 erreur dans les contenus :\n"
-        "- contenus/2019/rapport.yaml, ligne 17, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
+        "- contenus/2019/rapport.yaml, ligne 19, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
         "pour l'indentation ; remplacez la tabulation par des espaces.\n"
         "Corrigez ces points dans les fichiers indiqués, puis relancez « assembleur verifier ».\n"
     )
@@ -211,7 +211,7 @@ def test_the_four_exit_codes_of_a_real_process(projet: Path, contenus: Path) -> 
     edit(contenus / "rapport.yaml", "annee: 2019", "annee: 2019\n\tdate: x")
     user = run_assembleur(projet, "verifier", "2019")
     assert user.returncode == 1
-    assert user.stderr.startswith("Erreur : 1 erreur dans les contenus :\n- contenus/2019/rapport.yaml, ligne 17")
+    assert user.stderr.startswith("Erreur : 1 erreur dans les contenus :\n- contenus/2019/rapport.yaml, ligne 19")
 
 
 def test_a_crash_exits_70_with_a_log_and_leaves_the_published_files_alone(projet: Path, cli) -> None:

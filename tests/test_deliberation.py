@@ -10,6 +10,7 @@ import pytest
 from docx import Document as WordDocument
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from assembleur.contenus import consultation
@@ -20,7 +21,7 @@ from assembleur.files import sha256
 from assembleur.pdf import actes
 from assembleur.project import Year
 
-from .aides import edit, send_projet, sign_deliberation, signed_scan
+from .aides import actes_schema, edit, send_projet, sign_deliberation, signed_scan
 
 MARLES = "      recu: 25/11/2020      # délibération n° 18.11.20.17, affichée le 25 novembre 2020\n"
 OBSERVATION = "Souhaite que les actions de la Cité 3 soient davantage détaillées."
@@ -140,24 +141,24 @@ def test_the_signed_deliberation_is_filed_and_recorded_with_the_comments_kept(
     scan = tmp_path / "Délibération signée.jpg"
     scan.write_bytes(signed_scan())
     before = (contenus / "deliberation.yaml").read_text(encoding="utf-8")
-    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020_245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf\n"
     assert result.stderr == (
-        "Délibération n° 2020-245 enregistrée (1 page, converti depuis JPEG) ; contenus/2019/deliberation.yaml "
+        "Délibération n° 2020_245 enregistrée (1 page, converti depuis JPEG) ; contenus/2019/deliberation.yaml "
         "complété. Elle sera le document principal du dossier @ctes (dossier --version definitif --actes).\n"
     )
     after = (contenus / "deliberation.yaml").read_text(encoding="utf-8")
     assert after == before + (
-        "acte:\n  fichier: deliberation-conseil-communautaire-2020-12-15.pdf\n  numero: 2020-245\n  seance: 15/12/2020\n"
+        "acte:\n  fichier: deliberation-conseil-communautaire-2020-12-15.pdf\n  numero: '2020_245'\n  seance: 15/12/2020\n"
     )
     acte = build.check(Year(projet, 2019)).content.deliberation.acte
-    assert (acte.numero, acte.seance) == ("2020-245", dt.date(2020, 12, 15))
-    again = cli("deliberation", "ajouter", str(scan), "--numero", "2020-246", "--seance", "16/12/2020", "2019")
+    assert (acte.numero, acte.seance) == ("2020_245", dt.date(2020, 12, 15))
+    again = cli("deliberation", "ajouter", str(scan), "--numero", "2020_246", "--seance", "16/12/2020", "2019")
     assert again.exit_code == 1
     assert again.stderr == (
         "Erreur : Une délibération signée est déjà enregistrée dans contenus/2019/deliberation.yaml "
-        "(n° 2020-245, deliberation-conseil-communautaire-2020-12-15.pdf).\n"
+        "(n° 2020_245, deliberation-conseil-communautaire-2020-12-15.pdf).\n"
         "Pour la remplacer, retirez la rubrique « acte » de contenus/2019/deliberation.yaml, puis recommencez.\n"
     )
     assert (contenus / "deliberation.yaml").read_text(encoding="utf-8") == after
@@ -170,7 +171,7 @@ def test_a_file_that_is_not_a_scan_is_refused_and_nothing_changes(
     page.write_text("<html><body>Délibération</body></html>", encoding="utf-8")
     before = (contenus / "deliberation.yaml").read_bytes()
     files = sorted((projet / "annexes/2019").iterdir())
-    result = cli("deliberation", "ajouter", str(page), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    result = cli("deliberation", "ajouter", str(page), "--numero", "2020_245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "Erreur : Le fichier de la délibération signée n'est ni un PDF ni une image JPEG, PNG ou TIFF.\n"
@@ -394,19 +395,23 @@ def test_the_bordereau_says_nature_classification_objet_number_date_then_each_fi
         objet="Rapport 2019",
         numero="12",
         date="2020-12-15",
+        sans_message="pas de SIREN",  # no identity: the files keep their short names
     )
     written = actes.build_package(pieces, tmp_path / "actes", transmission)
     rows = (tmp_path / "actes/bordereau.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows == [
-        "nature;Délibération",
+        "nature;Délibération;code 1 (DE)",
         "classification;8.5;Politique de la ville – habitat – logement",
+        "matieres;8;5",
+        "date de classification;",
         "objet;Rapport 2019",
         "numero;12",
         "date;2020-12-15",
+        "message;non écrit : pas de SIREN",
         "",
-        "ordre;fichier;role;titre;pages;taille (octets);sha256",
-        f"1;01-deliberation.pdf;principal;Délibération n° 12;2;{sources[0].stat().st_size};{sha256(sources[0])}",
-        f"2;02-rapport.pdf;annexe;Rapport;1;{sources[1].stat().st_size};{sha256(sources[1])}",
+        "ordre;fichier;role;type de piece;titre;pages;taille (octets);sha256",
+        f"1;01-deliberation.pdf;principal;;Délibération n° 12;2;{sources[0].stat().st_size};{sha256(sources[0])}",
+        f"2;02-rapport.pdf;annexe;;Rapport;1;{sources[1].stat().st_size};{sha256(sources[1])}",
     ]
     assert [p.name for p in written] == ["01-deliberation.pdf", "02-rapport.pdf", "bordereau.csv"]
 
@@ -454,22 +459,34 @@ def test_done_when_observation_deliberation_signed_act_and_actes(
 
     scan = tmp_path / "scan.jpg"
     scan.write_bytes(signed_scan())
+    refused = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    assert (refused.exit_code, refused.stderr.splitlines()[-1]) == (
+        1,
+        "Écrivez-le « 2020_245 » (--numero 2020_245), comme il sera transmis à la Préfecture.",
+    )
     assert (
-        cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019").exit_code
+        cli("deliberation", "ajouter", str(scan), "--numero", "2020_245", "--seance", "15/12/2020", "2019").exit_code
         == 0
     )
+    # without the Préfecture's file, its classification date lets the message be written
+    libelle = "  libelle: Politique de la ville – habitat – logement\n"
+    edit(contenus / "deliberation.yaml", libelle, f"{libelle}  date_version: 2020-06-15\n")
 
     result = cli("dossier", "2019", "--version", "definitif", "--actes")
     assert result.exit_code == 0, result.stderr
     folder = projet / "sortie/2019/actes-definitif"
+    stem = "062-200072460-20201215-2020_245-DE-1-1"
     names = sorted(path.name for path in folder.iterdir())
-    assert names[0] == "01-deliberation.pdf"
+    assert names[:2] == [f"{stem}_0.xml", f"99_AU-{stem}_2.pdf"] and f"99_DE-{stem}_1.pdf" in names
+    schema = actes_schema()
+    assert schema.validate(etree.parse(str(folder / f"{stem}_0.xml"))), schema.error_log
     signed = projet / "annexes/2019/deliberation-conseil-communautaire-2020-12-15.pdf"
-    assert (folder / "01-deliberation.pdf").read_bytes() == signed.read_bytes()  # the act as signed
+    assert (folder / f"99_DE-{stem}_1.pdf").read_bytes() == signed.read_bytes()  # the act as signed
     bordereau = (folder / "bordereau.csv").read_text(encoding="utf-8-sig")
-    assert "nature;Délibération" in bordereau and "classification;8.5;" in bordereau
-    assert "1;01-deliberation.pdf;principal;Délibération n° 2020-245 du 15 décembre 2020;1;" in bordereau
-    synthese = PdfReader(folder / "05-synthese-des-avis.pdf")
+    assert "nature;Délibération" in bordereau and "classification;8.5;Politique de la ville – habitat" in bordereau
+    assert "date de classification;2020-06-15" in bordereau
+    assert f"1;99_DE-{stem}_1.pdf;principal;99_DE;Délibération n° 2020_245 du 15 décembre 2020;1;" in bordereau
+    synthese = PdfReader(folder / f"99_AU-{stem}_5.pdf")
     text = " ".join(" ".join(page.extract_text().split()) for page in synthese.pages)
     assert "Observations et suites données" in text and SUITE in text
     assert synthese.outline[0].title == "Synthèse des avis ; Observations et suites données"
@@ -496,8 +513,14 @@ def test_a_contribution_has_its_group_in_the_dossier_and_in_actes(projet: Path, 
     assert children[-1][0].title == "Contribution – Région Hauts-de-France"
     folder = projet / "sortie/2019/actes-projet-v1"
     names = sorted(path.name for path in folder.glob("*.pdf"))
-    assert names[0] == "01-rapport.pdf"  # a projet without a signed act: the rapport leads
+    assert names[0] == "01-rapport.pdf"  # a projet without a signed act: the rapport leads, under short names
     assert names[-1] == "08-contribution-region-hauts-de-france.pdf"
+    assert not list(folder.glob("*.xml"))  # no number nor date: no ACTES message, and the bordereau says why
+    bordereau = (folder / "bordereau.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert bordereau[7] == (
+        "message;non écrit : aucune délibération signée n'est enregistrée, or le message porte son numéro et sa "
+        "date, comme les noms des fichiers ACTES (assembleur deliberation ajouter)"
+    )
 
 
 @pytest.mark.libreoffice
@@ -521,7 +544,7 @@ def test_a_yaml_mistake_in_deliberation_yaml_is_named_with_its_line(
     line = text.count("\n") + 2
     scan = tmp_path / "deliberation.jpg"
     scan.write_bytes(signed_scan("Deliberation"))
-    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020-245", "--seance", "15/12/2020", "2019")
+    result = cli("deliberation", "ajouter", str(scan), "--numero", "2020_245", "--seance", "15/12/2020", "2019")
     assert result.exit_code == 1, result.stderr
     assert result.stderr.startswith(
         f"Erreur : 1 erreur dans les contenus :\n- contenus/2019/deliberation.yaml, ligne {line}, colonne 1 : "

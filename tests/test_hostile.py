@@ -128,7 +128,40 @@ def nested_page(depth: int) -> bytes:
     )
 
 
+CLASSIFICATION = "annexes/2019/prefecture.xml"
+XML_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "lollollollollollollollollollol">'
+    + "".join(f'<!ENTITY {n} "{f"&{p};" * 10}">' for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+    + ']><r xmlns="http://www.interieur.gouv.fr/ACTES#v1.1-20040216">&i;</r>'
+)
+
+
+def classification(data: Callable[[], bytes]) -> Callable[[Path], None]:
+    """The Préfecture's classification file named in deliberation.yaml is ``data``."""
+
+    def change(root: Path) -> None:
+        (root / CLASSIFICATION).write_bytes(data())
+        libelle = "  libelle: Politique de la ville – habitat – logement\n"
+        path = root / "contenus/2019/deliberation.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(libelle, f"{libelle}  fichier: prefecture.xml\n"))
+
+    return change
+
+
 CASES = {
+    # the Préfecture's classification file (XML): entities, size
+    "classification-entities": (
+        classification(lambda: XML_LAUGHS.encode()),  # libxml2 itself refuses to expand them
+        f"{CLASSIFICATION}, ligne 1 : le fichier de classification n'est pas un XML lisible",
+    ),
+    "classification-external-entity": (
+        classification(lambda: b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "/dev/zero">]><r>&x;</r>'),
+        f"{CLASSIFICATION} : le fichier de classification déclare un DOCTYPE",
+    ),
+    "classification-huge": (
+        classification(lambda: b"<r>" + b"<a/>" * (limites.MAX_CLASSIFICATION_BYTES // 4) + b"</r>"),
+        f"{CLASSIFICATION} : le fichier de classification pèse",
+    ),
     # YAML bombs and oversized content: content files
     "billion-laughs": (append("contenus/2019/rapport.yaml", BILLION_LAUGHS), "contenus/2019/rapport.yaml, ligne"),
     "billion-laughs-round-trip": (
@@ -272,8 +305,14 @@ def test_the_ten_line_alias_document_is_named_with_its_line(projet: Path) -> Non
 
 MANIFESTS = {
     "huge": (lambda: b" " * (limites.MAX_MANIFEST_BYTES + 1), "ce fichier pèse plus de"),
-    "deeply-nested": (lambda: b"[" * 1_000_000 + b"]" * 1_000_000, "ce fichier n'est pas un manifeste d'assembleur lisible"),
-    "not-a-list": (lambda: json.dumps({"sorties": [3]}).encode(), "ce fichier n'est pas un manifeste d'assembleur lisible"),
+    "deeply-nested": (
+        lambda: b"[" * 1_000_000 + b"]" * 1_000_000,
+        "ce fichier n'est pas un manifeste d'assembleur lisible",
+    ),
+    "not-a-list": (
+        lambda: json.dumps({"sorties": [3]}).encode(),
+        "ce fichier n'est pas un manifeste d'assembleur lisible",
+    ),
     "outside": (
         lambda: json.dumps({"sorties": [{"fichier": "/dev/zero", "sha256": "0"}]}).encode(),
         "« /dev/zero » n'est pas un fichier du dossier du manifeste.",

@@ -37,7 +37,7 @@ def test_all_problems_of_all_files_are_reported_together(annee: Year, contenus: 
     )
     found = problems(annee)
     assert found == [
-        "contenus/2019/rapport.yaml, ligne 19, colonne 13 [date_arret] : la date « 31/02/2020 » n'existe pas dans le calendrier.",
+        "contenus/2019/rapport.yaml, ligne 21, colonne 13 [date_arret] : la date « 31/02/2020 » n'existe pas dans le calendrier.",
         "contenus/2019/chapitre3.yaml, ligne 23, colonne 20 [sections › 1 › contenu › 4 › bilan › projets] : "
         "attendu : un nombre entier ; trouvé : « vingt-quatre ».",
         "contenus/2019/programmation.yaml, ligne 123, colonne 45 [actions › 25 › commune] : la commune « Auchell » "

@@ -15,7 +15,7 @@ from assembleur.contenus import consultation
 from assembleur.contenus.model import Consultation
 from assembleur.files import sha256
 
-from .aides import assert_pdfa_2b, edit, says, send_projet
+from .aides import actes_schema, assert_pdfa_2b, edit, says, send_projet
 
 pytestmark = pytest.mark.libreoffice
 
@@ -267,48 +267,108 @@ def test_the_deadline_is_the_same_day_months_later(envoi, months, deadline) -> N
     assert consultation.deadline(Consultation(envoi=envoi, delai_mois=months)) == deadline
 
 
-def test_actes_folder_one_pdf_per_part_with_a_bordereau(definitif_2019) -> None:
+ACTES = "062-200072460-20201215-2020_245-DE-1-1"  # département, SIREN, date and number of the act, nature
+
+
+def test_actes_folder_one_pdf_per_part_under_actes_names_with_the_message_and_a_bordereau(definitif_2019) -> None:
     _, files = definitif_2019
-    names = sorted(name for name in files if name.startswith("actes-definitif/"))
+    names = sorted(name.removeprefix("actes-definitif/") for name in files if name.startswith("actes-definitif/"))
     assert names == [
-        "actes-definitif/01-deliberation.pdf",
-        "actes-definitif/02-rapport.pdf",
-        "actes-definitif/03-annexe-1-grille-des-actions.pdf",
-        "actes-definitif/04-annexe-2-protocole.pdf",
-        "actes-definitif/05-synthese-des-avis.pdf",
-        "actes-definitif/06-avis-marles-les-mines.pdf",
-        "actes-definitif/07-avis-bruay-la-buissiere.pdf",
-        "actes-definitif/08-avis-conseil-municipal-preside-par-m-frederic-wallet.pdf",
-        "actes-definitif/bordereau.csv",
+        f"{ACTES}_0.xml",
+        f"99_AU-{ACTES}_2.pdf",
+        f"99_AU-{ACTES}_3.pdf",
+        f"99_AU-{ACTES}_4.pdf",
+        f"99_AU-{ACTES}_5.pdf",
+        f"99_AU-{ACTES}_6.pdf",
+        f"99_AU-{ACTES}_7.pdf",
+        f"99_AU-{ACTES}_8.pdf",
+        f"99_DE-{ACTES}_1.pdf",
+        "bordereau.csv",
     ]
     total = 0
-    for name in names[:-1]:
-        path = files[name]
-        assert subprocess.run(["pdfinfo", str(path)], capture_output=True).returncode == 0
-        assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
-        assert not PdfReader(path).is_encrypted
-        total += path.stat().st_size
+    for name in names:
+        if name.endswith(".pdf"):
+            path = files[f"actes-definitif/{name}"]
+            assert subprocess.run(["pdfinfo", str(path)], capture_output=True).returncode == 0
+            assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+            assert not PdfReader(path).is_encrypted
+            total += path.stat().st_size
     assert total < 150 * 1024 * 1024
     rows = files["actes-definitif/bordereau.csv"].read_text(encoding="utf-8-sig").splitlines()
-    assert rows[:7] == [
-        "nature;Délibération",
-        "classification;8.5;Politique de la ville – habitat – logement",
+    assert rows[:10] == [
+        "nature;Délibération;code 1 (DE)",
+        "classification;8.5;Politique de la ville-habitat-logement",  # as the Préfecture's file names it
+        "matieres;8;5",
+        "date de classification;2020-06-15",
         "objet;Rapport 2019 sur la mise en œuvre de la politique de la ville",
-        "numero;2020-245",
+        "numero;2020_245",
         "date;2020-12-15",
+        f"message;{ACTES}_0.xml",
         "",
-        "ordre;fichier;role;titre;pages;taille (octets);sha256",
+        "ordre;fichier;role;type de piece;titre;pages;taille (octets);sha256",
     ]
-    first, second = rows[7].split(";"), rows[8].split(";")
-    assert first[:5] == ["1", "01-deliberation.pdf", "principal", "Délibération n° 2020-245 du 15 décembre 2020", "1"]
-    assert second[:4] == [
+    message, first, second = (row.split(";") for row in rows[10:13])
+    assert message[:5] == [
+        "0",
+        f"{ACTES}_0.xml",
+        "message",
+        "",
+        "Message ACTES (description de l'acte et de ses annexes)",
+    ]
+    assert message[7] == sha256(files[f"actes-definitif/{ACTES}_0.xml"])
+    assert first[:6] == [
+        "1",
+        f"99_DE-{ACTES}_1.pdf",
+        "principal",
+        "99_DE",
+        "Délibération n° 2020_245 du 15 décembre 2020",
+        "1",
+    ]
+    assert second[:5] == [
         "2",
-        "02-rapport.pdf",
+        f"99_AU-{ACTES}_2.pdf",
         "annexe",
+        "99_AU",
         "Rapport sur la mise en œuvre de la Politique de la Ville – 2019",
     ]
-    assert second[6] == sha256(files["actes-definitif/02-rapport.pdf"])
-    assert {row.split(";")[2] for row in rows[8:]} == {"annexe"}
+    assert second[7] == sha256(files[f"actes-definitif/99_AU-{ACTES}_2.pdf"])
+    assert [row.split(";")[2:4] for row in rows[12:]] == [["annexe", "99_AU"]] * 7
+    assert rows[-1].split(";")[4] == "Avis – Conseil municipal présidé par M. Frédéric WALLET"
+
+
+def test_the_actes_message_validates_against_the_schema_and_lists_every_annex(definitif_2019) -> None:
+    from lxml import etree
+
+    _, files = definitif_2019
+    path = files[f"actes-definitif/{ACTES}_0.xml"]
+    assert path.read_bytes().startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<actes:Acte ')
+    tree = etree.parse(str(path))
+    schema = actes_schema()
+    assert schema.validate(tree), schema.error_log
+    ns = {"actes": "http://www.interieur.gouv.fr/ACTES#v1.1-20040216"}
+    root = tree.getroot()
+
+    def attribute(element, name: str) -> str:
+        return element.get(f"{{{ns['actes']}}}{name}")
+
+    assert (attribute(root, "Date"), attribute(root, "NumeroInterne"), attribute(root, "CodeNatureActe")) == (
+        "2020-12-15",
+        "2020_245",
+        "1",
+    )
+    assert [attribute(root.find(f"actes:CodeMatiere{level}", ns), "CodeMatiere") for level in (1, 2)] == ["8", "5"]
+    assert root.find("actes:CodeMatiere3", ns) is None
+    assert (
+        root.findtext("actes:Objet", namespaces=ns) == "Rapport 2019 sur la mise en oeuvre de la politique de la ville"
+    )
+    assert root.findtext("actes:ClassificationDateVersion", namespaces=ns) == "2020-06-15"
+    assert root.findtext("actes:Document/actes:NomFichier", namespaces=ns) == f"99_DE-{ACTES}_1.pdf"
+    annexes = root.find("actes:Annexes", ns)
+    listed = [element.text for element in annexes.iterfind("actes:Annexe/actes:NomFichier", ns)]
+    assert listed == [f"99_AU-{ACTES}_{order}.pdf" for order in range(2, 9)]
+    assert attribute(annexes, "Nombre") == "7"
+    assert all(f"actes-definitif/{name}" in files for name in listed)
+    assert root.findtext("actes:DocumentPapier", namespaces=ns) == "N"
 
 
 def test_actes_over_the_size_limit_is_refused(projet: Path, cli) -> None:

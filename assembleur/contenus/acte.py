@@ -12,6 +12,8 @@ left changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -20,6 +22,36 @@ from ..project import Year
 from . import registre
 
 DELIBERATION_FILE = "deliberation.yaml"
+# S²LOW's rule, stricter than the ACTES schema's: upper-case letters, digits and « _ », 15 characters at most,
+# neither starting nor ending with « _ ».
+NUMERO_PATTERN = re.compile(r"^([A-Z0-9][A-Z0-9_]{0,13})?[A-Z0-9]$")
+NUMERO_RULE = (
+    "les plateformes @ctes (S²LOW) n'acceptent que des majuscules, des chiffres et « _ », "
+    "15 caractères au plus, sans « _ » au début ni à la fin"
+)
+
+
+def numero_suggestion(numero: str) -> str:
+    """The spelling of ``numero`` the platforms accept (``2020-245`` → ``2020_245``); empty when none is left."""
+    plain = unicodedata.normalize("NFKD", numero).encode("ascii", "ignore").decode("ascii").upper()
+    plain = re.sub(r"[-\s./]+", "_", plain.strip())
+    plain = re.sub(r"_+", "_", re.sub(r"[^A-Z0-9_]", "", plain)).strip("_")
+    return plain[:15].rstrip("_")
+
+
+def numero_refusal(numero: str) -> tuple[str, str] | None:
+    """Why @ctes refuses ``numero``, and what to type instead; None when it is accepted."""
+    if NUMERO_PATTERN.match(numero):
+        return None
+    suggestion = numero_suggestion(numero)
+    advice = (
+        f"Écrivez-le « {suggestion} » (--numero {suggestion}), comme il sera transmis à la Préfecture."
+        if suggestion
+        else "Donnez le numéro tel que votre service des assemblées l'a attribué (par exemple 2020_245)."
+    )
+    return f"Le numéro « {numero} » n'est pas accepté : {NUMERO_RULE}.", advice
+
+
 WHO = "délibération du conseil communautaire"  # the name of what was registered
 NAMED = "la délibération signée"  # how messages about its file name it, as the build's check does
 
@@ -39,9 +71,18 @@ def register_deliberation(year: Year, data: bytes, numero: str, seance: str | dt
     numero = (numero or "").strip()
     if not numero:
         raise registre.RegistrationError(
-            "Le numéro de la délibération est vide.", "Donnez-le avec --numero (par exemple 2020-245).", "numero"
+            "Le numéro de la délibération est vide.", "Donnez-le avec --numero (par exemple 2020_245).", "numero"
         )
+    if refusal := numero_refusal(numero):
+        raise registre.RegistrationError(*refusal, "numero")
     seance_date = registre.parse_date(seance, "date de la séance", "seance")
+    if seance_date > dt.date.today():
+        raise registre.RegistrationError(
+            f"La date de la séance ({seance_date:%d/%m/%Y}) est dans le futur : "
+            "les plateformes @ctes refusent un acte daté d'après sa transmission.",
+            "Donnez la date à laquelle le conseil a délibéré (--seance JJ/MM/AAAA).",
+            "seance",
+        )
 
     def unsigned(document: Any) -> CommentedMap:
         if not isinstance(document, CommentedMap):

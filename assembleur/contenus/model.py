@@ -11,9 +11,10 @@ module each, in :mod:`.blocs`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import blocs, french
@@ -27,8 +28,10 @@ from .types import (  # noqa: F401  (the names other modules take from the model
     TO_FILL,
     Code,
     Date,
+    Departement,
     Modele,
     Pilier,
+    Siren,
     Texte,
     is_to_fill,
 )
@@ -64,6 +67,8 @@ class Collectivite(Modele):
     nom: Texte
     sigle: Texte
     couverture: list[Texte] = Field(min_length=1)
+    siren: Siren | None = None  # required by the @ctes package (file names, message)
+    departement: Departement | None = None
 
 
 class Signature(Modele):
@@ -256,11 +261,45 @@ class Avis(Modele):
     organismes: list[Organisme] = Field(min_length=1)
 
 
+ACTES_CODE = re.compile(r"^[1-9]\d?(\.[1-9]\d?){1,4}$")  # two to five levels: « 8.5 », « 8.5.1 »
+PIECE_TYPE = re.compile(r"^\d{2}_[A-Z]{2}$")  # a piece type of the ACTES lists: « 99_DE », « 22_AG »
+MAX_OBJET = 499  # S²LOW's limit (the ACTES schema allows 500)
+
+
+def _piece_type(value: str) -> str:
+    if not PIECE_TYPE.match(value):
+        raise PydanticCustomError(
+            "actes",
+            "un type de pièce @ctes s'écrit comme « 99_DE » (2 chiffres, _, 2 majuscules) ; trouvé : « {v} »",
+            {"v": value},
+        )
+    return value
+
+
+TypePiece = Annotated[Texte, AfterValidator(_piece_type)]
+
+
 class Classification(Modele):
-    """The classification of an act in the @ctes nomenclature."""
+    """The classification of an act in the @ctes nomenclature, and what the Préfecture's file says of it."""
 
     code: Code = "8.5"
     libelle: Texte = "Politique de la ville – habitat – logement"
+    fichier: Texte | None = None  # the Préfecture's RetourClassification XML, inside annexes/<année>/
+    date_version: Date | None = None  # ClassificationDateVersion, when no file gives it
+    type_piece_acte: TypePiece = "99_DE"
+    type_piece_annexe: TypePiece = "99_AU"  # « Autre document »: the Préfecture's list may name another
+
+    @field_validator("code")
+    @classmethod
+    def _actes_code(cls, value: str) -> str:
+        if not ACTES_CODE.match(value):
+            raise PydanticCustomError(
+                "actes",
+                "code de classification @ctes « {v} » mal formé ; écrivez ses niveaux séparés par des points, "
+                'entre guillemets : "8.5"',
+                {"v": value},
+            )
+        return value
 
 
 class ActeSigne(Modele):
@@ -269,6 +308,18 @@ class ActeSigne(Modele):
     fichier: Texte  # inside annexes/<année>/
     numero: Texte
     seance: Date
+
+    @field_validator("numero", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        # YAML reads 2020_245 as the number 2020245: the underscore would be lost without a word
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "actes",
+                'écrivez le numéro entre guillemets (numero: "2020_245") : sans eux, YAML le lit comme le nombre {v}',
+                {"v": value},
+            )
+        return value
 
 
 class ArticleSuites(Modele):
@@ -288,3 +339,14 @@ class Deliberation(Modele):
     considerants: list[Texte] = []
     articles: list[Texte | ArticleSuites] = Field(min_length=1)
     acte: ActeSigne | None = None
+
+    @field_validator("objet")
+    @classmethod
+    def _short_objet(cls, value: str) -> str:
+        if len(value) > MAX_OBJET:
+            raise PydanticCustomError(
+                "actes",
+                "l'objet compte {n} caractères ; les plateformes @ctes en acceptent {m} au plus : raccourcissez-le",
+                {"n": len(value), "m": MAX_OBJET},
+            )
+        return value

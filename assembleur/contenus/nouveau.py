@@ -128,6 +128,16 @@ def _new_deliberation(data: CommentedMap) -> None:
     data.pop("acte", None)  # the signed act is the year's own: registered again after the next séance
 
 
+def _classification_file(data: CommentedMap, annexes: Path) -> Path | None:
+    """The Préfecture's classification file that ``deliberation.yaml`` names, when it is in ``annexes``."""
+    classification = data.get("classification")
+    name = classification.get("fichier") if isinstance(classification, CommentedMap) else None
+    path = annexes / str(name) if name else None
+    if path is None or not path.is_file() or not path.resolve().is_relative_to(annexes.resolve()):
+        return None
+    return path
+
+
 def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
     """Create ``contenus/<new>/`` and ``annexes/<new>/`` from ``source`` (the latest earlier year)."""
     known = years(root)
@@ -153,6 +163,7 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
     target = root / CONTENTS / str(new)
     written = []
     yaml = round_trip()
+    kept: Path | None = None
     try:
         for path in sorted(origin.glob("*.yaml")):
             load_file(path, path.relative_to(root))  # a broken file is reported, not copied blindly
@@ -173,12 +184,18 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
                 _new_avis(data)
             elif stem == "deliberation":
                 _new_deliberation(data)
+                kept = _classification_file(data, root / ANNEXES / str(source))
             else:
                 _empty_year_blocks(data, source, new)
             with atomic_output(destination) as temporary, temporary.open("w", encoding="utf-8") as handle:
                 yaml.dump(data, handle)
             written.append(destination)
         ensure_folder(root / ANNEXES / str(new))
+        if kept is not None:  # the Préfecture's classification holds until it sends a new one
+            destination = root / ANNEXES / str(new) / kept.name
+            with atomic_output(destination) as temporary:
+                shutil.copyfile(kept, temporary)
+            written.append(destination)
     except BaseException:
         for path in written:  # all or nothing: no half-made year
             path.unlink(missing_ok=True)

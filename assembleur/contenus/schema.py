@@ -37,6 +37,8 @@ KEYS = {
     "nom": "Nom, tel qu'il doit apparaître.",
     "sigle": "Sigle de la collectivité (CABBALR).",
     "couverture": "Lignes du bandeau de couverture, dans l'ordre.",
+    "siren": 'SIREN de la collectivité (9 chiffres, "200072460") : il nomme les fichiers du dossier @ctes.',
+    "departement": 'Département sur 3 caractères, entre guillemets ("062", "02A", "974") : pour @ctes.',
     "titre": "Titre, tel qu'il doit apparaître.",
     "annee": "Année de référence du rapport (2019).",
     "date_arret": "Date à laquelle la version projet est arrêtée.",
@@ -87,7 +89,7 @@ KEYS = {
     "organismes": "Communes et conseils citoyens consultés, et autres signataires du contrat de ville.",
     "type": "commune, conseil_citoyen ou signataire (État, Région, Département, bailleur, CAF… : non consulté).",
     "avis": "L'avis (ou la contribution) reçu : fichier scanné, séance, sens, date de réception, observations.",
-    "fichier": "Nom du scan dans annexes/<année>/.",
+    "fichier": "Nom du fichier dans annexes/<année>/ (le scan ; pour la classification, le fichier de la Préfecture).",
     "seance": "Date de la séance du conseil (pour une contribution : date du document).",
     "sens": "Sens de l'avis : favorable, défavorable, réservé, prend acte, approuve (facultatif pour un signataire).",
     "recu": "Date de réception de l'avis.",
@@ -97,7 +99,13 @@ KEYS = {
     "instance": "L'assemblée qui délibère (« Conseil communautaire »).",
     "nature": "La nature de l'acte, telle que le bordereau @ctes la nomme (« Délibération »).",
     "objet": "Objet de la délibération, tel qu'il est transmis à la Préfecture.",
-    "classification": "Classification de l'acte pour @ctes : code (8.5) et libellé.",
+    "classification": (
+        "Classification de l'acte pour @ctes : code (8.5) et libellé ; le fichier de classification de la "
+        "Préfecture s'il est fourni, sinon sa date ; les types de pièces."
+    ),
+    "date_version": "Date de la classification de la Préfecture (ClassificationDateVersion), sans son fichier.",
+    "type_piece_acte": "Type de pièce de l'acte pour @ctes (99_DE, délibération).",
+    "type_piece_annexe": "Type de pièce des annexes pour @ctes (99_AU, autre document, par défaut).",
     "visas": "Les visas de la délibération (« Vu … ; »), dans l'ordre.",
     "considerants": "Considérants ajoutés après ceux tirés de la consultation.",
     "articles": (

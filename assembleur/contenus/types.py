@@ -99,6 +99,46 @@ def _text(value: Any) -> Any:
     return value
 
 
+def luhn_valid(digits: str) -> bool:
+    """Whether ``digits`` end with a valid Luhn key (the SIREN's last digit)."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+DEPARTEMENT_PATTERN = re.compile(r"^[09][0-9][AB0-9]$")  # the ACTES schema's: 062, 02A, 974
+
+
+def _siren(value: Any) -> str:
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(value)) if isinstance(value, int | str) else value
+    if not isinstance(text, str) or not re.fullmatch(r"\d{9}", text):
+        raise PydanticCustomError("siren", "un SIREN a 9 chiffres ; trouvé : « {v} »", {"v": str(value)})
+    if not luhn_valid(text):
+        raise PydanticCustomError(
+            "siren",
+            "le SIREN « {v} » a une clé fausse (dernier chiffre) : vérifiez-le sur l'avis de situation INSEE",
+            {"v": text},
+        )
+    return text
+
+
+def _departement(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # YAML reads 062 as the number 62
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if len(text) in (1, 2):
+        text = text.zfill(2).rjust(3, "0")  # « 62 » and « 2A » as ACTES writes them: 062, 02A
+    if not DEPARTEMENT_PATTERN.match(text):
+        raise PydanticCustomError(
+            "departement",
+            "le département s'écrit sur 3 caractères comme @ctes l'attend (062, 02A, 974) ; trouvé : « {v} »",
+            {"v": str(value)},
+        )
+    return text
+
+
 # What editors see (JSON Schema): the French ways of typing, not Python's types.
 _AMOUNT_SCHEMA = {
     "type": ["number", "string"],
@@ -114,6 +154,14 @@ Pourcentage = Annotated[Decimal, BeforeValidator(_percent), WithJsonSchema(_PERC
 Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
 Nombre = Annotated[int, BeforeValidator(_count), Field(ge=0, le=1_000_000), WithJsonSchema(_COUNT_SCHEMA)]
 Texte = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_TEXT_SCHEMA)]
+Siren = Annotated[
+    str, BeforeValidator(_siren), WithJsonSchema({"type": ["string", "integer"], "description": "SIREN : 9 chiffres."})
+]
+Departement = Annotated[
+    str,
+    BeforeValidator(_departement),
+    WithJsonSchema({"type": ["string", "integer"], "description": 'Département sur 3 caractères : "062".'}),
+]
 
 
 class Modele(BaseModel):

@@ -57,6 +57,9 @@ CUSTOM_ERRORS = {
     "bilan_portee",
     "libelle",
     "sens_manquant",
+    "siren",
+    "departement",
+    "actes",
 }
 
 

@@ -13,34 +13,10 @@ from typing import Any
 
 from ..contenus import consultation, french, markup
 from ..contenus.consultation import Statut
-from ..contenus.model import SIGNATAIRE, ArticleSuites, Classification
+from ..contenus.model import SIGNATAIRE, ArticleSuites
 from ..contenus.validate import Content
 from ..project import PROJET
 from .derive import Builder, Document, common_cover
-
-
-def transmission(content: Content) -> dict[str, str]:
-    """What the @ctes bordereau says of the act, as plain text: nature, classification, objet."""
-    deliberation = content.deliberation
-    builder = Builder(content)
-
-    def text(raw: str) -> str:
-        return markup.plain(builder.text(raw))
-
-    if deliberation is None:  # a projet's package without an act: the rapport stands first
-        classification = Classification()
-        return {
-            "nature": "",
-            "classification_code": classification.code,
-            "classification_libelle": text(classification.libelle),
-            "objet": text(content.rapport.titre),
-        }
-    return {
-        "nature": text(deliberation.nature),
-        "classification_code": deliberation.classification.code,
-        "classification_libelle": text(deliberation.classification.libelle),
-        "objet": text(deliberation.objet),
-    }
 
 
 def build_deliberation(content: Content, statuts: list[Statut], version: str = PROJET, mention: str = "") -> Document:

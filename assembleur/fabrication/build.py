@@ -24,7 +24,7 @@ from .. import __version__
 from ..contenus import consultation, french, load, markup, validate
 from ..contenus.model import SIGNATAIRE
 from ..documents import accessibilite, annexes, deliberation, derive, gabarits
-from ..documents.deliberation import transmission as act_transmission
+from ..documents import transmission as act_transmission
 from ..errors import AssembleurError, FinalExists, FinalRefused, Problem, TemplateProblems, UsageProblem
 from ..files import build_lock, ensure_folder, give_created_file_mode, remove_abandoned_stagings, sha256, staging_folder
 from ..pdf import convert, libreoffice
@@ -95,6 +95,7 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
         check_scans(year, checked)
         if options.actes:
             check_act(year, checked)
+            act_transmission.check(year, checked.content, act_registered(checked))
     return checked
 
 
@@ -247,6 +248,7 @@ def verify(
 
     scans = attempt(lambda: check_scans(year, checked)) or []
     attempt(lambda: check_act(year, checked))
+    attempt(lambda: act_transmission.check(year, checked.content, registered=False))  # the Préfecture's file
     warnings += attempt(lambda: check_templates(year, checked, templates)) or []
     return checked, scans, warnings
 
@@ -645,6 +647,8 @@ def _build_dossier(
             advice.append(REGISTER_ADVICE.format(annee=annee))
         if refusals:
             raise FinalRefused(refusals, " ".join(advice))
+    if options.actes:  # before any conversion: identity, number, the Préfecture's classification
+        run.checked.warnings += act_transmission.check(year, content, act_registered(run.checked))
     run.refuse_existing_final([names["dossier"], f"{names['rapport']}.pdf"])
 
     pieces = _dossier_pieces(content, states, options.version, mention, names, annee)
@@ -887,9 +891,6 @@ def _actes(
             for part in group.children:
                 short = actes.ascii_name(part.title)  # "avis-auchel", "contribution-region-…"
                 add(short, part.title, bundle(part, f"{short}-{len(pieces)}.pdf"))
-    transmission = actes.Transmission(
-        **act_transmission(content),
-        numero=acte.numero if acte else "",
-        date=acte.seance.isoformat() if acte else "",
-    )
+    transmission = act_transmission.transmission(run.year, content)
+    run.inputs += act_transmission.inputs(run.year, content)
     return actes.build_package(pieces, folder, transmission, run.options.limite_actes_mio)
