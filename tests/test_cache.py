@@ -13,7 +13,7 @@ from assembleur.documents import render
 from assembleur.fabrication import build, freshness
 from assembleur.project import Year
 
-from .aides import edit
+from .aides import classify, edit
 
 pytestmark = pytest.mark.libreoffice
 
@@ -88,6 +88,21 @@ def test_an_unchanged_projet_is_checked_again_without_a_record_for_these_bytes_a
         record.unlink()
     assert cli("rapport", "2019").exit_code == 0  # the record gone: checked again
     assert len(checks) == 2
+
+
+def test_an_unchanged_actes_projet_checks_again_where_the_prefecture_file_lies(projet: Path, cli) -> None:
+    """The classification file turned into a link out of annexes/2019/, same bytes: refused as by --forcer."""
+    path = classify(projet)
+    assert cli("dossier", "2019", "--actes").exit_code == 0
+    outside = projet / "ailleurs.xml"
+    path.rename(outside)
+    path.symlink_to(outside)
+
+    reused, forced = cli("dossier", "2019", "--actes"), cli("dossier", "2019", "--actes", "--forcer")
+
+    assert reused.exit_code == forced.exit_code != 0
+    assert reused.stderr == forced.stderr
+    assert "le fichier de classification doit se trouver dans annexes/2019/." in reused.stderr
 
 
 def test_an_unchanged_projet_is_answered_without_loading_the_content_model(projet: Path) -> None:

@@ -95,20 +95,21 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
         check_scans(year, checked)
         if options.actes:
             check_act(year, checked)
-            act_transmission.check(year, checked.content, act_registered(checked))
+            checked.warnings += act_transmission.check(year, checked.content, act_registered(checked))
     return checked
 
 
 def proven(checked: Checked, command: str, options: BuildOptions) -> freshness.Proven:
     """What :func:`check_inputs` proved about the inputs of ``command``: kept for an unchanged projet."""
-    content = checked.content
-    scans, act = [], None
+    content, files = checked.content, []
     if command == "dossier":
         if content.avis is not None:
-            scans = [(o.nom, o.avis.fichier) for o in content.avis.organismes if o.avis is not None]
-        if options.actes and act_registered(checked):
-            act = content.deliberation.acte.fichier
-    return freshness.Proven(list(checked.warnings), scans, act)
+            files += [o.avis.fichier for o in content.avis.organismes if o.avis is not None]
+        deliberation = content.deliberation
+        if options.actes and deliberation is not None:
+            files += [deliberation.acte.fichier] if deliberation.acte is not None else []
+            files += [deliberation.classification.fichier] if deliberation.classification.fichier else []
+    return freshness.Proven(list(checked.warnings), files)
 
 
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:

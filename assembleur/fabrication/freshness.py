@@ -75,15 +75,14 @@ CHECKING_LIBRARIES = ("pydantic", "pydantic_core", "pypdf", "ruamel.yaml")
 
 @dataclass(frozen=True)
 class Proven:
-    """What a build's checks proved about its inputs: their warnings, and the scans checked in full.
+    """What a build's checks proved about its inputs: their warnings, and the files of annexes/<année>/ they read.
 
-    ``scans`` are the received avis as (body, file name in annexes/<année>/);
-    ``act`` is the signed délibération's file when the build checked it.
+    ``files`` are named as in the YAML (relative to annexes/<année>/): the scans of the avis, and
+    with --actes the signed délibération and the Préfecture's classification file.
     """
 
     warnings: list[Problem]
-    scans: list[tuple[str, str]] = field(default_factory=list)
-    act: str | None = None
+    files: list[str] = field(default_factory=list)
 
 
 def unchanged_projet(
@@ -93,8 +92,9 @@ def unchanged_projet(
 
     An unchanged projet is taken up rather than numbered again, once its inputs pass a new build's checks.
     The checks of the content (YAML, models, scans read as PDF) are those a build already made on
-    the same bytes, with the same assembleur and libraries (:func:`recall`); the places are checked
-    again, since a scan turned into a link out of annexes/<année>/ keeps its bytes and its fingerprint.
+    the same bytes, with the same assembleur and libraries (:func:`recall`); the places of the files
+    of annexes/<année>/ are checked again, since a scan turned into a link out of that folder keeps
+    its bytes and its fingerprint.
     Without such a record, every check is made again (and recorded).
     """
     if options.version != versions.PROJET or options.apercu:
@@ -120,10 +120,9 @@ def unchanged_message(files: list[Path]) -> str:
 
 
 def _in_place(year: Year, proven: Proven) -> bool:
-    """Is every scan the checks read still a file inside annexes/<année>/ (links resolved)?"""
+    """Is every file of annexes/<année>/ the checks read still a file inside it (links resolved)?"""
     folder = year.root / ANNEXES / str(year.annee)
-    names = [name for _, name in proven.scans] + ([proven.act] if proven.act else [])
-    return all(placed(folder / name, folder) for name in names)
+    return all(placed(folder / name, folder) for name in proven.files)
 
 
 def remember(year: Year, print_: str, proven: Proven) -> None:
@@ -139,8 +138,7 @@ def remember(year: Year, print_: str, proven: Proven) -> None:
             }
             for p in proven.warnings
         ],
-        "scans": [list(scan) for scan in proven.scans],
-        "acte": proven.act,
+        "fichiers": proven.files,
     }
     # not recorded (a cache that cannot be written): checked again next time
     with contextlib.suppress(OSError, OutputError), atomic_output(_verdict_path(year, print_)) as temporary:
@@ -155,11 +153,10 @@ def recall(year: Year, print_: str) -> Proven | None:
             Problem(Path(w["fichier"]) if w["fichier"] else None, w["message"], w["ligne"], w["colonne"], w["chemin"])
             for w in data["avertissements"]
         ]
-        scans = [(str(body), str(name)) for body, name in data["scans"]]
-        act = data["acte"]
+        files = [str(name) for name in data["fichiers"]]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return Proven(warnings, scans, str(act) if act else None)
+    return Proven(warnings, files)
 
 
 def _verdict_path(year: Year, print_: str) -> Path:
