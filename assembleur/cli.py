@@ -36,7 +36,7 @@ from .pdf.actes import DEFAULT_LIMIT_MIB
 from .project import OUTPUTS, Year, resolve_year
 
 if TYPE_CHECKING:
-    from .fabrication import build
+    from .fabrication import verification
 
 # The document libraries are imported inside the commands that need them: an unchanged
 # rebuild is answered before they load.
@@ -220,7 +220,7 @@ def _shown(path: Path) -> Path:
     return absolute.relative_to(Path.cwd()) if absolute.is_relative_to(Path.cwd()) else absolute
 
 
-def _report_build(checked: build.Checked, written: list[Path]) -> None:
+def _report_build(checked: verification.Checked, written: list[Path]) -> None:
     """After a build: its warnings on stderr, then each written file on stdout."""
     _report_files(checked.warnings, written)
 
@@ -288,15 +288,15 @@ def verifier(
     gabarits: TemplatesOption = None,
 ) -> None:
     """Vérifie les contenus d'une année et compare les chiffres tapés aux données."""
-    from .fabrication import build, manifest
+    from .fabrication import manifest, verification
 
     if manifeste is not None:
         count = manifest.check_manifest(manifeste)
         _say(f"Les {count} fichiers du manifeste {manifeste} sont identiques à leur fabrication.")
         return
     year = resolve_year(Path.cwd(), annee)
-    checked, scans, warnings = build.verify(year, gabarits)
-    _say(build.summary(year, checked, scans))
+    checked, scans, warnings = verification.verify(year, gabarits)
+    _say(verification.summary(year, checked, scans))
     _report_warnings(warnings)
 
 
@@ -509,10 +509,10 @@ def _report_comparison(result: Any) -> None:
 def avis(annee: YearArgument = None) -> None:
     """Montre où en est la consultation : avis reçus, en attente, réputés favorables."""
     from .contenus import consultation
-    from .fabrication import build
+    from .fabrication import verification
 
     year = resolve_year(Path.cwd(), annee)
-    checked = build.check(year)
+    checked = verification.check(year)
     consulted = checked.content.avis
     if consulted is None:
         raise AssembleurError(
@@ -520,7 +520,7 @@ def avis(annee: YearArgument = None) -> None:
             "Créez contenus/<année>/avis.yaml (voir docs/contenus.md).",
         )
     typer.echo(consultation.sending(consulted.consultation))
-    for statut in build.statuts(checked):
+    for statut in verification.statuts(checked):
         organisme = statut.organisme
         if statut.etat == consultation.RECU:
             detail = f"reçu le {statut.recu} — séance du {statut.seance}, {statut.sens} — {organisme.avis.fichier}"

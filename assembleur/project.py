@@ -16,6 +16,7 @@ CONTENTS = "contenus"
 TEMPLATES = "gabarits"
 ANNEXES = "annexes"
 OUTPUTS = "sortie"
+CACHE_FOLDER = Path(".cache") / "assembleur"  # parts, converted templates, OCR, locks: never tracked
 
 # the versions a project builds of a year's rapport; here, low enough for documents/ to name them
 PROJET = "projet"

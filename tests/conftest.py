@@ -17,7 +17,7 @@ from hypothesis import settings
 from typer.testing import CliRunner
 
 from assembleur.cli import app
-from assembleur.fabrication import build
+from assembleur.fabrication import build, verification
 from assembleur.project import Year
 
 from .aides import PROJET_FIGE, classify, copy_project, send_projet, sign_deliberation
@@ -63,9 +63,9 @@ def contenus(projet: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def checked_2019() -> build.Checked:
+def checked_2019() -> verification.Checked:
     """The frozen 2019 content, validated (read-only)."""
-    return build.check(Year(PROJET_FIGE, 2019))
+    return verification.check(Year(PROJET_FIGE, 2019))
 
 
 @pytest.fixture(scope="session")

@@ -118,13 +118,13 @@ def test_changing_a_figure_changes_the_alternative_text():
 
 def test_the_words_around_the_figures_are_libelles(annee, contenus):
     from assembleur.documents import derive
-    from assembleur.fabrication import build
+    from assembleur.fabrication import verification
 
     text = (contenus / "rapport.yaml").read_text(encoding="utf-8")
     (contenus / "rapport.yaml").write_text(
         text.replace("libelles:\n", "libelles:\n  graphique_financement: les parts des financeurs\n", 1), encoding="utf-8"
     )
-    [chart] = [i for i in derive.build_document(build.check(annee).content).body if i.chart == "financement"]
+    [chart] = [i for i in derive.build_document(verification.check(annee).content).body if i.chart == "financement"]
     assert chart.description.startswith("Graphique en barres : les parts des financeurs. ")
 
 

@@ -370,12 +370,12 @@ def test_without_the_classification_date_the_files_keep_actes_names_but_no_messa
 
 def test_a_registered_act_without_classification_date_is_told(projet: Path, contenus: Path) -> None:
     from assembleur.documents import transmission
-    from assembleur.fabrication import build
+    from assembleur.fabrication import verification
     from assembleur.project import Year
 
     sign_deliberation(projet)
     year = Year(projet, 2019)
-    content = build.check(year).content
+    content = verification.check(year).content
     warnings = transmission.check(year, content, registered=True)
     assert [str(warning) for warning in warnings] == [
         "contenus/2019/deliberation.yaml : le message ACTES n'est pas écrit : la date de la classification de la "

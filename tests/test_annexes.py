@@ -6,7 +6,7 @@ from collections import Counter
 
 from assembleur.contenus.french import typography
 from assembleur.documents import annexes, derive
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 
 
 def table_lines(document: derive.Document) -> list[str]:
@@ -15,7 +15,7 @@ def table_lines(document: derive.Document) -> list[str]:
     ]
 
 
-def test_the_grid_lists_every_action_once(checked_2019: build.Checked) -> None:
+def test_the_grid_lists_every_action_once(checked_2019: verification.Checked) -> None:
     lines = Counter(table_lines(annexes.build_grille(checked_2019.content)))
     for action in checked_2019.content.programmation.actions:
         assert lines[typography(annexes.grid_line(action))] == 1, action.titre
@@ -23,7 +23,7 @@ def test_the_grid_lists_every_action_once(checked_2019: build.Checked) -> None:
     assert "Class'Départ 6 - Interco (L'Envol)" in lines
 
 
-def test_the_grid_shows_every_sous_priorite_even_empty(checked_2019: build.Checked) -> None:
+def test_the_grid_shows_every_sous_priorite_even_empty(checked_2019: verification.Checked) -> None:
     lines = table_lines(annexes.build_grille(checked_2019.content))
     for priorite in checked_2019.content.feuille_de_route.priorites:
         assert any(line.startswith(typography(f"PRIORITE n°{priorite.numero} : ")) for line in lines)
@@ -33,13 +33,13 @@ def test_the_grid_shows_every_sous_priorite_even_empty(checked_2019: build.Check
     assert "Priorité 6, sans sous-priorité" in lines  # the Conseil Local de Santé Mental
 
 
-def test_the_grid_is_landscape_friendly_and_splits_long_rows(checked_2019: build.Checked) -> None:
+def test_the_grid_is_landscape_friendly_and_splits_long_rows(checked_2019: verification.Checked) -> None:
     [table] = [item.table for item in annexes.build_grille(checked_2019.content).body if item.table]
     assert table.can_split and table.header_rows == 1
     assert len(table.rows[0]) == 3
 
 
-def test_the_protocole_carries_every_article_and_every_indicator(checked_2019: build.Checked) -> None:
+def test_the_protocole_carries_every_article_and_every_indicator(checked_2019: verification.Checked) -> None:
     content = checked_2019.content
     document = annexes.build_protocole(content)
     texts = [item.text for item in document.body] + table_lines(document)
@@ -56,14 +56,14 @@ def test_the_protocole_carries_every_article_and_every_indicator(checked_2019: b
     assert document.cover["numero_annexe"] == "ANNEXE 2"
 
 
-def test_the_duplicate_article_4_is_warned_not_changed(checked_2019: build.Checked) -> None:
+def test_the_duplicate_article_4_is_warned_not_changed(checked_2019: verification.Checked) -> None:
     [warning] = [w for w in checked_2019.warnings if "articles portent" in w.message]
     assert str(warning.file) == "contenus/2019/protocole.yaml" and warning.line
     assert warning.message.startswith("deux articles portent le numéro 4 (« Article 4 : Priorités d'intervention")
 
 
-def test_the_summary_of_the_avis_says_who_answered(checked_2019: build.Checked) -> None:
-    document = annexes.build_synthese_avis(checked_2019.content, build.statuts(checked_2019))
+def test_the_summary_of_the_avis_says_who_answered(checked_2019: verification.Checked) -> None:
+    document = annexes.build_synthese_avis(checked_2019.content, verification.statuts(checked_2019))
     rows = [[cell.lines[0] for cell in row] for item in document.body if item.table for row in item.table.rows]
     assert ["Marles-les-Mines", "18 novembre 2020", "favorable", "25 novembre 2020"] in rows
     assert ["Bruay-La-Buissière", "7 novembre 2020", "prend acte", "10 novembre 2020"] in rows
@@ -73,7 +73,7 @@ def test_the_summary_of_the_avis_says_who_answered(checked_2019: build.Checked) 
     assert document.body[0].text.endswith(typography("3 avis ont été reçus ; ils sont joints au présent dossier."))
 
 
-def test_a_table_cell_typed_as_a_list_shows_one_line_per_element(checked_2019: build.Checked) -> None:
+def test_a_table_cell_typed_as_a_list_shows_one_line_per_element(checked_2019: verification.Checked) -> None:
     document = annexes.build_protocole(checked_2019.content)
     cells = [cell for item in document.body if item.table for row in item.table.rows for cell in row]
     assert not [cell for cell in cells if any(line.startswith("['") for line in cell.lines)]

@@ -178,3 +178,15 @@ def test_a_scan_other_than_an_avis_is_named_as_what_it_is(tmp_path: Path) -> Non
     assert empty.value.problems[0].message == (
         "le fichier de la contribution de « Région » est vide ; scannez à nouveau la délibération."
     )
+
+
+def test_a_watermarked_part_is_the_same_bytes_at_every_build(tmp_path: Path) -> None:
+    """The projet's watermark takes a stable resource name: two builds of the same part are identical."""
+    made = []
+    for run in ("premier", "second"):
+        part = scan_pdf(tmp_path / f"{run}.pdf", pages=2)
+        finish.finish_pdf(part, dt.date(2020, 9, 29), watermark=True, note="version projet n° 1")
+        made.append(part.read_bytes())
+    assert made[0] == made[1]
+    states = PdfReader(tmp_path / "premier.pdf").pages[0]["/Resources"]["/ExtGState"]
+    assert finish.WATERMARK_STATE in states

@@ -17,7 +17,7 @@ from pypdf import PdfWriter
 from assembleur.atelier import app as atelier_app
 from assembleur.atelier import etat, travaux
 from assembleur.errors import ConversionError, EnvironmentProblem
-from assembleur.fabrication import build
+from assembleur.fabrication import build, verification
 from assembleur.pdf import apercu
 from assembleur.project import Year
 from tests.aides import send_projet, sign_deliberation
@@ -121,7 +121,7 @@ def test_the_unchanged_projet_sentence_names_its_manifest() -> None:
         Path("manifeste-2019-projet-v2.json"),
     ]
 
-    assert build.unchanged_message(files) == (
+    assert verification.unchanged_message(files) == (
         "Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle "
         "(manifeste-2019-projet-v2.json)."
     )

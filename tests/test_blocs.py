@@ -66,13 +66,13 @@ class Citation(Bloc):
 from assembleur.contenus import schema
 from assembleur.documents import derive
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import resolve_year
 
 year = resolve_year(Path.cwd(), "2019")
 result = {}
 try:
-    checked = build.check(year)
+    checked = verification.check(year)
 except ContentError as exc:
     result["errors"] = [f"{p.file.name}:{p.line}: {p.message}" for p in exc.problems]
 else:
@@ -118,13 +118,13 @@ def test_a_new_kind_is_refused_like_the_others_when_mistyped(projet: Path) -> No
 
 def test_without_its_module_the_new_kind_is_an_unknown_block(projet: Path) -> None:
     from assembleur.errors import ContentError
-    from assembleur.fabrication import build
+    from assembleur.fabrication import verification
     from assembleur.project import resolve_year
 
     chapitre = projet / "contenus" / "2019" / "chapitre1.yaml"
     chapitre.write_text(chapitre.read_text(encoding="utf-8") + "contenu:\n  - citation: x\n", encoding="utf-8")
     try:
-        build.check(resolve_year(projet, "2019"))
+        verification.check(resolve_year(projet, "2019"))
     except ContentError as exc:
         assert any("bloc inconnu (clés : citation)" in p.message for p in exc.problems)
     else:
@@ -150,11 +150,11 @@ def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> N
     text = chapitre.read_text(encoding="utf-8")
     chapitre.write_text(text.replace("- graphique: financement", "- graphique: bilan", 1), encoding="utf-8")
     from assembleur.errors import ContentError
-    from assembleur.fabrication import build
+    from assembleur.fabrication import verification
     from assembleur.project import resolve_year
 
     with pytest.raises(ContentError) as caught:
-        build.check(resolve_year(projet, "2019"))
+        verification.check(resolve_year(projet, "2019"))
     # worded as any value outside a list: the list is the kinds that feed a chart
     assert [p.message for p in caught.value.problems] == [
         "valeur « bilan » inconnue ; valeurs possibles : financement or contributions_cget."
@@ -188,10 +188,10 @@ class Effectifs(Bloc):
 
 from assembleur.contenus import schema
 from assembleur.documents import derive
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import resolve_year
 
-checked = build.check(resolve_year(Path.cwd(), "2019"))
+checked = verification.check(resolve_year(Path.cwd(), "2019"))
 [chart] = [i for i in derive.build_document(checked.content).body if i.chart == "effectifs"]
 libelles = schema.schema_of("rapport")["$defs"]["Libelles"]["properties"]["graphique_effectifs"]
 graphique = schema.schema_of("chapitre")["$defs"]["Graphique"]["properties"]["graphique"]["enum"]

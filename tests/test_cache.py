@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assembleur.documents import render
-from assembleur.fabrication import build, freshness
+from assembleur.fabrication import build, freshness, verification
 from assembleur.project import Year
 
 from .aides import classify, edit
@@ -66,7 +66,7 @@ def test_the_fingerprint_follows_every_input(projet: Path) -> None:
 def test_an_unchanged_projet_reuses_what_the_checks_proved_on_the_same_bytes(projet: Path, cli, monkeypatch) -> None:
     first = cli("rapport", "2019")
     assert first.exit_code == 0
-    monkeypatch.setattr(build, "check_inputs", lambda *arguments: pytest.fail("contrôlé à nouveau"))
+    monkeypatch.setattr(verification, "check_inputs", lambda *arguments: pytest.fail("contrôlé à nouveau"))
     again = cli("rapport", "2019")
     assert again.exit_code == 0
     assert again.stderr.splitlines()[0].startswith("Rien n'a changé depuis la dernière version projet")
@@ -78,8 +78,8 @@ def test_an_unchanged_projet_is_checked_again_without_a_record_for_these_bytes_a
 ) -> None:
     assert cli("rapport", "2019").exit_code == 0
     checks = []
-    real = build.check_inputs
-    monkeypatch.setattr(build, "check_inputs", lambda *arguments: checks.append(arguments) or real(*arguments))
+    real = verification.check_inputs
+    monkeypatch.setattr(verification, "check_inputs", lambda *arguments: checks.append(arguments) or real(*arguments))
     monkeypatch.setattr(freshness, "CHECKING_LIBRARIES", (*freshness.CHECKING_LIBRARIES, "bibliotheque_nouvelle"))
     assert cli("rapport", "2019").exit_code == 0  # another library: checked again, and recorded
     assert cli("rapport", "2019").exit_code == 0

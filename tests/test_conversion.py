@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from assembleur.errors import ConversionError, LibreOfficeMissing
-from assembleur.fabrication import build
+from assembleur.fabrication import build, verification
 from assembleur.pdf import convert, libreoffice
 from assembleur.project import Year
 
@@ -301,7 +301,7 @@ def test_each_part_is_converted_while_the_next_ones_are_rendered_and_scans_check
     from assembleur.documents import render
 
     events: list[str] = []
-    real_render, real_check = render.render_docx, build.check_scans
+    real_render, real_check = render.render_docx, verification.check_scans
 
     def rendering(document, template, output, *args, **kwargs):
         events.append(f"remplir {output.stem}")
@@ -321,7 +321,7 @@ def test_each_part_is_converted_while_the_next_ones_are_rendered_and_scans_check
 
     monkeypatch.setattr(render, "render_docx", rendering)
     monkeypatch.setattr(libreoffice, "convert_batch", converting)
-    monkeypatch.setattr(build, "check_scans", checking)
+    monkeypatch.setattr(verification, "check_scans", checking)
     monkeypatch.setenv(libreoffice.ENV_WARM, "oui")
     build.build_dossier(annee, annee.outputs)
     renders = [i for i, event in enumerate(events) if event.startswith("remplir")]

@@ -16,7 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from assembleur.contenus import consultation
 from assembleur.documents import annexes, deliberation
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import pieces, verification
 from assembleur.files import sha256
 from assembleur.pdf import actes
 from assembleur.project import Year
@@ -67,7 +67,7 @@ def test_an_observation_has_a_text_and_a_suite(annee: Year, contenus: Path) -> N
         f'        - texte: "{OBSERVATION}"\n          suitte: x\n',
     )
     with pytest.raises(ContentError) as refused:
-        build.check(annee)
+        verification.check(annee)
     assert [str(p) for p in refused.value.problems] == [
         "contenus/2019/avis.yaml, ligne 30, colonne 11 [organismes › 1 › avis › observations › 1] : "
         "clé inconnue « suitte » ; vouliez-vous dire « suite » ?"
@@ -77,14 +77,14 @@ def test_an_observation_has_a_text_and_a_suite(annee: Year, contenus: Path) -> N
 def test_an_avis_without_sens_is_refused_but_a_contribution_needs_none(annee: Year, contenus: Path) -> None:
     edit(contenus / "avis.yaml", "      sens: favorable\n", "")
     with pytest.raises(ContentError) as refused:
-        build.check(annee)
+        verification.check(annee)
     assert [p.message for p in refused.value.problems] == [
         "l'avis de « Marles-les-Mines » n'a pas de « sens » ; ajoutez sens: favorable, défavorable, réservé, "
         "prend acte ou approuve."
     ]
     edit(contenus / "avis.yaml", "      seance: 18/11/2020\n", "      seance: 18/11/2020\n      sens: favorable\n")
     (contenus / "avis.yaml").write_text((contenus / "avis.yaml").read_text(encoding="utf-8") + REGION, "utf-8")
-    region = build.check(annee).content.avis.organismes[-1]
+    region = verification.check(annee).content.avis.organismes[-1]
     assert region.type == "signataire" and region.avis.sens is None
 
 
@@ -152,7 +152,7 @@ def test_the_signed_deliberation_is_filed_and_recorded_with_the_comments_kept(
     assert after == before + (
         "acte:\n  fichier: deliberation-conseil-communautaire-2020-12-15.pdf\n  numero: '2020_245'\n  seance: 15/12/2020\n"
     )
-    acte = build.check(Year(projet, 2019)).content.deliberation.acte
+    acte = verification.check(Year(projet, 2019)).content.deliberation.acte
     assert (acte.numero, acte.seance) == ("2020_245", dt.date(2020, 12, 15))
     again = cli("deliberation", "ajouter", str(scan), "--numero", "2020_246", "--seance", "16/12/2020", "2019")
     assert again.exit_code == 1
@@ -232,7 +232,7 @@ def test_a_contribution_is_registered_like_an_avis_without_a_sens(
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "annexes/2019/contribution-region-hauts-de-france-2020-11-20.pdf\n"
-    region = build.check(Year(projet, 2019)).content.avis.organismes[-1]
+    region = verification.check(Year(projet, 2019)).content.avis.organismes[-1]
     assert (region.avis.fichier, region.avis.sens) == ("contribution-region-hauts-de-france-2020-11-20.pdf", None)
 
 
@@ -252,8 +252,8 @@ def test_the_deliberation_names_the_avis_the_reputes_favorables_the_excused_and_
     send_projet(contenus)
     observe(contenus)
     monkeypatch.setattr(consultation, "today", lambda: dt.date(2020, 12, 1))
-    checked = build.check(annee)
-    cover = deliberation.build_deliberation(checked.content, build.statuts(checked, ("Auchel",))).cover
+    checked = verification.check(annee)
+    cover = deliberation.build_deliberation(checked.content, verification.statuts(checked, ("Auchel",))).cover
     assert cover["envoi"] == "1er octobre 2020" and cover["echeance"] == "1er novembre 2020"
     assert cover["avis_recus"][0] == {
         "organisme": "Marles-les-Mines",
@@ -274,8 +274,8 @@ def test_the_deliberation_names_the_avis_the_reputes_favorables_the_excused_and_
     assert cover["classification_code"] == "8.5"
 
 
-def test_without_observations_the_article_on_the_suites_is_left_out(checked_2019: build.Checked) -> None:
-    cover = deliberation.build_deliberation(checked_2019.content, build.statuts(checked_2019)).cover
+def test_without_observations_the_article_on_the_suites_is_left_out(checked_2019: verification.Checked) -> None:
+    cover = deliberation.build_deliberation(checked_2019.content, verification.statuts(checked_2019)).cover
     assert cover["observations"] == [] and len(cover["articles"]) == 2
     assert not any("suites" in article for article in cover["articles"])
 
@@ -285,11 +285,11 @@ def test_observations_and_contributions_have_their_parts_in_the_dossier(
 ) -> None:
     observe(contenus, suite=None)
     add_region(projet, contenus)
-    checked = build.check(annee)
+    checked = verification.check(annee)
     keys = [
         p.key
-        for p in build._dossier_pieces(
-            checked.content, build.statuts(checked), "projet", "", {"rapport": "r", "parties": "p"}, 2019
+        for p in pieces.dossier_pieces(
+            checked.content, verification.statuts(checked), "projet", "", {"rapport": "r", "parties": "p"}, 2019
         )
     ]
     assert keys == [
@@ -311,7 +311,7 @@ def test_observations_and_contributions_have_their_parts_in_the_dossier(
             "Un chapitre emploi des jeunes sera ajouté en 2020.",
         ],
     ]
-    synthese = annexes.build_synthese_avis(checked.content, build.statuts(checked))
+    synthese = annexes.build_synthese_avis(checked.content, verification.statuts(checked))
     assert synthese.body[0].text.startswith("Le projet de rapport a été soumis pour avis à 19 organismes")
     region = [
         item.table.rows[1] for item in synthese.body if item.table and item.table.rows[0][0].lines == ["Signataire"]
@@ -330,8 +330,8 @@ def test_a_signatory_without_contribution_is_neither_waited_for_nor_repute_favor
     send_projet(contenus)
     text = (contenus / "avis.yaml").read_text(encoding="utf-8")
     (contenus / "avis.yaml").write_text(text + "  - nom: CAF du Pas-de-Calais\n    type: signataire\n", "utf-8")
-    checked = build.check(annee)
-    caf = build.statuts(checked)[-1]
+    checked = verification.check(annee)
+    caf = verification.statuts(checked)[-1]
     assert (caf.etat, caf.sens) == (consultation.SANS_CONTRIBUTION, "pas de contribution")
     assert "signataire" not in annexes.categories(checked.content)
 

@@ -6,17 +6,17 @@ from pathlib import Path
 
 from assembleur.contenus.french import NBSP, NNBSP
 from assembleur.documents import derive
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import edit
 
 
-def warnings_of(checked: build.Checked) -> list[str]:
+def warnings_of(checked: verification.Checked) -> list[str]:
     return [p.message for p in checked.warnings]
 
 
-def test_projets_per_pilier_come_from_the_actions(checked_2019: build.Checked) -> None:
+def test_projets_per_pilier_come_from_the_actions(checked_2019: verification.Checked) -> None:
     counts = derive.count(checked_2019.content)
     assert {pilier: tally.projets for pilier, tally in counts.by_pilier.items()} == {
         "emploi": 24,
@@ -26,7 +26,7 @@ def test_projets_per_pilier_come_from_the_actions(checked_2019: build.Checked) -
     assert counts.total.projets == 130
 
 
-def test_projets_per_thematique_match_the_seed_tables(checked_2019: build.Checked) -> None:
+def test_projets_per_thematique_match_the_seed_tables(checked_2019: verification.Checked) -> None:
     counts = derive.count(checked_2019.content).by_thematique
     assert {name: tally.projets for name, tally in counts.items()} == {
         "Emploi et développement économique": 24,
@@ -43,7 +43,7 @@ def test_projets_per_thematique_match_the_seed_tables(checked_2019: build.Checke
     }
 
 
-def test_a_multi_commune_action_counts_one_projet_per_commune(checked_2019: build.Checked) -> None:
+def test_a_multi_commune_action_counts_one_projet_per_commune(checked_2019: verification.Checked) -> None:
     [pre] = [a for a in checked_2019.content.programmation.actions if a.titre == "PRE"]
     assert len(pre.communes) == 8
     tally = derive.Tally()
@@ -52,14 +52,14 @@ def test_a_multi_commune_action_counts_one_projet_per_commune(checked_2019: buil
     assert len(tally.porteurs) == 8
 
 
-def test_local_porteurs_are_told_apart_by_commune(checked_2019: build.Checked) -> None:
+def test_local_porteurs_are_told_apart_by_commune(checked_2019: verification.Checked) -> None:
     actions = checked_2019.content.programmation.actions
     villes = {derive.porteur_key(a, a.communes[0]) for a in actions if a.porteur == "Ville"}
     assert "ville — Auchel" in villes and "ville — Lillers" in villes
     assert derive.porteur_key(next(a for a in actions if a.porteur == "Prévert"), "x") == "prevert"
 
 
-def test_the_seed_inconsistencies_are_reported(checked_2019: build.Checked) -> None:
+def test_the_seed_inconsistencies_are_reported(checked_2019: verification.Checked) -> None:
     found = warnings_of(checked_2019)
     for expected in [
         f"les parts du financement totalisent 109,2{NBSP}%, et non 100 %.",
@@ -74,7 +74,7 @@ def test_the_seed_inconsistencies_are_reported(checked_2019: build.Checked) -> N
         assert expected in found
 
 
-def test_sub_tables_that_add_up_raise_no_warning(checked_2019: build.Checked) -> None:
+def test_sub_tables_that_add_up_raise_no_warning(checked_2019: verification.Checked) -> None:
     found = " ".join(warnings_of(checked_2019))
     assert "contributions du CGET" not in found  # 1 712 989 €
     assert "fonds de concours" not in found  # 191 974 and 280 000
@@ -83,7 +83,7 @@ def test_sub_tables_that_add_up_raise_no_warning(checked_2019: build.Checked) ->
     assert "projets déposés" not in found  # 88 + 65 = 153
 
 
-def test_every_warning_names_its_file_and_line(checked_2019: build.Checked) -> None:
+def test_every_warning_names_its_file_and_line(checked_2019: verification.Checked) -> None:
     assert checked_2019.warnings
     for warning in checked_2019.warnings:
         assert str(warning.file).startswith("contenus/2019/") and warning.line
@@ -91,7 +91,7 @@ def test_every_warning_names_its_file_and_line(checked_2019: build.Checked) -> N
 
 def test_a_typed_figure_that_disagrees_is_warned_but_shown_as_typed(annee: Year, contenus: Path) -> None:
     edit(contenus / "chapitre2.yaml", 'montant_fdc: "51 974"', 'montant_fdc: "51 975"')
-    checked = build.check(annee)
+    checked = verification.check(annee)
     [warning] = [w for w in checked.warnings if "fonds de concours" in w.message]
     assert warning.message == (
         f"les lignes du fonds de concours totalisent 191{NNBSP}975{NBSP}€, et non 191{NNBSP}974{NBSP}€."
@@ -105,7 +105,7 @@ def test_a_typed_figure_that_disagrees_is_warned_but_shown_as_typed(annee: Year,
     assert f"191{NNBSP}974" in cells  # the typed total, not a corrected one
 
 
-def test_placeholders_are_filled_with_french_figures(checked_2019: build.Checked) -> None:
+def test_placeholders_are_filled_with_french_figures(checked_2019: verification.Checked) -> None:
     document = derive.build_document(checked_2019.content)
     texts = [item.text for item in document.body]
     assert any(
@@ -114,7 +114,7 @@ def test_placeholders_are_filled_with_french_figures(checked_2019: build.Checked
     assert not any("{credits_cget}" in t for t in texts)
 
 
-def test_chapter_3_lists_are_generated_from_the_actions(checked_2019: build.Checked) -> None:
+def test_chapter_3_lists_are_generated_from_the_actions(checked_2019: verification.Checked) -> None:
     document = derive.build_document(checked_2019.content)
     texts = [item.text for item in document.body]
     start = texts.index("Education")
@@ -128,7 +128,7 @@ def test_chapter_3_lists_are_generated_from_the_actions(checked_2019: build.Chec
     )
 
 
-def test_the_document_follows_the_seed_order(checked_2019: build.Checked) -> None:
+def test_the_document_follows_the_seed_order(checked_2019: verification.Checked) -> None:
     document = derive.build_document(checked_2019.content)
     headings = [item.text for item in document.body if item.kind == "titre1"]
     assert headings == [
@@ -142,9 +142,9 @@ def test_the_document_follows_the_seed_order(checked_2019: build.Checked) -> Non
 
 
 def test_a_table_without_a_header_row_is_warned_for_accessibility(annee: Year, contenus: Path) -> None:
-    assert not [w for w in build.check(annee).warnings if "en-tête" in w.message]
+    assert not [w for w in verification.check(annee).warnings if "en-tête" in w.message]
     edit(contenus / "chapitre3.yaml", '          entetes: ["GROUPE", "ACCEPTÉ 2020", "CIBLE 2020", "Réalise"]\n', "")
-    [warning] = [w for w in build.check(annee).warnings if "en-tête" in w.message]
+    [warning] = [w for w in verification.check(annee).warnings if "en-tête" in w.message]
     assert str(warning.file) == "contenus/2019/chapitre3.yaml" and warning.line == 35  # the table, under « tableau: »
     assert warning.message.startswith("ce tableau n'a pas de ligne d'en-tête : un lecteur d'écran")
 

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from assembleur.documents import annexes
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import PARTS, PROJET_FIGE
@@ -99,7 +99,7 @@ def test_qpdf_check_passes(dossier_2019: dict[str, Path]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_grid_carries_every_sous_priorite_and_action(text: str, checked_2019: build.Checked) -> None:
+def test_the_grid_carries_every_sous_priorite_and_action(text: str, checked_2019: verification.Checked) -> None:
     content = checked_2019.content
     for priorite in content.feuille_de_route.priorites:
         for sous in priorite.sous_priorites:
@@ -108,7 +108,7 @@ def test_the_grid_carries_every_sous_priorite_and_action(text: str, checked_2019
         assert normalize(action.titre) in text, action.titre
 
 
-def test_the_protocole_carries_every_article_and_every_indicator(text: str, checked_2019: build.Checked) -> None:
+def test_the_protocole_carries_every_article_and_every_indicator(text: str, checked_2019: verification.Checked) -> None:
     content = checked_2019.content
     for section in content.protocole.sections:
         assert normalize(section.titre) in text, section.titre

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import edit_template
 
 
-def test_the_2019_templates_use_only_known_data(checked_2019: build.Checked) -> None:
+def test_the_2019_templates_use_only_known_data(checked_2019: verification.Checked) -> None:
     from .aides import PROJET_FIGE
 
-    assert build.check_templates(Year(PROJET_FIGE, 2019), checked_2019) == []
+    assert verification.check_templates(Year(PROJET_FIGE, 2019), checked_2019) == []
 
 
 def test_an_unknown_tag_is_an_error_with_the_text_around_it(projet: Path, cli) -> None:

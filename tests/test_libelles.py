@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 from assembleur.contenus.libelles import Libelles
 from assembleur.documents import annexes
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 
@@ -25,7 +25,7 @@ def rewrite(path: Path, change) -> None:
 
 def test_without_a_libelles_section_the_annexes_keep_the_words_of_2019(annee: Year, contenus: Path) -> None:
     rewrite(contenus / "rapport.yaml", lambda data: data.pop("libelles", None))
-    content = build.check(annee).content
+    content = verification.check(annee).content
     assert content.rapport.libelles == Libelles()
     grille = annexes.build_grille(content)
     assert grille.cover["numero_annexe"] == "ANNEXE 1"
@@ -42,7 +42,7 @@ def test_a_libelle_typed_in_rapport_yaml_replaces_the_default(annee: Year, conte
         }
 
     rewrite(contenus / "rapport.yaml", change)
-    content = build.check(annee).content
+    content = verification.check(annee).content
     grille = annexes.build_grille(content)
     assert grille.cover["numero_annexe"] == "ANNEXE I"
     assert grille.body[0].text == "GRILLE 2019"
@@ -55,7 +55,7 @@ def test_the_grid_title_counts_the_priorites_of_the_feuille_de_route(annee: Year
         data["priorites"].append({"numero": 99, "pilier": "pilotage", "titre": "Piloter le contrat"})
 
     rewrite(contenus / "feuille_de_route.yaml", add_one)
-    content = build.check(annee).content
+    content = verification.check(annee).content
     count = len(content.feuille_de_route.priorites)
     assert f"au sein des {count} priorités" in annexes.build_grille(content).cover["titre_annexe"]
 
@@ -69,7 +69,7 @@ def test_a_libelle_naming_an_unknown_value_is_refused_at_its_line(annee: Year, c
         .index("  grille_titre: Les {nombre} priorités")
     )
     with pytest.raises(ContentError) as refused:
-        build.check(annee)
+        verification.check(annee)
     [problem] = refused.value.problems
     assert problem.message == "ce libellé ne connaît pas « {nombre} » ; valeurs possibles : {annee}, {priorites}."
     assert problem.line == line + 1

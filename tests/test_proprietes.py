@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from assembleur.documents import derive, render
 from assembleur.errors import AssembleurError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import copy_project
@@ -75,7 +75,7 @@ def test_any_content_builds_or_gives_our_error(introduction, titre, montant, chi
         text = (contenus / "chapitre2.yaml").read_text(encoding="utf-8")
         (contenus / "chapitre2.yaml").write_text(text.replace('"1 230 586 €"', repr(str(montant))), encoding="utf-8")
         try:
-            checked = build.check(Year(root, 2019))
+            checked = verification.check(Year(root, 2019))
             document = derive.build_document(checked.content)
             render.render_docx(document, root / "gabarits" / "rapport.docx", root / "r.docx", root)
         except AssembleurError as exc:

@@ -22,12 +22,12 @@ from assembleur.contenus import markup
 from assembleur.documents import derive, render
 from assembleur.documents.derive import Cell, Table
 from assembleur.errors import TemplateError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 
 @pytest.fixture(scope="module")
-def docx_2019(tmp_path_factory: pytest.TempPathFactory, checked_2019: build.Checked) -> Document:
+def docx_2019(tmp_path_factory: pytest.TempPathFactory, checked_2019: verification.Checked) -> Document:
     work = tmp_path_factory.mktemp("rendu")
     document = derive.build_document(checked_2019.content)
     path = render.render_docx(document, Path("gabarits/rapport.docx").resolve(), work / "r.docx", work)
@@ -152,7 +152,7 @@ def _template_with(tmp_path: Path, old: str, new: str) -> Path:
     ids=["inconnue", "syntaxe", "filtre", "bac-a-sable"],
 )
 def test_template_errors_name_the_template_and_the_text_around(
-    tmp_path: Path, checked_2019: build.Checked, old: str, new: str, message: str
+    tmp_path: Path, checked_2019: verification.Checked, old: str, new: str, message: str
 ) -> None:
     template = _template_with(tmp_path, old, new)
     document = derive.build_document(checked_2019.content)
@@ -164,7 +164,7 @@ def test_template_errors_name_the_template_and_the_text_around(
     assert not (tmp_path / "r.docx").exists()
 
 
-def test_a_tag_split_across_word_runs_still_works(tmp_path: Path, checked_2019: build.Checked) -> None:
+def test_a_tag_split_across_word_runs_still_works(tmp_path: Path, checked_2019: verification.Checked) -> None:
     # Word often cuts a tag in two runs when one part is retyped or spell-checked
     template = _template_with(
         tmp_path, "<w:t>{{ titre }}</w:t>", '<w:t>{{ ti</w:t></w:r><w:r><w:t xml:space="preserve">tre }}</w:t>'
@@ -206,7 +206,7 @@ def test_an_oversized_template_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_the_projet_line_is_only_in_a_projet(tmp_path: Path, annee: Year) -> None:
-    checked = build.check(annee)
+    checked = verification.check(annee)
     document = derive.build_document(checked.content, version="definitif")
     path = render.render_docx(document, annee.templates / "rapport.docx", tmp_path / "r.docx", tmp_path)
     doc = Document(str(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assembleur.errors import ContentError
-from assembleur.fabrication import build
+from assembleur.fabrication import verification
 from assembleur.project import Year
 
 from .aides import edit
@@ -15,11 +15,11 @@ from .aides import edit
 
 def problems(annee: Year) -> list[str]:
     with pytest.raises(ContentError) as caught:
-        build.check(annee)
+        verification.check(annee)
     return [str(p) for p in caught.value.problems]
 
 
-def test_the_shipped_2019_content_is_valid(checked_2019: build.Checked) -> None:
+def test_the_shipped_2019_content_is_valid(checked_2019: verification.Checked) -> None:
     content = checked_2019.content
     assert content.rapport.annee == 2019
     assert [c.numero for c in content.chapitres] == [1, 2, 3]
@@ -101,7 +101,7 @@ def test_bad_amounts(annee: Year, contenus: Path, old: str, new: str, message: s
 
 def test_amounts_may_be_a_declared_figure(annee: Year, contenus: Path) -> None:
     edit(contenus / "chapitre2.yaml", '"1 230 586 €"', '"{credits_cget}"')
-    checked = build.check(annee)  # valid; verifier then sees the sum is off
+    checked = verification.check(annee)  # valid; verifier then sees the sum is off
     assert any("totalisent" in str(w) and "contributions du CGET" in str(w) for w in checked.warnings)
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from ..contenus import consultation, load
 from ..errors import AssembleurError, Problem, ProblemsError
-from ..fabrication import build, freshness, manifest, versions
+from ..fabrication import freshness, manifest, verification, versions
 from ..pdf import apercu
-from ..project import Year
+from ..project import CACHE_FOLDER, Year
 
 
 @dataclass
@@ -50,23 +50,23 @@ def _problems(exc: AssembleurError) -> list[Problem]:
 
 
 def verify(year: Year) -> Verification:
-    """Run the checks of ``assembleur verifier`` (:func:`build.verify`, all of them) and read the consultation."""
+    """Run the checks of ``assembleur verifier`` (:func:`verification.verify`, all) and read the consultation."""
     result = Verification()
     errors: list[AssembleurError] = []
     try:
-        checked, scans, result.warnings = build.verify(year, errors=errors)
+        checked, scans, result.warnings = verification.verify(year, errors=errors)
     except AssembleurError as exc:
         result.errors = _problems(exc)
         result.consulted = (year.contents / "avis.yaml").is_file()
         return result
     for error in errors:
         result.errors += _problems(error)
-    result.summary = build.summary(year, checked, scans)
+    result.summary = verification.summary(year, checked, scans)
     content = checked.content
     if content.avis is None:
         result.consulted = False
         return result
-    result.statuts = build.statuts(checked)
+    result.statuts = verification.statuts(checked)
     result.envoi = consultation.sending(content.avis.consultation)
     return result
 
@@ -227,7 +227,7 @@ class CachedPreview:
 
     def page_image(self, preview: Preview, number: int) -> Path:
         """The PNG of page ``number`` (made on first request, then kept); ConversionError, EnvironmentProblem."""
-        folder = self.year.root / build.CACHE_FOLDER / "atelier" / preview.key
+        folder = self.year.root / CACHE_FOLDER / "atelier" / preview.key
         target = folder / f"page-{number}.png"
         if not target.is_file():
             folder.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import plantage
 from ..errors import AssembleurError, Problem, ProblemsError
-from ..fabrication import build, freshness, surveillance, versions
+from ..fabrication import build, freshness, surveillance, verification, versions
 from ..fabrication.options import BuildOptions
 from ..project import Year
 
@@ -124,12 +124,12 @@ class Workshop:
         year, folder = self.year, self.year.outputs
         # the @ctes folder is built around the signed délibération: once it is registered, not before the vote
         final = version == versions.DEFINITIF
-        options = BuildOptions(version=version, actes=final and build.act_registered(build.check(year)))
+        options = BuildOptions(version=version, actes=final and verification.act_registered(verification.check(year)))
         reused = freshness.unchanged_projet(year, folder, options, options.record("dossier"))
         if reused is not None:  # as the command line: an unchanged projet is taken up, not duplicated
             same = reused[1]
             return Outcome(
-                version, True, build.unchanged_message(same), files=[_relative(path, folder) for path in same]
+                version, True, verification.unchanged_message(same), files=[_relative(path, folder) for path in same]
             )
         _, written = build.build_dossier(year, folder, options, progress=self._progress)
         manifest = next(path for path in written if path.name.startswith(f"manifeste-{year.annee}-"))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import OutputError, Problem
 from ..files import atomic_output, remove_abandoned_stagings, sha256
-from ..project import ANNEXES, Year, placed
+from ..project import ANNEXES, CACHE_FOLDER, Year, placed
 from . import manifest, versions
 
 if TYPE_CHECKING:
@@ -67,7 +67,6 @@ def latest_identical(output_folder: Path, annee: int, print_: str) -> list[Path]
 
 # --- what a build proved about its inputs, reused by an unchanged projet -------------------------
 
-CACHE_FOLDER = Path(".cache") / "assembleur"
 VERDICTS = "verdicts"
 # the libraries whose answers the checks are: a new one checks again (its files' identity, read without importing it)
 CHECKING_LIBRARIES = ("pydantic", "pydantic_core", "pypdf", "ruamel.yaml")
@@ -106,10 +105,10 @@ def unchanged_projet(
     remove_abandoned_stagings(folder)  # what a killed build left, as a build would
     proven = recall(year, print_)
     if proven is None or not _in_place(year, proven):
-        from . import build  # the content model and the PDF readers: only when the checks must be made
+        from . import verification  # the content model and the PDF readers: only when the checks must be made
 
-        checked = build.check_inputs(year, record["commande"], options)
-        proven = build.proven(checked, record["commande"], options)
+        checked = verification.check_inputs(year, record["commande"], options)
+        proven = verification.proven(checked, record["commande"], options)
         remember(year, print_, proven)
     return proven.warnings, files
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from pypdf import PageObject, PdfReader, PdfWriter
@@ -31,6 +32,9 @@ from pypdf.generic import (
 )
 
 from ..files import atomic_output
+
+if TYPE_CHECKING:
+    import pikepdf
 
 WATERMARK = "PROJET"
 PRODUCER = "assembleur (pypdf)"
@@ -204,7 +208,7 @@ def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False, no
                 pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=WATERMARK_OPACITY, CA=WATERMARK_OPACITY)
             )
             for page in pdf.pages:
-                name = page.add_resource(state, pikepdf.Name.ExtGState, prefix="GSWm")
+                name = page.add_resource(state, pikepdf.Name.ExtGState, name=_free_name(page, WATERMARK_STATE))
                 box = page.mediabox
                 width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
                 page.contents_add(b"q\n", prepend=True)  # the page's own state is closed before the watermark
@@ -307,3 +311,15 @@ def xmp_packet(metadata: Metadata, pdfa: bool = True) -> str:
         "<xmp:CreatorTool>assembleur</xmp:CreatorTool></rdf:Description>\n"
         "</rdf:RDF>\n</x:xmpmeta>\n" + " " * 200 + '\n<?xpacket end="w"?>'
     )
+
+
+def _free_name(page: pikepdf.Page, wanted: str) -> pikepdf.Name:
+    """``wanted``, or ``wanted`` with the first free number, among the page's graphics states.
+
+    pikepdf's own ``prefix`` draws a random name: the same inputs would give other bytes at each build.
+    """
+    taken = set(page.resources.get("/ExtGState", {}).keys())
+    candidates = (wanted if n == 0 else f"{wanted}{n}" for n in range(len(taken) + 1))
+    import pikepdf
+
+    return pikepdf.Name(next(c for c in candidates if c not in taken))
