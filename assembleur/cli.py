@@ -6,7 +6,7 @@ one place, :class:`_Commands`: an :class:`AssembleurError` gives its own
 message and code, a wrong command line gives ``ExitCode.USAGE``, anything else is
 a crash (``ExitCode.CRASH``) whose detail goes to a crash log. Tracebacks are
 printed only with ``--debug``. Click's help and usage errors are in French
-(:class:`_HelpFormatter`, :func:`_usage_message`).
+(:mod:`.cli_francais`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import contextlib
 import difflib
 import itertools
 import os
-import re
 import shlex
 import sys
 import traceback
@@ -29,6 +28,7 @@ from typer import _click as click  # Typer's own copy of Click: its help and err
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
+from . import cli_francais
 from .errors import AssembleurError, ExitCode, Problem, UsageProblem
 from .fabrication import versions
 from .fabrication.options import BuildOptions
@@ -43,53 +43,16 @@ if TYPE_CHECKING:
 
 PROGRAM = "assembleur"
 
-# Click's fixed English words in help pages, and their French.
-_HELP_WORDS = {
-    "Arguments": "Arguments",
-    "Options": "Options",
-    "Commands": "Commandes",
-    "Show this message and exit.": "Affiche cette aide.",
-}
-_HELP_ADDITIONS = {"[default: ": "[par défaut : ", "; required]": "; obligatoire]", "[required]": "[obligatoire]"}
-
-
-class _HelpFormatter(click.HelpFormatter):
-    """Click's help layout, in French."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        args = re.sub(r"\{([^{}]+)\}", r"\1", args)  # Typer writes a required argument {ANNEE}
-        super().write_usage(prog, args, "Utilisation : " if prefix is None else prefix)
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{_HELP_WORDS.get(heading, heading)} :\n")
-
-    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        # an argument's row shows its Python type (« ANNEE <str> »): its name says enough
-        rows = [(re.sub(r" <[^<>]+>$", "", term), _french_help(text)) for term, text in rows]
-        super().write_dl(rows, col_max, col_spacing)
-
-
-def _french_help(text: str) -> str:
-    """An option's help with Click's additions in French: « Show this message… », « [default: …] »."""
-    text = _HELP_WORDS.get(text, text)
-    for english, french in _HELP_ADDITIONS.items():
-        text = text.replace(english, french)
-    return text
-
-
-class _Context(typer.Context):
-    formatter_class = _HelpFormatter
-
 
 class _Commands(TyperGroup):
     """Typer group that speaks French and turns every failure into a message and an exit code."""
 
-    context_class = _Context
+    context_class = cli_francais.Context
 
     def __init__(self, *, subcommand_metavar: str | None = None, **attrs: Any) -> None:
         super().__init__(subcommand_metavar=subcommand_metavar or "COMMANDE [ARGUMENTS]...", **attrs)
         for command in self.commands.values():  # each command makes its own context, for its help
-            command.context_class = _Context
+            command.context_class = cli_francais.Context
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -132,7 +95,7 @@ class _Commands(TyperGroup):
             _say(exc.ctx.get_help())
             result = ExitCode.USAGE
         except click_errors.UsageError as exc:
-            _say(f"Erreur : {_usage_message(exc)}")
+            _say(f"Erreur : {cli_francais.usage_message(exc)}")
             if exc.ctx is not None:
                 _say(exc.ctx.get_usage())
                 _say(f"Pour l'aide : {exc.ctx.command_path} {exc.ctx.help_option_names[0]}")
@@ -147,39 +110,6 @@ class _Commands(TyperGroup):
             root_options = itertools.takewhile(lambda argument: argument.startswith("-"), arguments)
             result = _crash(exc, arguments, debug="--debug" in root_options)
         sys.exit(result if isinstance(result, int) else ExitCode.SUCCESS)
-
-
-def _usage_message(exc: click_errors.UsageError) -> str:
-    """A wrong command line, said in French."""
-    if isinstance(exc, click_errors.NoSuchOption):
-        near = f" ; vouliez-vous dire {' ou '.join(exc.possibilities)} ?" if exc.possibilities else "."
-        return f"L'option {exc.option_name} n'existe pas{near}"
-    if isinstance(exc, click_errors.BadOptionUsage):
-        if "does not take a value" in exc.message:
-            return f"L'option {exc.option_name} ne prend pas de valeur."
-        return f"L'option {exc.option_name} demande une valeur."
-    if isinstance(exc, click_errors.MissingParameter) and exc.param is not None:
-        if exc.param.param_type_name == "argument":
-            return f"Il manque l'argument {exc.param.display_name_raw}."
-        return f"Il manque l'option {exc.param.opts[0]}."
-    if isinstance(exc, click_errors.BadParameter) and exc.param is not None:
-        name = exc.param.opts[0] if exc.param.param_type_name == "option" else exc.param.display_name_raw
-        return f"Valeur incorrecte pour {name} : {_bad_value(exc)}."
-    if match := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", exc.message):
-        return f"Argument en trop : {match[1]}."
-    if exc.message == "Missing command.":
-        return "Il manque la commande."
-    return exc.message  # assembleur's own (resolve_command), already French
-
-
-def _bad_value(exc: click_errors.BadParameter) -> str:
-    """What is wrong with a value Typer could not convert (its cause is pydantic's, in English)."""
-    errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
-    if not errors:
-        return "valeur illisible"
-    value, kind = errors[0].get("input"), errors[0].get("type", "")
-    wanted = {"int_parsing": "un nombre entier", "int_from_float": "un nombre entier", "float_parsing": "un nombre"}
-    return f"« {value} » n'est pas {wanted[kind]}" if kind in wanted else f"« {value} » ne convient pas"
 
 
 def _crash(exc: Exception, arguments: list[str], debug: bool) -> ExitCode:
@@ -596,6 +526,13 @@ def deliberation_ajouter(
     )
 
 
+# « importer programmation » and « exporter programmation »: in .cli_programmation (imported at the end)
+importer_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Importe des données d'un tableau.")
+exporter_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Exporte des données dans un tableau.")
+app.add_typer(importer_app, name="importer")
+app.add_typer(exporter_app, name="exporter")
+
+
 @app.command()
 def atelier(
     annee: YearArgument = None,
@@ -628,6 +565,63 @@ def nouveau(
     for path in nouveau_module.start_year(Path.cwd(), annee, depuis):
         _wrote(path)
     _say(f"Année {annee} créée. « assembleur verifier {annee} » liste ce qui reste à compléter, fichier par fichier.")
+
+
+@app.command()
+def init(
+    dossier: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Le dossier du projet à créer (nouveau ou vide).")],
+    collectivite: Annotated[
+        str, typer.Option("--collectivite", metavar="NOM", help="La collectivité pilote (« Brest métropole »).")
+    ],
+    sigle: Annotated[str, typer.Option("--sigle", metavar="SIGLE", help="Son sigle (« BM »).")],
+    generation: Annotated[
+        int, typer.Option("--generation", metavar="2015|2024", help="La génération du contrat de ville.")
+    ] = 2024,
+    niveaux: Annotated[
+        str | None,
+        typer.Option(
+            "--niveaux",
+            metavar="NIVEAUX",
+            help='Les niveaux de la stratégie, séparés par des virgules ("Défi,Orientation,Objectif opérationnel").',
+        ),
+    ] = None,
+    annee: Annotated[
+        int | None, typer.Option("--annee", metavar="AAAA", help="L'année du rapport. Par défaut : l'an dernier.")
+    ] = None,
+) -> None:
+    """Crée un projet pour une collectivité : contrat, chapitres à compléter, avis, délibération, gabarits."""
+    from .contenus import projet_neuf
+
+    for path in projet_neuf.create_project(dossier, collectivite, sigle, generation, niveaux, annee):
+        _wrote(path)
+    _say(
+        f"Projet créé dans {dossier}. Dans ce dossier, « assembleur dossier » fabrique aussitôt la version PROJET ; "
+        "« assembleur verifier » liste chaque « À COMPLÉTER », fichier par fichier."
+    )
+
+
+@app.command()
+def migrer(
+    annee: YearArgument = None,
+    essai: Annotated[
+        bool, typer.Option("--essai", help="Montre ce qui changerait, fichier par fichier, sans rien écrire.")
+    ] = False,
+) -> None:
+    """Réécrit une année de l'ancien modèle (sans contrat.yaml) pour le modèle actuel ; commentaires gardés."""
+    from .contenus import migration
+
+    year = resolve_year(Path.cwd(), annee)
+    plan = migration.plan(year.contents)
+    if essai:
+        typer.echo(plan.diff(), nl=False)
+        _say(f"Essai : rien n'est écrit. « assembleur migrer {year.annee} » écrira ces {len(plan.texts)} fichiers.")
+        return
+    for path in plan.write():
+        _wrote(path)
+    _say(
+        f"Année {year.annee} migrée : vérifiez contrat.yaml (nom et période du contrat, territoire), "
+        f"puis lancez « assembleur verifier {year.annee} »."
+    )
 
 
 @app.command()
@@ -784,3 +778,6 @@ def _report_memory() -> None:
     except ImportError:  # not on Windows
         return
     _say(f"mémoire maximale : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo")
+
+
+from . import cli_programmation  # noqa: E402, F401  (its commands join the groups above; cli.py stays short)

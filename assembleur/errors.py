@@ -127,6 +127,17 @@ class FinalRefused(ProblemsError):
     advice_text = "Rien n'a été écrit. Corrigez ces points, ou fabriquez une version projet (option par défaut)."
 
 
+class SpreadsheetError(AssembleurError):
+    """A spreadsheet given to import cannot be read: not a spreadsheet, encrypted, too large, no header found."""
+
+
+class ImportRefused(ProblemsError):
+    """Rows of an imported spreadsheet are refused; all of them are listed and nothing was written."""
+
+    where = "le tableau"
+    advice_text = "Rien n'a été écrit. Corrigez ces lignes dans le tableau (ou dans les contenus), puis relancez."
+
+
 class ActesProblems(ProblemsError):
     """What the @ctes package needs and the content does not give: identity, number, classification."""
 

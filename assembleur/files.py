@@ -44,6 +44,8 @@ REASONS = {
     errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
     errno.EEXIST: "un fichier de ce nom existe déjà",
     errno.ENAMETOOLONG: "le nom est trop long",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
 }
 
 

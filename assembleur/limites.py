@@ -9,6 +9,9 @@ the 2019 dossier, measured, is given beside each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from zipfile import ZipInfo
+
 # Content files (contenus/<année>/*.yaml). 2019: largest file 57 Ko (protocole.yaml), deepest nesting 12,
 # most values 1 451 in one file (programmation.yaml), longest text 1 184 characters.
 MAX_CONTENT_BYTES = 1_000_000  # about 17 times the largest file
@@ -22,6 +25,20 @@ MAX_TEMPLATE_BYTES = 50 * 1024 * 1024  # a template with its images
 MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # what the template may expand to in memory
 MAX_RATIO = 200  # uncompressed / compressed: beyond, it is a zip bomb, not a document
 
+
+def expands_too_much(entries: Iterable[ZipInfo]) -> int | None:
+    """What a zip archive's ``entries`` expand to, when beyond :data:`MAX_UNZIPPED_BYTES` or :data:`MAX_RATIO`.
+
+    None for a normal archive. The sizes are those the archive declares:
+    :mod:`zipfile` never inflates an entry beyond its declared size.
+    """
+    entries = list(entries)
+    unzipped = sum(entry.file_size for entry in entries)
+    packed = max(1, sum(entry.compress_size for entry in entries))
+    beyond = unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO)
+    return unzipped if beyond else None
+
+
 # Scanned avis (annexes/<année>/*.pdf): A4 pages, a few pages each.
 MAX_PAGE_SIDE = 3370.0  # points: an A0 sheet's long side; a larger "page" is not a scanned délibération
 MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is 70 MP; beyond, the image is absurd for an avis
@@ -34,6 +51,15 @@ MAX_SCAN_BYTES = 100 * 1024 * 1024  # a scan received (avis, contribution, act):
 # Manifests (manifeste-<année>-<version>.json): a few Ko, some thirty files listed.
 MAX_MANIFEST_BYTES = 10_000_000
 MAX_MANIFEST_FILES = 100_000
+
+# Spreadsheets imported (programmation): a contract's programmation is some 150 rows; the ANCT's national
+# file of every contract and year (filtered by --contrat) some 150 000. An Excel sheet has at most 1 048 576
+# rows, which openpyxl gives one by one even when empty: the bound on rows is also a bound on time (2 s here).
+MAX_SPREADSHEET_BYTES = 200 * 1024 * 1024  # the file as given (a national CSV is some tens of Mo)
+MAX_SPREADSHEET_ROWS = 500_000  # rows read, empty ones included
+MAX_SPREADSHEET_COLUMNS = 500  # cells of one row
+MAX_IMPORTED_ACTIONS = 20_000  # rows kept once filtered: far more than any contract's actions
+MAX_HEADER_SEARCH = 30  # the header row is looked for among the first rows (a title may stand above)
 
 # The Préfecture's classification file (RetourClassification XML): some 45 Ko, 700 elements for a whole
 # département's nomenclature with its piece types.

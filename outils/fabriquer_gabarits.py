@@ -9,6 +9,7 @@ named styles, so changing a style changes the whole rapport.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -451,3 +452,8 @@ if __name__ == "__main__":
     build_deliberation(folder / "deliberation.docx")
     build_comparaison(folder / "comparaison.docx")
     build_odt_set(folder, folder.parent / "gabarits-odt")
+    if len(sys.argv) == 1:  # the package ships the same templates, for « assembleur init »
+        shipped = root / "assembleur" / "modeles" / "gabarits"
+        for template in sorted(folder.glob("*.docx")):
+            shutil.copyfile(template, shipped / template.name)
+            print(shipped / template.name)

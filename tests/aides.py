@@ -87,6 +87,16 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def blank_pdf(path: Path, pages: int = 1) -> Path:
+    """A PDF of ``pages`` blank A4 pages at ``path``."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
 def scan_pdf(path: Path, size: tuple[int, int] = (1240, 1754), pages: int = 1, rotate: int = 0) -> Path:
     """A scanner-like PDF: one grayscale JPEG per page, no text, at 150 dpi."""
     images = [Image.new("L", size, 200 + index) for index in range(pages)]

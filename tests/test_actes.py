@@ -15,16 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 from pydantic import ValidationError
-from pypdf import PdfWriter
 
 from assembleur.contenus import acte, classification
-from assembleur.contenus.model import Collectivite
+from assembleur.contenus.contrat import Pilote
 from assembleur.pdf import actes, actes_message
 
 from .aides import (
     ACTES_DATA,
     CLASSIFICATION,
     actes_schema,
+    blank_pdf,
     classify,
     edit,
     send_projet,
@@ -140,8 +140,8 @@ def test_an_objet_over_499_characters_is_refused_with_its_line(contenus: Path, c
 # --- the collectivité's identity -----------------------------------------------------------------------------
 
 
-def _collectivite(**values) -> Collectivite:
-    return Collectivite.model_validate({"nom": "C", "sigle": "C", "couverture": ["C"], **values})
+def _collectivite(**values) -> Pilote:
+    return Pilote.model_validate({"nom": "C", "sigle": "C", **values})
 
 
 @pytest.mark.parametrize(
@@ -167,11 +167,11 @@ def test_the_siren_has_nine_digits_and_a_valid_luhn_key() -> None:
 
 
 def test_a_wrong_siren_is_named_with_its_line(contenus: Path, cli) -> None:
-    edit(contenus / "rapport.yaml", 'siren: "200072460"', 'siren: "200072461"')
+    edit(contenus / "contrat.yaml", 'siren: "200072460"', 'siren: "200072461"')
     result = cli("verifier", "2019")
     assert result.exit_code == 1
     assert (
-        "- contenus/2019/rapport.yaml, ligne 15, colonne 10 [collectivite › siren] : le SIREN « 200072461 » a une "
+        "- contenus/2019/contrat.yaml, ligne 21, colonne 12 [territoire › pilote › siren] : le SIREN « 200072461 » a une "
         "clé fausse (dernier chiffre) : vérifiez-le sur l'avis de situation INSEE." in result.stderr.splitlines()
     )
 
@@ -181,19 +181,33 @@ def test_a_registered_act_needs_the_siren_and_departement_before_any_conversion(
 ) -> None:
     send_projet(contenus)
     sign_deliberation(projet)
-    edit(contenus / "rapport.yaml", '  siren: "200072460"', "")
-    edit(contenus / "rapport.yaml", '  departement: "062"\n', "")
+    edit(contenus / "contrat.yaml", '    siren: "200072460"', "")
+    edit(contenus / "contrat.yaml", '    departement: "062"\n', "")
     assert refused_definitif(cli) == [
         "Erreur : 2 erreurs dans le dossier @ctes :",
-        "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le SIREN de la collectivité manque : "
-        'le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" (9 chiffres) » '
-        "sous « collectivite ».",
-        "- contenus/2019/rapport.yaml, ligne 12, colonne 3 [collectivite] : le département de la collectivité "
-        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « departement: "062" '
-        "(3 caractères) » sous « collectivite ».",
+        "- contenus/2019/contrat.yaml, ligne 19, colonne 5 [territoire › pilote] : le SIREN de la collectivité "
+        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" » '
+        "(ses 9 chiffres) sous « territoire › pilote ».",
+        "- contenus/2019/contrat.yaml, ligne 19, colonne 5 [territoire › pilote] : le département de la "
+        'collectivité manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « departement: "062" » '
+        "(3 caractères) sous « territoire › pilote ».",
         "Rien n'a été écrit. Corrigez ces points dans les fichiers indiqués, puis relancez.",
     ]
     assert not (projet / "sortie").exists()
+
+
+def test_verifier_tells_what_the_actes_package_would_refuse_once_the_act_is_registered(
+    projet: Path, contenus: Path, cli
+) -> None:
+    sign_deliberation(projet)
+    edit(contenus / "contrat.yaml", '    siren: "200072460"', "")
+    result = cli("verifier", "2019")
+    assert result.exit_code == 1
+    assert (
+        "- contenus/2019/contrat.yaml, ligne 19, colonne 5 [territoire › pilote] : le SIREN de la collectivité "
+        'manque : le dossier @ctes le porte dans le nom de chaque fichier ; ajoutez « siren: "123456789" » '
+        "(ses 9 chiffres) sous « territoire › pilote »."
+    ) in result.stderr.splitlines()
 
 
 # --- the Préfecture's classification ------------------------------------------------------------------------
@@ -267,7 +281,7 @@ def test_an_unusable_classification_file_is_named(projet: Path, cli, data: bytes
     result = cli("verifier", "2019")
     assert result.exit_code == 1
     assert "- annexes/2019/classification-exemple.xml" in result.stderr and expected in result.stderr
-    assert "passwd" not in result.stdout + result.stderr.replace("file:///etc/passwd", "")
+    assert "root:" not in result.stdout + result.stderr  # nothing of /etc/passwd was read into the message
 
 
 def test_a_classification_file_outside_the_annexes_is_refused(projet: Path, contenus: Path, cli) -> None:
@@ -284,14 +298,7 @@ def test_a_classification_file_outside_the_annexes_is_refused(projet: Path, cont
 
 
 def _pdfs(folder: Path, count: int) -> list[Path]:
-    paths = []
-    for index in range(count):
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842)
-        paths.append(folder / f"s{index}.pdf")
-        with paths[-1].open("wb") as handle:
-            writer.write(handle)
-    return paths
+    return [blank_pdf(folder / f"s{index}.pdf") for index in range(count)]
 
 
 TRANSMISSION = actes.Transmission(
@@ -378,9 +385,9 @@ def test_a_registered_act_without_classification_date_is_told(projet: Path, cont
     content = verification.check(year).content
     warnings = transmission.check(year, content, registered=True)
     assert [str(warning) for warning in warnings] == [
-        "contenus/2019/deliberation.yaml : le message ACTES n'est pas écrit : la date de la classification de la "
-        "Préfecture n'est pas connue (donnez dans deliberation.yaml son fichier, classification › fichier, ou sa "
-        "date, classification › date_version)"
+        "contenus/2019/deliberation.yaml, ligne 18, colonne 3 [classification] : le message ACTES n'est pas écrit : "
+        "la date de la classification de la Préfecture n'est pas connue (donnez dans deliberation.yaml son fichier, "
+        "classification › fichier, ou sa date, classification › date_version)."
     ]
     assert re.fullmatch(r"\d{3}-\d{9}-\d{8}-2020_245-DE-1-1", transmission.transmission(year, content).stem())
 

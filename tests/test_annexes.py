@@ -18,16 +18,17 @@ def table_lines(document: derive.Document) -> list[str]:
 def test_the_grid_lists_every_action_once(checked_2019: verification.Checked) -> None:
     lines = Counter(table_lines(annexes.build_grille(checked_2019.content)))
     for action in checked_2019.content.programmation.actions:
-        assert lines[typography(annexes.grid_line(action))] == 1, action.titre
+        assert lines[typography(annexes.grid_line(checked_2019.content, action))] == 1, action.titre
     assert "Lectures à partager - Auchel (Ville)" in lines
     assert "Class'Départ 6 - Interco (L'Envol)" in lines
 
 
 def test_the_grid_shows_every_sous_priorite_even_empty(checked_2019: verification.Checked) -> None:
     lines = table_lines(annexes.build_grille(checked_2019.content))
-    for priorite in checked_2019.content.feuille_de_route.priorites:
-        assert any(line.startswith(typography(f"PRIORITE n°{priorite.numero} : ")) for line in lines)
-        for sous in priorite.sous_priorites:
+    strategie = checked_2019.content.contrat.strategie
+    for priorite in strategie.at_level(2):
+        assert any(line.startswith(typography(f"PRIORITE n°{priorite.code} : ")) for line in lines)
+        for sous in strategie.children(priorite.code):
             assert typography(f"{sous.code} {sous.titre}") in lines
     assert lines.count("*Aucune action en 2019*") >= 10  # 1.1, 1.3, 4.1 … 8.4
     assert "Priorité 6, sans sous-priorité" in lines  # the Conseil Local de Santé Mental

@@ -570,3 +570,36 @@ def test_a_port_out_of_range_is_refused(projet: Path, cli) -> None:
     result = cli("atelier", "2019", "--port", "80", "--sans-navigateur")
     assert result.exit_code == 64  # a wrong command line
     assert result.stderr == "Erreur : Le port doit être compris entre 1024 et 65535 (reçu : 80).\nCorrigez --port.\n"
+
+
+def test_the_programmation_is_imported_from_its_page_after_its_preview(projet: Path, page) -> None:
+    from tests.tableurs import anct_rows, write_csv
+
+    programmation = projet / "contenus/2019/programmation.yaml"
+    before = programmation.read_bytes()
+    rows = anct_rows()
+    write_csv(projet / "subventions.csv", rows)
+    rows[2][8] = "beaucoup"
+    write_csv(projet / "illisible.csv", rows)
+    with _serving(projet) as atelier:
+        page.goto(atelier.address)
+        page.get_by_role("link", name="Importer la programmation").click()
+        page.get_by_label("Tableau").set_input_files(projet / "illisible.csv")
+        page.get_by_role("button", name="Voir ce qui changerait").click()
+        assert page.get_by_role("alert").locator("li").all_inner_texts() == [
+            "illisible.csv, ligne 3 : colonne « Mt engagé » : montant illisible « beaucoup » ; écrivez par exemple "
+            "« 12 500,00 € »"
+        ]
+        page.get_by_label("Tableau").set_input_files(projet / "subventions.csv")
+        page.get_by_label("Code du contrat").fill("CV062001")
+        page.get_by_role("button", name="Voir ce qui changerait").click()
+        assert "ajoutée : Tremplin numérique" in page.locator(".rapport li").all_inner_texts()
+        assert page.get_by_text("Total Etat - CGET : ").inner_text() == "Total Etat - CGET : 29\u202f200,50\u00a0€"
+        assert programmation.read_bytes() == before  # a preview writes nothing
+
+        page.get_by_role("button", name="Importer", exact=True).click()
+        assert page.get_by_role("status").inner_text() == (
+            "La programmation est importée : contenus/2019/programmation.yaml est complété."
+        )
+        assert "dauphin: PRJ-2019-0004, montants: {cget: 4500}}" in programmation.read_text(encoding="utf-8")
+    assert not list(projet.rglob("tableau"))  # the upload was written nowhere in the project

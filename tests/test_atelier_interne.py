@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import os
 import shutil
 import subprocess
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -264,3 +266,21 @@ def test_a_post_without_its_size_is_refused_by_the_guard_on_a_page_of_its_own(an
     assert headers["content-security-policy"].startswith("default-src 'none'")
     assert refused_host == 403
     assert "(nom reçu : « localhost »)" in html.unescape(named.decode())
+
+
+def test_the_actes_zip_is_kept_out_of_caches_as_every_download(annee: Year) -> None:
+    folder = annee.outputs / "actes-definitif"
+    folder.mkdir(parents=True)
+    (folder / "bordereau.csv").write_text("ordre;fichier\r\n", encoding="utf-8")
+    workshop = travaux.Workshop(annee)
+    application = atelier_app.create_app(annee, "jeton", 8719, workshop)
+    try:
+        status, headers, body = get(application, "/actes/definitif.zip", 8719, "jeton")
+    finally:
+        workshop.stopped.set()
+
+    assert status == 200
+    assert headers["cache-control"] == "no-store"
+    assert headers["content-disposition"] == 'attachment; filename="actes-2019-definitif.zip"'
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.namelist() == ["actes-definitif/bordereau.csv"]

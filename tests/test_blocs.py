@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -133,19 +134,28 @@ def test_without_its_module_the_new_kind_is_an_unknown_block(projet: Path) -> No
 
 def test_the_kinds_share_nothing_but_base() -> None:
     folder = Path(blocs.__file__).parent
-    for path in folder.glob("*.py"):
+    others = {path.stem for path in folder.glob("*.py")} - {"base"}
+    shared = []
+    for path in sorted(folder.glob("*.py")):
         if path.stem in {"__init__", "base"}:
             continue
-        text = path.read_text(encoding="utf-8")
-        for genre in KINDS:
-            assert f"from .{genre} import" not in text and f"from . import {genre}" not in text, path.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:  # from .x import … / from . import x
+                targets = [node.module] if node.module else [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom | ast.Import):  # import assembleur.contenus.blocs.x
+                modules = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                targets = [m.rsplit(".", 1)[-1] for m in modules if m and m.startswith("assembleur.contenus.blocs.")]
+            else:
+                continue
+            shared += [f"{path.name} → {target}" for target in targets if target in others]
+    assert shared == []
 
 
 def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> None:
     from assembleur.contenus.blocs import Chart, chart_kinds
 
     assert chart_kinds() == [genre for genre, kind in KINDS.items() if isinstance(kind.chart, Chart)]
-    assert chart_kinds() == ["financement", "contributions_cget"]
+    assert chart_kinds() == ["financement", "montants"]
     chapitre = projet / "contenus" / "2019" / "chapitre2.yaml"
     text = chapitre.read_text(encoding="utf-8")
     chapitre.write_text(text.replace("- graphique: financement", "- graphique: bilan", 1), encoding="utf-8")
@@ -157,7 +167,7 @@ def test_a_chart_draws_any_kind_that_feeds_one_and_only_those(projet: Path) -> N
         verification.check(resolve_year(projet, "2019"))
     # worded as any value outside a list: the list is the kinds that feed a chart
     assert [p.message for p in caught.value.problems] == [
-        "valeur « bilan » inconnue ; valeurs possibles : financement or contributions_cget."
+        "valeur « bilan » inconnue ; valeurs possibles : financement ou montants."
     ]
 
 
@@ -218,7 +228,7 @@ def test_a_new_kind_that_feeds_a_chart_is_drawn_with_its_libelle(projet: Path) -
         "les effectifs par public",
         "Ce que montre le graphique des effectifs.",
     )
-    assert enum == ["financement", "contributions_cget", "effectifs"]
+    assert enum == ["financement", "montants", "effectifs"]
 
 
 def test_a_kind_that_feeds_a_chart_says_so_by_both_hooks() -> None:

@@ -18,9 +18,9 @@ def test_verifier_accepts_the_shipped_year_and_lists_warnings(projet: Path, cli)
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == "Contenus 2019 valides : 3 chapitres, 123 actions, 3 avis scannés."
-    assert lines[1] == "19 avertissements (le rapport garde les chiffres tapés) :"
+    assert lines[1] == "26 avertissements (le rapport garde les chiffres tapés) :"
     assert (
-        "- contenus/2019/chapitre2.yaml, ligne 51, colonne 11 : les parts du financement totalisent 109,2\u00a0%, et non 100 %."
+        "- contenus/2019/chapitre2.yaml, ligne 53, colonne 11 : les parts du financement totalisent 109,2\u00a0%, et non 100 %."
         in lines
     )
 
@@ -37,7 +37,7 @@ def test_a_broken_yaml_gives_file_line_column_and_exit_1(projet: Path, contenus:
     assert result.stdout == ""
     assert result.stderr == (
         "Erreur : 1 erreur dans les contenus :\n"
-        "- contenus/2019/rapport.yaml, ligne 19, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
+        "- contenus/2019/rapport.yaml, ligne 15, colonne 1 : tabulation trouvée : le YAML n'accepte que des espaces "
         "pour l'indentation ; remplacez la tabulation par des espaces.\n"
         "Corrigez ces points dans les fichiers indiqués, puis relancez « assembleur verifier ».\n"
     )
@@ -77,7 +77,7 @@ def test_rapport_prints_the_files_it_writes(projet: Path, cli) -> None:
         == "ailleurs/rapport-politique-de-la-ville-2019-projet-v1.docx\nailleurs/manifeste-2019-projet-v1.json\n"
     )
     assert (projet / "ailleurs" / "rapport-politique-de-la-ville-2019-projet-v1.docx").is_file()
-    assert result.stderr.startswith("Rapport 2019 : mise en page…\n19 avertissements")
+    assert result.stderr.startswith("Rapport 2019 : mise en page…\n26 avertissements")
 
 
 @pytest.mark.libreoffice
@@ -150,7 +150,7 @@ def test_the_installed_command_exits_with_the_right_code_and_all_its_output(proj
     done = run("verifier", "2019")
     assert done.returncode == 0
     assert done.stderr.startswith("Contenus 2019 valides")
-    assert done.stderr.count("\n- ") == 19  # every warning reached the terminal
+    assert done.stderr.count("\n- ") == 26  # every warning reached the terminal
     assert done.stderr.splitlines()[-1].startswith("mémoire maximale : ")  # exit handlers ran
     refused = run("verifier", "1999")
     assert refused.returncode == 1
@@ -211,7 +211,7 @@ def test_the_four_exit_codes_of_a_real_process(projet: Path, contenus: Path) -> 
     edit(contenus / "rapport.yaml", "annee: 2019", "annee: 2019\n\tdate: x")
     user = run_assembleur(projet, "verifier", "2019")
     assert user.returncode == 1
-    assert user.stderr.startswith("Erreur : 1 erreur dans les contenus :\n- contenus/2019/rapport.yaml, ligne 19")
+    assert user.stderr.startswith("Erreur : 1 erreur dans les contenus :\n- contenus/2019/rapport.yaml, ligne 15")
 
 
 def test_a_crash_exits_70_with_a_log_and_leaves_the_published_files_alone(projet: Path, cli) -> None:

@@ -11,7 +11,7 @@ from docx import Document as WordDocument
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from assembleur.contenus import consultation
 from assembleur.documents import annexes, deliberation
@@ -21,7 +21,7 @@ from assembleur.files import sha256
 from assembleur.pdf import actes
 from assembleur.project import Year
 
-from .aides import actes_schema, edit, send_projet, sign_deliberation, signed_scan
+from .aides import actes_schema, blank_pdf, edit, send_projet, sign_deliberation, signed_scan
 
 MARLES = "      recu: 25/11/2020      # délibération n° 18.11.20.17, affichée le 25 novembre 2020\n"
 OBSERVATION = "Souhaite que les actions de la Cité 3 soient davantage détaillées."
@@ -50,10 +50,7 @@ def observe(contenus: Path, suite: str | None = SUITE) -> None:
 def add_region(projet: Path, contenus: Path) -> None:
     """The Région, a signatory, sent a contribution (a scan in annexes/2019/)."""
     (contenus / "avis.yaml").write_text((contenus / "avis.yaml").read_text(encoding="utf-8") + REGION, "utf-8")
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    with (projet / "annexes/2019/contribution-region-2020-11-20.pdf").open("wb") as handle:
-        writer.write(handle)
+    blank_pdf(projet / "annexes/2019/contribution-region-2020-11-20.pdf")
 
 
 # --- the content -----------------------------------------------------------------------------------------
@@ -376,14 +373,7 @@ def test_actes_names_keep_the_words(tmp_path: Path) -> None:
 
 
 def test_the_bordereau_says_nature_classification_objet_number_date_then_each_file(tmp_path: Path) -> None:
-    sources = []
-    for index, pages in enumerate((2, 1)):
-        writer = PdfWriter()
-        for _ in range(pages):
-            writer.add_blank_page(595, 842)
-        sources.append(tmp_path / f"s{index}.pdf")
-        with sources[-1].open("wb") as handle:
-            writer.write(handle)
+    sources = [blank_pdf(tmp_path / f"s{index}.pdf", pages) for index, pages in enumerate((2, 1))]
     pieces = [
         actes.Piece(1, "deliberation", "Délibération n° 12", sources[0], actes.PRINCIPAL),
         actes.Piece(2, "rapport", "Rapport", sources[1]),

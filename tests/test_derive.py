@@ -16,9 +16,10 @@ def warnings_of(checked: verification.Checked) -> list[str]:
     return [p.message for p in checked.warnings]
 
 
-def test_projets_per_pilier_come_from_the_actions(checked_2019: verification.Checked) -> None:
+def test_projets_per_element_of_the_first_level_come_from_the_actions(checked_2019: verification.Checked) -> None:
     counts = derive.count(checked_2019.content)
-    assert {pilier: tally.projets for pilier, tally in counts.by_pilier.items()} == {
+    firsts = [e.code for e in checked_2019.content.contrat.strategie.at_level(1)]
+    assert {code: tally.projets for code, tally in counts.by_element.items() if code in firsts} == {
         "emploi": 24,
         "cohesion_sociale": 96,
         "cadre_de_vie": 10,
@@ -63,20 +64,20 @@ def test_the_seed_inconsistencies_are_reported(checked_2019: verification.Checke
     found = warnings_of(checked_2019)
     for expected in [
         f"les parts du financement totalisent 109,2{NBSP}%, et non 100 %.",
-        "129 projets accompagnés par le CGET (projets_cget), mais 127 projets retenus (projets_retenus).",
+        "129 projets accompagnés par « Etat - CGET » (projets_cget), mais 127 projets retenus (projets_retenus).",
         "127 projets retenus annoncés, mais la liste des actions en compte 130.",
-        "le chapitre 2 annonce 25 projets pour le pilier « Emploi et développement économique », ce bilan en annonce 24.",
-        "le chapitre 2 annonce 87 projets pour le pilier « Cohésion sociale », ce bilan en annonce 96.",
-        "le chapitre 2 annonce 14 projets pour le pilier « Cadre de vie et renouvellement urbain », ce bilan en annonce 10.",
-        "le porteur « ARTOIS INITIATIVE » figure deux fois (ligne 107 et ici) ; fusionnez les deux lignes.",
-        "le porteur « ASSOCIATION HABITAT INSERTION » figure deux fois (ligne 95 et ici) ; fusionnez les deux lignes.",
+        "le chapitre 2 annonce 25 projets pour « Emploi et développement économique » (pilier), ce bilan en annonce 24.",
+        "le chapitre 2 annonce 87 projets pour « Cohésion sociale » (pilier), ce bilan en annonce 96.",
+        "le chapitre 2 annonce 14 projets pour « Cadre de vie et renouvellement urbain » (pilier), ce bilan en annonce 10.",
+        "le porteur « ARTOIS INITIATIVE » figure deux fois (ligne 110 et ici) ; fusionnez les deux lignes.",
+        "le porteur « ASSOCIATION HABITAT INSERTION » figure deux fois (ligne 98 et ici) ; fusionnez les deux lignes.",
     ]:
         assert expected in found
 
 
 def test_sub_tables_that_add_up_raise_no_warning(checked_2019: verification.Checked) -> None:
     found = " ".join(warnings_of(checked_2019))
-    assert "contributions du CGET" not in found  # 1 712 989 €
+    assert "montants de « Etat - CGET »" not in found  # 1 712 989 €
     assert "fonds de concours" not in found  # 191 974 and 280 000
     assert "bilans par thématique" not in found  # 96 projets, 717 269 €, 1 595 490 €
     assert "Les Associations" not in found and "Les institutions" not in found  # 88 and 65

@@ -160,7 +160,7 @@ CASES = {
     ),
     "classification-huge": (
         classification(lambda: b"<r>" + b"<a/>" * (limites.MAX_CLASSIFICATION_BYTES // 4) + b"</r>"),
-        f"{CLASSIFICATION} : le fichier de classification pèse",
+        f"{CLASSIFICATION} : le fichier de classification pèse 5,0 Mo, bien plus qu'une classification (au plus 5 Mo)",
     ),
     # YAML bombs and oversized content: content files
     "billion-laughs": (append("contenus/2019/rapport.yaml", BILLION_LAUGHS), "contenus/2019/rapport.yaml, ligne"),

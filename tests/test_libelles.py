@@ -23,14 +23,19 @@ def rewrite(path: Path, change) -> None:
         yaml.dump(data, handle)
 
 
-def test_without_a_libelles_section_the_annexes_keep_the_words_of_2019(annee: Year, contenus: Path) -> None:
+def test_without_a_libelles_section_the_annexes_take_the_words_of_the_contract(annee: Year, contenus: Path) -> None:
     rewrite(contenus / "rapport.yaml", lambda data: data.pop("libelles", None))
     content = verification.check(annee).content
     assert content.rapport.libelles == Libelles()
     grille = annexes.build_grille(content)
     assert grille.cover["numero_annexe"] == "ANNEXE 1"
-    assert grille.cover["titre_annexe"].startswith("Grille de répartition des actions au sein des 10 priorités")
-    assert grille.body[0].text == "CONTRAT DE VILLE - GRILLE DES ACTIONS 2019 PAR PRIORITÉ"
+    assert (
+        grille.cover["titre_annexe"] == "Grille de répartition des actions 2019 selon la stratégie du contrat de ville"
+    )
+    assert grille.body[0].text == "CONTRAT DE VILLE - GRILLE DES ACTIONS 2019"
+    table = grille.body[1].table
+    assert table.rows[0][0].lines == ["Sous-priorité"]  # the last level of the strategy, as contrat.yaml names it
+    assert table.rows[1][0].lines[0].startswith("Priorité 1\u00a0: Optimiser")
 
 
 def test_a_libelle_typed_in_rapport_yaml_replaces_the_default(annee: Year, contenus: Path) -> None:
@@ -46,17 +51,18 @@ def test_a_libelle_typed_in_rapport_yaml_replaces_the_default(annee: Year, conte
     grille = annexes.build_grille(content)
     assert grille.cover["numero_annexe"] == "ANNEXE I"
     assert grille.body[0].text == "GRILLE 2019"
-    first = content.feuille_de_route.priorites[0]
-    assert grille.body[1].table.rows[1][0].lines[0].startswith(f"{first.numero}. {first.titre[:20]}")
+    first = content.contrat.strategie.at_level(2)[0]
+    assert grille.body[1].table.rows[1][0].lines[0].startswith(f"{first.code}. {first.titre[:20]}")
 
 
-def test_the_grid_title_counts_the_priorites_of_the_feuille_de_route(annee: Year, contenus: Path) -> None:
+def test_the_grid_title_counts_the_elements_that_group_its_lines(annee: Year, contenus: Path) -> None:
     def add_one(data) -> None:
-        data["priorites"].append({"numero": 99, "pilier": "pilotage", "titre": "Piloter le contrat"})
+        data["strategie"]["elements"].append({"code": "99", "titre": "Piloter le contrat", "parent": "emploi"})
 
-    rewrite(contenus / "feuille_de_route.yaml", add_one)
+    rewrite(contenus / "contrat.yaml", add_one)
     content = verification.check(annee).content
-    count = len(content.feuille_de_route.priorites)
+    count = len(content.contrat.strategie.at_level(2))
+    assert count == 11
     assert f"au sein des {count} priorités" in annexes.build_grille(content).cover["titre_annexe"]
 
 
@@ -71,5 +77,5 @@ def test_a_libelle_naming_an_unknown_value_is_refused_at_its_line(annee: Year, c
     with pytest.raises(ContentError) as refused:
         verification.check(annee)
     [problem] = refused.value.problems
-    assert problem.message == "ce libellé ne connaît pas « {nombre} » ; valeurs possibles : {annee}, {priorites}."
+    assert problem.message == "ce libellé ne connaît pas « {nombre} » ; valeurs possibles : {annee} ou {priorites}."
     assert problem.line == line + 1

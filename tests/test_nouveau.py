@@ -43,12 +43,11 @@ def test_comments_and_stable_content_are_kept(projet: Path, cli) -> None:
     rapport = (new / "rapport.yaml").read_text(encoding="utf-8")
     assert rapport.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/rapport.schema.json"
     assert "# Rapport 2019 : informations générales du rapport sur la Politique de la Ville." in rapport
-    for stable in ("chapitre1.yaml", "feuille_de_route.yaml", "protocole.yaml"):
+    for stable in ("contrat.yaml", "chapitre1.yaml", "feuille_de_route.yaml", "protocole.yaml"):
         assert load(new / stable) == load(old / stable)
     programmation = load(new / "programmation.yaml")
-    assert programmation["communes"] == load(old / "programmation.yaml")["communes"]
     assert programmation["actions"] == [
-        dict.fromkeys(("titre", "commune", "porteur", "sous_priorite", "thematique"), TO_FILL)
+        dict.fromkeys(("titre", "strategie", "commune", "porteur", "thematique"), TO_FILL)
     ]
     assert set(programmation["chiffres"].values()) == {TO_FILL}
     avis = load(new / "avis.yaml")

@@ -279,7 +279,7 @@ def test_an_avis_already_recorded_is_not_replaced(projet: Path, cli) -> None:
             "--sens",
             "pour",
             "Erreur : Sens de l'avis inconnu « pour » ; sens possibles : favorable, défavorable, "
-            "réservé, prend acte, approuve.\n",
+            "réservé, prend acte ou approuve.\n",
         ),
         (
             "--seance",
@@ -308,6 +308,20 @@ def test_a_file_over_100_mio_is_refused_before_it_is_read(projet: Path, cli) -> 
     assert result.stderr == (
         f"Erreur : Le fichier {huge} pèse 101 Mio, plus que la limite de 100 Mio.\n"
         "Scannez à nouveau le document en A4, à 200 ou 300 dpi.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "why"), [("absent.pdf", "fichier ou dossier introuvable"), ("annexes", "c'est un dossier, pas un fichier")]
+)
+def test_a_file_that_cannot_be_read_is_named_in_french(projet: Path, cli, name: str, why: str) -> None:
+    path = projet / name
+    result = cli(
+        "avis", "ajouter", str(path), "--organisme", "Auchel", "--seance", "18/11/2020", "--sens", "favorable", "2019"
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Erreur : Le fichier {path} ne peut pas être lu ({why}).\nVérifiez son nom et son dossier.\n",
     )
 
 

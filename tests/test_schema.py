@@ -59,7 +59,7 @@ def test_the_shipped_schemas_are_up_to_date(kind: str) -> None:
     [
         ("rapport.yaml", lambda d: d.update(anee=2019)),  # a misspelt key
         ("rapport.yaml", lambda d: d.pop("titre")),  # a missing key
-        ("programmation.yaml", lambda d: d["actions"][0].update(sous_priorite=["10.1"])),  # a wrong type
+        ("programmation.yaml", lambda d: d["actions"][0].update(strategie=["10.1"])),  # a wrong type
         ("chapitre1.yaml", lambda d: d["sections"][0]["contenu"].append({"paragraf": "x"})),  # an unknown block
         ("avis.yaml", lambda d: d["organismes"][0]["avis"].update(sens="enthousiaste")),  # not a known sens
     ],
@@ -76,7 +76,7 @@ def test_descriptions_are_in_french() -> None:
     rapport = schema.schema_of("rapport")
     assert rapport["properties"]["date_arret"]["description"] == "Date à laquelle la version projet est arrêtée."
     text = json.dumps(schema.schema_of("programmation"), ensure_ascii=False)
-    assert "Code de la sous-priorité" in text
+    assert "le code de l'élément qu'elle sert" in text
     assert "The " not in text and '"title": "' not in text.replace('"title": "assembleur', "")
 
 

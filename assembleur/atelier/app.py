@@ -12,7 +12,8 @@ open in its browser could try to call:
   on POST with the Origin header;
 - an upload is limited to 100 Mio and read into memory, its type sniffed
   from its bytes; only :mod:`assembleur.contenus.registre` writes it, inside
-  ``annexes/<année>/``;
+  ``annexes/<année>/``; a spreadsheet to import is read from a private
+  temporary folder and written nowhere (only ``programmation.yaml`` changes);
 - files are served only from ``sortie/<année>/``, paths resolved and checked.
 
 :class:`Atelier` holds it all: its methods are the pages, :meth:`Atelier.guard`
@@ -121,6 +122,7 @@ class Atelier:
         self.previews = etat.CachedPreview(year)
         self.csrf = hmac.new(token.encode(), b"formulaires", hashlib.sha256).hexdigest()
         self._registering = threading.Lock()
+        self._pending: dict[str, tuple[bytes, str, str, str]] = {}  # the spreadsheet previewed, until imported
         # at start and after each save: the pages find the checks done
         self.checks.keep_fresh(self.workshop.stopped, self.workshop.building)
 
@@ -132,6 +134,8 @@ class Atelier:
             Route("/fabriquer", self.fabriquer, methods=["POST"]),
             Route("/avis", self.avis),
             Route("/avis", self.avis_post, methods=["POST"]),
+            Route("/programmation", self.programmation),
+            Route("/programmation", self.programmation_post, methods=["POST"]),
             Route("/apercu", self.apercu),
             Route("/apercu/page/{numero:int}.png", self.apercu_page),
             Route("/telecharger/{chemin:path}", self.telecharger),
@@ -330,6 +334,56 @@ class Atelier:
         query = urlencode({"enregistre": f"{done.organisme}|{done.scan.name}|{done.pages}"})
         return RedirectResponse(f"/avis?{query}", status_code=303)
 
+    def programmation(self, request: Request) -> HTMLResponse:
+        """The form that imports the programmation from a spreadsheet: first what would change, then « Importer »."""
+        return self.render("programmation.html", valeurs={}, importe=request.query_params.get("importe") == "1")
+
+    def _import(self, data: bytes, name: str, contrat: str, feuille: str, essai: bool) -> list[str]:
+        from ..programmation import importer
+
+        with self._registering:  # one write of the contents at a time (two tabs, an avis sent meanwhile)
+            done = importer.import_upload(self.year, data, name, contrat, feuille, essai)
+        return importer.report(done, self.year)
+
+    async def programmation_post(self, request: Request) -> Response:
+        """A spreadsheet sent (its preview, nothing written), or the import of the one previewed (POST)."""
+        data = await self.form(request)
+        if data is None:
+            return self.form_refused()
+        valeurs = {key: str(data.get(key) or "").strip()[:100] for key in ("contrat", "feuille")}
+        waiting = str(data.get("attente") or "")
+        upload = data.get("fichier")
+        if waiting:  # « Importer »: the spreadsheet previewed, kept in memory since
+            pending = self._pending.pop(waiting, None)
+            if pending is None:
+                erreur = {
+                    "message": "Ce tableau n'est plus en attente (déjà importé, ou l'atelier a redémarré) : "
+                    "envoyez-le à nouveau."
+                }
+                return self.render("programmation.html", 400, valeurs=valeurs, erreur=erreur)
+            content, name, valeurs["contrat"], valeurs["feuille"] = pending
+        elif isinstance(upload, UploadFile) and upload.filename:
+            content, name = await upload.read(MAX_UPLOAD + 1), upload.filename
+            await upload.close()
+        else:
+            erreur = {"message": "Choisissez le tableau à importer (.xlsx, .ods ou .csv)."}
+            return self.render("programmation.html", 400, valeurs=valeurs, erreur=erreur)
+        if len(content) > MAX_UPLOAD:
+            erreur = {"message": f"Un tableau envoyé est limité à {MAX_UPLOAD // 1024 // 1024} Mio."}
+            return self.render("programmation.html", 400, valeurs=valeurs, erreur=erreur)
+        try:
+            lines = await run_in_threadpool(
+                self._import, content, name, valeurs["contrat"], valeurs["feuille"], not waiting
+            )
+        except AssembleurError as exc:
+            erreur = {"message": exc.message, "conseil": exc.advice}
+            return self.render("programmation.html", 400, valeurs=valeurs, erreur=erreur)
+        if waiting:
+            return self.render("programmation.html", valeurs=valeurs, rapport=lines, importe=True)
+        key = secrets.token_urlsafe(16)
+        self._pending = {key: (content, name, valeurs["contrat"], valeurs["feuille"])}  # the last one sent only
+        return self.render("programmation.html", valeurs=valeurs, rapport=lines, attente=key)
+
     def apercu(self, request: Request) -> HTMLResponse:
         """The preview of the dossier, rebuilt on each save."""
         workshop = self.workshop
@@ -388,11 +442,8 @@ class Atelier:
         if path is None or not path.is_dir() or path.parent != self.year.outputs.resolve():
             return self.not_found()
         data = await run_in_threadpool(_zip_folder, path)
-        return Response(
-            data,
-            media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="actes-{self.year.annee}-{label}.zip"'},
-        )
+        named = f'attachment; filename="actes-{self.year.annee}-{label}.zip"'
+        return Response(data, media_type="application/zip", headers={**_headers(), "Content-Disposition": named})
 
     async def evenements(self, request: Request) -> Response:
         """The events of the background work, live (server-sent events), after the one numbered ``?depuis=``."""

@@ -63,8 +63,9 @@ def read(path: Path, shown: Path) -> Retour:
         data = handle.read(limites.MAX_CLASSIFICATION_BYTES + 1)
     size = path.stat().st_size
     if len(data) > limites.MAX_CLASSIFICATION_BYTES:
+        weight = f"{size / 1e6:.1f}".replace(".", ",")  # a French decimal comma
         raise refuse(
-            f"le fichier de classification pèse {size / 1e6:.1f} Mo, bien plus qu'une classification "
+            f"le fichier de classification pèse {weight} Mo, bien plus qu'une classification "
             f"(au plus {limites.MAX_CLASSIFICATION_BYTES / 1e6:g} Mo) ; {advice}"
         )
     parser = etree.XMLParser(

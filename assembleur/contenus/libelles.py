@@ -20,16 +20,17 @@ from pydantic import ValidationInfo, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from .blocs import KINDS, chart_kinds
-from .types import Modele, Texte
+from .types import Modele, Texte, one_of
 
 VALUE = re.compile(r"(?<!\^)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # the values a libellé may name, besides {annee}
 VALEURS: dict[str, tuple[str, ...]] = {
     "grille_titre": ("priorites",),
-    "priorite_titre": ("numero", "titre"),
-    "grille_sans_sous_priorite": ("numero",),
-    "feuille_pilier": ("pilier",),
+    "grille_colonnes": ("niveau",),
+    "priorite_titre": ("numero", "titre", "niveau"),
+    "grille_sans_sous_priorite": ("numero", "niveau", "detail"),
+    "feuille_parent": ("niveau", "titre"),
     "avis_consultation": ("organismes", "reponse"),
     "avis_plusieurs": ("recus",),
     "avis_delai": ("echeance",),
@@ -52,16 +53,14 @@ class _Libelles(Modele):
     """The ``libelles`` section of ``rapport.yaml``: every key is optional."""
 
     grille_annexe: Texte = "ANNEXE 1"
-    grille_titre: Texte = (
-        "Grille de répartition des actions au sein des {priorites} priorités de la feuille de route du Contrat de Ville"
-    )
-    grille_entete: Texte = "CONTRAT DE VILLE - GRILLE DES ACTIONS {annee} PAR PRIORITÉ"
-    grille_colonnes: list[Texte] = ["Sous-priorité", "Actions {annee} : titre - commune (porteur)", "Projets"]
-    grille_sans_sous_priorite: Texte = "Priorité {numero}, sans sous-priorité"
+    grille_titre: Texte = "Grille de répartition des actions {annee} selon la stratégie du contrat de ville"
+    grille_entete: Texte = "CONTRAT DE VILLE - GRILLE DES ACTIONS {annee}"
+    grille_colonnes: list[Texte] = ["{niveau}", "Actions {annee} : titre - lieu (porteur)", "Projets"]
+    grille_sans_sous_priorite: Texte = "{niveau} {numero}, sans {detail}"
     grille_aucune_action: Texte = "Aucune action en {annee}"
-    priorite_titre: Texte = "PRIORITE n°{numero} : {titre}"
+    priorite_titre: Texte = "{niveau} {numero} : {titre}"
     protocole_annexe: Texte = "ANNEXE 2"
-    feuille_pilier: Texte = "Pilier : {pilier}"
+    feuille_parent: Texte = "{niveau} : {titre}"
     feuille_vigilance: Texte = "Points de vigilance :"
     feuille_indicateurs: Texte = "Indicateurs d'évaluation :"
     avis_titre: Texte = "Synthèse des avis recueillis"
@@ -89,7 +88,7 @@ class _Libelles(Modele):
     observations_colonnes: list[Texte] = ["Organisme", "Observation", "Suite donnée"]
     suite_a_definir: Texte = "*suite à définir*"
     signet_rapport: Texte = "{titre} – {annee}"
-    signet_grille: Texte = "Annexe 1 – Grille de répartition des actions par priorité"
+    signet_grille: Texte = "Annexe 1 – Grille de répartition des actions"
     signet_protocole: Texte = "Annexe 2 – {annexe}"
     signet_avis: Texte = "Avis des conseils citoyens et des communes"
     signet_synthese: Texte = "Synthèse des avis"
@@ -118,7 +117,7 @@ class _Libelles(Modele):
                     raise PydanticCustomError(
                         "libelle",
                         "ce libellé ne connaît pas « {valeur} » ; valeurs possibles : {possibles}",
-                        {"valeur": match[0], "possibles": ", ".join(f"{{{a}}}" for a in allowed)},
+                        {"valeur": match[0], "possibles": one_of([f"{{{a}}}" for a in allowed])},
                     )
         return value
 
@@ -152,14 +151,17 @@ Libelles = create_model(
 DESCRIPTIONS = {
     "libelles": "Les mots des annexes et du dossier (titres, en-têtes, signets) ; chaque clé est facultative.",
     "grille_annexe": "Annexe 1 : numéro d'annexe.",
-    "grille_titre": "Annexe 1 : titre ({priorites} = nombre de priorités de la feuille de route).",
+    "grille_titre": "Annexe 1 : titre ({priorites} = nombre d'éléments qui groupent les lignes de la grille).",
     "grille_entete": "Annexe 1 : ligne au-dessus de la grille.",
-    "grille_colonnes": "Annexe 1 : les trois en-têtes de colonnes.",
-    "grille_sans_sous_priorite": "Annexe 1 : ligne des actions rattachées à la priorité seule ({numero}).",
+    "grille_colonnes": "Annexe 1 : les trois en-têtes de colonnes ({niveau} = dernier niveau de la stratégie).",
+    "grille_sans_sous_priorite": (
+        "Annexe 1 : ligne des actions rattachées à l'élément qui groupe les lignes ({numero}, {niveau} = son "
+        "niveau, {detail} = le niveau en dessous)."
+    ),
     "grille_aucune_action": "Annexe 1 : sous-priorité sans action.",
-    "priorite_titre": "Titre d'une priorité dans les annexes ({numero}, {titre}).",
+    "priorite_titre": "Titre d'un élément de la stratégie dans les annexes ({numero}, {titre}, {niveau}).",
     "protocole_annexe": "Annexe 2 : numéro d'annexe.",
-    "feuille_pilier": "Annexe 2 : pilier d'une priorité ({pilier}).",
+    "feuille_parent": "Annexe 2 : l'élément au-dessus d'une priorité détaillée ({niveau}, {titre}).",
     "feuille_vigilance": "Annexe 2 : intertitre des points de vigilance.",
     "feuille_indicateurs": "Annexe 2 : intertitre des indicateurs d'évaluation.",
     "avis_titre": "Synthèse des avis : titre.",

@@ -14,24 +14,21 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import blocs, french
-from .blocs.axes_transversaux import AxeTransversal
+from .contrat import AxeTransversal
 from .libelles import Libelles
 from .types import (  # noqa: F401  (the names other modules take from the model)
-    CODE_PATTERN,
     INTERCO,
-    PILIER_NAMES,
     PLACEHOLDER,
     TO_FILL,
     Code,
     Date,
-    Departement,
     Modele,
-    Pilier,
-    Siren,
+    Montant,
+    OuiNon,
     Texte,
     is_to_fill,
 )
@@ -56,6 +53,7 @@ class Chapitre(Modele):
     titre: Texte
     contenu: list[Bloc] = []
     sections: list[Section] = []
+    seulement_si_dsu: OuiNon = False  # printed only when a commune of contrat.yaml receives the DSU
 
 
 class Partie(Modele):
@@ -64,11 +62,9 @@ class Partie(Modele):
 
 
 class Collectivite(Modele):
-    nom: Texte
-    sigle: Texte
+    """How the cover names the collectivité (its name and sigle are those of contrat.yaml's pilote)."""
+
     couverture: list[Texte] = Field(min_length=1)
-    siren: Siren | None = None  # required by the @ctes package (file names, message)
-    departement: Departement | None = None
 
 
 class Signature(Modele):
@@ -90,31 +86,34 @@ class Rapport(Modele):
     libelles: Libelles = Libelles()  # the words of the annexes and the dossier, when they differ from the default
 
 
-class Action(Modele):
-    titre: Texte
-    commune: Texte | list[Texte]
-    porteur: Texte | None = None
-    sous_priorite: Code
-    thematique: Texte
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str | int | float) and not isinstance(value, bool) else value
 
-    @field_validator("sous_priorite")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not CODE_PATTERN.match(value):
-            raise PydanticCustomError(
-                "code", 'code de sous-priorité « {v} » mal formé ; écrivez par exemple "10.3" ou "6"', {"v": value}
-            )
-        return value
+
+class Action(Modele):
+    """One action of the year: what it serves in the strategy, where, by whom, and who funds it."""
+
+    titre: Texte
+    strategie: Code  # the code of an element of contrat.yaml's strategy, at any level
+    commune: Texte | list[Texte] | None = None  # INTERCO for an action of the whole territory
+    quartiers: Annotated[list[Texte], BeforeValidator(_as_list)] = []  # codes, « intercommunal » or « hors QPV »
+    nature: Literal["fonctionnement", "investissement"] = "fonctionnement"
+    porteur: Texte | None = None
+    thematique: Texte | None = None
+    montants: dict[str, Montant] = {}  # financeur code → amount (a rapport may give counts only)
+    dauphin: Texte | None = None  # the State's number of the action (« Numéro de l'action PRJ »), set by an import
 
     @property
     def communes(self) -> list[str]:
         """The communes of the action, as a list (one projet per commune)."""
+        if self.commune is None:
+            return []
         return [self.commune] if isinstance(self.commune, str) else list(self.commune)
 
     @property
-    def priorite(self) -> int:
-        """The priority number, read from the code ("10.3" → 10)."""
-        return int(self.sous_priorite.split(".")[0])
+    def named_communes(self) -> list[str]:
+        """The communes named, without the mark of an intercommunal action."""
+        return [c for c in self.communes if c != INTERCO]
 
 
 Chiffre = int | float | str
@@ -124,7 +123,6 @@ class Programmation(Modele):
     """The ``programmation.yaml`` file."""
 
     chiffres: dict[str, Chiffre] = {}
-    communes: list[Texte] = Field(min_length=1)
 
     @field_validator("chiffres")
     @classmethod
@@ -143,13 +141,16 @@ class Programmation(Modele):
                 ) from None
         return figures
 
+    # the themes of the spreadsheets imported (the ANCT's, a sheet's labels) → an element of the strategy
+    correspondances: dict[str, Code] = {}
     porteurs: list[Texte] | None = None  # when given, every action's porteur must be one of them
     actions: list[Action] = Field(min_length=1)
 
 
 class SousPriorite(Modele):
+    """The detail of an element under a priorité (its code and title are in contrat.yaml's strategy)."""
+
     code: Code
-    titre: Texte
     description: Texte | None = None
     precisions: list[Texte] = []
 
@@ -160,9 +161,7 @@ class Encadre(Modele):
 
 
 class Priorite(Modele):
-    numero: Annotated[int, Field(ge=1, le=99)]
-    pilier: Pilier
-    titre: Texte
+    numero: Code  # the code of an element of contrat.yaml's strategy
     intitule_protocole: Texte | None = None
     introduction: list[Bloc] = []
     encadres: list[Encadre] = []

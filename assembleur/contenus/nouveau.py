@@ -1,6 +1,6 @@
 """A new year started from the last one: structure, comments and stable content kept.
 
-What stays from one year to the next (the contrat's orientations, the
+What stays from one year to the next (the contract, its orientations, the
 feuille de route, the protocole, the communes and porteurs, the bodies
 consulted) is copied as it is. What belongs to the year (figures, actions,
 the text of chapters 2 and 3, the introduction and conclusion, the avis
@@ -24,7 +24,7 @@ from . import french
 from .load import load_file, round_trip
 from .model import TO_FILL
 
-STABLE_FILES = {"chapitre1", "feuille_de_route", "protocole"}
+STABLE_FILES = {"contrat", "chapitre1", "feuille_de_route", "protocole"}
 # keys whose values are the year's figures (in the data blocks of chapters 2 and 3)
 FIGURE_KEYS = {
     "projets",
@@ -80,8 +80,8 @@ def _empty_year_blocks(node: Any, old: int, new: int, indent: int = 0) -> None:
                 node[key] = TO_FILL
             elif key in SINGLE_ROW_LISTS and isinstance(value, CommentedSeq):
                 node[key] = CommentedSeq([_mark(value[0])]) if value else value
-            elif key == "repartition_piliers" and isinstance(value, CommentedSeq):
-                for row in value:
+            elif key == "repartition" and isinstance(value, CommentedMap):
+                for row in value.get("lignes", []):
                     row["projets"] = TO_FILL
             elif key == "parts" and isinstance(value, CommentedSeq):
                 for row in value:
@@ -109,7 +109,7 @@ def _new_rapport(data: CommentedMap, old: int, new: int) -> None:
 def _new_programmation(data: CommentedMap) -> None:
     for key in data.get("chiffres", {}):
         data["chiffres"][key] = TO_FILL
-    action = CommentedMap((key, TO_FILL) for key in ("titre", "commune", "porteur", "sous_priorite", "thematique"))
+    action = CommentedMap((key, TO_FILL) for key in ("titre", "strategie", "commune", "porteur", "thematique"))
     data["actions"] = CommentedSeq([action])
     data.yaml_set_comment_before_after_key(
         "actions", before="La liste des actions de l'année : une entrée par action (voir docs/contenus.md).", indent=0

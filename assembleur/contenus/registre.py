@@ -36,6 +36,7 @@ from ..pdf.actes import ascii_name
 from ..project import ANNEXES, Year
 from . import french, load, validate
 from .model import SENS_AVIS, SIGNATAIRE
+from .types import one_of, suggest
 
 MAX_BYTES = MAX_SCAN_BYTES  # the atelier's upload limit too
 AVIS_FILE = "avis.yaml"
@@ -137,10 +138,8 @@ def _find(organismes: list, nom: str, shown: Path) -> CommentedMap:
     loose = [o for o in entries if ascii_name(str(o.get("nom"))) == ascii_name(nom)]
     if len(loose) == 1:
         return loose[0]
-    near = difflib.get_close_matches(nom, names, n=1, cutoff=0.6)
-    hint = f" ; vouliez-vous dire « {near[0]} » ?" if near else "."
     raise RegistrationError(
-        f"Aucun organisme « {nom} » dans {shown}{hint}",
+        f"Aucun organisme « {nom} » dans {shown}{suggest(nom, names) or '.'}",
         f"Les organismes consultés sont listés dans {shown} (organismes).",
         "organisme",
     )
@@ -175,7 +174,7 @@ def register_avis(
     sens = (sens or "").strip()
     if sens and sens not in SENS_AVIS:  # none at all: only for a signatory's contribution (checked below)
         raise RegistrationError(
-            f"Sens de l'avis inconnu « {sens} » ; sens possibles : {', '.join(SENS_AVIS)}.",
+            f"Sens de l'avis inconnu « {sens} » ; sens possibles : {one_of(list(SENS_AVIS))}.",
             "Choisissez l'un de ces sens.",
             "sens",
         )
@@ -199,7 +198,7 @@ def register_avis(
     nom, signataire = str(found["nom"]), found.get("type") == SIGNATAIRE
     if not sens and not signataire:
         raise RegistrationError(
-            f"Le sens de l'avis de « {nom} » manque ; sens possibles : {', '.join(SENS_AVIS)}.",
+            f"Le sens de l'avis de « {nom} » manque ; sens possibles : {one_of(list(SENS_AVIS))}.",
             "Choisissez l'un de ces sens (il n'est facultatif que pour la contribution d'un signataire).",
             "sens",
         )

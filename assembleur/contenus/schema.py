@@ -16,10 +16,12 @@ from pydantic import BaseModel
 
 from ..files import atomic_output
 from .blocs import KINDS
+from .contrat import Contrat
 from .libelles import DESCRIPTIONS as LIBELLES
 from .model import Avis, Chapitre, Deliberation, FeuilleDeRoute, Programmation, Protocole, Rapport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
+    "contrat": Contrat,
     "rapport": Rapport,
     "chapitre": Chapitre,
     "programmation": Programmation,
@@ -33,14 +35,42 @@ FOLDER = "schemas"
 # One French description per key staff type (the same key means the same thing everywhere);
 # the keys proper to a kind of block are described in its module (blocs/).
 KEYS = {
-    "collectivite": "La collectivité qui publie le rapport.",
+    "collectivite": "Le bandeau de couverture (le nom et le sigle de la collectivité sont dans contrat.yaml).",
     "nom": "Nom, tel qu'il doit apparaître.",
-    "sigle": "Sigle de la collectivité (CABBALR).",
+    "sigle": "Sigle de la collectivité, tel qu'il doit apparaître.",
+    "contrat": "Le contrat de ville : nom, génération (2015 ou 2024), période, signataires, avenants.",
+    "generation": "2015 (contrats 2015-2023) ou 2024 (contrats « Engagements Quartiers 2030 »).",
+    "periode": "Première et dernière année du contrat.",
+    "debut": "Première année.",
+    "fin": "Dernière année.",
+    "avenants": "Les avenants au contrat (titre, date).",
+    "territoire": "La collectivité pilote, les communes, les quartiers prioritaires et les autres zones.",
+    "pilote": "La collectivité qui pilote le contrat et publie le rapport.",
+    "insee": 'Code INSEE de la commune ("62119").',
+    "dsu": "La commune reçoit-elle la dotation de solidarité urbaine (oui/non) ?",
+    "quartiers": (
+        "Dans contrat.yaml : les quartiers prioritaires. Dans une action : codes des quartiers, "
+        "« intercommunal » ou « hors QPV »."
+    ),
+    "population": "Population du quartier.",
+    "autres_zones": "Autres zones : quartier_veille_active, quartier_vecu, secteur_attention_particuliere, autre.",
+    "strategie": (
+        "Dans contrat.yaml : la stratégie (niveaux nommés par le contrat, éléments). "
+        "Dans une action : le code de l'élément qu'elle sert."
+    ),
+    "niveaux": "Les noms des niveaux de la stratégie, du plus haut au plus fin (1 à 4).",
+    "parent": "Code de l'élément du niveau au-dessus (aucun pour le premier niveau).",
+    "projets_de_quartier": "Contrats 2024 : les projets de quartier, sous le code de leur quartier.",
+    "financeurs": "Les financeurs : code, nom, type.",
+    "financeur": (
+        "Le financeur : dans un bloc « financement », tel que le rapport le nomme ; dans un bloc "
+        "« montants », son code dans contrat.yaml."
+    ),
     "couverture": "Lignes du bandeau de couverture, dans l'ordre.",
-    "siren": 'SIREN de la collectivité (9 chiffres, "200072460") : il nomme les fichiers du dossier @ctes.',
+    "siren": 'SIREN de la collectivité pilote (9 chiffres, "200072460") : il nomme les fichiers du dossier @ctes.',
     "departement": 'Département sur 3 caractères, entre guillemets ("062", "02A", "974") : pour @ctes.',
     "titre": "Titre, tel qu'il doit apparaître.",
-    "annee": "Année de référence du rapport (2019).",
+    "annee": "Année de référence du rapport (2019), ou d'une donnée.",
     "date_arret": "Date à laquelle la version projet est arrêtée.",
     "signature": "Bloc de signature.",
     "mention": "Mention au-dessus de la signature (« Par délégation du Président, »).",
@@ -49,11 +79,11 @@ KEYS = {
     "conclusion": "Conclusion du rapport : un titre et des blocs.",
     "numero": "Numéro (chapitre, section, priorité).",
     "contenu": "Les blocs de texte, dans l'ordre : paragraphe, intertitre, liste, tableau, graphique…",
+    "seulement_si_dsu": "oui : ce chapitre ne s'imprime que si une commune de contrat.yaml reçoit la DSU.",
     "sections": "Les sections, dans l'ordre ; chacune a un titre, des blocs et d'éventuelles sous-sections.",
     "entetes": "La ligne d'en-tête du tableau (répétée en haut de chaque page).",
     "lignes": "Les lignes, dans l'ordre.",
     "note": "Note sous le tableau.",
-    "pilier": "Pilier : emploi, cohesion_sociale, cadre_de_vie ou pilotage.",
     "libelle": "Libellé, tel qu'il doit apparaître.",
     "projets": "Nombre de projets (comparé à la liste des actions).",
     "total": "Le total tapé dans le rapport (comparé à la somme des lignes).",
@@ -61,16 +91,15 @@ KEYS = {
     "commune": "Commune (« Interco » pour une action intercommunale ; une liste si plusieurs).",
     "thematiques": "Thématiques des actions concernées.",
     "chiffres": "Chiffres clés cités dans le texte par {nom} ; un chiffre tapé une seule fois.",
-    "communes": "Communes où des actions sont menées.",
-    "sous_priorite": 'Code de la sous-priorité ("10.3"), ou numéro de la priorité ("6").',
+    "communes": "Les communes (du territoire, d'un quartier, d'une zone).",
     "thematique": "Thématique de l'action (chapitre 3).",
     "porteur": "Porteur de l'action, tel que le rapport le nomme.",
-    "priorites": "Les 10 priorités de la feuille de route.",
+    "priorites": "Les priorités détaillées par la feuille de route (numero : code d'un élément de la stratégie).",
     "intitule_protocole": "Libellé de la priorité dans le protocole, s'il diffère de celui de la grille.",
     "encadres": "Cadres « ► … » (publics cibles, lieux…).",
     "elements": "Éléments du cadre, un par ligne.",
     "points_de_vigilance": "Points de vigilance (blocs).",
-    "sous_priorites": "Sous-priorités : code, titre, description, précisions.",
+    "sous_priorites": "Le détail des éléments sous la priorité : code, description, précisions.",
     "code": 'Code ("1.1").',
     "description": "Texte qui suit le titre de la sous-priorité.",
     "precisions": "Liste qui suit la description.",
@@ -87,7 +116,11 @@ KEYS = {
     "envoi": "Date d'envoi du projet aux communes et conseils citoyens.",
     "delai_mois": "Délai de réponse, en mois (un mois au minimum).",
     "organismes": "Communes et conseils citoyens consultés, et autres signataires du contrat de ville.",
-    "type": "commune, conseil_citoyen ou signataire (État, Région, Département, bailleur, CAF… : non consulté).",
+    "type": (
+        "Dans avis.yaml : commune, conseil_citoyen ou signataire (non consulté). Pour un financeur : "
+        "etat_credits_specifiques (P147), etat_droit_commun, epci, commune, departement, region, caf, bailleurs "
+        "(abattement TFPB), europe (FSE+, FEDER), banque_des_territoires ou autre. Pour une zone : son type."
+    ),
     "avis": "L'avis (ou la contribution) reçu : fichier scanné, séance, sens, date de réception, observations.",
     "fichier": "Nom du fichier dans annexes/<année>/ (le scan ; pour la classification, le fichier de la Préfecture).",
     "seance": "Date de la séance du conseil (pour une contribution : date du document).",
@@ -97,7 +130,10 @@ KEYS = {
     "texte": "Texte de l'observation.",
     "suite": "Suite donnée à l'observation (obligatoire pour la version définitive).",
     "instance": "L'assemblée qui délibère (« Conseil communautaire »).",
-    "nature": "La nature de l'acte, telle que le bordereau @ctes la nomme (« Délibération »).",
+    "nature": (
+        "Dans deliberation.yaml : la nature de l'acte (« Délibération »). "
+        "Dans une action : fonctionnement ou investissement."
+    ),
     "objet": "Objet de la délibération, tel qu'il est transmis à la Préfecture.",
     "classification": (
         "Classification de l'acte pour @ctes : code (8.5) et libellé ; le fichier de classification de la "

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -28,16 +28,8 @@ from pydantic_core import PydanticCustomError
 from . import french
 
 PLACEHOLDER = re.compile(r"(?<!\^)\{([A-Za-z_][A-Za-z0-9_]*)\}")
-CODE_PATTERN = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
 MAX_AMOUNT = Decimal(10) ** 12  # no French municipal budget line reaches a thousand billion euros
 
-Pilier = Literal["emploi", "cohesion_sociale", "cadre_de_vie", "pilotage"]
-PILIER_NAMES: dict[str, str] = {
-    "emploi": "Emploi et développement économique",
-    "cohesion_sociale": "Cohésion sociale",
-    "cadre_de_vie": "Cadre de vie et renouvellement urbain",
-    "pilotage": "Pilotage",
-}
 INTERCO = "Interco"
 TO_FILL = "À COMPLÉTER"  # what « assembleur nouveau » leaves where a new year's value must be typed
 
@@ -92,6 +84,13 @@ def _count(value: Any, info: ValidationInfo) -> Any:
     return _resolve_placeholder(value, info)
 
 
+def _yes_no(value: Any) -> Any:
+    # « oui » and « non », as the staff type them, besides YAML's true and false
+    if isinstance(value, str) and value.strip().lower() in ("oui", "non"):
+        return value.strip().lower() == "oui"
+    return value
+
+
 def _text(value: Any) -> Any:
     # YAML turns `2019` or `1.5` into numbers; in a text field they are text.
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -111,7 +110,8 @@ def luhn_valid(digits: str) -> bool:
 DEPARTEMENT_PATTERN = re.compile(r"^[09][0-9][AB0-9]$")  # the ACTES schema's: 062, 02A, 974
 
 
-def _siren(value: Any) -> str:
+def check_siren(value: Any) -> str:
+    """A SIREN as typed (spaces allowed, a number too), checked: 9 digits and a valid Luhn key."""
     text = re.sub(r"[\s\u00a0\u202f]", "", str(value)) if isinstance(value, int | str) else value
     if not isinstance(text, str) or not re.fullmatch(r"\d{9}", text):
         raise PydanticCustomError("siren", "un SIREN a 9 chiffres ; trouvé : « {v} »", {"v": str(value)})
@@ -124,7 +124,8 @@ def _siren(value: Any) -> str:
     return text
 
 
-def _departement(value: Any) -> str:
+def check_departement(value: Any) -> str:
+    """A département as @ctes writes it: 3 characters (062, 02A, 974), from « 62 » or 62 too."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # YAML reads 062 as the number 62
     text = value.strip().upper() if isinstance(value, str) else ""
@@ -154,14 +155,11 @@ Pourcentage = Annotated[Decimal, BeforeValidator(_percent), WithJsonSchema(_PERC
 Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema(_DATE_SCHEMA)]
 Nombre = Annotated[int, BeforeValidator(_count), Field(ge=0, le=1_000_000), WithJsonSchema(_COUNT_SCHEMA)]
 Texte = Annotated[str, BeforeValidator(_text), Field(min_length=1), WithJsonSchema(_TEXT_SCHEMA)]
-Siren = Annotated[
-    str, BeforeValidator(_siren), WithJsonSchema({"type": ["string", "integer"], "description": "SIREN : 9 chiffres."})
+OuiNon = Annotated[
+    bool, BeforeValidator(_yes_no), WithJsonSchema({"type": ["boolean", "string"], "enum": [True, False, "oui", "non"]})
 ]
-Departement = Annotated[
-    str,
-    BeforeValidator(_departement),
-    WithJsonSchema({"type": ["string", "integer"], "description": 'Département sur 3 caractères : "062".'}),
-]
+SIREN_SCHEMA = {"type": ["string", "integer"], "description": "SIREN : 9 chiffres."}
+DEPARTEMENT_SCHEMA = {"type": ["string", "integer"], "description": 'Département sur 3 caractères : "062".'}
 
 
 class Modele(BaseModel):
@@ -176,10 +174,7 @@ class Modele(BaseModel):
             known = list(cls.model_fields)
             for key in data:
                 if key not in known:
-                    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-                    hint = (
-                        f" ; vouliez-vous dire « {near[0]} » ?" if near else f" ; clés possibles : {', '.join(known)}"
-                    )
+                    hint = suggest(str(key), known) or f" ; clés possibles : {one_of(known)}"
                     raise PydanticCustomError(
                         "cle_inconnue", "clé inconnue « {cle} »{hint}", {"cle": str(key), "hint": hint}
                     )
@@ -195,3 +190,8 @@ def suggest(word: str, choices: list[str]) -> str:
     """« ; vouliez-vous dire « … » ? » when ``word`` looks like one of ``choices``, else nothing."""
     near = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" ; vouliez-vous dire « {near[0]} » ?" if near else ""
+
+
+def one_of(choices: list[str]) -> str:
+    """The choices as a French list: « a, b ou c »."""
+    return " ou ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)

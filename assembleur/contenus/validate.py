@@ -6,18 +6,19 @@ with its file, line, column, key path, what was expected and what was found.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError, Problem
 from .blocs import KINDS, References
+from .contrat import A_CLASSER, Contrat, Pilote, check_actions, check_contrat, possibles
+from .decompte import dimensions
 from .load import SourceFile
 from .model import (
-    INTERCO,
     PLACEHOLDER,
     Avis,
     Bloc,
@@ -33,11 +34,12 @@ from .model import (
 from .types import suggest as _suggest
 
 REQUIRED_FILES = {
+    "contrat": Contrat,
     "rapport": Rapport,
     "programmation": Programmation,
-    "feuille_de_route": FeuilleDeRoute,
 }
 OPTIONAL_FILES = {
+    "feuille_de_route": FeuilleDeRoute,
     "protocole": Protocole,
     "avis": Avis,
     "deliberation": Deliberation,
@@ -67,15 +69,21 @@ CUSTOM_ERRORS = {
 class Content:
     """A year's validated content, with its source files for positions."""
 
+    contrat: Contrat
     rapport: Rapport
     chapitres: list[Chapitre]
     programmation: Programmation
-    feuille_de_route: FeuilleDeRoute
+    feuille_de_route: FeuilleDeRoute | None = None
     protocole: Protocole | None = None
     avis: Avis | None = None
     deliberation: Deliberation | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict)
     chapter_sources: dict[int, str] = field(default_factory=dict)  # chapter number → file stem
+
+    @property
+    def pilote(self) -> Pilote:
+        """The collectivité that pilots the contract and publishes the rapport (contrat.yaml)."""
+        return self.contrat.pilote
 
 
 def _describe(value: Any) -> str:
@@ -122,7 +130,9 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
         choices = expected.replace(" or ", ", ").split(", ")
-        return f"valeur {_describe(found)} inconnue ; valeurs possibles : {expected}{_suggest(str(found), choices)}."
+        return _sentence(
+            f"valeur {_describe(found)} inconnue ; {possibles(str(found), choices)}{_suggest(str(found), choices)}"
+        )
     if kind == "bloc_inconnu":
         kinds = list(KINDS)
         if isinstance(found, dict):
@@ -215,8 +225,9 @@ def iter_blocks(
 class CrossReferences:
     """What the checks that span files work with: the validated files, their sources, the problems found."""
 
+    contrat: Contrat
     programmation: Programmation
-    feuille_de_route: FeuilleDeRoute
+    feuille_de_route: FeuilleDeRoute | None
     chapitres: list[Chapitre]
     chapter_sources: dict[int, str]  # chapter number → file stem
     sources: dict[str, SourceFile]
@@ -231,72 +242,90 @@ class CrossReferences:
         line, col = source.position(loc)
         self.problems.append(Problem(source.path, message, line, col, _path(loc)))
 
-    @cached_property
-    def codes(self) -> dict[str, str]:
-        """Every priorité's number and sous-priorité's code, with its title, in the order of the file."""
-        codes: dict[str, str] = {}
-        for priorite in self.feuille_de_route.priorites:
-            codes[str(priorite.numero)] = priorite.titre
-            for sous in priorite.sous_priorites:
-                codes[sous.code] = sous.titre
-        return codes
+    def reporter(self, stem: str) -> Callable[[tuple[Any, ...], str], None]:
+        """:meth:`at` for one file, as the checks of :mod:`.contrat` take it."""
+        return lambda loc, message: self.at(stem, loc, message)
 
 
-def _check_priorites(refs: CrossReferences) -> None:
-    """Each priorité declared once; each sous-priorité once, its code under its priorité's number."""
-    numbers: set[int] = set()
-    codes: set[str] = set()
+def _check_contrat(refs: CrossReferences) -> None:
+    """The strategy is a tree of declared levels, codes are unique, quartiers are of the contract's generation."""
+    check_contrat(refs.contrat, refs.reporter("contrat"))
+
+
+def _check_feuille(refs: CrossReferences) -> None:
+    """The feuille de route details elements of the strategy, each once, each under its parent."""
+    if refs.feuille_de_route is None:
+        return
+    strategie = refs.contrat.strategie
+    codes = [e.code for e in strategie.elements]
+    seen: set[str] = set()
     for p_index, priorite in enumerate(refs.feuille_de_route.priorites):
-        if priorite.numero in numbers:
-            refs.at(
-                "feuille_de_route",
-                ("priorites", p_index, "numero"),
-                f"la priorité n°{priorite.numero} est déclarée deux fois.",
-            )
-        numbers.add(priorite.numero)
-        codes.add(str(priorite.numero))
-        for s_index, sous in enumerate(priorite.sous_priorites):
-            loc = ("priorites", p_index, "sous_priorites", s_index, "code")
-            if not sous.code.startswith(f"{priorite.numero}."):
+        details = [(("priorites", p_index, "numero"), priorite.numero, None)]
+        details += [
+            (("priorites", p_index, "sous_priorites", s_index, "code"), sous.code, priorite.numero)
+            for s_index, sous in enumerate(priorite.sous_priorites)
+        ]
+        for loc, code, parent in details:
+            if code in seen:
+                refs.at("feuille_de_route", loc, f"« {code} » est détaillé deux fois dans la feuille de route.")
+            elif code not in codes:
                 refs.at(
                     "feuille_de_route",
                     loc,
-                    f"le code « {sous.code} » devrait commencer par « {priorite.numero}. » "
-                    f"(priorité n°{priorite.numero}).",
+                    f"« {code} » n'est pas un élément de la stratégie de contrat.yaml ; {possibles(code, codes)}.",
                 )
-            elif sous.code in codes:
-                refs.at("feuille_de_route", loc, f"la sous-priorité « {sous.code} » est déclarée deux fois.")
-            codes.add(sous.code)
+            elif parent is not None and strategie.element(code).parent != parent:
+                refs.at(
+                    "feuille_de_route",
+                    loc,
+                    f"« {code} » n'est pas sous « {parent} » dans la stratégie de contrat.yaml.",
+                )
+            seen.add(code)
 
 
 def _check_actions(refs: CrossReferences) -> None:
-    """Each action's sous-priorité, porteur and communes are declared."""
+    """Each action's element, quartiers, commune and funders are those of contrat.yaml; its porteur is listed."""
     programmation = refs.programmation
-    communes = list(programmation.communes)
+    check_actions(refs.contrat, programmation.actions, refs.reporter("programmation"))
     for index, action in enumerate(programmation.actions):
-        if action.sous_priorite not in refs.codes:
+        porteur = action.porteur
+        if programmation.porteurs is None or not porteur or porteur in programmation.porteurs or is_to_fill(porteur):
+            continue
+        refs.at(
+            "programmation",
+            ("actions", index, "porteur"),
+            f"le porteur « {porteur} » n'est pas dans la liste « porteurs » du fichier"
+            f"{_suggest(porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
+        )
+
+
+def _check_correspondances(refs: CrossReferences) -> None:
+    """Each theme of the imported spreadsheets maps to an element of the strategy."""
+    elements = [element.code for element in refs.contrat.strategie.elements]
+    for label, code in refs.programmation.correspondances.items():
+        if code not in elements:
             refs.at(
                 "programmation",
-                ("actions", index, "sous_priorite"),
-                f"la sous-priorité « {action.sous_priorite} » n'existe pas dans feuille_de_route.yaml"
-                f"{_suggest(action.sous_priorite, list(refs.codes))}",
+                ("correspondances", label),
+                f"« {label} » renvoie à « {code} », qui n'est pas un élément de la stratégie de contrat.yaml ; "
+                f"{possibles(code, elements)}.",
             )
-        if programmation.porteurs is not None and action.porteur and action.porteur not in programmation.porteurs:
-            refs.at(
-                "programmation",
-                ("actions", index, "porteur"),
-                f"le porteur « {action.porteur} » n'est pas dans la liste « porteurs » du fichier"
-                f"{_suggest(action.porteur, list(programmation.porteurs))} (ou ajoutez-le à la liste).",
-            )
-        for commune in action.communes:
-            if commune != INTERCO and commune not in communes:
-                refs.at(
-                    "programmation",
-                    ("actions", index, "commune"),
-                    f"la commune « {commune} » n'est pas dans la liste « communes » du fichier"
-                    f"{_suggest(commune, [*communes, INTERCO])} "
-                    f"(ou ajoutez-la à la liste ; « {INTERCO} » pour une action intercommunale).",
-                )
+
+
+def unclassified(content: Content) -> list[Problem]:
+    """The actions imported « à classer » (no theme mapped them): a warning for a projet, an error for a définitif."""
+    source = content.sources["programmation"]
+    return [
+        Problem(
+            source.path,
+            f"l'action « {action.titre} » est « {A_CLASSER} » : donnez-lui son élément de la stratégie "
+            '(strategie: "…"), ou ajoutez son thème aux « correspondances » avant de la réimporter.',
+            *source.position(("actions", index, "strategie")),
+            _path(("actions", index, "strategie")),
+        )
+        for index, action in enumerate(content.programmation.actions)
+        if action.strategie == A_CLASSER
+    ]
 
 
 def _check_blocks(refs: CrossReferences) -> None:
@@ -306,9 +335,14 @@ def _check_blocks(refs: CrossReferences) -> None:
         for chapitre in refs.chapitres
         for loc, block in iter_blocks(chapitre.contenu, chapitre.sections)
     ]
+    contrat = refs.contrat
     references = References(
-        thematiques=sorted({a.thematique for a in refs.programmation.actions}),
+        thematiques=sorted({a.thematique for a in refs.programmation.actions if a.thematique}),
         genres={block.genre for _, _, block in chapter_blocks},
+        elements=[e.code for e in contrat.strategie.elements],
+        dimensions=dimensions(contrat),
+        financeurs=[f.code for f in contrat.financeurs],
+        quartiers=[q.code for q in contrat.territoire.quartiers],
     )
     for stem, loc, block in chapter_blocks:
         for message in block.check_references(references):
@@ -333,14 +367,63 @@ def _check_placeholders(refs: CrossReferences) -> None:
 
 
 # the checks that span files, in the order their problems are listed
-REFERENCE_CHECKS = (_check_priorites, _check_actions, _check_blocks, _check_placeholders)
+REFERENCE_CHECKS = (
+    _check_contrat,
+    _check_feuille,
+    _check_actions,
+    _check_correspondances,
+    _check_blocks,
+    _check_placeholders,
+)
 
 
 def _check_references(refs: CrossReferences) -> list[Problem]:
-    """Checks that span files: codes, communes, thématiques, chiffres."""
+    """Checks that span files: the contract, codes, communes, thématiques, chiffres."""
     for check in REFERENCE_CHECKS:
         check(refs)
     return refs.problems
+
+
+def is_old_shape(sources: dict[str, SourceFile]) -> bool:
+    """Is this year written for the model before contrat.yaml (its communes listed in programmation.yaml)?"""
+    programmation = sources.get("programmation")
+    return "contrat" not in sources and programmation is not None and "communes" in (programmation.data or {})
+
+
+def _cross_check(
+    results: dict[str, Any], chapitres: list[Chapitre], chapter_sources: dict[int, str], sources: dict[str, SourceFile]
+) -> list[Problem]:
+    """The checks that span files, once the files they need are valid."""
+    needed = ("contrat", "programmation", *(["feuille_de_route"] if "feuille_de_route" in sources else []))
+    if any(results.get(stem) is None for stem in needed):
+        return []
+    refs = CrossReferences(
+        results["contrat"],
+        results["programmation"],
+        results.get("feuille_de_route"),
+        chapitres,
+        chapter_sources,
+        sources,
+    )
+    return _check_references(refs)
+
+
+def _refuse_old_shape(sources: dict[str, SourceFile], folder: Path | None) -> None:
+    """A year of the model before contrat.yaml is not read: say which command rewrites it."""
+    if not is_old_shape(sources):
+        return
+    year = folder.name if folder else ""
+    raise ContentError(
+        [
+            Problem(
+                folder / "contrat.yaml" if folder else None,
+                "cette année est écrite selon l'ancien modèle (sans contrat.yaml, les communes dans "
+                "programmation.yaml) ; elle ne se lit plus telle quelle : lancez "
+                f"« assembleur migrer {year} --essai » pour voir les changements, puis "
+                f"« assembleur migrer {year} » pour la réécrire (commentaires et chiffres gardés).",
+            )
+        ]
+    )
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -359,6 +442,7 @@ def validate(sources: dict[str, SourceFile]) -> Content:
     """Check every file of a year; return the content or raise :class:`ContentError`."""
     problems: list[Problem] = []
     anywhere = next(iter(sources.values())).path.parent if sources else None
+    _refuse_old_shape(sources, anywhere)
     for stem in REQUIRED_FILES:
         if stem not in sources:
             problems.append(
@@ -415,19 +499,16 @@ def validate(sources: dict[str, SourceFile]) -> Content:
             continue
         chapter_sources[chapitre.numero] = stem
         chapitres.append(chapitre)
-    if results.get("programmation") is not None and results.get("feuille_de_route") is not None:
-        refs = CrossReferences(
-            results["programmation"], results["feuille_de_route"], chapitres, chapter_sources, sources
-        )
-        problems.extend(_check_references(refs))
+    problems.extend(_cross_check(results, chapitres, chapter_sources, sources))
     if problems:
         # with errors, « verifier » still lists every value left « À COMPLÉTER » (the warnings come later)
         raise ContentError(_unique(problems + to_fill(sources)))
     return Content(
+        contrat=results["contrat"],
         rapport=results["rapport"],
         chapitres=sorted(chapitres, key=lambda c: c.numero),
         programmation=results["programmation"],
-        feuille_de_route=results["feuille_de_route"],
+        feuille_de_route=results.get("feuille_de_route"),
         protocole=results.get("protocole"),
         avis=results.get("avis"),
         deliberation=results.get("deliberation"),

@@ -10,68 +10,97 @@ from __future__ import annotations
 from ..contenus import french
 from ..contenus.blocs.axes_transversaux import HEADINGS, axes_table
 from ..contenus.consultation import RECU, Statut, observations
-from ..contenus.model import INTERCO, PILIER_NAMES, SIGNATAIRE, Action, Organisme, Priorite
+from ..contenus.contrat import Element
+from ..contenus.model import INTERCO, SIGNATAIRE, Action, Organisme
 from ..contenus.validate import Content
 from ..project import PROJET
 from .derive import GROUP_SHADE, Builder, Cell, Document, common_cover, text_cell
 
 
-def grid_line(action: Action) -> str:
+def places(content: Content, action: Action) -> str:
+    """Where an action takes place, as the grid names it: its communes, else its quartiers."""
+    if action.communes:
+        return ", ".join(action.communes) if action.communes != [INTERCO] else INTERCO
+    names = {q.code: q.nom for q in content.contrat.territoire.quartiers}
+    return ", ".join(names.get(code, code) for code in action.quartiers)
+
+
+def grid_line(content: Content, action: Action) -> str:
     """An action as the grid lists it: « Titre - Commune (Porteur) »."""
-    places = ", ".join(action.communes) if action.communes != [INTERCO] else INTERCO
     porteur = f" ({action.porteur})" if action.porteur else ""
-    return f"{action.titre} - {places}{porteur}"
+    where = places(content, action)
+    return f"{action.titre} - {where}{porteur}" if where else f"{action.titre}{porteur}"
 
 
-def _priority_rows(content: Content, priorite: Priorite, actions: list[Action]) -> list[list[Cell]]:
+def _row(label: str, members: list[Action], content: Content) -> list[Cell]:
     libelles, annee = content.rapport.libelles, content.rapport.annee
-    title = libelles.text("priorite_titre", annee, numero=priorite.numero, titre=priorite.titre)
+    lines = [grid_line(content, a) for a in members] or [f"*{libelles.text('grille_aucune_action', annee)}*"]
+    projets = sum(len(a.communes) or 1 for a in members)
+    return [text_cell(label), Cell(lines), text_cell(projets, align="right")]
+
+
+def _group_rows(content: Content, group: Element, actions: list[Action], children: bool = True) -> list[list[Cell]]:
+    """A heading row for an element, then a row per element under it (``children``), then its own actions."""
+    libelles, annee, strategie = content.rapport.libelles, content.rapport.annee, content.contrat.strategie
+    niveau = strategie.level_name(group.code)
+    title = libelles.text("priorite_titre", annee, numero=group.code, titre=group.titre, niveau=niveau)
     rows = [[text_cell(title, bold=True, colspan=3, shade=GROUP_SHADE)]]
-    groups: list[tuple[str, list[Action]]] = [
-        (f"{s.code} {s.titre}", [a for a in actions if a.sous_priorite == s.code]) for s in priorite.sous_priorites
-    ]
-    direct = [a for a in actions if a.sous_priorite == str(priorite.numero)]
+    for child in strategie.children(group.code) if children else []:
+        members = [a for a in actions if child in strategie.lineage(a.strategie)]
+        rows.append(_row(f"{child.code} {child.titre}", members, content))
+    direct = [a for a in actions if a.strategie == group.code]
     if direct:
-        groups.append((libelles.text("grille_sans_sous_priorite", annee, numero=priorite.numero), direct))
-    for label, members in groups:
-        lines = [grid_line(a) for a in members] or [f"*{libelles.text('grille_aucune_action', annee)}*"]
-        projets = sum(len(a.communes) for a in members)
-        rows.append([text_cell(label), Cell(lines), text_cell(projets, align="right")])
+        detail = strategie.niveaux[min(strategie.level_of(group.code), len(strategie.niveaux) - 1)].lower()
+        label = libelles.text("grille_sans_sous_priorite", annee, numero=group.code, niveau=niveau, detail=detail)
+        rows.append(_row(label, direct, content))
     return rows
 
 
 def build_grille(content: Content, version: str = PROJET, mention: str = "") -> Document:
-    """Annexe 1: every action of the year, once, under its priority and sous-priorité."""
+    """Annexe 1: every action of the year, once, under its element of the strategy."""
     builder = Builder(content)
-    libelles, annee = content.rapport.libelles, content.rapport.annee
+    libelles, annee, strategie = content.rapport.libelles, content.rapport.annee, content.contrat.strategie
     actions = content.programmation.actions
-    sous_priorite, titre, projets = libelles.texts("grille_colonnes", annee)
-    header = [
-        text_cell(sous_priorite, bold=True),
-        text_cell(titre, bold=True),
-        text_cell(projets, bold=True, align="right"),
-    ]
-    rows = [header]
-    priorites = content.feuille_de_route.priorites
-    for priorite in priorites:
-        members = [a for a in actions if a.priorite == priorite.numero]
-        rows.extend(_priority_rows(content, priorite, members))
+    depth = max(strategie.level_of(e.code) for e in strategie.elements)
+    niveau = strategie.niveaux[depth - 1]
+    first, titre, projets = libelles.texts("grille_colonnes", annee, niveau=niveau)
+    rows = [[text_cell(first, bold=True), text_cell(titre, bold=True), text_cell(projets, bold=True, align="right")]]
+    groups = strategie.at_level(max(depth - 1, 1))
+    for group in groups:
+        if depth == 1:
+            rows.append(_row(f"{group.code} {group.titre}", [a for a in actions if a.strategie == group.code], content))
+        else:
+            rows.extend(_group_rows(content, group, [a for a in actions if group in strategie.lineage(a.strategie)]))
+    for higher in strategie.elements:  # actions attached above the elements that group the lines
+        direct = [a for a in actions if a.strategie == higher.code]
+        if direct and strategie.level_of(higher.code) < depth - 1:
+            rows.extend(_group_rows(content, higher, direct, children=False))
     builder.add("paragraphe", libelles.text("grille_entete", annee))
     builder.table(rows, header_rows=1, widths=[6.5, 18.5, 1.7], can_split=True)
     cover = {
         **common_cover(content, version, mention),
         "numero_annexe": libelles.text("grille_annexe", annee),
-        "titre_annexe": builder.text(libelles.text("grille_titre", annee, priorites=len(priorites))),
+        "titre_annexe": builder.text(libelles.text("grille_titre", annee, priorites=len(groups))),
     }
     return Document(cover, builder.items)
 
 
 def _feuille_de_route(builder: Builder, content: Content) -> None:
-    libelles, annee = content.rapport.libelles, content.rapport.annee
-    for priorite in content.feuille_de_route.priorites:
-        title = priorite.intitule_protocole or priorite.titre
-        builder.add("titre1", libelles.text("priorite_titre", annee, numero=priorite.numero, titre=title))
-        builder.add("note", libelles.text("feuille_pilier", annee, pilier=PILIER_NAMES[priorite.pilier]))
+    libelles, annee, strategie = content.rapport.libelles, content.rapport.annee, content.contrat.strategie
+    feuille = content.feuille_de_route
+    if feuille is None:
+        return
+    for priorite in feuille.priorites:
+        element = strategie.element(priorite.numero)
+        niveau = strategie.level_name(element.code)
+        title = priorite.intitule_protocole or element.titre
+        builder.add("titre1", libelles.text("priorite_titre", annee, numero=element.code, titre=title, niveau=niveau))
+        if element.parent is not None:
+            parent = strategie.element(element.parent)
+            builder.add(
+                "note",
+                libelles.text("feuille_parent", annee, niveau=strategie.level_name(parent.code), titre=parent.titre),
+            )
         builder.blocks(priorite.introduction)
         if priorite.encadres:
             builder.table(
@@ -84,17 +113,19 @@ def _feuille_de_route(builder: Builder, content: Content) -> None:
         if priorite.points_de_vigilance:
             builder.add("intertitre", libelles.text("feuille_vigilance", annee))
             builder.blocks(priorite.points_de_vigilance)
-        for sous in priorite.sous_priorites:
-            description = f" : {sous.description}" if sous.description else ""
-            builder.add("paragraphe", f"**{sous.code} {sous.titre}**{description}")
-            for precision in sous.precisions:
+        details = {sous.code: sous for sous in priorite.sous_priorites}
+        for child in strategie.children(element.code):
+            sous = details.get(child.code)
+            description = f" : {sous.description}" if sous and sous.description else ""
+            builder.add("paragraphe", f"**{child.code} {child.titre}**{description}")
+            for precision in sous.precisions if sous else []:
                 builder.add("puce", precision)
         builder.blocks(priorite.complements)
         if priorite.indicateurs:
             builder.add("intertitre", libelles.text("feuille_indicateurs", annee))
             for indicateur in priorite.indicateurs:
                 builder.add("puce", indicateur)
-    axes = content.feuille_de_route.axes_transversaux
+    axes = feuille.axes_transversaux
     if axes:
         builder.add("titre1", axes.titre)
         axes_table(builder, axes.axes, HEADINGS)

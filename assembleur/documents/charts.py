@@ -1,4 +1,4 @@
-"""Charts drawn from the YAML data (financing by financeur, CGET by thematic).
+"""Charts drawn from the YAML data (shares of the financing, amounts, counts of projets).
 
 Drawn with Pillow, not matplotlib: importing matplotlib alone cost a third of a
 second of every cold build, for two bar charts. The sizes, paddings and margins
@@ -74,6 +74,9 @@ _STAND_INS = {
 }
 
 
+_FORMATS = {"pourcentage": french.format_percent, "montant": french.format_amount, "nombre": french.format_number}
+
+
 def describe(data: list[tuple[str, Decimal]], kind: str) -> dict[str, str]:
     """The figures of a bar chart's alternative text: every bar with its value, in order, and the largest.
 
@@ -85,7 +88,7 @@ def describe(data: list[tuple[str, Decimal]], kind: str) -> dict[str, str]:
     """
     if not data:
         return {}
-    show = french.format_percent if kind == "pourcentage" else french.format_amount
+    show = _FORMATS.get(kind, french.format_amount)
     bars = " ; ".join(f"{' '.join(label.split()) or '—'} : {show(Decimal(str(float(value))))}" for label, value in data)
     largest = max(range(len(data)), key=lambda i: data[i][1])
     return {"barres": bars, "plus_eleve": " ".join(data[largest][0].split())}
@@ -102,7 +105,7 @@ def draw_bars(data: list[tuple[str, Decimal]], kind: str, path: Path) -> Path:
     from PIL import Image, ImageDraw
 
     label_font, value_font = _font(LABEL_SIZE), _font(VALUE_SIZE)
-    show = french.format_percent if kind == "pourcentage" else french.format_amount
+    show = _FORMATS.get(kind, french.format_amount)
     labels = [[_printable(line, label_font) for line in textwrap.wrap(label, WRAP) or ["—"]] for label, _ in data]
     # through float and back, as matplotlib did: ``35.30`` shows as ``35,3 %``
     values = [_printable(show(Decimal(str(float(value)))), value_font) for _, value in data]

@@ -1,7 +1,7 @@
 """Stage 3 — derive: figures computed from the data, checks, and the document to render.
 
 The programmation's actions are the one source of truth: counts of projets
-and of distinct porteurs per thematique and per pilier come from them, and
+and of distinct porteurs per thematique and per element of the strategy come from them, and
 the chapter 3 lists are generated from them. Where the staff typed a figure
 that the data also gives, :func:`verify` compares the two and returns one
 warning per disagreement; the rapport always shows what the staff typed.
@@ -10,7 +10,6 @@ warning per disagreement; the rapport always shows what the staff typed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,17 +19,14 @@ from typing import Any
 from ..contenus import french, markup
 from ..contenus.blocs import KINDS, Bloc, Loc
 from ..contenus.blocs.actions import action_line  # noqa: F401  (part of this module's interface)
+from ..contenus.contrat import Element
+from ..contenus.decompte import Tally, by_element, porteur_key  # noqa: F401  (part of this module's interface)
 from ..contenus.libelles import chart_libelle
-from ..contenus.model import PLACEHOLDER, TO_FILL, Action, Section, is_to_fill
+from ..contenus.model import PLACEHOLDER, TO_FILL, Section, is_to_fill
 from ..contenus.validate import Content, iter_blocks, to_fill
 from ..errors import Problem
 from ..project import PROJET
 from . import charts
-
-# Porteurs named after the local body that carries the action (the town, its CCAS, its conseil
-# citoyen): the same name in two communes is two porteurs, so the commune is part of the name.
-LOCAL_PORTEURS = {"ville", "ccas", "conseil citoyen"}
-
 
 # --- figures ----------------------------------------------------------------------
 
@@ -110,7 +106,7 @@ def figure_labels(content: Content) -> dict[str, str]:
     """What names each key figure for a reader: the words around it where the rapport first cites it.
 
     The clause as printed, cut to a few words on each side of the figure: « Sur le
-    territoire de la CABBALR, 71 emplois francs ont été signés au cours de l'année 2019 ».
+    territoire de l'agglomération, 71 emplois francs ont été signés au cours de l'année 2019 ».
     A figure the text never cites has no label.
     """
     known, labels = figures(content), {}
@@ -136,56 +132,31 @@ def _clause(text: str, name: str, known: dict[str, Figure]) -> str:
 # --- counts from the list of actions ----------------------------------------------
 
 
-def porteur_key(action: Action, commune: str) -> str:
-    """The identity of the porteur of ``action`` in ``commune``, for counting distinct porteurs."""
-    if action.porteur is None:
-        return f"(porteur de {commune})"  # no porteur named: each commune carries the action itself
-    name = unicodedata.normalize("NFKD", action.porteur.strip().lower())
-    name = "".join(c for c in name if not unicodedata.combining(c))  # "Prévert" and "Prevert" are one porteur
-    return f"{name} — {commune}" if name in LOCAL_PORTEURS else name
-
-
-@dataclass
-class Tally:
-    """Projets and distinct porteurs of a set of actions."""
-
-    projets: int = 0
-    porteurs: set[str] = field(default_factory=set)
-
-    def add(self, action: Action) -> None:
-        for commune in action.communes:
-            self.projets += 1
-            self.porteurs.add(porteur_key(action, commune))
-
-
 @dataclass
 class Counts:
-    """Counts computed from the actions, per thematique and per pilier."""
+    """Counts computed from the actions, per thematique and per element of the strategy."""
 
     by_thematique: dict[str, Tally]
-    by_pilier: dict[str, Tally]
+    by_element: dict[str, Tally]
     total: Tally
 
 
 def count(content: Content) -> Counts:
     """Count projets and distinct porteurs of the year's actions."""
-    pilier_of = {p.numero: p.pilier for p in content.feuille_de_route.priorites}
     by_thematique: dict[str, Tally] = defaultdict(Tally)
-    by_pilier: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
     for action in content.programmation.actions:
-        by_thematique[action.thematique].add(action)
-        by_pilier[pilier_of[action.priorite]].add(action)
+        if action.thematique:
+            by_thematique[action.thematique].add(action)
         total.add(action)
-    return Counts(dict(by_thematique), dict(by_pilier), total)
+    return Counts(dict(by_thematique), by_element(content.contrat, content.programmation.actions), total)
 
 
-def pilier_of_thematiques(content: Content, thematiques: Iterable[str]) -> str | None:
-    """The pilier of a set of thematiques, when all their actions share one."""
-    pilier_of = {p.numero: p.pilier for p in content.feuille_de_route.priorites}
-    wanted = set(thematiques)
-    piliers = {pilier_of[a.priorite] for a in content.programmation.actions if a.thematique in wanted}
-    return piliers.pop() if len(piliers) == 1 else None
+def element_of_thematiques(content: Content, thematiques: Iterable[str], level: int) -> Element | None:
+    """The element of ``level`` of a set of thematiques, when all their actions share one."""
+    wanted, strategie = set(thematiques), content.contrat.strategie
+    found = {strategie.ancestor(a.strategie, level) for a in content.programmation.actions if a.thematique in wanted}
+    return found.pop() if len(found) == 1 else None
 
 
 # --- verification -----------------------------------------------------------------
@@ -209,8 +180,8 @@ class Verification:
         ]
 
     @property
-    def by_pilier(self) -> dict[str, Tally]:
-        return self.counts.by_pilier
+    def by_element(self) -> dict[str, Tally]:
+        return self.counts.by_element
 
     @property
     def by_thematique(self) -> dict[str, Tally]:
@@ -226,20 +197,26 @@ class Verification:
         """Every block of ``kind`` in the chapters, in reading order, with its file stem and key path."""
         return [(stem, loc, block) for stem, loc, block in self._blocks if isinstance(block, kind)]
 
-    def pilier_of_thematiques(self, thematiques: Iterable[str]) -> str | None:
-        return pilier_of_thematiques(self.content, thematiques)
+    def element_of_thematiques(self, thematiques: Iterable[str], level: int) -> Element | None:
+        return element_of_thematiques(self.content, thematiques, level)
 
 
 def _check_figures(verification: Verification) -> None:
     """The key figures of programmation.yaml agree with each other and with the list of actions."""
     known, total = verification.known, verification.counts.total.projets
-    retenus, cget = known.get("projets_retenus"), known.get("projets_cget")
-    if retenus and cget and retenus.value != cget.value:
-        verification.warn(
-            "programmation",
-            ("chiffres", "projets_cget"),
-            f"{cget} projets accompagnés par le CGET (projets_cget), mais {retenus} projets retenus (projets_retenus).",
-        )
+    retenus = known.get("projets_retenus")
+    # the State's specific credits (programme 147) go to every projet retained by the programmation:
+    # « projets_<code> » of such a funder is compared with the projets retained
+    for financeur in verification.content.contrat.financeurs:
+        name = f"projets_{financeur.code}"
+        funded = known.get(name)
+        if financeur.type == "etat_credits_specifiques" and retenus and funded and retenus.value != funded.value:
+            verification.warn(
+                "programmation",
+                ("chiffres", name),
+                f"{funded} projets accompagnés par « {financeur.nom} » ({name}), "
+                f"mais {retenus} projets retenus (projets_retenus).",
+            )
     if retenus and retenus.value != total:
         verification.warn(
             "programmation",
@@ -254,6 +231,32 @@ def _check_blocks(verification: Verification) -> None:
         block.check(verification, stem, loc)
     for kind in sorted(KINDS.values(), key=lambda kind: kind.conclusion_rank):
         kind.conclude(verification)
+
+
+# A figure about people in the text of a chapter: a number, then within two words a noun for people.
+# Simple on purpose: it finds « 500 enfants », « 101 jeunes »; not « 77 sont issus… », nor a year (« 2017 auprès des
+# habitants »). A text that names women, men, girls or boys anywhere is taken as split.
+PEOPLE = re.compile(
+    r"(?<![\w.,])(?!(?:19|20)\d\d\b)\d[\d\u202f\u00a0 ]*\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:habitant|jeune|personne|bénéficiaire|enfant|élève|participant|demandeur|salarié|adulte|résident"
+    r"|allocataire|stagiaire|collégien|lycéen|étudiant|senior|retraité)e?s?\b",
+    re.IGNORECASE,
+)
+BY_SEX = re.compile(r"\b(?:femmes?|hommes?|filles?|garçons?)\b|\b[FH]\s*/\s*[HF]\b", re.IGNORECASE)
+SEX_MESSAGE = (
+    "« {chiffre} » : un chiffre sur des personnes, sans répartition par sexe ; le rapport présente ses données "
+    "par sexe (CGCT, art. L.1111-2) : donnez les femmes et les hommes, ou ajoutez un bloc « par_sexe »."
+)
+
+
+def _check_by_sex(verification: Verification) -> None:
+    """Each paragraph or list of the chapters that counts people without naming women and men (one warning)."""
+    for stem, loc, block in verification.blocks(Bloc):
+        texts = getattr(block, "liste", None) or [getattr(block, "paragraphe", None) or ""]
+        text = " ".join(t for t in texts if isinstance(t, str))
+        match = PEOPLE.search(text)
+        if match and not BY_SEX.search(text):
+            verification.warn(stem, (*loc, block.genre), SEX_MESSAGE.format(chiffre=" ".join(match[0].split())))
 
 
 def _check_protocole(verification: Verification) -> None:
@@ -287,6 +290,7 @@ def verify(content: Content) -> list[Problem]:
     verification = Verification(content, count(content), known, to_fill(content.sources))
     _check_figures(verification)
     _check_blocks(verification)
+    _check_by_sex(verification)
     _check_protocole(verification)
     return verification.warnings
 
@@ -333,7 +337,7 @@ class Item:
     table: Table | None = None
     chart: str = ""
     chart_data: list[tuple[str, Decimal]] = field(default_factory=list)
-    chart_values: str = "montant"  # how the chart's values read: "montant" or "pourcentage"
+    chart_values: str = "montant"  # how the chart's values read: "montant", "pourcentage" or "nombre"
     description: str = ""  # a chart's alternative text
 
 
@@ -379,11 +383,15 @@ class Builder:
                 if data is not None:
                     self.charts[block.genre] = data
 
-    def chart(self, name: str) -> None:
-        """The chart drawn from the data of the ``name`` block, with its alternative text (its figures, in words)."""
-        data, libelles, annee = self.charts[name], self.content.rapport.libelles, self.content.rapport.annee
-        subject = libelles.text(chart_libelle(name), annee)
-        values = KINDS[name].chart.values  # a graphique names a kind that feeds a chart: validated
+    def chart(
+        self, name: str, data: list[tuple[str, Decimal]] | None = None, values: str = "", subject: str = ""
+    ) -> None:
+        """A chart with its alternative text (its figures, in words): drawn from the data of the ``name`` block,
+        or from ``data`` (``values``: "montant", "pourcentage" or "nombre") showing ``subject``."""
+        libelles, annee = self.content.rapport.libelles, self.content.rapport.annee
+        if data is None:  # a graphique names a kind that feeds a chart: validated
+            data, values = self.charts[name], KINDS[name].chart.values
+        subject = subject or libelles.text(chart_libelle(name), annee)
         figures = charts.describe(data, values)
         description = (
             libelles.text("graphique_description", annee, sujet=subject, **figures)
@@ -417,8 +425,8 @@ def common_cover(content: Content, version: str, mention: str = "") -> dict[str,
     """What every template of the year knows: title, year, collectivité, version."""
     rapport = content.rapport
     return {
-        "collectivite": rapport.collectivite.nom,
-        "sigle": rapport.collectivite.sigle,
+        "collectivite": content.pilote.nom,
+        "sigle": content.pilote.sigle,
         "titre": french.typography(rapport.titre),
         "annee": rapport.annee,
         "date_arret": french.format_long_date(rapport.date_arret),
@@ -435,6 +443,8 @@ def build_document(content: Content, version: str = PROJET, mention: str = "") -
     builder.add("titre_introduction", rapport.introduction.titre)
     builder.blocks(rapport.introduction.contenu)
     for chapitre in content.chapitres:
+        if chapitre.seulement_si_dsu and not content.contrat.has_dsu:
+            continue
         builder.add("titre1", f"{chapitre.numero} – {chapitre.titre}")
         builder.blocks(chapitre.contenu)
         for section in chapitre.sections:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import TemplateError
 from ..files import sha256
-from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
+from ..limites import MAX_TEMPLATE_BYTES, expands_too_much
 from ..pdf import convert
 
 SUFFIXES = (".docx", ".odt")
@@ -85,9 +85,7 @@ def _refuse_oversized(path: Path) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise TemplateError(f"{path} n'est pas un document OpenDocument (.odt) lisible.", resave) from exc
-    unzipped = sum(entry.file_size for entry in entries)
-    packed = max(1, sum(entry.compress_size for entry in entries))
-    if unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO):
+    if unzipped := expands_too_much(entries):
         raise TemplateError(
             f"{path} se décompresse en {unzipped // (1024 * 1024)} Mio : ce n'est pas un gabarit normal, "
             "il est refusé par précaution.",

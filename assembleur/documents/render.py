@@ -36,7 +36,7 @@ from markupsafe import Markup
 from ..contenus import markup
 from ..errors import TemplateError
 from ..files import atomic_output
-from ..limites import MAX_RATIO, MAX_TEMPLATE_BYTES, MAX_UNZIPPED_BYTES
+from ..limites import MAX_TEMPLATE_BYTES, expands_too_much
 from .charts import draw_bars
 from .derive import Cell, Document, Item, Table
 
@@ -286,13 +286,11 @@ def open_template(path: Path) -> DocxTemplate:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
-            unzipped = sum(entry.file_size for entry in entries)
-            packed = max(1, sum(entry.compress_size for entry in entries))
     except (zipfile.BadZipFile, OSError) as exc:
         raise TemplateError(f"{path} est endommagé ({exc}).", resave) from exc
     if "word/document.xml" not in names:
         raise TemplateError(f"{path} n'est pas un document Word (.docx) : c'est une autre archive.", resave)
-    if unzipped > MAX_UNZIPPED_BYTES or (unzipped > 10 * 1024 * 1024 and unzipped / packed > MAX_RATIO):
+    if unzipped := expands_too_much(entries):
         raise TemplateError(
             f"{path} se décompresse en {unzipped // (1024 * 1024)} Mio : ce n'est pas un gabarit normal, "
             "il est refusé par précaution.",

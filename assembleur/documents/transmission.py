@@ -1,6 +1,6 @@
 """What the @ctes package says of the act, taken from the content and checked as the platforms check it.
 
-The collectivité's SIREN and département (``rapport.yaml › collectivite``) and
+The collectivité's SIREN and département (``contrat.yaml › territoire › pilote``) and
 the act's number and date (``deliberation.yaml › acte``) make the ACTES file
 names; the classification (``deliberation.yaml › classification``) gives the
 matières, and, when the Préfecture's classification file is named there, its
@@ -96,16 +96,18 @@ def _retour(year: Year, content: Content) -> tuple[classification_file.Retour | 
 def _required(content: Content, today: dt.date) -> list[Problem]:
     """What the ACTES names and message need once the act is registered: identity, number, date, objet."""
     problems = []
-    collectivite = content.rapport.collectivite
-    for key, example in (("siren", '"123456789" (9 chiffres)'), ("departement", '"062" (3 caractères)')):
-        if getattr(collectivite, key) is None:
+    identity = content.pilote.identity
+    # the line to add as it is typed, then what it holds (outside the quotes: the line stays valid YAML)
+    for key, example in (("siren", '"123456789" » (ses 9 chiffres)'), ("departement", '"062" » (3 caractères)')):
+        if identity[key] is None:
             problems.append(
                 _at(
                     content,
-                    "rapport",
-                    ("collectivite",),
+                    "contrat",
+                    ("territoire", "pilote"),
                     f"le {'SIREN' if key == 'siren' else 'département'} de la collectivité manque : le dossier @ctes "
-                    f"le porte dans le nom de chaque fichier ; ajoutez « {key}: {example} » sous « collectivite ».",
+                    f"le porte dans le nom de chaque fichier ; ajoutez « {key}: {example} sous "
+                    "« territoire › pilote ».",
                 )
             )
     deliberation = content.deliberation
@@ -138,17 +140,20 @@ def check(year: Year, content: Content, registered: bool) -> list[Problem]:
     The Préfecture's classification file is always checked when named; the
     identity, number, date and objet once the act is ``registered``.
     """
-    _, problems = _retour(year, content)
+    retour, problems = _retour(year, content)
     if registered:
         problems += _required(content, dt.date.today())
     if problems:
         raise ActesProblems(problems)
-    made = transmission(year, content)
-    if registered and made.sans_message:
-        return [
-            Problem(content.sources["deliberation"].path, f"le message ACTES n'est pas écrit : {made.sans_message}")
-        ]
+    deliberation = content.deliberation
+    if registered and deliberation and not _classification_date(retour, deliberation.classification):
+        return [_at(content, "deliberation", ("classification",), f"le message ACTES n'est pas écrit : {NO_DATE}.")]
     return []
+
+
+def _classification_date(retour: classification_file.Retour | None, classification: Classification) -> dt.date | None:
+    """The date every act repeats (``ClassificationDateVersion``): the Préfecture's file's, else the one typed."""
+    return retour.date if retour else classification.date_version
 
 
 def transmission(year: Year, content: Content) -> actes.Transmission:
@@ -159,8 +164,7 @@ def transmission(year: Year, content: Content) -> actes.Transmission:
     def text(raw: str) -> str:
         return markup.plain(builder.text(raw))
 
-    collectivite = content.rapport.collectivite
-    identity = {"siren": collectivite.siren or "", "departement": collectivite.departement or ""}
+    identity = {key: value or "" for key, value in content.pilote.identity.items()}
     if deliberation is None:  # a projet's package without an act: the rapport stands first
         return actes.Transmission(
             nature="",
@@ -172,7 +176,7 @@ def transmission(year: Year, content: Content) -> actes.Transmission:
         )
     classification, acte = deliberation.classification, deliberation.acte
     retour, _ = _retour(year, content)
-    date = retour.date if retour else classification.date_version
+    date = _classification_date(retour, classification)
     sans_message = "" if date else NO_DATE
     return actes.Transmission(
         nature=text(deliberation.nature),

@@ -382,6 +382,9 @@ def _refuse_incomplete_final(run: Run, states: list[consultation.Statut]) -> Non
     if suites := verification.missing_suites(content):
         refusals += suites
         advice.append("Chaque observation reçoit sa suite avant la version définitive.")
+    if unclassified := validate.unclassified(content):
+        refusals += unclassified
+        advice.append("Chaque action importée reçoit son élément de la stratégie avant la version définitive.")
     if run.options.actes and not verification.act_registered(run.checked):
         refusals.append(paquet_actes.missing_act(run.year, content))
         advice.append(paquet_actes.REGISTER_ADVICE.format(annee=run.year.annee))
@@ -470,9 +473,9 @@ def _metadata(run: Run) -> Metadata:
     rapport = run.content.rapport
     return finish.Metadata(
         title=run.words("dossier_titre", titre=markup.plain(rapport.titre)),
-        author=rapport.collectivite.nom,
+        author=run.content.pilote.nom,
         subject=run.words("dossier_sujet", version=run.mention),
-        keywords=run.words("dossier_mots_cles", sigle=rapport.collectivite.sigle),
+        keywords=run.words("dossier_mots_cles", sigle=run.content.pilote.sigle),
         date=rapport.date_arret,
     )
 

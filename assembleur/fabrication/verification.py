@@ -7,13 +7,13 @@ build proved, kept so that an unchanged projet is taken up without them (see :mo
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contenus import consultation, load, validate
+from ..contenus.types import suggest
 from ..documents import accessibilite, deliberation, derive, gabarits
 from ..documents import transmission as act_transmission
 from ..errors import AssembleurError, FinalRefused, Problem, TemplateProblems
@@ -41,7 +41,7 @@ def check(year: Year) -> Checked:
     """Load and validate a year; compare typed figures with the data."""
     sources = load.load_year(year.contents, base=year.root)
     content = validate.validate(sources)
-    return Checked(content, derive.verify(content) + missing_suites(content))
+    return Checked(content, derive.verify(content) + missing_suites(content) + validate.unclassified(content))
 
 
 def missing_suites(content: validate.Content) -> list[Problem]:
@@ -288,7 +288,9 @@ def verify(
 
     scans = attempt(lambda: check_scans(year, checked)) or []
     attempt(lambda: check_act(year, checked))
-    attempt(lambda: act_transmission.check(year, checked.content, registered=False))  # the Préfecture's file
+    # what the @ctes package would refuse: the Préfecture's file, and once the act is registered its number,
+    # date, objet and the collectivité's identity (a number typed by hand in deliberation.yaml included)
+    warnings += attempt(lambda: act_transmission.check(year, checked.content, act_registered(checked))) or []
     warnings += attempt(lambda: check_templates(year, checked, templates)) or []
     return checked, scans, warnings
 
@@ -315,12 +317,7 @@ def statuts(checked: Checked, sans_avis: tuple[str, ...] = ()) -> list[consultat
             [
                 Problem(
                     None,
-                    f"--sans-avis « {name} » : aucun organisme de ce nom dans avis.yaml"
-                    + (
-                        f" ; vouliez-vous dire « {near[0]} » ?"
-                        if (near := difflib.get_close_matches(name, known, 1))
-                        else "."
-                    ),
+                    f"--sans-avis « {name} » : aucun organisme de ce nom dans avis.yaml{suggest(name, known) or '.'}",
                 )
                 for name in unknown
             ]

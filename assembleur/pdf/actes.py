@@ -134,8 +134,9 @@ def build_package(
             )
     total = sum(piece.source.stat().st_size for piece in pieces)
     if total > limit_mib * 1024 * 1024:
+        weight, limit = f"{total / 1024**2:.1f}".replace(".", ","), f"{limit_mib:g}".replace(".", ",")  # French
         raise ActesError(
-            f"Le paquet @ctes pèserait {total / 1024 / 1024:.1f} Mio, au-delà de la limite de {limit_mib:g} Mio.",
+            f"Le paquet @ctes pèserait {weight} Mio, au-delà de la limite de {limit} Mio.",
             "Réduisez la taille des scans (numérisation à 200 dpi en niveaux de gris suffit), "
             "ou indiquez la limite de votre plateforme avec --limite-actes.",
         )

@@ -1,4 +1,4 @@
-"""« actions » : the year's actions of some thématiques, listed under their sous-priorité."""
+"""« actions » : the year's actions of some thématiques, listed under their element of the strategy."""
 
 from __future__ import annotations
 
@@ -44,13 +44,14 @@ class Actions(Bloc):
 
     def render(self, page: Page) -> None:
         content = page.content
-        titles = {s.code: s.titre for p in content.feuille_de_route.priorites for s in p.sous_priorites}
+        strategie = content.contrat.strategie
         groups: dict[str, list[Any]] = {}
         for action in content.programmation.actions:
             if action.thematique in self.actions.thematiques:
-                groups.setdefault(action.sous_priorite, []).append(action)
+                groups.setdefault(action.strategie, []).append(action)
         for code, actions in groups.items():
-            if code in titles:
-                page.add("priorite", f"Priorité {code} {titles[code]}")
+            niveaux = strategie.niveaux
+            if len(niveaux) > 1 and strategie.level_of(code) == len(niveaux):  # headed as the level above names it
+                page.add("priorite", f"{niveaux[-2]} {code} {strategie.element(code).titre}")
             for action in actions:
                 page.add("puce", action_line(action))

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ..types import CelluleTexte, Modele, Texte
+from ..contrat import AxeTransversal
+from ..types import CelluleTexte
 from .base import Bloc, Page, register
-
-
-class AxeTransversal(Modele):
-    axe: Texte
-    enjeux: list[Texte] = Field(min_length=1)
-
 
 HEADINGS = ["AXES TRANSVERSAUX", "ENJEUX/ORIENTATIONS"]
 

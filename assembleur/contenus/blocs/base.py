@@ -12,7 +12,7 @@ that kind, as hooks the upper layers call:
 - :meth:`Bloc.render`: the block as items of a document;
 - :attr:`Bloc.chart` and :meth:`Bloc.chart_data`: a kind that sets ``chart`` feeds a
   ``graphique`` of its name (:func:`chart_kinds`), and gives the data it draws;
-- :meth:`Bloc.projets_announced`: the projets per pilier a block announces, which
+- :meth:`Bloc.projets_announced`: the projets per element of the strategy a block announces, which
   other kinds compare with theirs (:func:`announced`).
 
 The hooks receive the objects they work with (a :class:`Page`, a
@@ -23,7 +23,7 @@ made by ``documents/`` and ``validate``: a kind imports nothing above ``contenus
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -76,7 +76,7 @@ class Bloc(Modele):
         return None
 
     def projets_announced(self) -> dict[str, int]:
-        """The projets per pilier this block announces (a répartition par pilier), for the other kinds to compare."""
+        """The projets per element of the strategy this block announces (a répartition), for the other kinds."""
         return {}
 
 
@@ -124,7 +124,7 @@ class ChartKind(str):
 
 
 def announced(verification: Verification, until: Bloc | None = None) -> dict[str, int]:
-    """Projets per pilier as announced, up to the block ``until`` (a later line of a pilier replaces an earlier one)."""
+    """Projets per element as announced, up to the block ``until`` (a later line of an element replaces it)."""
     projets: dict[str, int] = {}
     for _, _, block in verification.blocks(Bloc):
         projets.update(block.projets_announced())
@@ -134,11 +134,17 @@ def announced(verification: Verification, until: Bloc | None = None) -> dict[str
 
 
 def announcing_chapter(verification: Verification) -> int | None:
-    """The number of the chapter whose block first announces projets per pilier."""
+    """The number of the chapter whose block first announces projets per element of the strategy."""
     for stem, _, block in verification.blocks(Bloc):
         if block.projets_announced():
             return next(n for n, s in verification.content.chapter_sources.items() if s == stem)
     return None
+
+
+def element_label(content: Any, code: str) -> str:
+    """« Titre » (niveau), as the warnings name an element of the strategy."""
+    strategie = content.contrat.strategie
+    return f"« {strategie.element(code).titre} » ({strategie.level_name(code).lower()})"
 
 
 def unknown_thematiques(wanted: list[str], references: References) -> list[str]:
@@ -168,6 +174,10 @@ class References:
 
     thematiques: list[str]  # the thématiques of the year's actions, sorted
     genres: set[str]  # the kinds of block present in the chapters
+    elements: list[str] = field(default_factory=list)  # the codes of the strategy's elements (contrat.yaml)
+    dimensions: list[str] = field(default_factory=list)  # what a repartition may be by (decompte.dimensions)
+    financeurs: list[str] = field(default_factory=list)  # the codes of the funders (contrat.yaml)
+    quartiers: list[str] = field(default_factory=list)  # the codes of the quartiers prioritaires (contrat.yaml)
 
 
 class Tally(Protocol):
@@ -179,7 +189,7 @@ class Verification(Protocol):
     """What ``verifier`` gives the kinds (made by ``documents.derive``)."""
 
     content: Any  # the year's validated content (validate.Content)
-    by_pilier: dict[str, Tally]  # projets and distinct porteurs counted from the actions
+    by_element: dict[str, Tally]  # projets and distinct porteurs counted from the actions, per element
     by_thematique: dict[str, Tally]
     known: dict[str, Any]  # the key figures typed in programmation.yaml (value, str())
 
@@ -189,7 +199,9 @@ class Verification(Protocol):
         """Every block of ``kind`` in the chapters, in reading order, with its file stem and key path."""
         ...
 
-    def pilier_of_thematiques(self, thematiques: Iterable[str]) -> str | None: ...
+    def element_of_thematiques(self, thematiques: Iterable[str], level: int) -> Any:
+        """The element of the strategy at ``level`` that all the actions of these thématiques share, if any."""
+        ...
 
 
 class Page(Protocol):
@@ -206,4 +218,6 @@ class Page(Protocol):
         self, rows: list[list[Any]], header_rows: int = 1, widths: list[float] | None = None, can_split: bool = False
     ) -> None: ...
 
-    def chart(self, name: str) -> None: ...
+    def chart(
+        self, name: str, data: list[tuple[str, Decimal]] | None = None, values: str = "", subject: str = ""
+    ) -> None: ...

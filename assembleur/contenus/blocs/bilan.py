@@ -1,4 +1,4 @@
-"""« bilan » : projets, porteurs and subsidies of a pilier or of some thématiques, compared with the actions."""
+"""« bilan » : projets, porteurs and subsidies of an element of the strategy or of some thématiques."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from .. import french
-from ..types import PILIER_NAMES, Modele, Montant, Nombre, Pilier, Texte
+from ..contrat import possibles
+from ..types import Code, Modele, Montant, Nombre, Texte
 from .base import (
     Bloc,
     Loc,
@@ -17,6 +18,7 @@ from .base import (
     Verification,
     announced,
     announcing_chapter,
+    element_label,
     register,
     unknown_thematiques,
 )
@@ -24,7 +26,7 @@ from .base import (
 
 class BilanDonnees(Modele):
     titre: Texte | None = None
-    pilier: Pilier | None = None
+    element: Code | None = None  # an element of the strategy (contrat.yaml)
     thematiques: list[Texte] | None = None
     projets: Nombre
     porteurs: Nombre
@@ -37,9 +39,10 @@ class BilanDonnees(Modele):
 
     @model_validator(mode="after")
     def _one_scope(self) -> BilanDonnees:
-        if (self.pilier is None) == (self.thematiques is None):
+        if (self.element is None) == (self.thematiques is None):
             raise PydanticCustomError(
-                "bilan_portee", "un bilan porte soit sur un « pilier », soit sur des « thematiques » (l'un des deux)"
+                "bilan_portee",
+                "un bilan porte soit sur un « element » de la stratégie, soit sur des « thematiques » (l'un des deux)",
             )
         return self
 
@@ -56,7 +59,7 @@ class Bilan(Bloc):
         "libelle_projets": "Intitulé de la ligne des projets.",
         "libelle_porteurs": "Intitulé de la ligne des porteurs.",
     }
-    # the bilans of a pilier's thématiques must add up to the pilier's bilan on these figures
+    # the bilans of an element's thématiques must add up to the element's bilan on these figures
     SUMMED: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("projets", "projets soutenus", False),
         ("droit_commun", "subventions de droit commun", True),
@@ -66,14 +69,20 @@ class Bilan(Bloc):
     bilan: BilanDonnees
 
     def check_references(self, references: References) -> list[str]:
-        return unknown_thematiques(self.bilan.thematiques or [], references)
+        element = self.bilan.element
+        unknown = [] if element is None or element in references.elements else [element]
+        return unknown_thematiques(self.bilan.thematiques or [], references) + [
+            f"l'élément « {code} » n'existe pas dans la stratégie de contrat.yaml ; "
+            f"{possibles(code, references.elements)}."
+            for code in unknown
+        ]
 
     def check(self, verification: Verification, stem: str, loc: Loc) -> None:
         data = self.bilan
-        if data.pilier:
-            tally = verification.by_pilier.get(data.pilier)
+        if data.element:
+            tally = verification.by_element.get(data.element)
             projets, porteurs = (tally.projets, set(tally.porteurs)) if tally else (0, set())
-            label = f"le pilier « {PILIER_NAMES[data.pilier]} »"
+            label = element_label(verification.content, data.element)
         else:
             projets, porteurs = 0, set()
             for thematique in data.thematiques or []:
@@ -98,35 +107,39 @@ class Bilan(Bloc):
 
     @classmethod
     def conclude(cls, verification: Verification) -> None:
-        """A pilier's bilan agrees with the répartition par pilier and with the bilans of its thématiques."""
+        """An element's bilan agrees with the répartition and with the bilans of its thématiques."""
         bilans = verification.blocks(cls)
-        by_pilier = {b.bilan.pilier: (stem, loc, b.bilan) for stem, loc, b in bilans if b.bilan.pilier}
-        by_theme = [
-            (b.bilan, verification.pilier_of_thematiques(b.bilan.thematiques or []))
-            for _, _, b in bilans
-            if not b.bilan.pilier
-        ]
+        by_element = {b.bilan.element: (stem, loc, b.bilan) for stem, loc, b in bilans if b.bilan.element}
+        strategie = verification.content.contrat.strategie
         repartition, chapter = announced(verification), announcing_chapter(verification)
-        for pilier, (stem, loc, data) in by_pilier.items():
-            if pilier in repartition and repartition[pilier] != data.projets:
+        for element, (stem, loc, data) in by_element.items():
+            label = element_label(verification.content, element)
+            if element in repartition and repartition[element] != data.projets:
                 verification.warn(
                     stem,
                     (*loc, "bilan", "projets"),
-                    f"le chapitre {chapter} annonce {repartition[pilier]} projets pour le pilier "
-                    f"« {PILIER_NAMES[pilier]} », ce bilan en annonce {data.projets}.",
+                    f"le chapitre {chapter} annonce {repartition[element]} projets pour {label}, "
+                    f"ce bilan en annonce {data.projets}.",
                 )
-            parts = [d for d, scope in by_theme if scope == pilier]
+            level = strategie.level_of(element)
+            parts = [
+                b.bilan
+                for _, _, b in bilans
+                if not b.bilan.element
+                and (scope := verification.element_of_thematiques(b.bilan.thematiques or [], level)) is not None
+                and scope.code == element
+            ]
             if not parts:
                 continue
-            for name, label, amount in cls.SUMMED:
+            for name, what, amount in cls.SUMMED:
                 total = sum(getattr(d, name) for d in parts)
                 if total != getattr(data, name):
                     show = french.format_amount if amount else str
                     verification.warn(
                         stem,
                         (*loc, "bilan", name),
-                        f"les bilans par thématique du pilier « {PILIER_NAMES[pilier]} » totalisent {show(total)} "
-                        f"{label}, et non {show(getattr(data, name))}.",
+                        f"les bilans par thématique de {label} totalisent {show(total)} "
+                        f"{what}, et non {show(getattr(data, name))}.",
                     )
 
     def render(self, page: Page) -> None:

@@ -30,7 +30,6 @@ class Financement(Bloc):
     descriptions = {
         "financement": "Répartition du financement par financeur.",
         "parts": "Une part par financeur.",
-        "financeur": "Le financeur (Etat - CGET, Région…).",
         "part": "Sa part, en pourcentage.",
     }
     chart = Chart(

@@ -1,4 +1,4 @@
-"""« orientations » : the table of orientations and objectifs opérationnels, grouped by pilier."""
+"""« orientations » : the table of orientations and objectifs opérationnels, under the titles of their groups."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ class Orientation(Modele):
     objectifs: list[Texte] = Field(min_length=1)
 
 
-class PilierOrientations(Modele):
-    pilier: Texte
+class GroupeOrientations(Modele):
+    titre: Texte
     orientations: list[Orientation] = Field(min_length=1)
 
 
@@ -22,19 +22,19 @@ class PilierOrientations(Modele):
 class Orientations(Bloc):
     genre = "orientations"
     descriptions = {
-        "orientations": "Tableau des orientations et objectifs opérationnels, par pilier.",
+        "orientations": "Tableau des orientations et objectifs opérationnels, groupés sous un titre.",
         "intitule": "Intitulé de l'orientation.",
         "objectifs": "Objectifs opérationnels, un par ligne.",
     }
 
-    orientations: list[PilierOrientations] = Field(min_length=1)
+    orientations: list[GroupeOrientations] = Field(min_length=1)
     entetes: list[CelluleTexte] = Field(["ORIENTATIONS", "OBJECTIFS OPERATIONNELS"], min_length=2, max_length=2)
 
     def render(self, page: Page) -> None:
         rows = [[page.cell(h, bold=True) for h in self.entetes]]
-        for pilier in self.orientations:
-            rows.append([page.cell(pilier.pilier, bold=True, colspan=2, shade=page.group_shade)])
-            for orientation in pilier.orientations:
+        for groupe in self.orientations:
+            rows.append([page.cell(groupe.titre, bold=True, colspan=2, shade=page.group_shade)])
+            for orientation in groupe.orientations:
                 rows.append(
                     [
                         page.cell(orientation.intitule, rowspan=len(orientation.objectifs)),
