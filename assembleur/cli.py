@@ -152,7 +152,11 @@ def _shown(path: Path) -> Path:
 
 def _report_build(checked: verification.Checked, written: list[Path]) -> None:
     """After a build: its warnings on stderr, then each written file on stdout."""
-    _report_warnings(checked.warnings)
+    _report_files(checked.warnings, written)
+
+
+def _report_files(warnings: list[Problem], written: list[Path]) -> None:
+    _report_warnings(warnings)
     for path in written:
         _wrote(path)
 
@@ -714,14 +718,14 @@ def _remove_abandoned_stagings(outputs: Path) -> None:
 
 def _unchanged(year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]) -> bool:
     """A projet whose inputs and options equal the last build's: check the inputs, print its files, build nothing."""
-    from .fabrication import verification
+    from .fabrication import freshness  # light: the content model loads only if the checks must be made again
 
-    reused = verification.unchanged_projet(year, folder, options, record)
+    reused = freshness.unchanged_projet(year, folder, options, record)
     if reused is None:
         return False
-    checked, files = reused
-    _say(verification.unchanged_message(files))
-    _report_build(checked, files)
+    warnings, files = reused
+    _say(freshness.unchanged_message(files))
+    _report_files(warnings, files)
     return True
 
 

@@ -52,6 +52,11 @@ class Year:
             return path
 
 
+def placed(path: Path, folder: Path) -> bool:
+    """Is ``path`` a file inside ``folder``, once links are followed? (A user's file is read only there.)"""
+    return path.resolve().is_relative_to(folder.resolve()) and path.is_file()
+
+
 def years(root: Path) -> list[int]:
     """The years that have a folder in ``contenus/``, oldest first."""
     folder = root / CONTENTS

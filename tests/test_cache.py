@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from assembleur.documents import render
-from assembleur.fabrication import build, freshness
+from assembleur.fabrication import build, freshness, verification
 from assembleur.project import Year
 
-from .aides import edit
+from .aides import classify, edit
 
 pytestmark = pytest.mark.libreoffice
 
@@ -58,6 +61,63 @@ def test_the_fingerprint_follows_every_input(projet: Path) -> None:
     scan.write_bytes(scan.read_bytes() + b"\n")
     assert freshness.fingerprint(year, year.templates, record) != reference
     assert freshness.fingerprint(year, year.templates, build.BuildOptions(ocr=True).record("dossier")) != reference
+
+
+def test_an_unchanged_projet_reuses_what_the_checks_proved_on_the_same_bytes(projet: Path, cli, monkeypatch) -> None:
+    first = cli("rapport", "2019")
+    assert first.exit_code == 0
+    monkeypatch.setattr(verification, "check_inputs", lambda *arguments: pytest.fail("contrôlé à nouveau"))
+    again = cli("rapport", "2019")
+    assert again.exit_code == 0
+    assert again.stderr.splitlines()[0].startswith("Rien n'a changé depuis la dernière version projet")
+    assert again.stderr.splitlines()[1:] == first.stderr.splitlines()[1:]  # the same 19 warnings, in order
+
+
+def test_an_unchanged_projet_is_checked_again_without_a_record_for_these_bytes_and_libraries(
+    projet: Path, cli, monkeypatch
+) -> None:
+    assert cli("rapport", "2019").exit_code == 0
+    checks = []
+    real = verification.check_inputs
+    monkeypatch.setattr(verification, "check_inputs", lambda *arguments: checks.append(arguments) or real(*arguments))
+    monkeypatch.setattr(freshness, "CHECKING_LIBRARIES", (*freshness.CHECKING_LIBRARIES, "bibliotheque_nouvelle"))
+    assert cli("rapport", "2019").exit_code == 0  # another library: checked again, and recorded
+    assert cli("rapport", "2019").exit_code == 0
+    assert len(checks) == 1
+    for record in (projet / ".cache/assembleur/verdicts").iterdir():
+        record.unlink()
+    assert cli("rapport", "2019").exit_code == 0  # the record gone: checked again
+    assert len(checks) == 2
+
+
+def test_an_unchanged_actes_projet_checks_again_where_the_prefecture_file_lies(projet: Path, cli) -> None:
+    """The classification file turned into a link out of annexes/2019/, same bytes: refused as by --forcer."""
+    path = classify(projet)
+    assert cli("dossier", "2019", "--actes").exit_code == 0
+    outside = projet / "ailleurs.xml"
+    path.rename(outside)
+    path.symlink_to(outside)
+
+    reused, forced = cli("dossier", "2019", "--actes"), cli("dossier", "2019", "--actes", "--forcer")
+
+    assert reused.exit_code == forced.exit_code != 0
+    assert reused.stderr == forced.stderr
+    assert "le fichier de classification doit se trouver dans annexes/2019/." in reused.stderr
+
+
+def test_an_unchanged_projet_is_answered_without_loading_the_content_model(projet: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+    def imported(*arguments: str) -> str:
+        command = [sys.executable, "-X", "importtime", "-m", "assembleur", *arguments]
+        result = subprocess.run(command, cwd=projet, env=environment, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    assert "assembleur.contenus.model" in imported("rapport", "2019")
+    again = imported("rapport", "2019")
+    assert "Rien n'a changé depuis la dernière version projet" in again
+    assert "assembleur.contenus.model" not in again and "pypdf" not in again
 
 
 def test_the_cache_can_be_emptied(projet: Path, cli) -> None:

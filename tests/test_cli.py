@@ -420,3 +420,27 @@ def test_no_command_shows_the_help_and_exits_64(cli) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith("Utilisation : assembleur [OPTIONS] COMMANDE [ARGUMENTS]...\n")
     assert "Commandes :\n  verifier" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "launched"),
+    [
+        (["dossier", "2019"], True),
+        (["--debug", "dossier"], True),
+        (["rapport", "--pdf"], True),
+        (["rapport", "2019"], False),
+        (["deliberation", "2019"], True),
+        (["deliberation", "ajouter", "acte.pdf", "--numero", "2020-245"], False),
+        (["comparer"], True),
+        (["verifier", "2019"], False),
+        (["avis", "ajouter", "avis.pdf"], False),
+        (["dossier", "--help"], False),
+        ([], False),
+    ],
+)
+def test_libreoffice_is_launched_before_the_command_line_is_read_only_for_a_command_that_converts(
+    arguments: list[str], launched: bool
+) -> None:
+    from assembleur.__main__ import converts
+
+    assert converts(arguments) is launched

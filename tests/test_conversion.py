@@ -228,6 +228,42 @@ def test_the_libreoffice_version_is_asked_once_until_libreoffice_changes(
         libreoffice.version.cache_clear()
 
 
+def test_the_python_able_to_import_uno_is_looked_for_once_until_libreoffice_changes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\n", encoding="utf-8")
+    tried: list[str] = []
+    monkeypatch.setattr(libreoffice, "_imports_uno", lambda python: tried.append(python) or python == "/usr/bin/python3")
+    monkeypatch.setenv(libreoffice.ENV_CACHE, str(tmp_path / "etat"))
+
+    def found() -> tuple[str, int]:
+        libreoffice.find_uno_python.cache_clear()  # a new build: a new process
+        return libreoffice.find_uno_python(fake), len(tried)
+
+    try:
+        first, count = found()
+        assert first == "/usr/bin/python3" and count >= 1
+        assert found() == (first, count)  # remembered: no Python started to try it
+        fake.write_text("#!/bin/sh\n# une autre version\n", encoding="utf-8")  # LibreOffice updated
+        assert found() == (first, 2 * count)
+    finally:
+        libreoffice.find_uno_python.cache_clear()
+
+
+@pytest.mark.parametrize("warm", ["oui", "non"])
+def test_a_document_wanted_in_odt_and_in_pdf_is_converted_to_both(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, rapport_2019, warm: str
+) -> None:
+    monkeypatch.setenv(libreoffice.ENV_WARM, warm)
+    targets = [tmp_path / "rapport.odt", tmp_path / "rapport.pdf"]
+    with libreoffice.Conversions() as conversions:
+        futures = conversions.submit_formats(rapport_2019["docx"], targets)
+    assert [future.result() for future in futures] == targets
+    assert targets[0].read_bytes()[:2] == b"PK"  # a zipped OpenDocument
+    assert len(PdfReader(targets[1]).pages) == len(PdfReader(rapport_2019["pdf"]).pages)
+
+
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="lit /proc (Linux)")
 def test_libreoffice_runs_with_the_malloc_settings_that_spare_it_page_faults() -> None:
     import json

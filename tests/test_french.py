@@ -113,3 +113,8 @@ def test_a_formatted_amount_reads_back_to_itself(value: Decimal) -> None:
 def test_a_written_date_reads_back_to_itself(day: dt.date) -> None:
     assert french.parse_date(french.format_long_date(day)) == day
     assert french.parse_date(day.strftime("%d/%m/%Y")) == day
+
+
+def test_a_colon_just_before_a_closing_quote_gets_its_space_at_once() -> None:
+    """Found by hypothesis: « 0:» » gained the colon's space only on a second pass."""
+    assert french.typography("0:»") == "0\u00a0:\u00a0»"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import plantage
 from ..errors import AssembleurError, Problem, ProblemsError
-from ..fabrication import build, surveillance, verification, versions
+from ..fabrication import build, freshness, surveillance, verification, versions
 from ..fabrication.options import BuildOptions
 from ..project import Year
 
@@ -125,7 +125,7 @@ class Workshop:
         # the @ctes folder is built around the signed délibération: once it is registered, not before the vote
         final = version == versions.DEFINITIF
         options = BuildOptions(version=version, actes=final and verification.act_registered(verification.check(year)))
-        reused = verification.unchanged_projet(year, folder, options, options.record("dossier"))
+        reused = freshness.unchanged_projet(year, folder, options, options.record("dossier"))
         if reused is not None:  # as the command line: an unchanged projet is taken up, not duplicated
             same = reused[1]
             return Outcome(

@@ -181,7 +181,8 @@ def typography(text: str) -> str:
         return text
     text = _DIGIT_GROUPS.sub(lambda m: re.sub(r"[ \u00a0]", NNBSP, m[0]), text)
     text = _BEFORE_UNIT.sub(lambda m: NBSP + m[1], text)
-    text = _BEFORE_HIGH_PUNCT.sub(lambda m: NNBSP + m[1], text)
-    text = _BEFORE_COLON.sub(NBSP + ":", text)
+    # the quotes' spaces first: the space put before « » » must already be there when « : » looks at what follows
     text = _AFTER_OPEN_QUOTE.sub("«" + NBSP, text)
-    return _BEFORE_CLOSE_QUOTE.sub(NBSP + "»", text)
+    text = _BEFORE_CLOSE_QUOTE.sub(NBSP + "»", text)
+    text = _BEFORE_HIGH_PUNCT.sub(lambda m: NNBSP + m[1], text)
+    return _BEFORE_COLON.sub(NBSP + ":", text)

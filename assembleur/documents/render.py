@@ -9,14 +9,17 @@ as images.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import html
 import re
+import threading
 import weakref
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import CodeType
+from typing import Any, ClassVar
 
 import jinja2
 import jinja2.meta
@@ -439,9 +442,37 @@ def _suspect_tag(template: DocxTemplate) -> str:
     return ""
 
 
+class _Environment(SandboxedEnvironment):
+    """Sandboxed, strict, escaping XML; each part of a template is compiled once per process.
+
+    Compiling a template's XML is a third of filling it, and the same XML comes back: the annexe
+    template fills four parts of a dossier, the atelier fills the same templates at each preview.
+    Every environment here has the same settings, so that the compiled code is the same.
+    """
+
+    _compiled: ClassVar[collections.OrderedDict[str, CodeType]] = collections.OrderedDict()
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    KEPT = 32  # the parts of the templates in use; the oldest are forgotten
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        if not isinstance(source, str) or name is not None or filename is not None or raw or defer_init:
+            return super().compile(source, name, filename, raw, defer_init)
+        with self._lock:
+            code = self._compiled.get(source)
+            if code is not None:
+                self._compiled.move_to_end(source)
+                return code
+        code = super().compile(source)  # a syntax error is raised here, and nothing kept
+        with self._lock:
+            self._compiled[source] = code
+            while len(self._compiled) > self.KEPT:
+                self._compiled.popitem(last=False)
+        return code
+
+
 def environment() -> SandboxedEnvironment:
     """The Jinja environment of every template: sandboxed, strict, escaping XML."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    return _Environment(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
 def _text_near(template: DocxTemplate, needle: str) -> str:

@@ -121,8 +121,6 @@ class Run:
         once everything is rendered, while LibreOffice works, and each PDF is
         finished as soon as it comes back.
         """
-        from ..documents import render
-
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
         )
@@ -159,6 +157,8 @@ class Run:
                         shutil.copyfile(cached / f"{name}{target.suffix}", target)
                     self._finish(made)
                     continue
+                from ..documents import render  # docxtpl: only when a part is not in the cache
+
                 docx_folder = Path(work) / "odt" if template.odt else stage
                 docx = render.render_docx(
                     piece.document, template.docx, docx_folder / f"{piece.relative}.docx", Path(work), template.source
@@ -166,8 +166,8 @@ class Run:
                 render.normalize_docx_files([docx], self.content.rapport.date_arret)
                 targets = [made["edit"]] if template.odt else []
                 targets += [made["pdf"]] if pdf else []
-                for target in targets:
-                    converting[conversions.submit(docx, target)] = (cached, made)
+                for future in conversions.submit_formats(docx, targets):  # opened once by LibreOffice
+                    converting[future] = (cached, made)
             if meanwhile is not None:
                 meanwhile()
             waiting = collections.Counter(made["edit"] for _, made in converting.values())
@@ -235,8 +235,14 @@ class Run:
             raise FinalRefused(problems)
 
     def publish(self, stage: Path, written: list[Path]) -> list[Path]:
-        """Write the manifest, then move every staged file into place; return the final paths."""
+        """Write the manifest, then move every staged file into place; return the final paths.
+
+        What the checks proved about the inputs is kept for an unchanged projet (see :mod:`.freshness`).
+        """
         from . import manifest
+
+        proven = verification.proven(self.checked, self.record["commande"], self.options)
+        freshness.remember(self.year, self.fingerprint, proven)
 
         manifest.write_manifest(
             stage / self.names["manifeste"],

@@ -3,20 +3,32 @@
 The fingerprint of a build covers every input file (contents, templates,
 scans), the options and the version of assembleur. The manifest of each
 build records it; a projet build whose fingerprint equals the last one's
-reuses it instead of making an identical new version.
+reuses it instead of making an identical new version. What the build's
+checks proved about those inputs is recorded too (:class:`Proven`): an
+unchanged projet is answered without loading the content model or a PDF
+reader.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.util
 import json
+import os
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..files import sha256
-from ..project import ANNEXES, Year
+from ..errors import OutputError, Problem
+from ..files import atomic_output, remove_abandoned_stagings, sha256
+from ..project import ANNEXES, CACHE_FOLDER, Year, placed
 from . import manifest, versions
+
+if TYPE_CHECKING:
+    from .options import BuildOptions
 
 
 def input_files(year: Year, templates: Path) -> list[Path]:
@@ -51,3 +63,115 @@ def latest_identical(output_folder: Path, annee: int, print_: str) -> list[Path]
     if not all(path.is_file() and sha256(path) == digest for path, (_, digest) in zip(files, entries, strict=True)):
         return None
     return [*files, latest]
+
+
+# --- what a build proved about its inputs, reused by an unchanged projet -------------------------
+
+VERDICTS = "verdicts"
+# the libraries whose answers the checks are: a new one checks again (its files' identity, read without importing it)
+CHECKING_LIBRARIES = ("pydantic", "pydantic_core", "pypdf", "ruamel.yaml")
+
+
+@dataclass(frozen=True)
+class Proven:
+    """What a build's checks proved about its inputs: their warnings, and the files of annexes/<année>/ they read.
+
+    ``files`` are named as in the YAML (relative to annexes/<année>/): the scans of the avis, and
+    with --actes the signed délibération and the Préfecture's classification file.
+    """
+
+    warnings: list[Problem]
+    files: list[str] = field(default_factory=list)
+
+
+def unchanged_projet(
+    year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]
+) -> tuple[list[Problem], list[Path]] | None:
+    """The last projet's warnings and files when its inputs and options are this build's; else None.
+
+    An unchanged projet is taken up rather than numbered again, once its inputs pass a new build's checks.
+    The checks of the content (YAML, models, scans read as PDF) are those a build already made on
+    the same bytes, with the same assembleur and libraries (:func:`recall`); the places of the files
+    of annexes/<année>/ are checked again, since a scan turned into a link out of that folder keeps
+    its bytes and its fingerprint.
+    Without such a record, every check is made again (and recorded).
+    """
+    if options.version != versions.PROJET or options.apercu:
+        return None
+    print_ = fingerprint(year, options.gabarits or year.templates, record)
+    files = latest_identical(folder, year.annee, print_)
+    if files is None:
+        return None
+    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
+    proven = recall(year, print_)
+    if proven is None or not _in_place(year, proven):
+        from . import verification  # the content model and the PDF readers: only when the checks must be made
+
+        checked = verification.check_inputs(year, record["commande"], options)
+        proven = verification.proven(checked, record["commande"], options)
+        remember(year, print_, proven)
+    return proven.warnings, files
+
+
+def unchanged_message(files: list[Path]) -> str:
+    """What is said when an unchanged projet is taken up (:func:`unchanged_projet`): its manifest named."""
+    return f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name})."
+
+
+def _in_place(year: Year, proven: Proven) -> bool:
+    """Is every file of annexes/<année>/ the checks read still a file inside it (links resolved)?"""
+    folder = year.root / ANNEXES / str(year.annee)
+    return all(placed(folder / name, folder) for name in proven.files)
+
+
+def remember(year: Year, print_: str, proven: Proven) -> None:
+    """Record what the checks of a build whose inputs have the fingerprint ``print_`` proved."""
+    data = {
+        "avertissements": [
+            {
+                "fichier": str(p.file) if p.file is not None else None,
+                "message": p.message,
+                "ligne": p.line,
+                "colonne": p.column,
+                "chemin": p.path,
+            }
+            for p in proven.warnings
+        ],
+        "fichiers": proven.files,
+    }
+    # not recorded (a cache that cannot be written): checked again next time
+    with contextlib.suppress(OSError, OutputError), atomic_output(_verdict_path(year, print_)) as temporary:
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def recall(year: Year, print_: str) -> Proven | None:
+    """What the checks proved about inputs of fingerprint ``print_``, with this assembleur and these libraries."""
+    try:
+        data = json.loads(_verdict_path(year, print_).read_text(encoding="utf-8"))
+        warnings = [
+            Problem(Path(w["fichier"]) if w["fichier"] else None, w["message"], w["ligne"], w["colonne"], w["chemin"])
+            for w in data["avertissements"]
+        ]
+        files = [str(name) for name in data["fichiers"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Proven(warnings, files)
+
+
+def _verdict_path(year: Year, print_: str) -> Path:
+    # the fingerprint holds assembleur's version, the options and every input's SHA-256
+    key = hashlib.sha256(f"{print_}\n{_libraries()}".encode()).hexdigest()
+    return year.root / CACHE_FOLDER / VERDICTS / f"{key}.json"
+
+
+def _libraries() -> str:
+    """The identity of the installed checking libraries and of Python, without importing the libraries."""
+    identities = [sys.version]
+    for name in CHECKING_LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+            details = os.stat(spec.origin) if spec is not None and spec.origin else None
+        except (ImportError, ValueError, OSError):
+            details = None
+        identities.append(f"{name} {details.st_size} {details.st_mtime_ns}" if details else f"{name} absente")
+    return "\n".join(identities)

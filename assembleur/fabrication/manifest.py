@@ -18,7 +18,6 @@ from .. import __version__
 from ..errors import ManifestMismatch, ManifestUnreadable, Problem
 from ..files import atomic_output, sha256
 from ..limites import MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES
-from ..pdf import libreoffice
 
 LIBRARIES = (
     "babel",
@@ -46,15 +45,22 @@ def describe(path: Path, base: Path) -> dict[str, Any]:
         "taille": path.stat().st_size,
     }
     if path.suffix.lower() == ".pdf":
-        from pypdf import PdfReader  # here: reading a manifest (freshness, the atelier) must stay light
-
-        with path.open("rb") as handle:  # read lazily: a dossier with its scans can be large
-            entry["pages"] = len(PdfReader(handle).pages)
+        entry["pages"] = _pages(path)
     return entry
+
+
+def _pages(path: Path) -> int:
+    """The pages of a PDF, counted by qpdf (pikepdf): pypdf reads the header of every object first."""
+    import pikepdf  # here: reading a manifest (freshness, the atelier) must stay light
+
+    with pikepdf.open(path) as pdf:  # read lazily: a dossier with its scans can be large
+        return len(pdf.pages)
 
 
 def tool_versions(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Versions of assembleur, Python, LibreOffice and the libraries."""
+    from ..pdf import libreoffice  # here: reading a manifest (an unchanged projet) needs no converter
+
     versions = {"assembleur": __version__, "python": platform.python_version(), "libreoffice": libreoffice.version()}
     for name in LIBRARIES:
         try:

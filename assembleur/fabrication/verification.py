@@ -1,8 +1,8 @@
 """The checks behind ``assembleur verifier``, which every build makes of its inputs too.
 
 The contents (load, validate, typed figures against the data), the scans of the avis, the
-signed délibération, the templates' tags; where each avis stands; and the check that lets
-an unchanged projet be taken up rather than built again.
+signed délibération, the templates' tags; where each avis stands; and what the checks of a
+build proved, kept so that an unchanged projet is taken up without them (see :mod:`.freshness`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from ..contenus.types import suggest
 from ..documents import accessibilite, deliberation, derive, gabarits
 from ..documents import transmission as act_transmission
 from ..errors import AssembleurError, FinalRefused, Problem, TemplateProblems
-from ..files import remove_abandoned_stagings
 from ..project import ANNEXES, CACHE_FOLDER, Year
 from . import freshness, pieces, versions
 from .options import BuildOptions
@@ -57,8 +56,9 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
     """Every check a build of ``command`` makes of its inputs, without building anything.
 
     A build reused because nothing changed (see :mod:`.freshness`) passes them
-    first: it must refuse what a new build refuses (a scan turned into a link
-    out of annexes/<année>/ has the same fingerprint).
+    first, or reuses what an earlier build proved with them (:func:`proven`) after
+    checking the places of the files they read: it must refuse what a new build
+    refuses (a scan turned into a link out of annexes/<année>/ has the same fingerprint).
     """
     checked = check(year)
     if command == "dossier":
@@ -66,31 +66,24 @@ def check_inputs(year: Year, command: str, options: BuildOptions) -> Checked:
         check_scans(year, checked)
         if options.actes:
             check_act(year, checked)
-            act_transmission.check(year, checked.content, act_registered(checked))
+            checked.warnings += act_transmission.check(year, checked.content, act_registered(checked))
     return checked
 
 
-def unchanged_projet(
-    year: Year, folder: Path, options: BuildOptions, record: dict[str, Any]
-) -> tuple[Checked, list[Path]] | None:
-    """The last projet's files when its inputs and options are this build's, after every input check; else None.
-
-    An unchanged projet is taken up rather than numbered again. Its inputs are checked first all the
-    same (:func:`check_inputs`): a scan turned into a link out of annexes/<année>/ keeps its fingerprint.
-    """
-    if options.version != versions.PROJET or options.apercu:
-        return None
-    fingerprint = freshness.fingerprint(year, options.gabarits or year.templates, record)
-    files = freshness.latest_identical(folder, year.annee, fingerprint)
-    if files is None:
-        return None
-    remove_abandoned_stagings(folder)  # what a killed build left, as a build would
-    return check_inputs(year, record["commande"], options), files
+def proven(checked: Checked, command: str, options: BuildOptions) -> freshness.Proven:
+    """What :func:`check_inputs` proved about the inputs of ``command``: kept for an unchanged projet."""
+    content, files = checked.content, []
+    if command == "dossier":
+        if content.avis is not None:
+            files += [o.avis.fichier for o in content.avis.organismes if o.avis is not None]
+        deliberation = content.deliberation
+        if options.actes and deliberation is not None:
+            files += [deliberation.acte.fichier] if deliberation.acte is not None else []
+            files += [deliberation.classification.fichier] if deliberation.classification.fichier else []
+    return freshness.Proven(list(checked.warnings), files)
 
 
-def unchanged_message(files: list[Path]) -> str:
-    """What is said when an unchanged projet is taken up (:func:`unchanged_projet`): its manifest named."""
-    return f"Rien n'a changé depuis la dernière version projet : elle est reprise telle quelle ({files[-1].name})."
+unchanged_message = freshness.unchanged_message
 
 
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:

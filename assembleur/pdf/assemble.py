@@ -496,7 +496,9 @@ def _append_pages(
 
     section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
     if part.path is not None:
-        reader = PdfReader(files.enter_context(part.path.open("rb")))
+        # a part made here (written by qpdf) is read strictly: the lenient reader first reads the header
+        # of every object, to mend a table that qpdf never writes wrong; a scan is read leniently
+        reader = PdfReader(files.enter_context(part.path.open("rb")), strict=not part.fit_to_a4)
         for page in reader.pages:
             added = writer.add_page(page)
             if part.fit_to_a4:  # a scan

@@ -131,8 +131,30 @@ def outlines(text: str) -> tuple[str, float]:
 
 
 def stamp(page: PageObject, note: str = "") -> None:
-    """Merge the PROJET watermark (and ``note``) over ``page`` (a page of a writer); its images are untouched."""
-    page.merge_page(watermark_page(float(page.mediabox.width), float(page.mediabox.height), note))
+    """Draw the PROJET watermark (and ``note``) over ``page`` (a page of a writer); its images are untouched.
+
+    As :func:`finish_pdf` does it: the page's own content is put between ``q`` and ``Q``, the watermark
+    added after it as one more stream; nothing of the page is parsed nor rewritten (a merge would).
+    """
+    from . import structure
+
+    resources = page["/Resources"].get_object() if "/Resources" in page else DictionaryObject()
+    page[NameObject("/Resources")] = resources
+    states = resources["/ExtGState"].get_object() if "/ExtGState" in resources else DictionaryObject()
+    resources[NameObject("/ExtGState")] = states
+    name, number = WATERMARK_STATE, 0
+    while name in states and states[name].get("/ca") != WATERMARK_OPACITY:  # the scan's own, or not ours
+        name, number = f"{WATERMARK_STATE}{number}", number + 1
+    states[NameObject(name)] = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/ExtGState"),
+            NameObject("/ca"): FloatObject(WATERMARK_OPACITY),
+            NameObject("/CA"): FloatObject(WATERMARK_OPACITY),
+        }
+    )
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    drawn = watermark_operators(width, height, name, note).encode("latin-1")
+    structure.wrap_content(page, b"", b"\n" + drawn)
 
 
 def set_identity(writer: PdfWriter, metadata: Metadata | None, day: dt.date) -> None:

@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
@@ -103,20 +103,26 @@ def _imports_uno(python: str) -> bool:
 
 @cache
 def find_uno_python(soffice: Path) -> str:
-    """A Python interpreter that can ``import uno`` (LibreOffice's bridge)."""
+    """A Python interpreter that can ``import uno`` (LibreOffice's bridge).
+
+    Trying a candidate starts it (a tenth of a second, before a converter can be launched): the
+    answer is kept beside the warm converters' state, until LibreOffice or a candidate changes.
+    """
     program = soffice.resolve().parent
     candidates = []
     if importlib.util.find_spec("uno") is not None:
         candidates.append(sys.executable)
     candidates += [str(program / "python"), str(program / "python.exe"), "/usr/bin/python3", "/usr/local/bin/python3"]
-    for python in candidates:
-        if Path(python).is_file() and _imports_uno(python):
-            return python
-    raise LibreOfficeMissing(
-        "LibreOffice est installé, mais son module Python (UNO) est introuvable.",
-        "Sous Debian ou Ubuntu : « sudo apt-get install python3-uno ». Sous Windows ou macOS, "
-        "réinstallez LibreOffice avec ses composants par défaut.",
-    )
+    key = " ".join(_identity(Path(path)) for path in [str(soffice), *candidates])
+    working = (python for python in candidates if Path(python).is_file() and _imports_uno(python))
+    found = _remembered("python-uno.json", key, lambda: next(working, None))
+    if found is None:
+        raise LibreOfficeMissing(
+            "LibreOffice est installé, mais son module Python (UNO) est introuvable.",
+            "Sous Debian ou Ubuntu : « sudo apt-get install python3-uno ». Sous Windows ou macOS, "
+            "réinstallez LibreOffice avec ses composants par défaut.",
+        )
+    return found
 
 
 @cache
@@ -128,24 +134,40 @@ def version() -> str:
     """
     try:
         soffice = find_soffice().resolve()
-        details = soffice.stat()
-    except (AssembleurError, OSError):
+    except AssembleurError:
         return "inconnue"
-    key = f"{soffice} {details.st_size} {details.st_mtime_ns}"
-    remembered = _state_folder() / "version-libreoffice.json"
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        known = json.loads(remembered.read_text(encoding="utf-8"))
-        if known["cle"] == key:
-            return str(known["version"])
+    return _remembered("version-libreoffice.json", _identity(soffice), lambda: _ask_version(soffice)) or "inconnue"
+
+
+def _ask_version(soffice: Path) -> str | None:
     try:
         result = subprocess.run([str(soffice), "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
-        return "inconnue"
-    found = result.stdout.strip().split(" (")[0] or "inconnue"
-    if found != "inconnue":
-        with contextlib.suppress(OSError):  # not remembered: asked again next time
+        return None
+    return result.stdout.strip().split(" (")[0] or None
+
+
+def _identity(path: Path) -> str:
+    """A file's resolved path, size and modification time: what changes when it is installed again."""
+    try:
+        details = path.resolve().stat()
+    except OSError:
+        return f"{path} absent"
+    return f"{path.resolve()} {details.st_size} {details.st_mtime_ns}"
+
+
+def _remembered(name: str, key: str, find: Callable[[], str | None]) -> str | None:
+    """``find()``'s answer, kept in the state folder under ``name`` as long as ``key`` is the same (None: not kept)."""
+    remembered = _state_folder() / name
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        known = json.loads(remembered.read_text(encoding="utf-8"))
+        if known["cle"] == key:
+            return str(known["valeur"])
+    found = find()
+    if found is not None:
+        with contextlib.suppress(OSError):  # not remembered: found again next time
             remembered.parent.mkdir(parents=True, exist_ok=True)
-            remembered.write_text(json.dumps({"cle": key, "version": found}), encoding="utf-8")
+            remembered.write_text(json.dumps({"cle": key, "valeur": found}), encoding="utf-8")
     return found
 
 
@@ -306,15 +328,39 @@ class Conversions:
 
     def submit(self, source: Path, target: Path) -> Future[Path]:
         """Start converting ``source`` into ``target`` (format by its extension)."""
-        if self._pool is not None:
-            return self._pool.submit(self._convert_on_free_slot, source, target)
-        future: Future[Path] = Future()
-        self._pending.append((source, target, future))
-        return future
+        return self.submit_formats(source, [target])[0]
 
-    def _convert_on_free_slot(self, source: Path, target: Path) -> Path:
+    def submit_formats(self, source: Path, targets: list[Path]) -> list[Future[Path]]:
+        """Start converting ``source`` into each of ``targets`` (to PDF and to ODT): one future per target.
+
+        LibreOffice opens the document, lays it out and updates its indexes once for all of them,
+        on one converter: not twice, on both.
+        """
+        futures: list[Future[Path]] = [Future() for _ in targets]
+        if self._pool is None:
+            self._pending += [(source, target, future) for target, future in zip(targets, futures, strict=True)]
+            return futures
+        job = self._pool.submit(self._convert_on_free_slot, source, targets)
+
+        def settle(done: Future[list[Path]]) -> None:
+            if done.cancelled():
+                for future in futures:
+                    future.cancel()
+                return
+            error = done.exception()
+            for future, target in zip(futures, targets, strict=True):
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(target)
+
+        job.add_done_callback(settle)
+        return futures
+
+    def _convert_on_free_slot(self, source: Path, targets: list[Path]) -> list[Path]:
         with _free_slot() as slot:
-            return convert_batch([(source, target)], timeout=self.timeout, options=self.options, slot=slot)[0]
+            pairs = [(source, target) for target in targets]
+            return convert_batch(pairs, timeout=self.timeout, options=self.options, slot=slot)
 
 
 def convert_batch(
@@ -372,9 +418,7 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
         # not even the lock file LibreOffice puts beside the document it opens
         profile = Path(work) / "profil"
         arguments: list[str] = []
-        for index, (source, target) in enumerate(pairs):
-            document = Path(work) / f"document-{index}{source.suffix}"
-            shutil.copyfile(source, document)
+        for document, target in _private_copies(pairs, Path(work)):
             arguments += [str(document), str(target.absolute())]
         command = [python, str(UNO_SCRIPT), str(soffice), str(profile), options, *arguments]
         names = ", ".join(source.name for source, _ in pairs)
@@ -386,6 +430,21 @@ def _convert_cold(pairs: list[tuple[Path, Path]], timeout: float, options: str) 
             "ouvrez le document dans LibreOffice pour vérifier qu'il n'est pas endommagé.",
         )
     return _check_outputs(pairs, code == 0, detail)
+
+
+def _private_copies(pairs: list[tuple[Path, Path]], work: Path) -> list[tuple[Path, Path]]:
+    """Each source copied once into ``work``, with its targets: no lock file beside the user's file.
+
+    A source named in a row keeps one copy, that LibreOffice opens once for all its targets.
+    """
+    copies: dict[Path, Path] = {}
+    result = []
+    for source, target in pairs:
+        if source not in copies:
+            copies[source] = work / f"document-{len(copies)}{source.suffix}"
+            shutil.copyfile(source, copies[source])
+        result.append((copies[source], target))
+    return result
 
 
 def _environment() -> dict[str, str]:
@@ -639,11 +698,8 @@ def _kill_server(slot: int, failed: _Converter) -> None:
 def _convert_warm(pairs: list[tuple[Path, Path]], timeout: float, options: str, slot: int) -> list[Path]:
     names = ", ".join(source.name for source, _ in pairs)
     with tempfile.TemporaryDirectory(prefix="assembleur-conversion-") as work:
-        copies = []
-        for index, (source, target) in enumerate(pairs):  # private copies: no lock file beside the user's file
-            document = Path(work) / f"document-{index}{source.suffix}"
-            shutil.copyfile(source, document)
-            copies.append([str(document), str(target.absolute())])  # the converter has its own working folder
+        # the converter has its own working folder: absolute paths
+        copies = [[str(document), str(target.absolute())] for document, target in _private_copies(pairs, Path(work))]
         code, detail = _call_warm(
             slot,
             timeout,

@@ -33,7 +33,6 @@ STANDARD_TYPES = frozenset(
         "Ruby RB RT RP Warichu WT WP Figure Formula Form"
     ).split()
 )
-_PAGE, _ANNOT = "/AssembleurPage", "/AssembleurAnnot"  # stand-ins while a part's tree is copied
 
 
 @dataclass
@@ -237,21 +236,29 @@ def _elements(root: pikepdf.Object) -> Iterator[tuple[pikepdf.Object, list]]:
 
 
 def _stand_in(node: pikepdf.Object, pages: dict, annotations: dict) -> None:
-    if "/Pg" in node:
-        node.Pg = Dictionary({_PAGE: pages.get(node.Pg.objgen, -1)})
-    if "/Obj" in node and node.Obj.objgen in annotations:
-        node.Obj = Dictionary({_ANNOT: Array(annotations[node.Obj.objgen])})
+    """Its page as the page's number in the part (-1: none of its pages), its link as [page, index].
+
+    A page is a dictionary and a link's object never an array: these stand-ins cannot be taken for them.
+    """
+    page = node.get("/Pg")
+    if page is not None:
+        node.Pg = pages.get(page.objgen, -1)
+    link = node.get("/Obj")
+    if link is not None and (place := annotations.get(link.objgen)) is not None:
+        node.Obj = Array(place)
 
 
 def _resolve(node: pikepdf.Object, pages: list[pikepdf.Object]) -> None:
-    if "/Pg" in node and _PAGE in node.Pg:
-        number = int(node.Pg[_PAGE])
-        if number >= 0:
-            node.Pg = pages[number]
+    """The stand-ins of :func:`_stand_in` turned into the dossier's page and link."""
+    page = node.get("/Pg")
+    if isinstance(page, int):
+        if page >= 0:
+            node.Pg = pages[page]
         else:
             del node["/Pg"]
-    if "/Obj" in node and _ANNOT in node.Obj:
-        number, index = (int(value) for value in node.Obj[_ANNOT])
+    link = node.get("/Obj")
+    if isinstance(link, Array):
+        number, index = int(link[0]), int(link[1])
         annotations = pages[number].get("/Annots", Array())
         if index < len(annotations):
             node.Obj = annotations[index]

@@ -10,7 +10,8 @@ first update can move headings to other pages.
 Usage: python uno_convert.py SOFFICE PROFILE_DIR FILTER_OPTIONS_JSON INPUT OUTPUT [INPUT OUTPUT …]
    or: python uno_convert.py --comparer SOFFICE PROFILE_DIR OLDER NEWER OUTPUT  (tracked changes, DOCX)
    or: python uno_convert.py --serveur SOFFICE PROFILE_DIR STATE_FILE IDLE_SECONDS  (the warm converter)
-Several documents share one LibreOffice start. Exit codes: 0 done,
+Several documents share one LibreOffice start; a document named several times in a row (to PDF
+and to ODT) is opened once. Exit codes: 0 done,
 3 LibreOffice did not start, 4 a document did not load, 5 an export failed.
 """
 
@@ -65,7 +66,8 @@ def _load(desktop, source):
     return document
 
 
-def _convert(desktop, source, target, options, update_indexes=True):
+def _convert(desktop, source, targets, options, update_indexes=True):
+    """Export ``source`` to each of ``targets`` (format by extension), opened and its indexes updated once."""
     document = _load(desktop, source)
     if document is None:
         return 4
@@ -76,19 +78,31 @@ def _convert(desktop, source, target, options, update_indexes=True):
                 document.refresh()
                 for i in range(indexes.getCount()):
                     indexes.getByIndex(i).update()
-        export = {"FilterName": FILTERS.get(Path(target).suffix.lower(), "writer_pdf_Export")}
-        if options and export["FilterName"] == "writer_pdf_Export":
-            # a sequence inside a PropertyValue must be typed explicitly, or the filter ignores it
-            export["FilterData"] = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**options))
-        arguments = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**export))
-        uno.invoke(document, "storeToURL", (Path(target).resolve().as_uri(), arguments))
+        for target in targets:
+            export = {"FilterName": FILTERS.get(Path(target).suffix.lower(), "writer_pdf_Export")}
+            if options and export["FilterName"] == "writer_pdf_Export":
+                # a sequence inside a PropertyValue must be typed explicitly, or the filter ignores it
+                export["FilterData"] = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**options))
+            arguments = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**export))
+            uno.invoke(document, "storeToURL", (Path(target).resolve().as_uri(), arguments))
+            print(target, flush=True)  # progress, read by assembleur
     except Exception as exc:
         print(f"{Path(source).name} : export impossible ({exc})", file=sys.stderr)
         return 5
     finally:
         document.close(True)
-    print(target, flush=True)  # progress, read by assembleur
     return 0
+
+
+def _by_source(pairs):
+    """The (source, target) pairs as (source, [targets]): a source named in a row is opened once for all."""
+    grouped = []
+    for source, target in pairs:
+        if grouped and grouped[-1][0] == source:
+            grouped[-1][1].append(target)
+        else:
+            grouped.append((source, [target]))
+    return grouped
 
 
 def _compare(desktop, older, newer, target):
@@ -185,8 +199,8 @@ def main(argv):
             return 3
         if comparing:
             return _compare(desktop, *argv[3:6])
-        for source, target in pairs:
-            code = _convert(desktop, source, target, options, update_indexes)
+        for source, targets in _by_source(pairs):
+            code = _convert(desktop, source, targets, options, update_indexes)
             if code:
                 return code
         return 0
@@ -265,8 +279,8 @@ def serve(soffice, profile, state_file, idle_seconds):
         options, update_indexes = _options(raw_options)
         errors = io.StringIO()
         with contextlib.redirect_stderr(errors):
-            for source, target in pairs:
-                code = _convert(desktop, source, target, options, update_indexes)
+            for source, targets in _by_source(pairs):
+                code = _convert(desktop, source, targets, options, update_indexes)
                 if code:
                     return [code, errors.getvalue().strip()]
         state["last"] = time.monotonic()
