@@ -16,7 +16,7 @@ from assembleur.pdf.libreoffice import find_soffice
 from assembleur.programmation import tableur
 from assembleur.programmation.lecture import read_programmation
 
-from .tableurs import CONTEXTE, local_rows, write_xlsx
+from .tableurs import CONTEXTE, anct_rows, local_rows, write_csv, write_xlsx
 
 pytestmark = pytest.mark.libreoffice
 
@@ -110,3 +110,21 @@ def test_equal_neighbour_cells_that_calc_writes_once_are_each_read(tmp_path: Pat
         ("Lectures à partager", "Ville", ("Auchel",), {"etat": Decimal("1000.00"), "region": Decimal("1000.00")}),
         ("Vélo Solidaire", "Vélo Solidaire", ("Béthune",), {"etat": Decimal("2250.00"), "region": Decimal("750.00")}),
     ]
+
+
+def test_the_export_saved_again_by_calc_imports_back_unchanged(projet: Path, cli) -> None:
+    write_csv(projet / "subventions.csv", anct_rows())
+    assert cli("importer", "programmation", "subventions.csv", "2019", "--contrat", "CV062001").exit_code == 0
+    assert cli("exporter", "programmation", "programmation-2019.xlsx", "2019").exit_code == 0
+    imported = (projet / "contenus/2019/programmation.yaml").read_bytes()
+    saved = saved_by_calc(projet / "programmation-2019.xlsx", projet / "calc")  # as a service using LibreOffice would
+
+    back = cli("importer", "programmation", str(saved), "2019")
+
+    assert back.exit_code == 0, back.output
+    assert back.stdout.splitlines()[:2] == [
+        f"{saved}, feuille « Programmation », en-tête ligne 1 : 125 action(s) lue(s), ligne de total vérifiée.",
+        "Actions (contenus/2019/programmation.yaml est déjà à jour) : 0 ajoutée(s), 0 modifiée(s), "
+        "125 inchangée(s), 2 à classer.",
+    ]
+    assert (projet / "contenus/2019/programmation.yaml").read_bytes() == imported
