@@ -86,7 +86,7 @@ def test_a_year_of_todays_model_is_not_migrated(projet: Path, cli) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         "Erreur : L'année 2019 n'est pas écrite selon l'ancien modèle (elle a contrat.yaml, ou pas de "
-        "programmation.yaml) : rien à migrer.\nLancez « assembleur verifier » pour la vérifier telle qu'elle est.\n"
+        "programmation.yaml) : rien à migrer.\nLancez « assembleur verifier 2019 » pour la vérifier telle qu'elle est.\n"
     )
 
 

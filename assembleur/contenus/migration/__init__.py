@@ -242,7 +242,7 @@ def plan(folder: Path) -> Migration:
         raise ProjectError(
             f"L'année {folder.name} n'est pas écrite selon l'ancien modèle (elle a contrat.yaml, ou pas de "
             "programmation.yaml) : rien à migrer.",
-            "Lancez « assembleur verifier » pour la vérifier telle qu'elle est.",
+            f"Lancez « assembleur verifier {folder.name} » pour la vérifier telle qu'elle est.",
         )
     yaml = round_trip()
     names = ["rapport.yaml", "programmation.yaml", "feuille_de_route.yaml"]
