@@ -1,6 +1,7 @@
 """A workbook saved by the real LibreOffice Calc (``.ods``), read as Calc shows it: the reader of
 :mod:`assembleur.programmation.ods` is written on the standard library, so it is checked on Calc's own output
-(merged cells, comments, formulas, number formats, coded spaces, runs of identical rows and a million empty ones)."""
+(merged cells, comments, formulas and their errors, number formats, coded spaces, equal neighbour cells written
+once, a million empty rows)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from assembleur.errors import ImportRefused
 from assembleur.pdf.libreoffice import find_soffice
 from assembleur.programmation import tableur
 from assembleur.programmation.lecture import read_programmation
@@ -128,3 +130,15 @@ def test_the_export_saved_again_by_calc_imports_back_unchanged(projet: Path, cli
         "125 inchangée(s), 2 à classer.",
     ]
     assert (projet / "contenus/2019/programmation.yaml").read_bytes() == imported
+
+
+def test_a_formula_in_error_is_refused_naming_its_cell(tmp_path: Path) -> None:
+    rows = local_rows()[:-1]
+    rows[4][4] = "=1/0"  # Calc writes the error as text (« #DIV/0! »), with a typed value of its own
+    path = saved_by_calc(write_xlsx(tmp_path / "suivi.xlsx", rows), tmp_path)
+    with pytest.raises(ImportRefused) as refused:
+        read_programmation(path, CONTEXTE, 2019)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}, feuille « Programmation », ligne 5 : colonne E (« Montant État (€) ») : montant illisible "
+        "« #DIV/0! » ; écrivez par exemple « 12 500,00 € »"
+    ]
