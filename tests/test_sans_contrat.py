@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .aides import REPO
 
-CONTRACT_WORDS = re.compile(r"cget|cabbalr|b[ée]thune|cohesion_sociale|cadre_de_vie|pilier", re.IGNORECASE)
+CONTRACT_WORDS = re.compile(r"cget|cabbalr|b[ée]thune|cohesion_sociale|cadre_de_vie|pilier|200072460", re.IGNORECASE)
 
 
 def test_no_python_string_of_the_package_names_a_contract() -> None:

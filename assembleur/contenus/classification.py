@@ -20,8 +20,8 @@ from pathlib import Path
 
 from .. import limites
 from ..errors import ActesProblems, Problem
+from ..pdf.actes_message import NAMESPACE  # one home for the ACTES namespace: the message writer
 
-NAMESPACE = "http://www.interieur.gouv.fr/ACTES#v1.1-20040216"
 ROOT = "RetourClassification"
 
 

@@ -99,7 +99,7 @@ class Piece:
         return transmission.type_piece_acte if self.role == PRINCIPAL else transmission.type_piece_annexe
 
     def actes_name(self, transmission: Transmission) -> str:
-        """The ACTES name: ``99_DE-062-200072460-20201215-2020_245-DE-1-1_1.pdf``."""
+        """The ACTES name: ``99_DE-DDD-SIREN-AAAAMMJJ-NUMERO-DE-1-1_1.pdf``."""
         return _safe(f"{self.piece_type(transmission)}-{transmission.stem()}_{self.order}.pdf")
 
 

@@ -24,6 +24,8 @@ from ..errors import ValueFormatError
 CENT = Decimal("0.01")
 
 # The fields of a row, and the headers that name them (normalised: see :func:`normalise`).
+# TYPE_TIERS, CONTRAT_LIBELLE and REGION are recognised but not imported: they keep the ANCT export's
+# own columns out of « colonnes non lues », and REGION tells its region name from a column of amounts.
 NUMERO = "numero"
 TITRE = "titre"
 PORTEUR = "porteur"
