@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from assembleur.contenus import consultation
@@ -274,16 +275,16 @@ def test_full_flow_pending_communes_an_avis_a_projet_and_its_download(projet: Pa
         page.get_by_label("Sens de l'avis").select_option("prend acte")
         page.get_by_label("Date de réception").fill("2020-11-20")
         page.get_by_role("button", name="Enregistrer l'avis").click()
-        assert page.get_by_role("status").inner_text() == (
+        expect(page.get_by_role("status")).to_have_text(
             "L'avis de « Auchel » est enregistré : annexes/2019/avis-auchel-2020-11-18.pdf (2 pages), "
             "avis.yaml complété."
         )
         assert (projet / "annexes/2019/avis-auchel-2020-11-18.pdf").read_bytes() == (projet / SCAN).read_bytes()
         page.get_by_role("link", name="L'année").click()
-        assert row.locator("td").all_inner_texts() == [
-            "reçu",
-            "reçu le 20 novembre 2020 — séance du 18 novembre 2020, prend acte",
-        ]
+        # expect() waits for the new page; reading at once could see it half loaded
+        expect(row.locator("td")).to_have_text(
+            ["reçu", "reçu le 20 novembre 2020 — séance du 18 novembre 2020, prend acte"]
+        )
 
         # a projet, built in the background; a second click meanwhile is told to wait
         page.get_by_role("button", name="Fabriquer une version projet").click()
@@ -350,7 +351,7 @@ def test_the_final_version_refused_lists_its_reasons_and_writes_nothing(atelier:
 def test_the_preview_refreshes_by_itself_when_a_content_file_is_saved(atelier: Atelier, page) -> None:
     page.goto(atelier.address)
     page.get_by_role("link", name="Aperçu").click()
-    assert page.get_by_text("Aucun dossier fabriqué pour l'instant.").count() == 1
+    expect(page.get_by_text("Aucun dossier fabriqué pour l'instant.")).to_have_count(1)
     rapport = atelier.root / "contenus/2019/rapport.yaml"
     text = rapport.read_text(encoding="utf-8")
     rapport.write_text(text.replace("  titre: Conclusion", "  titre: Conclusion et perspectives"), encoding="utf-8")
@@ -399,7 +400,7 @@ def test_each_page_links_to_its_help_and_fits_the_width(atelier: Atelier, page, 
     assert heading.inner_text() == "6. Enregistrer un avis ou une contribution"
     assert page.evaluate("() => document.querySelector('#avis').getBoundingClientRect().top") < 200
     page.get_by_role("link", name="Référence").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Référence"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Référence")
     status, body = request(atelier, "GET", "/aide/atelier.css", {"Cookie": f"assembleur_jeton={atelier.token}"})
     assert status == 404 and "<h1>Page d'aide introuvable</h1>" in body
 
@@ -586,19 +587,22 @@ def test_the_programmation_is_imported_from_its_page_after_its_preview(projet: P
         page.get_by_role("link", name="Importer la programmation").click()
         page.get_by_label("Tableau").set_input_files(projet / "illisible.csv")
         page.get_by_role("button", name="Voir ce qui changerait").click()
-        assert page.get_by_role("alert").locator("li").all_inner_texts() == [
-            "illisible.csv, ligne 3 : colonne « Mt engagé » : montant illisible « beaucoup » ; écrivez par exemple "
-            "« 12 500,00 € »"
-        ]
+        expect(page.get_by_role("alert").locator("li")).to_have_text(
+            [
+                "illisible.csv, ligne 3 : colonne « Mt engagé » : montant illisible « beaucoup » ; "
+                "écrivez par exemple « 12 500,00 € »"
+            ]
+        )
         page.get_by_label("Tableau").set_input_files(projet / "subventions.csv")
         page.get_by_label("Code du contrat").fill("CV062001")
         page.get_by_role("button", name="Voir ce qui changerait").click()
-        assert "ajoutée : Tremplin numérique" in page.locator(".rapport li").all_inner_texts()
+        added = page.locator(".rapport li").filter(has_text=re.compile(r"^ajoutée : Tremplin numérique$"))
+        expect(added).to_have_count(1)
         assert page.get_by_text("Total Etat - CGET : ").inner_text() == "Total Etat - CGET : 29\u202f200,50\u00a0€"
         assert programmation.read_bytes() == before  # a preview writes nothing
 
         page.get_by_role("button", name="Importer", exact=True).click()
-        assert page.get_by_role("status").inner_text() == (
+        expect(page.get_by_role("status")).to_have_text(
             "La programmation est importée : contenus/2019/programmation.yaml est complété."
         )
         assert "dauphin: PRJ-2019-0004, montants: {cget: 4500}}" in programmation.read_text(encoding="utf-8")
