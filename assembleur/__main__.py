@@ -1,6 +1,6 @@
 """The ``assembleur`` program: LibreOffice launched before the command line is even read.
 
-Reading the command line (Typer, and pydantic for its options) takes a tenth
+Reading the command line (Typer and its copy of Click) takes a tenth
 of a second, and a build waits for LibreOffice to start: a command that
 converts documents launches the warm converters first, without waiting for
 them, then reads its command line (:mod:`.cli`). A projet found unchanged

@@ -7,6 +7,7 @@ line shows them in French, with the exit code of a usage error.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 
@@ -65,10 +66,10 @@ def usage_message(exc: click_errors.UsageError) -> str:
         return f"L'option {exc.option_name} demande une valeur."
     if isinstance(exc, click_errors.MissingParameter) and exc.param is not None:
         if exc.param.param_type_name == "argument":
-            return f"Il manque l'argument {exc.param.display_name_raw}."
+            return f"Il manque l'argument {exc.param.human_readable_name.upper()}."
         return f"Il manque l'option {exc.param.opts[0]}."
     if isinstance(exc, click_errors.BadParameter) and exc.param is not None:
-        name = exc.param.opts[0] if exc.param.param_type_name == "option" else exc.param.display_name_raw
+        name = exc.param.opts[0] if exc.param.param_type_name == "option" else exc.param.human_readable_name.upper()
         return f"Valeur incorrecte pour {name} : {bad_value(exc)}."
     if match := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", exc.message):
         return f"Argument en trop : {match[1]}."
@@ -78,10 +79,10 @@ def usage_message(exc: click_errors.UsageError) -> str:
 
 
 def bad_value(exc: click_errors.BadParameter) -> str:
-    """What is wrong with a value Typer could not convert (its cause is pydantic's, in English)."""
-    errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
-    if not errors:
+    """What is wrong with a value Click could not convert (« 'abc' is not a valid int. »)."""
+    match = re.fullmatch(r"(?s)(['\"].*['\"]) is not a valid (\w+)\.", exc.message)
+    if match is None:
         return "valeur illisible"
-    value, kind = errors[0].get("input"), errors[0].get("type", "")
-    wanted = {"int_parsing": "un nombre entier", "int_from_float": "un nombre entier", "float_parsing": "un nombre"}
+    value, kind = ast.literal_eval(match[1]), match[2]  # Click shows the value as Python's repr
+    wanted = {"int": "un nombre entier", "float": "un nombre"}
     return f"« {value} » n'est pas {wanted[kind]}" if kind in wanted else f"« {value} » ne convient pas"

@@ -7,8 +7,10 @@ the fixtures); no test module imports another.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -121,6 +123,27 @@ def noise_scan(path: Path, pages: int) -> Path:
     images = [Image.frombytes("L", (1240, 1754), generator.randbytes(1240 * 1754)) for _ in range(pages)]
     images[0].save(path, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=90)
     return path
+
+
+# run in a process of its own: qpdf's memory is not Python's (tracemalloc would not see it)
+_ASSEMBLY_MEMORY = """
+import datetime as dt, json, resource, sys
+from pathlib import Path
+from assembleur.pdf import assemble, finish
+scans, output = [Path(p) for p in json.loads(sys.argv[1])], Path(sys.argv[2])
+parts = [assemble.Part(f"Avis {n}", scan, fit_to_a4=True, alt=f"Avis {n}") for n, scan in enumerate(scans)]
+metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
+finish.outlines("PROJET")  # the letters' outlines are read once per process
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+assemble.assemble(parts, output, metadata, watermark=True, note="version projet v1")
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+"""
+
+
+def assembly_memory(scans: list[Path], output: Path) -> int:
+    """How much a process's peak memory grows (bytes) while it assembles ``scans`` (watermarked) into ``output``."""
+    arguments = [sys.executable, "-c", _ASSEMBLY_MEMORY, json.dumps([str(scan) for scan in scans]), str(output)]
+    return int(subprocess.run(arguments, capture_output=True, text=True, check=True, cwd=REPO).stdout)
 
 
 def elements(node: DictionaryObject) -> list[DictionaryObject]:

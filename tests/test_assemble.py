@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from assembleur.errors import AnnexError
-from assembleur.pdf import assemble, finish
+from assembleur.pdf import assemble, finish, scans
 
-from .aides import noise_scan, scan_pdf
+from .aides import assembly_memory, noise_scan, scan_pdf
 
 
-def organisme(nom: str, fichier: str) -> assemble.Avis:
-    return assemble.Avis(nom, fichier)
+def organisme(nom: str, fichier: str) -> scans.Avis:
+    return scans.Avis(nom, fichier)
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def messages(exc: AnnexError) -> list[str]:
 
 def test_good_scans_pass_with_their_page_count(annexes_dir: Path) -> None:
     scan_pdf(annexes_dir / "a.pdf", pages=2)
-    [scan] = assemble.check_scans([organisme("Auchel", "a.pdf")], annexes_dir, Path("annexes/2019"))
+    [scan] = scans.check_scans([organisme("Auchel", "a.pdf")], annexes_dir, Path("annexes/2019"))
     assert scan.pages == 2 and scan.organisme == "Auchel"
 
 
@@ -51,7 +54,7 @@ def test_every_bad_scan_is_reported_at_once_naming_the_file(annexes_dir: Path, t
     outside = scan_pdf(tmp_path / "ailleurs.pdf")
     os.symlink(outside, annexes_dir / "lien.pdf")
     with pytest.raises(AnnexError) as caught:
-        assemble.check_scans(
+        scans.check_scans(
             [
                 organisme("Absente", "absent.pdf"),
                 organisme("Vide", "vide.pdf"),
@@ -86,32 +89,81 @@ def test_every_bad_scan_is_reported_at_once_naming_the_file(annexes_dir: Path, t
     assert str(caught.value).startswith("9 erreurs dans les avis scannés :\n- annexes/2019/absent.pdf")
 
 
-def attached(path: Path) -> tuple[PdfWriter, object]:
-    writer = PdfWriter()
-    return writer, writer.add_page(PdfReader(path).pages[0])
-
-
 def image_streams(page: object) -> list[tuple[str, bytes]]:
     xobjects = page["/Resources"]["/XObject"]
     return [(xobjects[name].get_object()["/Filter"], xobjects[name].get_object().get_data()) for name in xobjects]
 
 
-def test_a_rotated_or_letter_page_is_made_upright_a4_with_its_image_untouched(tmp_path: Path) -> None:
-    for path in (scan_pdf(tmp_path / "r.pdf", rotate=90), scan_pdf(tmp_path / "l.pdf", size=(1275, 1650))):
-        before = image_streams(PdfReader(path).pages[0])
-        _writer, page = attached(path)  # the writer must outlive the page
-        fitted = assemble.fit_to_a4(page)
-        assert (fitted.rotation or 0) == 0
-        assert (round(float(fitted.mediabox.width)), round(float(fitted.mediabox.height))) == (595, 842)
-        assert image_streams(fitted) == before
-        assert before[0][0] == "/DCTDecode"
+def grey_area(pdf: Path, darker_than: int = 240) -> tuple[tuple[int, int], tuple[int, int, int, int]]:
+    """The first page drawn by poppler at 36 dpi: its size in pixels, and the box of what is darker than a shade."""
+    subprocess.run(["pdftoppm", "-gray", "-r", "36", "-singlefile", str(pdf), str(pdf.with_suffix(""))], check=True)
+    with Image.open(pdf.with_suffix(".pgm")) as image:
+        return image.size, image.point(lambda shade: 255 if shade < darker_than else 0).getbbox()
+
+
+def fitted(path: Path, tmp_path: Path) -> Path:
+    """The first page of ``path`` fitted to A4 by :func:`assemble.fit_to_a4`, saved alone."""
+    with pikepdf.open(path) as source, pikepdf.new() as pdf:
+        pdf.pages.append(source.pages[0])
+        assemble.fit_to_a4(pdf.pages[0])
+        pdf.save(tmp_path / f"{path.stem}-a4.pdf")
+    return tmp_path / f"{path.stem}-a4.pdf"
+
+
+@pytest.mark.parametrize(
+    ("rotate", "size", "drawn"),
+    [
+        (90, (1275, 1650), (595, 460)),  # a Letter page shown in landscape: full width, centred in height
+        (270, (1240, 1754), (595, 421)),  # an A4 page shown in landscape
+        (0, (1275, 1650), (595, 770)),  # an upright Letter page: scaled to the A4 width
+        (180, (1754, 2480), (595, 842)),  # an A3 page upside down: scaled down, turned the right way
+    ],
+)
+def test_a_rotated_or_other_size_page_is_made_upright_a4_centred_with_its_image_untouched(
+    tmp_path: Path, rotate: int, size: tuple[int, int], drawn: tuple[int, int]
+) -> None:
+    path = scan_pdf(tmp_path / "scan.pdf", size=size, rotate=rotate)
+    before = image_streams(PdfReader(path).pages[0])
+    page = PdfReader(fitted(path, tmp_path)).pages[0]
+    assert (page.rotation or 0) == 0
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    assert image_streams(page) == before and before[0][0] == "/DCTDecode"
+    # what poppler draws: the scan's grey page, as large as A4 allows, in the middle
+    (width, height), (left, top, right, bottom) = grey_area(tmp_path / "scan-a4.pdf")
+    expected = (round(drawn[0] / 72 * 36), round(drawn[1] / 72 * 36))
+    assert abs((right - left) - expected[0]) <= 2 and abs((bottom - top) - expected[1]) <= 2
+    assert abs(left - (width - right)) <= 2 and abs(top - (height - bottom)) <= 2
+
+
+def test_a_turned_page_keeps_its_top_at_the_top(tmp_path: Path) -> None:
+    """A page shown turned is turned the way a reader shows it: its top edge ends up at the top."""
+    image = Image.new("L", (1240, 1754), 255)
+    image.paste(0, (0, 0, 1240, 200))  # a black band along the top of the page
+    image.save(tmp_path / "droit.pdf", "PDF", resolution=150)
+    for rotate in (90, 180, 270):
+        writer = PdfWriter()
+        writer.add_page(PdfReader(tmp_path / "droit.pdf").pages[0]).rotate(rotate)
+        with (tmp_path / f"r{rotate}.pdf").open("wb") as handle:
+            writer.write(handle)
+        seen_size, seen_box = grey_area(tmp_path / f"r{rotate}.pdf", 128)  # as a reader shows it: /Rotate applied
+        size, box = grey_area(fitted(tmp_path / f"r{rotate}.pdf", tmp_path), 128)
+        assert _side(box, size) == _side(seen_box, seen_size), rotate  # the band stays on the side it was shown
+
+
+def _side(box: tuple[int, int, int, int], size: tuple[int, int]) -> str:
+    left, top, right, _ = box
+    width, _ = size
+    if right - left >= width - 4:
+        return "haut" if top <= 2 else "bas"
+    return "gauche" if left <= 2 else "droite"
 
 
 def test_an_upright_a4_page_is_kept_as_is(tmp_path: Path) -> None:
-    _, page = attached(scan_pdf(tmp_path / "a4.pdf"))
-    content = page.get_contents().get_data()
-    assert assemble.fit_to_a4(page) is page
-    assert page.get_contents().get_data() == content
+    with pikepdf.open(scan_pdf(tmp_path / "a4.pdf")) as pdf:
+        page = pdf.pages[0]
+        content = page.obj.Contents.read_bytes()
+        assert assemble.fit_to_a4(page) is page
+        assert page.obj.Contents.read_bytes() == content
 
 
 def test_assembly_bookmarks_labels_and_metadata(tmp_path: Path) -> None:
@@ -140,21 +192,13 @@ def test_assembly_bookmarks_labels_and_metadata(tmp_path: Path) -> None:
 
 
 def test_scans_are_copied_into_the_dossier_one_image_at_a_time_and_unchanged(tmp_path: Path) -> None:
-    import tracemalloc
-
-    scans = [noise_scan(tmp_path / f"avis-{n}.pdf", pages=4) for n in range(3)]
-    weight = sum(p.stat().st_size for p in scans)
-    largest_image = max(len(data) for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page))
-    parts = [assemble.Part(f"Avis {n}", scan, fit_to_a4=True) for n, scan in enumerate(scans)]
-    metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
-    tracemalloc.start()
-    output = assemble.assemble(parts, tmp_path / "dossier.pdf", metadata, watermark=True, note="version projet v1")
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    scanned = [noise_scan(tmp_path / f"avis-{n}.pdf", pages=4) for n in range(3)]
+    weight = sum(p.stat().st_size for p in scanned)
+    originals = [data for scan in scanned for page in PdfReader(scan).pages for _, data in image_streams(page)]
+    growth = assembly_memory(scanned, tmp_path / "dossier.pdf")
     assert weight > 15_000_000
-    assert peak < 3 * largest_image + 5_000_000  # not the 15 MB of images: one at a time (plus pypdf's own work)
-    written = [data for page in PdfReader(output).pages for _, data in image_streams(page)]
-    originals = [data for scan in scans for page in PdfReader(scan).pages for _, data in image_streams(page)]
+    assert growth < 3 * max(len(data) for data in originals) + 5_000_000  # not the 15 MB of images: one at a time
+    written = [data for page in PdfReader(tmp_path / "dossier.pdf").pages for _, data in image_streams(page)]
     assert written == originals
 
 
@@ -166,7 +210,7 @@ def test_a_scan_other_than_an_avis_is_named_as_what_it_is(tmp_path: Path) -> Non
         writer.write(handle)
     shown = Path("annexes/2019")
     with pytest.raises(AnnexError) as caught:
-        assemble.check_filed_scan(tmp_path, "acte.pdf", shown, "la délibération signée", "« acte › fichier »")
+        scans.check_filed_scan(tmp_path, "acte.pdf", shown, "la délibération signée", "« acte › fichier »")
     assert str(caught.value.message) == (
         "1 erreur dans la délibération signée :\n"
         "- annexes/2019/acte.pdf : la délibération signée est protégée par un mot de passe ; "
@@ -174,7 +218,7 @@ def test_a_scan_other_than_an_avis_is_named_as_what_it_is(tmp_path: Path) -> Non
     )
     (tmp_path / "vide.pdf").write_bytes(b"")
     with pytest.raises(AnnexError) as empty:
-        assemble.check_scan(tmp_path / "vide.pdf", "la contribution de « Région »", shown / "vide.pdf")
+        scans.check_scan(tmp_path / "vide.pdf", "la contribution de « Région »", shown / "vide.pdf")
     assert empty.value.problems[0].message == (
         "le fichier de la contribution de « Région » est vide ; scannez à nouveau la délibération."
     )

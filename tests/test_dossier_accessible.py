@@ -21,7 +21,7 @@ from assembleur.contenus.model import Organisme
 from assembleur.documents import annexes
 from assembleur.pdf import assemble, finish, ocr
 
-from .aides import PARTS, PROJET_FIGE, assert_pdfa_2b, elements, noise_scan, scan_pdf
+from .aides import PARTS, PROJET_FIGE, assembly_memory, assert_pdfa_2b, elements, noise_scan, scan_pdf
 
 DOSSIER = "dossier-politique-de-la-ville-2019-projet-v1.pdf"
 DEFINITIF = "dossier-politique-de-la-ville-2019-definitif.pdf"
@@ -189,8 +189,7 @@ def test_the_watermark_and_the_version_mark_are_artifacts_drawn_without_a_font(t
 
 
 def test_the_watermark_is_drawn_whatever_the_version_mark_says() -> None:
-    page = finish.watermark_page(*assemble.A4, note="version projet v12 – € ü")
-    content = page.get_contents().get_data().decode("ascii")
+    content = finish.watermark_operators(*assemble.A4, finish.WATERMARK_STATE, note="version projet v12 – € ü")
     assert content.count(" f Q") == len("PROJET") + len("versionprojetv12–ü")  # "€" is not drawn: a space
     assert content.startswith(finish.ARTIFACT_WATERMARK) and content.endswith("EMC")
 
@@ -205,18 +204,10 @@ def test_the_ocr_text_comes_from_the_sidecar_of_the_cache(tmp_path: Path) -> Non
 
 
 def test_large_scans_are_still_copied_one_image_at_a_time_into_a_tagged_dossier(tmp_path: Path) -> None:
-    import tracemalloc
-
-    scans = [noise_scan(tmp_path / f"avis-{n}.pdf", pages=3) for n in range(2)]
-    parts = [assemble.Part(f"Avis {n}", scan, fit_to_a4=True, alt=f"Avis {n}") for n, scan in enumerate(scans)]
-    metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
-    finish.watermark_page(*assemble.A4)  # the letters' outlines are read once per process
-    tracemalloc.start()
-    output = assemble.assemble(parts, tmp_path / "dossier.pdf", metadata, watermark=True, note="version projet v1")
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert peak < 12_000_000  # the 9 MB of images do not sit in memory together
-    assert len(PdfReader(output).trailer["/Root"]["/StructTreeRoot"]["/K"][0]["/K"]) == 2
+    scanned = [noise_scan(tmp_path / f"avis-{n}.pdf", pages=3) for n in range(2)]
+    growth = assembly_memory(scanned, tmp_path / "dossier.pdf")
+    assert growth < 12_000_000  # the 9 MB of images do not sit in memory together
+    assert len(PdfReader(tmp_path / "dossier.pdf").trailer["/Root"]["/StructTreeRoot"]["/K"][0]["/K"]) == 2
 
 
 # --- the real dossier ----------------------------------------------------------------------------

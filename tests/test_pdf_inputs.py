@@ -23,20 +23,19 @@ from pypdf.generic import (
     DictionaryObject,
     NameObject,
     NumberObject,
-    StreamObject,
     TextStringObject,
 )
 
 from assembleur.errors import AnnexError
-from assembleur.pdf import assemble, finish
+from assembleur.pdf import assemble, finish, scans
 
 from .aides import scan_pdf
 
 SHOWN = Path("annexes/2019")
 
 
-def avis(fichier: str) -> assemble.Avis:
-    return assemble.Avis("Auchel", fichier)
+def avis(fichier: str) -> scans.Avis:
+    return scans.Avis("Auchel", fichier)
 
 
 def images(page) -> list[bytes]:
@@ -46,7 +45,7 @@ def images(page) -> list[bytes]:
 
 def merged_intact(folder: Path, name: str) -> None:
     """The scan passes the checks and comes out of the assembly with every page and image."""
-    [scan] = assemble.check_scans([avis(name)], folder, SHOWN)
+    [scan] = scans.check_scans([avis(name)], folder, SHOWN)
     source = PdfReader(folder / name)
     metadata = finish.Metadata("t", "a", "s", "k", dt.date(2020, 9, 29))
     output = assemble.assemble([assemble.Part("Avis", folder / name, fit_to_a4=True)], folder / "sortie.pdf", metadata)
@@ -59,7 +58,7 @@ def merged_intact(folder: Path, name: str) -> None:
 
 def refused(folder: Path, name: str) -> str:
     with pytest.raises(AnnexError) as caught:
-        assemble.check_scans([avis(name)], folder, SHOWN)
+        scans.check_scans([avis(name)], folder, SHOWN)
     [problem] = caught.value.problems
     return problem.message
 
@@ -120,12 +119,11 @@ def test_annotations_outlines_and_forms(folder: Path) -> None:
 
 
 def test_a_pdfa_input(folder: Path) -> None:
-    writer = PdfWriter(clone_from=scan_pdf(folder / "base.pdf"))
-    finish.set_identity(writer, finish.Metadata("t", "a", "s", "k", dt.date(2020, 11, 18)), dt.date(2020, 11, 18))
-    stream = StreamObject()
-    stream.set_data(finish.xmp_packet(finish.Metadata("t", "a", "s", "k", dt.date(2020, 11, 18))).encode())
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
-    write(writer, folder / "pdfa.pdf")
+    import pikepdf
+
+    with pikepdf.open(scan_pdf(folder / "base.pdf")) as pdf:  # Info, language and XMP, as a PDF/A scanner writes
+        finish.set_metadata(pdf, finish.Metadata("t", "a", "s", "k", dt.date(2020, 11, 18)), pdfa=True)
+        pdf.save(folder / "pdfa.pdf")
     merged_intact(folder, "pdfa.pdf")
 
 
@@ -206,8 +204,8 @@ def test_mutated_pdfs_pass_or_are_refused_by_our_checker(tmp_path_factory, data)
         original = original[: data.draw(st.integers(0, len(original)))]
     (folder / "mute.pdf").write_bytes(bytes(original))
     try:
-        scans = assemble.check_scans([avis("mute.pdf")], folder, SHOWN)
+        [checked] = scans.check_scans([avis("mute.pdf")], folder, SHOWN)
     except AnnexError as exc:
         assert exc.problems and all("mute.pdf" in str(p) for p in exc.problems)
     else:
-        assert scans[0].pages >= 1
+        assert checked.pages >= 1

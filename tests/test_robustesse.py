@@ -8,8 +8,8 @@ import os
 import socket
 from pathlib import Path
 
+import pikepdf
 import pytest
-from pypdf import PdfWriter
 
 from assembleur.fabrication import build
 from assembleur.files import sha256
@@ -38,10 +38,10 @@ def test_a_full_disk_stops_the_build_and_leaves_earlier_outputs_intact(projet: P
     folder = projet / "sortie" / "2019"
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
-    def full(self, stream) -> None:
+    def full(self, *arguments, **options) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(PdfWriter, "write", full)
+    monkeypatch.setattr(pikepdf.Pdf, "save", full)  # every PDF assembleur writes is written by qpdf
     result = cli("dossier", "2019", "--forcer")
     assert result.exit_code == 2
     assert "(le disque est plein)." in result.stderr

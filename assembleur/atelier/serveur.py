@@ -60,6 +60,7 @@ def serve(year: Year, port: int | None, open_browser: bool, say: Callable[[str],
         lifespan="off",
         timeout_graceful_shutdown=2,
     )
+
     class _Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: object) -> None:
             # said when Ctrl+C arrives, not seconds later once the open connections are closed

@@ -299,12 +299,12 @@ def store_scan(
     Returns the stored file and its number of pages; ``undo`` gets the
     removal of what was written. Raises :class:`OSError`.
     """
-    from ..pdf import assemble
+    from ..pdf import scans
 
     temporary = write_temporary(pdf, folder, f".{stem}.", ".partiel.pdf")
     undo.callback(temporary.unlink, missing_ok=True)  # gone once placed
     try:
-        pages = assemble.check_scan(temporary, named, year.shown(folder / f"{stem}.pdf"))
+        pages = scans.check_scan(temporary, named, year.shown(folder / f"{stem}.pdf"))
     except AnnexError as exc:
         problem = exc.problems[0]
         raise RegistrationError(

@@ -35,10 +35,11 @@ from .pieces import DELIBERATION_TEMPLATE, RAPPORT_TEMPLATE, Piece, dossier_piec
 from .verification import Checked
 
 if TYPE_CHECKING:
-    from ..pdf.assemble import Part, ScannedAvis
+    from ..pdf.assemble import Part
     from ..pdf.finish import Metadata
+    from ..pdf.scans import ScannedAvis
 
-# The PDF stages (assemble, finish, manifest, actes, ocr: pypdf) are imported where first used:
+# The PDF stages (assemble, finish, manifest, actes, ocr) are imported where first used:
 # LibreOffice waits for the first rendered document, and their loading is better done while it converts.
 # render (docxtpl, python-docx) too: a reused build checks its inputs without loading them.
 

@@ -12,6 +12,7 @@ reader.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import json
@@ -28,6 +29,7 @@ from ..project import ANNEXES, CACHE_FOLDER, Year, placed
 from . import manifest, versions
 
 if TYPE_CHECKING:
+    from ..pdf.scans import ScannedAvis
     from .options import BuildOptions
 
 
@@ -158,6 +160,36 @@ def recall(year: Year, print_: str) -> Proven | None:
     return Proven(warnings, files)
 
 
+def recall_scans(year: Year, folder: Path, names: list[str]) -> dict[str, int] | None:
+    """The pages of each scan ``names`` of ``folder`` if every one passed the scan checks before; else None.
+
+    Keyed by each scan's SHA-256, this assembleur and the checking libraries; the places are checked
+    again (a link out of the folder keeps the bytes). Any doubt, and every scan is checked again.
+    """
+    if len(set(names)) != len(names) or not all(placed(folder / name, folder) for name in names):
+        return None
+    pages: dict[str, int] = {}
+    for name in names:
+        try:
+            data = json.loads(_scan_verdict_path(year, folder / name).read_text(encoding="utf-8"))
+            pages[name] = int(data["pages"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    return pages
+
+
+def remember_scans(year: Year, scans: list[ScannedAvis]) -> None:
+    """Record that each of ``scans`` passed the scan checks, with its number of pages."""
+    for scan in scans:
+        with contextlib.suppress(OSError, OutputError), atomic_output(_scan_verdict_path(year, scan.path)) as temporary:
+            temporary.write_text(json.dumps({"pages": scan.pages}), encoding="utf-8")
+
+
+def _scan_verdict_path(year: Year, scan: Path) -> Path:
+    key = hashlib.sha256(f"scan {sha256(scan)}\n{__version__}\n{_libraries()}".encode()).hexdigest()
+    return year.root / CACHE_FOLDER / VERDICTS / f"{key}.json"
+
+
 def _verdict_path(year: Year, print_: str) -> Path:
     # the fingerprint holds assembleur's version, the options and every input's SHA-256
     key = hashlib.sha256(f"{print_}\n{_libraries()}".encode()).hexdigest()
@@ -166,8 +198,13 @@ def _verdict_path(year: Year, print_: str) -> Path:
 
 def _libraries() -> str:
     """The identity of the installed checking libraries and of Python, without importing the libraries."""
+    return _identities(CHECKING_LIBRARIES)
+
+
+@functools.cache  # asked once per scan
+def _identities(names: tuple[str, ...]) -> str:
     identities = [sys.version]
-    for name in CHECKING_LIBRARIES:
+    for name in names:
         try:
             spec = importlib.util.find_spec(name)
             details = os.stat(spec.origin) if spec is not None and spec.origin else None

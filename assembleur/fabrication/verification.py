@@ -23,9 +23,9 @@ from .options import BuildOptions
 
 if TYPE_CHECKING:
     from ..documents.render import TemplateUse
-    from ..pdf.assemble import ScannedAvis
+    from ..pdf.scans import ScannedAvis
 
-# The PDF stage (assemble: pypdf) and render (docxtpl, python-docx) are imported where first used:
+# The PDF stages (scans: pypdf; assemble: pikepdf) and render (docxtpl, python-docx) are imported where first used:
 # a reused build checks its inputs without loading them.
 
 
@@ -87,14 +87,23 @@ unchanged_message = freshness.unchanged_message
 
 
 def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
-    """The year's received avis, each scan checked (all problems at once)."""
-    from ..pdf import assemble
+    """The year's received avis, each scan checked (all problems at once).
+
+    A scan whose bytes passed these checks before (same SHA-256, same assembleur and PDF reader) is
+    not read again: only its place is checked (see :func:`.freshness.recall_scans`).
+    """
+    from ..pdf import scans
 
     if checked.content.avis is None:
         return []
     folder = year.root / ANNEXES / str(year.annee)
-    received = [assemble.Avis(o.nom, o.avis.fichier) for o in checked.content.avis.organismes if o.avis is not None]
-    return assemble.check_scans(received, folder, year.shown(folder))
+    received = [scans.Avis(o.nom, o.avis.fichier) for o in checked.content.avis.organismes if o.avis is not None]
+    known = freshness.recall_scans(year, folder, [avis.fichier for avis in received])
+    if known is not None:
+        return [scans.ScannedAvis(avis.organisme, folder / avis.fichier, known[avis.fichier]) for avis in received]
+    checked_scans = scans.check_scans(received, folder, year.shown(folder))
+    freshness.remember_scans(year, checked_scans)
+    return checked_scans
 
 
 def act_registered(checked: Checked) -> bool:
@@ -105,13 +114,13 @@ def act_registered(checked: Checked) -> bool:
 
 def check_act(year: Year, checked: Checked) -> Path | None:
     """The signed délibération's file, checked like a scan; None while no act is recorded."""
-    from ..pdf import assemble
+    from ..pdf import scans
 
     deliberation = checked.content.deliberation
     if deliberation is None or deliberation.acte is None:
         return None
     folder = year.root / ANNEXES / str(year.annee)
-    return assemble.check_filed_scan(
+    return scans.check_filed_scan(
         folder,
         deliberation.acte.fichier,
         year.shown(folder),

@@ -123,7 +123,7 @@ def build_package(
     limit_mib: float = DEFAULT_LIMIT_MIB,
 ) -> list[Path]:
     """Copy ``pieces`` into ``folder`` with the ACTES message and a bordereau; refuse when over ``limit_mib``."""
-    from .assemble import forbidden_content, forbidden_names
+    from .scans import forbidden_content, forbidden_names
 
     for piece in pieces:
         found = forbidden_content(piece.source)

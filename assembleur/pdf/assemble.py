@@ -1,398 +1,33 @@
-"""Stage 6 — assemble: check the scanned avis, then merge every part into the dossier PDF.
+"""Stage 6 — assemble: every part and checked scan merged into the dossier PDF, in one pass with qpdf (pikepdf).
 
-Scanned pages are carried over as they are: their images are never decoded
-or re-encoded. A page that is rotated or not A4 is turned upright and fitted
-to A4 by a transformation of its content, which leaves the images untouched.
-A scan's images stay in its file until the dossier is written, then are
-copied one at a time: 200 MB of scans do not sit in memory.
+The pages are copied, the bookmarks, page labels, metadata and structure tree
+written, and the file saved once. Scanned pages are carried over as they are:
+their images are never decoded or re-encoded. A page that is rotated or not
+A4 is turned upright and fitted to A4 by one transformation put in front of
+its content, which leaves the images untouched. qpdf copies a stream's bytes
+from its file only when the dossier is written, one at a time: 200 MB of
+scans do not sit in memory. The scans themselves are checked before
+(:mod:`.scans`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    EncodedStreamObject,
-    IndirectObject,
-    RectangleObject,
-    StreamObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
 
-from ..errors import AnnexError, Problem
-from ..limites import (
-    MAX_IMAGE_PIXELS,
-    MAX_PAGE_SIDE,
-    MAX_PDF_DEPTH,
-    MAX_PDF_OBJECTS,
-    MAX_PDF_SECONDS,
-    MAX_SCAN_PAGES,
-)
-from . import finish
-
-if TYPE_CHECKING:  # pikepdf and the structure tree load only when a dossier is assembled, not to check scans
-    from . import structure
+from ..files import atomic_output
+from . import finish, structure
 from .finish import Metadata
 
 A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
-FORBIDDEN_KEYS = ("/JavaScript", "/JS", "/EmbeddedFiles", "/EmbeddedFile")
-FORBIDDEN_ACTIONS = ("/JavaScript", "/Launch")  # values of an action's /S; a plain "go to page" is fine
-DEFERRED_BYTES = 64 * 1024  # a scan's streams above this size are read back from the scan when written
-
-
-@dataclass(frozen=True)
-class Avis:
-    """A received avis to check: the name of the body that sent it, and its scan's file name."""
-
-    organisme: str
-    fichier: str  # relative to the annexes folder
-
-
-@dataclass(frozen=True)
-class ScannedAvis:
-    """A received avis whose scan passed the checks."""
-
-    organisme: str
-    path: Path
-    pages: int
-
-
-def check_scans(received: list[Avis], annexes: Path, shown: Path) -> list[ScannedAvis]:
-    """Check every received avis's scan before any work starts; all problems at once.
-
-    ``annexes`` is ``annexes/<année>/``; ``shown`` is how messages name it.
-    Each scan must lie inside it (links included), exist, open as a PDF,
-    have at least one page and not be password-protected.
-    """
-    problems: list[Problem] = []
-    scans: list[ScannedAvis] = []
-    root = annexes.resolve()
-    used: dict[str, str] = {}
-    for avis in received:
-        organisme, name = avis.organisme, avis.fichier
-        path = annexes / name
-        label = shown / name
-
-        def refuse(message: str, label: Path = label) -> None:
-            problems.append(Problem(label, message))
-
-        if name in used:
-            refuse(f"ce fichier est déjà l'avis de « {used[name]} » ; chaque avis a son propre scan.")
-            continue
-        used[name] = organisme
-        document = f"l'avis de « {organisme} »"
-        misplaced = _misplaced(path, root, shown, document, "le nom du fichier dans avis.yaml")
-        if misplaced:
-            refuse(misplaced)
-            continue
-        pages = _check_file(path, document, refuse)
-        if pages is not None:
-            scans.append(ScannedAvis(organisme, path, pages))
-    if problems:
-        raise AnnexError(problems)
-    return scans
-
-
-def _misplaced(path: Path, root: Path, shown: Path, document: str, named_in: str) -> str:
-    """Why the scan ``path`` of ``document`` cannot be read where it is ("" if inside ``root`` and a file)."""
-    if not path.resolve().is_relative_to(root):
-        return (
-            f"{document} doit se trouver dans {shown}/ (pas ailleurs, même par un lien) ; "
-            "copiez le fichier dans ce dossier."
-        )
-    if not path.is_file():
-        return f"{document} est introuvable ; déposez le scan dans {shown}/ ou corrigez {named_in}."
-    return ""
-
-
-def check_filed_scan(annexes: Path, name: str, shown: Path, document: str, named_in: str) -> Path:
-    """Check the scan ``name`` of ``annexes`` as :func:`check_scans` checks each avis; return its path.
-
-    ``document`` names it in messages (« la délibération signée ») and in the
-    error's title; ``named_in`` says where its file name is written, for the
-    user to correct. Raises :class:`AnnexError`.
-    """
-    path = annexes / name
-    label = shown / name
-    misplaced = _misplaced(path, annexes.resolve(), shown, document, named_in)
-    if misplaced:
-        raise AnnexError([Problem(label, misplaced)], where=document)
-    check_scan(path, document, label, where=document)
-    return path
-
-
-def check_scan(path: Path, document: str, shown: Path, where: str | None = None) -> int:
-    """Check one scan exactly as :func:`check_scans` does; return its pages.
-
-    ``document`` names it in the messages: « l'avis de « Auchel » », « la
-    contribution de « … » », « la délibération signée ». ``shown`` is how
-    messages name the file; ``where`` is the error's title if not the avis.
-    Raises :class:`AnnexError`.
-    """
-    problems: list[Problem] = []
-    pages = _check_file(path, document, lambda message: problems.append(Problem(shown, message)))
-    if problems or pages is None:
-        raise AnnexError(problems, where=where)
-    return pages
-
-
-def _check_file(path: Path, document: str, refuse) -> int | None:
-    """The checks of one existing scan file: not empty, a sound PDF, nothing active, not oversized."""
-    if path.stat().st_size == 0:
-        refuse(f"le fichier de {document} est vide ; scannez à nouveau la délibération.")
-        return None
-    return _open_pages(path, document, refuse)
-
-
-# what each forbidden key means to a user, in messages
-FORBIDDEN_NAMES = {
-    "/JavaScript": "script",
-    "/JS": "script",
-    "action /JavaScript": "script",
-    "/EmbeddedFiles": "fichier joint",
-    "/EmbeddedFile": "fichier joint",
-    "action /Launch": "lancement d'un programme",
-    "chiffrement": "chiffrement",
-}
-
-
-def forbidden_names(found: list[str]) -> str:
-    """The active or embedded content of :func:`forbidden_content`, in plain French, each named once."""
-    return ", ".join(dict.fromkeys(FORBIDDEN_NAMES.get(key, key) for key in found))
-
-
-def forbidden_content(path: Path | PdfReader) -> list[str]:
-    """The active or embedded content a PDF carries: JavaScript, launch actions, embedded files."""
-    reader = path if isinstance(path, PdfReader) else PdfReader(path)
-    if reader.is_encrypted:
-        return ["chiffrement"]
-    found: set[str] = set()
-    seen: set[int] = set()
-    stack: list[object] = [reader.trailer["/Root"]]
-    while stack:
-        node = stack.pop()
-        reference = getattr(node, "indirect_reference", None)
-        if reference is not None:
-            if reference.idnum in seen:
-                continue
-            seen.add(reference.idnum)
-        node = node.get_object() if hasattr(node, "get_object") else node
-        if isinstance(node, dict):
-            found.update(key for key in node if key in FORBIDDEN_KEYS)
-            if node.get("/S") in FORBIDDEN_ACTIONS:
-                found.add(f"action {node['/S']}")
-            stack.extend(value for key, value in node.items() if key not in ("/Parent", "/P"))
-        elif isinstance(node, list):
-            stack.extend(node)
-    return sorted(found)
-
-
-class _Unbounded(Exception):
-    """A scan's structure loops, or passes a bound: what a PDF reader could follow without end."""
-
-
-class _Budget:
-    """Steps and time left to check one scan's structure."""
-
-    def __init__(self) -> None:
-        self.steps = MAX_PDF_OBJECTS
-        self.deadline = time.monotonic() + MAX_PDF_SECONDS
-
-    def step(self) -> None:
-        self.steps -= 1
-        if self.steps < 0:
-            raise _Unbounded(f"plus de {MAX_PDF_OBJECTS} objets")
-        if self.steps % 1000 == 0 and time.monotonic() > self.deadline:
-            raise _Unbounded(f"sa structure demande plus de {MAX_PDF_SECONDS:.0f} secondes de lecture")
-
-
-def _resolve(reference: object) -> tuple[object, int | None]:
-    """The object behind ``reference``, and its object number when it is an indirect one."""
-    if isinstance(reference, IndirectObject):
-        return reference.get_object(), reference.idnum
-    return reference, None
-
-
-def _structure_problem(reader: PdfReader) -> str:
-    """Why a scan's structure would make a reader loop or recurse without end, or "".
-
-    Checked before pypdf walks it: the page tree and each page's chain of
-    /Parent must not loop nor go deeper than a bound, nor the bookmarks (the
-    /First and /Next chains), nor arrays and dictionaries inside one another;
-    the whole check has a budget of objects and of time.
-    """
-    budget = _Budget()
-    try:
-        root = reader.trailer["/Root"]
-        if not isinstance(root, DictionaryObject):
-            return ""  # pypdf says it is damaged
-        if "/Pages" in root:
-            _check_page_tree(root.raw_get("/Pages"), budget)
-        if "/Outlines" in root:
-            _check_outline(root.raw_get("/Outlines"), budget)
-        _check_nesting(root.raw_get("/Pages") if "/Pages" in root else root, budget)
-        _check_nesting(reader.trailer.raw_get("/Root"), budget)
-    except _Unbounded as exc:
-        return str(exc)
-    return ""
-
-
-def _visit(reference: object, seen: set[int], budget: _Budget, loop: str) -> object:
-    """The object ``reference`` points to, once: met a second time, it is a loop (``loop`` says which)."""
-    budget.step()
-    node, number = _resolve(reference)
-    if number is not None:
-        if number in seen:
-            raise _Unbounded(loop)
-        seen.add(number)
-    return node
-
-
-def _check_page_tree(pages: object, budget: _Budget) -> None:
-    seen: set[int] = set()
-    count = 0
-    pending = [(pages, 1)]
-    while pending:
-        reference, depth = pending.pop()
-        node = _visit(reference, seen, budget, "son arbre des pages revient sur lui-même, en boucle")
-        if depth > MAX_PDF_DEPTH:
-            raise _Unbounded(f"son arbre des pages a plus de {MAX_PDF_DEPTH} niveaux")
-        if not isinstance(node, DictionaryObject):
-            continue
-        _check_parents(node, budget)
-        kids, _ = _resolve(node.raw_get("/Kids")) if "/Kids" in node else (None, None)
-        if isinstance(kids, ArrayObject):
-            pending.extend((kid, depth + 1) for kid in list.__iter__(kids))
-        else:
-            count += 1
-            if count > MAX_SCAN_PAGES:
-                raise _Unbounded(f"plus de {MAX_SCAN_PAGES} pages")
-
-
-def _check_parents(node: DictionaryObject, budget: _Budget) -> None:
-    """A page's chain of /Parent (pypdf follows it for inherited sizes and resources) must end."""
-    seen: set[int] = set()
-    for _ in range(MAX_PDF_DEPTH + 1):
-        if "/Parent" not in node:
-            return
-        parent = _visit(
-            node.raw_get("/Parent"), seen, budget, "ses pages se donnent l'une l'autre pour parente, en boucle"
-        )
-        if not isinstance(parent, DictionaryObject):
-            return
-        node = parent
-    raise _Unbounded(f"son arbre des pages a plus de {MAX_PDF_DEPTH} niveaux")
-
-
-def _check_outline(outlines: object, budget: _Budget) -> None:
-    """The bookmarks: each level a chain of /Next, each item's children from its /First."""
-    seen: set[int] = set()
-    top, _ = _resolve(outlines)
-    pending = [(top.raw_get("/First"), 1)] if isinstance(top, DictionaryObject) and "/First" in top else []
-    while pending:
-        item, depth = pending.pop()
-        while item is not None:
-            node = _visit(item, seen, budget, "ses signets renvoient les uns aux autres, en boucle")
-            if depth > MAX_PDF_DEPTH:
-                raise _Unbounded(f"ses signets s'imbriquent sur plus de {MAX_PDF_DEPTH} niveaux")
-            if not isinstance(node, DictionaryObject):
-                break
-            if "/First" in node:
-                pending.append((node.raw_get("/First"), depth + 1))
-            item = node.raw_get("/Next") if "/Next" in node else None
-
-
-def _check_nesting(start: object, budget: _Budget) -> None:
-    """Arrays and dictionaries inside one another (direct objects) stay within a depth; every object counted once."""
-    seen: set[int] = set()
-    pending = [(start, 1)]
-    while pending:
-        reference, depth = pending.pop()
-        budget.step()
-        node, number = _resolve(reference)
-        if number is not None:
-            if number in seen:
-                continue
-            seen.add(number)
-            depth = 1  # an indirect object is read on its own
-        if depth > MAX_PDF_DEPTH:
-            raise _Unbounded(f"des tableaux s'imbriquent sur plus de {MAX_PDF_DEPTH} niveaux")
-        if isinstance(node, DictionaryObject):
-            pending.extend((dict.__getitem__(node, key), depth + 1) for key in node if key not in ("/Parent", "/P"))
-        elif isinstance(node, ArrayObject):
-            pending.extend((item, depth + 1) for item in list.__iter__(node))
-
-
-def _oversized(reader: PdfReader) -> str:
-    """Why a scan's pages or images are too large to be a délibération, or ""."""
-    for number, page in enumerate(reader.pages, start=1):
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
-        if max(width, height) > MAX_PAGE_SIDE:
-            return f"la page {number} mesure {width / 72 * 2.54:.0f} × {height / 72 * 2.54:.0f} cm"
-        xobjects = page.get("/Resources", {}).get("/XObject", {}) if "/Resources" in page else {}
-        for name in xobjects:
-            image = xobjects[name].get_object()
-            if image.get("/Subtype") == "/Image":
-                pixels = int(image.get("/Width", 0)) * int(image.get("/Height", 0))
-                if pixels > MAX_IMAGE_PIXELS:
-                    return f"l'image de la page {number} compte {pixels // 1_000_000} millions de pixels"
-    return ""
-
-
-def _open_pages(path: Path, document: str, refuse) -> int | None:
-    protected = "protégée" if document.startswith("la ") else "protégé"  # « la délibération signée »
-    with path.open("rb") as handle:
-        if not handle.read(1024).lstrip().startswith(b"%PDF"):
-            refuse(f"le fichier de {document} n'est pas un PDF ; enregistrez le scan au format PDF.")
-            return None
-    try:
-        with path.open("rb") as handle:  # read lazily: a scan may weigh tens of MB
-            reader = PdfReader(handle)
-            if reader.is_encrypted:
-                refuse(
-                    f"{document} est {protected} par un mot de passe ; "
-                    "demandez à la commune une version sans protection."
-                )
-                return None
-            unbounded = _structure_problem(reader)
-            if unbounded:
-                refuse(
-                    f"le PDF de {document} a une structure anormale ({unbounded}), qui pourrait "
-                    "bloquer sa lecture ; imprimez-le en PDF ou scannez à nouveau la délibération."
-                )
-                return None
-            count = len(reader.pages)
-            active = forbidden_content(reader) if count else []
-            oversized = _oversized(reader) if count else ""
-    except Exception:  # any failure of the PDF parser on a damaged file means the same thing to the user
-        refuse(
-            f"le PDF de {document} est endommagé (fichier tronqué ou abîmé) ; "
-            "scannez à nouveau la délibération ou demandez une nouvelle copie."
-        )
-        return None
-    if count == 0:
-        refuse(f"le PDF de {document} n'a aucune page ; scannez à nouveau la délibération.")
-        return None
-    if active:
-        refuse(
-            f"le PDF de {document} contient des éléments actifs ou joints ({forbidden_names(active)}), "
-            "qui ne peuvent pas passer dans le dossier ; imprimez-le en PDF ou scannez à nouveau le papier."
-        )
-        return None
-    if oversized:
-        refuse(
-            f"le PDF de {document} est démesuré ({oversized}) ; "
-            "scannez à nouveau la délibération en A4, à 200 ou 300 dpi."
-        )
-        return None
-    return count
+# cos and sin of the turn that puts a page upright, by its /Rotate (a page shown turned clockwise)
+UPRIGHT = {0: (1, 0), 90: (0, -1), 180: (-1, 0), 270: (0, 1)}
 
 
 @dataclass
@@ -413,32 +48,48 @@ class Part:
     first_page: int = field(default=-1, init=False)
 
 
-def _is_upright_a4(page: PageObject) -> bool:
-    width, height = float(page.mediabox.width), float(page.mediabox.height)
+def _box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    left, bottom, right, top = (float(v) for v in page.mediabox)
+    return min(left, right), min(bottom, top), max(left, right), max(bottom, top)
+
+
+def _rotation(page: pikepdf.Page) -> int:
+    return int(page.obj.get("/Rotate", 0)) % 360
+
+
+def is_upright_a4(page: pikepdf.Page) -> bool:
+    """Is ``page`` shown upright, A4 (give or take what scanners round)?"""
+    left, bottom, right, top = _box(page)
     return (
-        (page.rotation or 0) % 360 == 0 and abs(width - A4[0]) <= A4_TOLERANCE and abs(height - A4[1]) <= A4_TOLERANCE
+        _rotation(page) == 0 and abs(right - left - A4[0]) <= A4_TOLERANCE and abs(top - bottom - A4[1]) <= A4_TOLERANCE
     )
 
 
-def fit_to_a4(page: PageObject) -> PageObject:
-    """Turn ``page`` upright and scale it to fit A4, in place; its images are left untouched.
+def fit_to_a4(page: pikepdf.Page) -> pikepdf.Page:
+    """Turn ``page`` upright and scale it to fit A4, centred, in place; its content and images are untouched.
 
-    The page must belong to a :class:`PdfWriter` (pypdf rewrites its content
-    stream). Only a ``cm`` operator is added in front of the content: the
-    image streams are not decoded nor re-encoded.
+    One ``cm`` operator is put in front of the content, as a stream of its
+    own: nothing of the page is parsed nor rewritten.
     """
-    if _is_upright_a4(page):
+    if is_upright_a4(page):
         return page
-    if page.rotation:
-        page.transfer_rotation_to_content()
-    box = page.mediabox
-    width, height = float(box.width), float(box.height)
-    scale = min(A4[0] / width, A4[1] / height)
-    offset_x = (A4[0] - width * scale) / 2 - float(box.left) * scale
-    offset_y = (A4[1] - height * scale) / 2 - float(box.bottom) * scale
-    page.add_transformation(Transformation().scale(scale, scale).translate(offset_x, offset_y))
-    a4 = RectangleObject([0, 0, *A4])
-    page.mediabox = page.cropbox = page.trimbox = page.artbox = page.bleedbox = a4
+    rotation = _rotation(page) if _rotation(page) in UPRIGHT else 0
+    cos, sin = UPRIGHT[rotation]
+    left, bottom, right, top = _box(page)
+    width, height = right - left, top - bottom
+    shown = (width, height) if rotation in (0, 180) else (height, width)
+    scale = min(A4[0] / shown[0], A4[1] / shown[1])
+    centre_x, centre_y = (left + right) / 2, (bottom + top) / 2
+    # move the page's centre to the origin, turn it upright, scale it, put it at the middle of the A4 page
+    a, b, c, d = scale * cos, scale * sin, -scale * sin, scale * cos
+    e = A4[0] / 2 - (a * centre_x + c * centre_y)
+    f = A4[1] / 2 - (b * centre_x + d * centre_y)
+    page.contents_add(f"{a:.6f} {b:.6f} {c:.6f} {d:.6f} {e:.4f} {f:.4f} cm\n".encode(), prepend=True)
+    a4 = Array([0, 0, *A4])
+    for box in ("/MediaBox", "/CropBox", "/TrimBox", "/ArtBox", "/BleedBox"):
+        page.obj[box] = a4
+    if "/Rotate" in page.obj:
+        del page.obj["/Rotate"]
     return page
 
 
@@ -450,69 +101,57 @@ def assemble(
     pdfa_from: Path | None = None,
     note: str = "",
 ) -> Path:
-    """Merge ``parts`` into ``output``: bookmarks, page labels, metadata; written atomically.
+    """Merge ``parts`` into ``output``: bookmarks, page labels, metadata, structure tree; written atomically.
 
     ``watermark`` stamps PROJET on the scanned pages (the generated parts
     carry it already); ``pdfa_from`` names a PDF/A part whose output intent
     makes the dossier PDF/A-2b.
     """
-    writer = PdfWriter()
-    with contextlib.ExitStack() as files:  # the parts stay open, read lazily, until the dossier is written
-        sections = [_append_pages(writer, part, watermark, note, files, top=True) for part in parts]
-        return _finish_assembly(writer, parts, output, metadata, pdfa_from, sections)
-
-
-def _finish_assembly(
-    writer: PdfWriter,
-    parts: list[Part],
-    output: Path,
-    metadata: Metadata,
-    pdfa_from: Path | None,
-    sections: list[structure.Section],
-) -> Path:
-    starts = [part.first_page for part in parts] + [len(writer.pages)]
-    for part, next_start in zip(parts, starts[1:], strict=True):
-        if next_start > part.first_page:
-            writer.set_page_label(part.first_page, next_start - 1, style="/D", prefix=part.label or None, start=1)
-    for part in parts:
-        _add_bookmarks(writer, part, None)
-    finish.set_identity(writer, metadata, metadata.date)
-    writer.page_mode = "/UseOutlines"
-    if pdfa_from is not None:
-        finish.make_pdfa(writer, pdfa_from, metadata)
-    else:
-        finish.set_xmp(writer, metadata)
-    from . import structure
-
-    return finish.write(writer, output, then=lambda written: structure.tag(written, sections))
+    with contextlib.ExitStack() as files, pikepdf.new() as dossier:  # the parts stay open until the dossier is written
+        # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
+        files.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        stamp = finish.Stamp(dossier, note) if watermark else None
+        sections = [_append_pages(dossier, part, stamp, files, top=True) for part in parts]
+        _page_labels(dossier, parts)
+        with dossier.open_outline() as outline:
+            outline.root.extend(item for part in parts for item in _bookmarks(part, len(dossier.pages)))
+        dossier.Root.PageMode = Name.UseOutlines
+        if pdfa_from is not None:  # the output intent of a part LibreOffice exported as PDF/A-2b
+            source = files.enter_context(pikepdf.open(pdfa_from))
+            if "/OutputIntents" not in source.Root:
+                raise ValueError(f"{pdfa_from} has no /OutputIntents: was it exported as PDF/A?")
+            # qpdf copies only indirect objects from another file: the array (often direct) is made one first
+            dossier.Root.OutputIntents = dossier.copy_foreign(source.make_indirect(source.Root.OutputIntents))
+        finish.set_metadata(dossier, metadata, pdfa=pdfa_from is not None)
+        structure.tag(dossier, sections)
+        with atomic_output(output) as temporary:
+            # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
+            dossier.save(temporary, deterministic_id=True, fix_metadata_version=False)
+            temporary.chmod(0o644)
+    return output
 
 
 def _append_pages(
-    writer: PdfWriter, part: Part, watermark: bool, note: str, files: contextlib.ExitStack, top: bool = False
+    dossier: pikepdf.Pdf, part: Part, stamp: finish.Stamp | None, files: contextlib.ExitStack, top: bool = False
 ) -> structure.Section:
     """Copy ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
-    part.first_page = len(writer.pages)
-    from . import structure
-
+    part.first_page = len(dossier.pages)
     section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
     if part.path is not None:
-        # a part made here (written by qpdf) is read strictly: the lenient reader first reads the header
-        # of every object, to mend a table that qpdf never writes wrong; a scan is read leniently
-        reader = PdfReader(files.enter_context(part.path.open("rb")), strict=not part.fit_to_a4)
-        for page in reader.pages:
-            added = writer.add_page(page)
-            if part.fit_to_a4:  # a scan
-                _defer_large_streams(writer, reader, page, added)
-                fit_to_a4(added)
-                structure.wrap_content(added, *structure.FIGURE_CONTENT)
-                if watermark:
-                    finish.stamp(added, note)
-        if part.fit_to_a4:
-            section.figures.append((part.first_page, len(reader.pages), part.alt or part.title, part.text))
+        source = files.enter_context(pikepdf.open(part.path))
+        dossier.pages.extend(source.pages)
+        if part.fit_to_a4:  # a scan: upright A4, one Figure, the watermark over it
+            for page in dossier.pages[part.first_page :]:
+                fit_to_a4(page)
+                structure.wrap_content(page, *structure.FIGURE_CONTENT)
+                if stamp is not None:
+                    stamp.draw(page)
+            section.figures.append((part.first_page, len(source.pages), part.alt or part.title, part.text))
         else:
             section.tagged = part.path
     for child in part.children:
-        added = _append_pages(writer, child, watermark, note, files)
+        added = _append_pages(dossier, child, stamp, files)
         if child.fit_to_a4:  # a scan is a Figure in its group
             section.figures += added.figures
         else:
@@ -520,74 +159,25 @@ def _append_pages(
     return section
 
 
-class _DeferredStream(EncodedStreamObject):
-    """A scan's stream whose bytes stay in the scan file until the dossier is written.
-
-    pypdf copies every stream's bytes into the writer; for scans, that is
-    the whole weight of the images. This stream reads them back from the
-    scan (still open) when it is written, one at a time, and forgets them.
-    """
-
-    def __init__(self, copy: StreamObject, reader: PdfReader, source: IndirectObject) -> None:
-        super().__init__()
-        self.update(copy)
-        self._reader, self._source = reader, source
-        self._held: bytes | None = None
-
-    @property
-    def _data(self) -> bytes:  # pypdf reads the bytes through this attribute
-        return self._held if self._held is not None else self._read()
-
-    @_data.setter
-    def _data(self, value: bytes) -> None:
-        self._held = value
-
-    def _read(self) -> bytes:
-        stream = self._source.get_object()
-        # the reader keeps what it parsed; drop it, or every image would stay in memory after all
-        self._reader.resolved_objects.pop((self._source.generation, self._source.idnum), None)
-        return stream._data
-
-    def write_to_stream(self, stream, *args, **kwargs) -> None:
-        self._held = self._read()
-        try:
-            super().write_to_stream(stream, *args, **kwargs)
-        finally:
-            self._held = None
+def _page_labels(dossier: pikepdf.Pdf, parts: list[Part]) -> None:
+    """Each top-level part numbered from 1, with its prefix (« A1-1 »)."""
+    starts = [part.first_page for part in parts] + [len(dossier.pages)]
+    numbers = Array()
+    for part, next_start in zip(parts, starts[1:], strict=True):
+        if next_start > part.first_page:
+            label = Dictionary(S=Name.D, St=1)
+            if part.label:
+                label.P = String(part.label)
+            numbers.extend([part.first_page, label])
+    if len(numbers):
+        dossier.Root.PageLabels = Dictionary(Nums=numbers)
 
 
-def _defer_large_streams(writer: PdfWriter, reader: PdfReader, source: PageObject, copy: PageObject) -> None:
-    """Swap the large images of a copied scan page for :class:`_DeferredStream`.
-
-    The source page and its copy have the same resources: they are walked
-    side by side to pair each copied image with where it lies in the scan.
-    """
-    pending = [(source.get("/Resources"), copy.get("/Resources"))]
-    while pending:
-        original_resources, copied_resources = pending.pop()
-        if not isinstance(original_resources, dict) or not isinstance(copied_resources, dict):
-            continue
-        originals, copies = original_resources.get("/XObject"), copied_resources.get("/XObject")
-        if not isinstance(originals, dict) or not isinstance(copies, dict):
-            continue
-        for name in copies:
-            original, copied = originals.raw_get(name) if name in originals else None, copies.raw_get(name)
-            if not isinstance(original, IndirectObject) or not isinstance(copied, IndirectObject):
-                continue
-            stream = copied.get_object()
-            if not isinstance(stream, StreamObject) or isinstance(stream, _DeferredStream):
-                continue  # not a stream, or an image shared with a page already done
-            if stream.get("/Subtype") == "/Form":  # a form can hold images of its own
-                pending.append((original.get_object().get("/Resources"), stream.get("/Resources")))
-            if len(stream._data) >= DEFERRED_BYTES:
-                reader.resolved_objects.pop((original.generation, original.idnum), None)
-                # pypdf has no public way to swap an object of a writer
-                writer._replace_object(copied, _DeferredStream(stream, reader, original))
-
-
-def _add_bookmarks(writer: PdfWriter, part: Part, parent: object) -> None:
-    item = parent
-    if part.title and part.first_page < len(writer.pages):
-        item = writer.add_outline_item(title=part.title, page_number=part.first_page, parent=parent)
-    for child in part.children:
-        _add_bookmarks(writer, child, item)
+def _bookmarks(part: Part, pages: int) -> list[pikepdf.OutlineItem]:
+    """The bookmark of ``part`` (if it has a title and pages) with its children's under it."""
+    children = [item for child in part.children for item in _bookmarks(child, pages)]
+    if not part.title or part.first_page >= pages:
+        return children
+    item = pikepdf.OutlineItem(part.title, part.first_page)
+    item.children.extend(children)
+    return [item]

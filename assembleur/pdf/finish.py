@@ -9,35 +9,19 @@ inputs give byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    NameObject,
-    StreamObject,
-    TextStringObject,
-)
+import pikepdf
 
 from ..files import atomic_output
 
-if TYPE_CHECKING:
-    import pikepdf
-
 WATERMARK = "PROJET"
-PRODUCER = "assembleur (pypdf)"
+PRODUCER = "assembleur (pikepdf)"
 ARTIFACT_WATERMARK = "/Artifact <</Type /Pagination /Subtype /Watermark>> BDC"
 ARTIFACT_PAGINATION = "/Artifact <</Type /Pagination>> BDC"
 # the outlines of the letters of the watermark (made by outils/fabriquer_lettres.py)
@@ -63,25 +47,6 @@ def pdf_date(day: dt.date) -> str:
 
 WATERMARK_STATE = "/GSWm"  # the graphics state of the watermark's transparency, in the page's resources
 WATERMARK_OPACITY = 0.22
-
-
-def watermark_page(width: float, height: float, note: str = "") -> PageObject:
-    """A transparent page with « PROJET » across its diagonal (and ``note`` at the bottom), to merge over a page."""
-    page = PageObject.create_blank_page(width=width, height=height)
-    state = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/ExtGState"),
-            NameObject("/ca"): FloatObject(WATERMARK_OPACITY),
-            NameObject("/CA"): FloatObject(WATERMARK_OPACITY),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/ExtGState"): DictionaryObject({NameObject(WATERMARK_STATE): state})}
-    )
-    stream = DecodedStreamObject()
-    stream.set_data(watermark_operators(width, height, WATERMARK_STATE, note).encode("latin-1"))
-    page[NameObject("/Contents")] = stream
-    return page
 
 
 def watermark_operators(width: float, height: float, state: str, note: str = "") -> str:
@@ -130,57 +95,25 @@ def outlines(text: str) -> tuple[str, float]:
     return " ".join(operators), width
 
 
-def stamp(page: PageObject, note: str = "") -> None:
-    """Draw the PROJET watermark (and ``note``) over ``page`` (a page of a writer); its images are untouched.
+class Stamp:
+    """The PROJET watermark (and ``note``) drawn over pages of ``pdf``, all sharing one transparency.
 
-    As :func:`finish_pdf` does it: the page's own content is put between ``q`` and ``Q``, the watermark
-    added after it as one more stream; nothing of the page is parsed nor rewritten (a merge would).
+    The page's own content is put between ``q`` and ``Q``, the watermark added
+    after it as one more stream: nothing of the page is parsed nor rewritten.
     """
-    from . import structure
 
-    resources = page["/Resources"].get_object() if "/Resources" in page else DictionaryObject()
-    page[NameObject("/Resources")] = resources
-    states = resources["/ExtGState"].get_object() if "/ExtGState" in resources else DictionaryObject()
-    resources[NameObject("/ExtGState")] = states
-    name, number = WATERMARK_STATE, 0
-    while name in states and states[name].get("/ca") != WATERMARK_OPACITY:  # the scan's own, or not ours
-        name, number = f"{WATERMARK_STATE}{number}", number + 1
-    states[NameObject(name)] = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/ExtGState"),
-            NameObject("/ca"): FloatObject(WATERMARK_OPACITY),
-            NameObject("/CA"): FloatObject(WATERMARK_OPACITY),
-        }
-    )
-    width, height = float(page.mediabox.width), float(page.mediabox.height)
-    drawn = watermark_operators(width, height, name, note).encode("latin-1")
-    structure.wrap_content(page, b"", b"\n" + drawn)
+    def __init__(self, pdf: pikepdf.Pdf, note: str = "") -> None:
+        self.state = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=WATERMARK_OPACITY, CA=WATERMARK_OPACITY)
+        )
+        self.note = note
 
-
-def set_identity(writer: PdfWriter, metadata: Metadata | None, day: dt.date) -> None:
-    """Dates from the content, an ID from the pages, our producer name: no trace of the clock."""
-    digest = hashlib.md5(usedforsecurity=False)
-    for page in writer.pages:
-        contents = page.get_contents()
-        digest.update(contents.get_data() if contents is not None else b"")
-    if metadata is not None:
-        digest.update(metadata.title.encode())
-    identifier = ByteStringObject(digest.digest())
-    writer._ID = ArrayObject([identifier, identifier])  # pypdf has no public setter for the file ID
-    if metadata is not None:
-        writer._root_object[NameObject("/Lang")] = TextStringObject(metadata.language)
-    writer.add_metadata(_info(metadata, day))
-
-
-def write(writer: PdfWriter, output: Path, then: Callable[[Path], None] | None = None) -> Path:
-    """Write ``writer`` atomically to ``output``; ``then`` may rework the written file before it takes its name."""
-    with atomic_output(output) as temporary:
-        with temporary.open("wb") as handle:
-            writer.write(handle)
-        if then is not None:
-            then(temporary)
-        temporary.chmod(0o644)
-    return output
+    def draw(self, page: pikepdf.Page) -> None:
+        name = page.add_resource(self.state, pikepdf.Name.ExtGState, name=_free_name(page, WATERMARK_STATE))
+        box = page.mediabox
+        width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+        page.contents_add(b"q\n", prepend=True)  # the page's own state is closed before the watermark
+        page.contents_add(b"\nQ\n" + watermark_operators(width, height, str(name), self.note).encode("latin-1"))
 
 
 def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False, note: str = "") -> Path:
@@ -188,12 +121,9 @@ def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False, no
 
     Every part goes through here at every build (the watermark and the version
     number are not cached), so this is done with qpdf (pikepdf), which copies a
-    tagged part's thousands of objects untouched in milliseconds: the
-    watermark is added as one more content stream on each page, never parsing
-    the page's own. The XMP metadata is written anew to match the new dates.
+    tagged part's thousands of objects untouched in milliseconds. The XMP
+    metadata is written anew to match the new dates.
     """
-    import pikepdf
-
     with pikepdf.open(path) as pdf:
         info = pdf.docinfo
         metadata = Metadata(
@@ -204,64 +134,35 @@ def finish_pdf(path: Path, day: dt.date, watermark: bool, pdfa: bool = False, no
             date=day,
         )
         if watermark:
-            state = pdf.make_indirect(
-                pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=WATERMARK_OPACITY, CA=WATERMARK_OPACITY)
-            )
+            stamp = Stamp(pdf, note)
             for page in pdf.pages:
-                name = page.add_resource(state, pikepdf.Name.ExtGState, name=_free_name(page, WATERMARK_STATE))
-                box = page.mediabox
-                width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-                page.contents_add(b"q\n", prepend=True)  # the page's own state is closed before the watermark
-                page.contents_add(b"\nQ\n" + watermark_operators(width, height, str(name), note).encode("latin-1"))
-        for key, value in _info(metadata, day).items():
-            info[key] = value
-        pdf.Root.Lang = pikepdf.String(metadata.language)
-        pdf.Root.Metadata = pdf.make_stream(
-            xmp_packet(metadata, pdfa).encode("utf-8"), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
-        )
+                stamp.draw(page)
+        set_metadata(pdf, metadata, pdfa)
         with atomic_output(path) as temporary:
             pdf.save(temporary, deterministic_id=True)  # an ID from the content: same inputs, same bytes
             temporary.chmod(0o644)
     return path
 
 
-def _info(metadata: Metadata | None, day: dt.date) -> dict[str, str]:
-    """The Info dictionary: dates from the content, our producer name, no trace of the clock."""
-    info = {"/Producer": PRODUCER, "/CreationDate": pdf_date(day), "/ModDate": pdf_date(day)}
-    if metadata is not None:
-        info.update(
-            {
-                "/Title": metadata.title,
-                "/Author": metadata.author,
-                "/Subject": metadata.subject,
-                "/Keywords": metadata.keywords,
-                "/Creator": "assembleur",
-            }
-        )
-    return info
-
-
-def make_pdfa(writer: PdfWriter, source_with_intent: Path, metadata: Metadata) -> None:
-    """Put back what PDF/A-2b needs and a merge drops: the output intent and the XMP metadata.
-
-    The output intent (an sRGB ICC profile) is copied from a part LibreOffice
-    exported as PDF/A-2b; the XMP packet repeats the Info dictionary, as
-    PDF/A requires.
-    """
-    intents = PdfReader(source_with_intent).trailer["/Root"].get("/OutputIntents")
-    if intents is None:
-        raise ValueError(f"{source_with_intent} has no /OutputIntents: was it exported as PDF/A?")
-    writer._root_object[NameObject("/OutputIntents")] = intents.clone(writer)
-    set_xmp(writer, metadata, pdfa=True)
-
-
-def set_xmp(writer: PdfWriter, metadata: Metadata, pdfa: bool = False) -> None:
-    """Write the XMP metadata: title and PDF/UA-1 identification, and PDF/A-2b's when ``pdfa``."""
-    stream = StreamObject()
-    stream.set_data(xmp_packet(metadata, pdfa).encode("utf-8"))
-    stream[NameObject("/Type")] = NameObject("/Metadata")
-    stream[NameObject("/Subtype")] = NameObject("/XML")
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+def set_metadata(pdf: pikepdf.Pdf, metadata: Metadata, pdfa: bool = False) -> None:
+    """The Info dictionary (dates from the content, no trace of the clock), the language and the XMP packet."""
+    day = pdf_date(metadata.date)
+    info = {
+        "/Title": metadata.title,
+        "/Author": metadata.author,
+        "/Subject": metadata.subject,
+        "/Keywords": metadata.keywords,
+        "/Creator": "assembleur",
+        "/Producer": PRODUCER,
+        "/CreationDate": day,
+        "/ModDate": day,
+    }
+    for key, value in info.items():
+        pdf.docinfo[key] = value
+    pdf.Root.Lang = pikepdf.String(metadata.language)
+    pdf.Root.Metadata = pdf.make_stream(
+        xmp_packet(metadata, pdfa).encode("utf-8"), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
+    )
 
 
 # PDF/A-2 accepts only the XMP schemas it knows, or those the file describes: pdfuaid is described
@@ -320,6 +221,4 @@ def _free_name(page: pikepdf.Page, wanted: str) -> pikepdf.Name:
     """
     taken = set(page.resources.get("/ExtGState", {}).keys())
     candidates = (wanted if n == 0 else f"{wanted}{n}" for n in range(len(taken) + 1))
-    import pikepdf
-
     return pikepdf.Name(next(c for c in candidates if c not in taken))

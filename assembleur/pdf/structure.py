@@ -1,29 +1,24 @@
 """The dossier's structure tree: every part's tags kept, in order, under one Document; the scans as Figures.
 
-pypdf copies pages but drops the structure tree of the files it merges, and
-reading a tree of thousands of elements with pypdf costs seconds. So the
-dossier is assembled by pypdf, then tagged in one pass with pikepdf (qpdf):
+Copying pages leaves the structure trees of the merged files behind. Once
+the dossier's pages are assembled (:mod:`.assemble`), it is tagged in one pass:
 each tagged part's tree is copied under an element of the dossier's tree,
 its references to the part's pages and links turned into references to the
 dossier's; the numbers that tie pages and links to the tree (the parent
 tree) are renumbered from one part to the next; role maps and IDs are
-merged. A scanned avis has no tags: while pypdf assembles, each of its
+merged. A scanned avis has no tags: as it is assembled, each of its
 pages' content is made one marked-content sequence (:func:`wrap_content`);
 here they all become one Figure with a French alternative text.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-from pypdf import PageObject
-from pypdf.generic import ArrayObject, DecodedStreamObject, IndirectObject, NameObject
 
 # the standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4): never remapped (PDF/UA)
 STANDARD_TYPES = frozenset(
@@ -52,43 +47,18 @@ class Section:
     children: list[Section] = field(default_factory=list)
 
 
-def wrap_content(page: PageObject, before: bytes, after: bytes) -> None:
-    """Put ``page``'s (a pypdf writer's page) whole content between ``before`` and ``after``.
-
-    The content is kept as it is (each stream unchanged, not parsed): two
-    small streams are added around it.
-    """
-    contents = page.raw_get("/Contents") if "/Contents" in page else None
-    streams = []
-    if contents is not None:
-        resolved = contents.get_object()
-        streams = list(resolved) if isinstance(resolved, list) else [contents]
-    writer = page.indirect_reference.pdf
-    # a stream in an array must be an indirect object; pypdf may have left a rewritten content direct
-    streams = [s if isinstance(s, IndirectObject) else writer._add_object(s) for s in streams]
-    opening, closing = DecodedStreamObject(), DecodedStreamObject()
-    opening.set_data(before + b" q\n")
-    closing.set_data(b"\nQ " + after + b"\n")
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(opening), *streams, writer._add_object(closing)])
+def wrap_content(page: pikepdf.Page, before: bytes, after: bytes) -> None:
+    """Put ``page``'s whole content between ``before`` and ``after``: two small streams around it, none parsed."""
+    page.contents_add(before + b" q\n", prepend=True)
+    page.contents_add(b"\nQ " + after + b"\n")
 
 
 FIGURE_CONTENT = (b"/Figure <</MCID 0>> BDC", b"EMC")  # a scan page's content: marked content 0 of its Figure
 
 
-def tag(path: Path, sections: list[Section]) -> None:
-    """Give the PDF at ``path`` (written by pypdf) its structure tree, in place."""
-    tagged = path.with_name(f"{path.name}.balise.pdf")
-    try:
-        with pikepdf.open(path) as pdf:  # read from the file as needed: scans' images do not sit in memory
-            _Tree(pdf).build(sections)
-            with warnings.catch_warnings():
-                # a scan's form fields lose their form on the merge (pypdf keeps no /AcroForm): not news here
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
-                pdf.save(tagged, deterministic_id=True, fix_metadata_version=False)
-        os.replace(tagged, path)
-    finally:
-        tagged.unlink(missing_ok=True)
+def tag(pdf: pikepdf.Pdf, sections: list[Section]) -> None:
+    """Give the assembled ``pdf`` its structure tree, in memory (the caller saves it)."""
+    _Tree(pdf).build(sections)
 
 
 class _Tree:

@@ -117,4 +117,3 @@ class Repartition(Bloc):
             what = "le nombre de projets" if data.mesure == "projets" else "les montants"
             subject = data.sujet or f"{what} par {data.par.lower()}"
             page.chart(self.genre, values, "nombre" if data.mesure == "projets" else "montant", subject)
-
