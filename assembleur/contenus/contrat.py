@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from .types import (
@@ -169,6 +169,7 @@ class Strategie(Modele):
     elements: list[Element] = Field(min_length=1)
     axes_transversaux: list[AxeTransversal] = []
     projets_de_quartier: dict[str, ProjetDeQuartier] = {}
+    _lineages: dict[str, list[Element]] = PrivateAttr(default_factory=dict)
 
     def element(self, code: str) -> Element:
         """The element of that code (known to exist: checked at validation)."""
@@ -176,13 +177,17 @@ class Strategie(Modele):
 
     def lineage(self, code: str) -> list[Element]:
         """The element of ``code`` and its ancestors, from the first level down to it."""
-        parents = {e.code: e.parent for e in self.elements}
-        chain: list[str] = []
-        current: str | None = code
-        while current is not None and current in parents and current not in chain:
-            chain.append(current)
-            current = parents[current]
-        return [self.element(c) for c in reversed(chain)]
+        if code not in self._lineages:  # asked for each action in each table: worked out once per code
+            elements: dict[str, Element] = {}
+            for element in self.elements:
+                elements.setdefault(element.code, element)  # the first of a code, as element() finds it
+            chain: list[str] = []
+            current: str | None = code
+            while current is not None and current in elements and current not in chain:
+                chain.append(current)
+                current = elements[current].parent
+            self._lineages[code] = [elements[c] for c in reversed(chain)]
+        return list(self._lineages[code])
 
     def level_of(self, code: str) -> int:
         """1 for an element of the first level, 2 under it…"""

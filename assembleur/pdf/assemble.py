@@ -139,7 +139,8 @@ def _append_pages(
     part.first_page = len(dossier.pages)
     section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
     if part.path is not None:
-        source = files.enter_context(pikepdf.open(part.path))
+        # read from the file as needed (not mapped in memory): 200 MB of scans would count as the process's memory
+        source = files.enter_context(pikepdf.open(part.path, access_mode=pikepdf.AccessMode.stream))
         dossier.pages.extend(source.pages)
         if part.fit_to_a4:  # a scan: upright A4, one Figure, the watermark over it
             for page in dossier.pages[part.first_page :]:
@@ -149,7 +150,7 @@ def _append_pages(
                     stamp.draw(page)
             section.figures.append((part.first_page, len(source.pages), part.alt or part.title, part.text))
         else:
-            section.tagged = part.path
+            section.tagged = source
     for child in part.children:
         added = _append_pages(dossier, child, stamp, files)
         if child.fit_to_a4:  # a scan is a Figure in its group

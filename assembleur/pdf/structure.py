@@ -2,9 +2,9 @@
 
 Copying pages leaves the structure trees of the merged files behind. Once
 the dossier's pages are assembled (:mod:`.assemble`), it is tagged in one pass:
-each tagged part's tree is copied under an element of the dossier's tree,
-its references to the part's pages and links turned into references to the
-dossier's; the numbers that tie pages and links to the tree (the parent
+each tagged part's tree is copied under an element of the dossier's tree
+from the same open file its pages were copied from, so that qpdf points its
+references to the part's pages and links at their copies; the numbers that tie pages and links to the tree (the parent
 tree) are renumbered from one part to the next; role maps and IDs are
 merged. A scanned avis has no tags: as it is assembled, each of its
 pages' content is made one marked-content sequence (:func:`wrap_content`);
@@ -13,9 +13,7 @@ here they all become one Figure with a French alternative text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -34,14 +32,14 @@ STANDARD_TYPES = frozenset(
 class Section:
     """An element of the dossier's tree: a part (``/Part``) or a group (``/Sect``), with what it holds.
 
-    ``tagged`` is a tagged PDF whose pages start at ``first_page`` in the
-    dossier; ``figures`` are scans: (first page, page count, alternative
+    ``tagged`` is a tagged PDF, still open, whose pages were copied into the
+    dossier from ``first_page`` on; ``figures`` are scans: (first page, page count, alternative
     text, recognised text).
     """
 
     kind: str
     title: str
-    tagged: Path | None = None
+    tagged: pikepdf.Pdf | None = None
     first_page: int = 0
     figures: list[tuple[int, int, str, str]] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
@@ -87,8 +85,7 @@ class _Tree:
     def _add(self, section: Section, parent: pikepdf.Object) -> None:
         element = self.element(section.kind, parent, section.title)
         if section.tagged is not None:
-            with pikepdf.open(section.tagged) as part:
-                self._copy(part, section.first_page, element)
+            self._copy(section.tagged, section.first_page, element)
         for first, count, alt, text in section.figures:
             self._figure(first, count, alt, text, element)
         for child in section.children:
@@ -99,18 +96,7 @@ class _Tree:
         source = part.Root.get("/StructTreeRoot")
         if source is None:
             return
-        pages = {page.obj.objgen: n for n, page in enumerate(part.pages)}
-        annotations = {
-            annotation.objgen: (n, k)
-            for n, page in enumerate(part.pages)
-            for k, annotation in enumerate(page.obj.get("/Annots", Array()))
-        }
-        # page and link references become stand-ins, so that copying the tree copies no page
-        for element, kids in _elements(source):
-            _stand_in(element, pages, annotations)
-            for kid in kids:
-                if not isinstance(kid, int) and "/S" not in kid:  # a marked-content or object reference
-                    _stand_in(kid, pages, annotations)
+        # the part's pages were copied from this same file: qpdf points the tree's /Pg and /Obj at their copies
         copied = self.pdf.copy_foreign(source)
         kids = _kids(copied)
         if len(kids) == 1 and kids[0].get("/S") == Name.Document:  # the part's Document becomes the container
@@ -120,11 +106,6 @@ class _Tree:
                 kid.P = container
             container.K.append(kid)
         dossier_pages = [page.obj for page in self.pdf.pages[first : first + len(part.pages)]]
-        for element, kids in _elements(copied):
-            _resolve(element, dossier_pages)
-            for kid in kids:
-                if not isinstance(kid, int) and "/S" not in kid:
-                    _resolve(kid, dossier_pages)
 
         offset, last = self.next_key, -1
         for key, value in _number_tree(copied.get("/ParentTree")):
@@ -192,46 +173,6 @@ def _kids(node: pikepdf.Object) -> list:
     if kids is None:
         return []
     return list(kids) if isinstance(kids, Array) else [kids]
-
-
-def _elements(root: pikepdf.Object) -> Iterator[tuple[pikepdf.Object, list]]:
-    """Every structure element under ``root``, with its kids."""
-    pending = _kids(root)
-    while pending:
-        node = pending.pop()
-        if not isinstance(node, int) and "/S" in node:
-            kids = _kids(node)
-            yield node, kids
-            pending += kids
-
-
-def _stand_in(node: pikepdf.Object, pages: dict, annotations: dict) -> None:
-    """Its page as the page's number in the part (-1: none of its pages), its link as [page, index].
-
-    A page is a dictionary and a link's object never an array: these stand-ins cannot be taken for them.
-    """
-    page = node.get("/Pg")
-    if page is not None:
-        node.Pg = pages.get(page.objgen, -1)
-    link = node.get("/Obj")
-    if link is not None and (place := annotations.get(link.objgen)) is not None:
-        node.Obj = Array(place)
-
-
-def _resolve(node: pikepdf.Object, pages: list[pikepdf.Object]) -> None:
-    """The stand-ins of :func:`_stand_in` turned into the dossier's page and link."""
-    page = node.get("/Pg")
-    if isinstance(page, int):
-        if page >= 0:
-            node.Pg = pages[page]
-        else:
-            del node["/Pg"]
-    link = node.get("/Obj")
-    if isinstance(link, Array):
-        number, index = int(link[0]), int(link[1])
-        annotations = pages[number].get("/Annots", Array())
-        if index < len(annotations):
-            node.Obj = annotations[index]
 
 
 def _number_tree(node: pikepdf.Object | None) -> list[tuple[int, pikepdf.Object]]:
