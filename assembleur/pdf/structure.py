@@ -1,14 +1,15 @@
 """The dossier's structure tree: every part's tags kept, in order, under one Document; the scans as Figures.
 
 Copying pages leaves the structure trees of the merged files behind. Once
-the dossier's pages are assembled (:mod:`.assemble`), it is tagged in one pass:
-each tagged part's tree is copied under an element of the dossier's tree
-from the same open file its pages were copied from, so that qpdf points its
-references to the part's pages and links at their copies; the numbers that tie pages and links to the tree (the parent
-tree) are renumbered from one part to the next; role maps and IDs are
-merged. A scanned avis has no tags: as it is assembled, each of its
-pages' content is made one marked-content sequence (:func:`wrap_content`);
-here they all become one Figure with a French alternative text.
+the dossier's pages are assembled (:mod:`.assemble`), it is tagged in one
+pass: each tagged part's tree is copied under an element of the dossier's
+tree from the same open file its pages were copied from, so that qpdf points
+its references to the part's pages and links at their copies; the numbers
+that tie pages and links to the tree (the parent tree) are renumbered from
+one part to the next; role maps and IDs are merged. A scanned avis has no
+tags: as it is assembled, each of its pages' content is made one
+marked-content sequence (:func:`wrap_content`); here they all become one
+Figure with a French alternative text.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class Section:
     """An element of the dossier's tree: a part (``/Part``) or a group (``/Sect``), with what it holds.
 
     ``tagged`` is a tagged PDF, still open, whose pages were copied into the
-    dossier from ``first_page`` on; ``figures`` are scans: (first page, page count, alternative
-    text, recognised text).
+    dossier from ``first_page`` on; ``figures`` are scans: (first page, page
+    count, alternative text, recognised text).
     """
 
     kind: str
