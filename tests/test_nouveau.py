@@ -94,3 +94,12 @@ def test_nouveau_keeps_the_layout_of_the_files_it_rewrites(projet: Path, cli) ->
     ]
     written = "\n".join((new / name).read_text(encoding="utf-8") for name in ("rapport.yaml", "chapitre2.yaml"))
     assert [line for line in long_lines if line in written.splitlines()]  # a long line is never re-wrapped
+
+
+def test_a_year_that_cannot_be_copied_whole_leaves_nothing_behind(projet: Path, cli) -> None:
+    """A broken file met halfway: the files already written are removed, and the new year's folder with them."""
+    (projet / "contenus/2019/rapport.yaml").write_text("titre: [pas fermé\n", encoding="utf-8")  # after avis, chapitre…
+    result = cli("nouveau", "2020")
+    assert result.exit_code == 1
+    assert "contenus/2019/rapport.yaml" in result.stderr
+    assert not (projet / "contenus/2020").exists()

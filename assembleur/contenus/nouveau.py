@@ -11,6 +11,7 @@ remains to fill, file by file and line by line. Dates move on by a year.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -161,10 +162,16 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
         )
     origin = root / CONTENTS / str(source)
     target = root / CONTENTS / str(new)
-    written = []
+    written: list[Path] = []
     yaml = round_trip()
     kept: Path | None = None
-    try:
+    with contextlib.ExitStack() as undo:  # all or nothing: whatever stops the copy, no half-made year
+        undo.callback(_remove_if_empty, target)  # registered first: runs after the files are removed
+
+        def made(path: Path) -> None:
+            written.append(path)
+            undo.callback(path.unlink, missing_ok=True)
+
         for path in sorted(origin.glob("*.yaml")):
             load_file(path, path.relative_to(root))  # a broken file is reported, not copied blindly
             stem = path.stem
@@ -173,7 +180,7 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
             if stem in STABLE_FILES:  # copied byte for byte: nothing to change, nothing to reformat
                 with atomic_output(destination) as temporary:
                     shutil.copyfile(path, temporary)
-                written.append(destination)
+                made(destination)
                 continue
             data = yaml.load(path.read_text(encoding="utf-8"))
             if stem == "rapport":
@@ -189,17 +196,17 @@ def start_year(root: Path, new: int, source: int | None = None) -> list[Path]:
                 _empty_year_blocks(data, source, new)
             with atomic_output(destination) as temporary, temporary.open("w", encoding="utf-8") as handle:
                 yaml.dump(data, handle)
-            written.append(destination)
+            made(destination)
         ensure_folder(root / ANNEXES / str(new))
         if kept is not None:  # the Préfecture's classification holds until it sends a new one
             destination = root / ANNEXES / str(new) / kept.name
             with atomic_output(destination) as temporary:
                 shutil.copyfile(kept, temporary)
-            written.append(destination)
-    except BaseException:
-        for path in written:  # all or nothing: no half-made year
-            path.unlink(missing_ok=True)
-        if target.exists() and not any(target.iterdir()):
-            target.rmdir()
-        raise
+            made(destination)
+        undo.pop_all()  # all written: nothing to undo
     return written
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
