@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -158,7 +159,9 @@ def new_line(project: Path, number: int) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def floor_conversion(docx_files: list[Path], work: Path, env: dict[str, str] | None = None, target: str = "pdf"):
+def floor_conversion(
+    docx_files: list[Path], work: Path, env: dict[str, str] | None = None, target: str = "pdf"
+) -> Callable[[], float]:
     """Bare LibreOffice: a function that times one ``soffice --convert-to`` of all the files.
 
     Its profile is made by a first, untimed run, as on a desk where LibreOffice
@@ -199,7 +202,7 @@ def floor(
     return median([convert() for _ in range(runs)])
 
 
-def paired_cold(project: Path, env: dict[str, str], convert, runs: int) -> tuple[float, float]:
+def paired_cold(project: Path, env: dict[str, str], convert: Callable[[], float], runs: int) -> tuple[float, float]:
     """Cold ``dossier`` and the floor, one after the other ``runs`` times: (median floor, median cold).
 
     The speed of a shared virtual machine drifts by half from one minute to

@@ -141,3 +141,22 @@ def test_emptying_the_cache_keeps_the_crash_logs_and_a_running_builds_lock(proje
     assert not (cache / "parties").exists()
     assert (cache / "plantages" / "plantage-2020-12-01-10h30m00s.txt").is_file()  # to attach to a report
     assert (cache / "2019.verrou").is_file()
+
+
+def test_a_scan_checked_once_is_not_read_again_until_its_bytes_change(projet: Path, cli, monkeypatch) -> None:
+    from assembleur.pdf import scans
+
+    read = []
+    real = scans._open_pages
+    monkeypatch.setattr(scans, "_open_pages", lambda path, *rest: read.append(path.name) or real(path, *rest))
+    assert cli("verifier", "2019").exit_code == 0
+    first = len(read)
+    assert first > 0  # every received avis read once
+    assert cli("verifier", "2019").exit_code == 0
+    assert len(read) == first  # the same bytes: their verdict is reused, no scan read
+
+    scan = projet / "annexes/2019/avis-marles-les-mines-2020-11-18.pdf"
+    scan.write_bytes(scan.read_bytes()[: scan.stat().st_size // 2])  # the same name, other (damaged) bytes
+    result = cli("verifier", "2019")
+    assert result.exit_code != 0
+    assert "avis-marles-les-mines-2020-11-18.pdf" in result.stderr and "endommagé" in result.stderr

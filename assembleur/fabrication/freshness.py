@@ -160,33 +160,41 @@ def recall(year: Year, print_: str) -> Proven | None:
     return Proven(warnings, files)
 
 
-def recall_scans(year: Year, folder: Path, names: list[str]) -> dict[str, int] | None:
-    """The pages of each scan ``names`` of ``folder`` if every one passed the scan checks before; else None.
+def recall_scans(year: Year, folder: Path, names: list[str]) -> tuple[dict[str, int] | None, dict[Path, str]]:
+    """The pages of each scan ``names`` of ``folder`` if every one passed the scan checks before (else None),
+    and each scan's SHA-256 by path, read once for :func:`remember_scans` too.
 
     Keyed by each scan's SHA-256, this assembleur and the checking libraries; the places are checked
     again (a link out of the folder keeps the bytes). Any doubt, and every scan is checked again.
     """
     if len(set(names)) != len(names) or not all(placed(folder / name, folder) for name in names):
-        return None
+        return None, {}
+    digests = {folder / name: sha256(folder / name) for name in names}
     pages: dict[str, int] = {}
     for name in names:
         try:
-            data = json.loads(_scan_verdict_path(year, folder / name).read_text(encoding="utf-8"))
+            data = json.loads(_scan_verdict_path(year, digests[folder / name]).read_text(encoding="utf-8"))
             pages[name] = int(data["pages"])
         except (OSError, ValueError, KeyError, TypeError):
-            return None
-    return pages
+            return None, digests
+    return pages, digests
 
 
-def remember_scans(year: Year, scans: list[ScannedAvis]) -> None:
-    """Record that each of ``scans`` passed the scan checks, with its number of pages."""
+def remember_scans(year: Year, scans: list[ScannedAvis], digests: dict[Path, str]) -> None:
+    """Record that each of ``scans`` passed the scan checks, with its number of pages.
+
+    ``digests`` are the SHA-256 that :func:`recall_scans` read just before the checks (a scan it
+    did not hash, its place in doubt, is not recorded).
+    """
     for scan in scans:
-        with contextlib.suppress(OSError, OutputError), atomic_output(_scan_verdict_path(year, scan.path)) as temporary:
+        if (digest := digests.get(scan.path)) is None:
+            continue
+        with contextlib.suppress(OSError, OutputError), atomic_output(_scan_verdict_path(year, digest)) as temporary:
             temporary.write_text(json.dumps({"pages": scan.pages}), encoding="utf-8")
 
 
-def _scan_verdict_path(year: Year, scan: Path) -> Path:
-    key = hashlib.sha256(f"scan {sha256(scan)}\n{__version__}\n{_libraries()}".encode()).hexdigest()
+def _scan_verdict_path(year: Year, digest: str) -> Path:
+    key = hashlib.sha256(f"scan {digest}\n{__version__}\n{_libraries()}".encode()).hexdigest()
     return year.root / CACHE_FOLDER / VERDICTS / f"{key}.json"
 
 

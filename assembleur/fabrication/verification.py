@@ -98,11 +98,11 @@ def check_scans(year: Year, checked: Checked) -> list[ScannedAvis]:
         return []
     folder = year.root / ANNEXES / str(year.annee)
     received = [scans.Avis(o.nom, o.avis.fichier) for o in checked.content.avis.organismes if o.avis is not None]
-    known = freshness.recall_scans(year, folder, [avis.fichier for avis in received])
+    known, digests = freshness.recall_scans(year, folder, [avis.fichier for avis in received])
     if known is not None:
         return [scans.ScannedAvis(avis.organisme, folder / avis.fichier, known[avis.fichier]) for avis in received]
     checked_scans = scans.check_scans(received, folder, year.shown(folder))
-    freshness.remember_scans(year, checked_scans)
+    freshness.remember_scans(year, checked_scans, digests)
     return checked_scans
 
 

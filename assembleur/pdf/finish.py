@@ -109,6 +109,7 @@ class Stamp:
         self.note = note
 
     def draw(self, page: pikepdf.Page) -> None:
+        """Draw the watermark over ``page``, under a graphics-state name the page does not use yet."""
         name = page.add_resource(self.state, pikepdf.Name.ExtGState, name=_free_name(page, WATERMARK_STATE))
         box = page.mediabox
         width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
