@@ -652,7 +652,8 @@ app.add_typer(convertisseur_app, name="convertisseur")
 
 @convertisseur_app.command("etat")
 def convertisseur_etat() -> None:
-    """Dit si le convertisseur LibreOffice tourne."""
+    """Dit si le convertisseur LibreOffice tourne, et l'outil gardé prêt."""
+    from . import warm
     from .pdf import libreoffice
 
     running = libreoffice.servers_running()
@@ -661,15 +662,21 @@ def convertisseur_etat() -> None:
         if running
         else "Le convertisseur LibreOffice est arrêté."
     )
+    if (worker := warm.ask("ping")) is not None:
+        typer.echo(f"L'outil est gardé prêt (processus {worker['pid']}).")
 
 
 @convertisseur_app.command("arreter")
 def convertisseur_arreter() -> None:
-    """Arrête le convertisseur LibreOffice (il s'arrête aussi seul après une demi-heure sans travail)."""
+    """Arrête le convertisseur LibreOffice et l'outil gardé prêt (ils s'arrêtent aussi seuls après une demi-heure
+    sans travail)."""
+    from . import warm
     from .pdf import libreoffice
 
     stopped = libreoffice.stop_servers()
     _say("Convertisseur LibreOffice arrêté." if stopped else "Le convertisseur LibreOffice n'était pas lancé.")
+    if warm.ask("stop") is not None:
+        _say("Outil gardé prêt arrêté.")
 
 
 cache_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Le cache des fabrications (.cache/assembleur/).")
@@ -777,7 +784,10 @@ def _report_memory() -> None:
         import resource
     except ImportError:  # not on Windows
         return
-    _say(f"mémoire maximale : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mo")
+    own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    # the programs it waited for count, the detached converters do not
+    _say(f"temps CPU : {own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime:.3f} s")
+    _say(f"mémoire maximale : {own.ru_maxrss // 1024} Mo")
 
 
 from . import cli_programmation  # noqa: E402, F401  (its commands join the groups above; cli.py stays short)

@@ -6,7 +6,6 @@ Shared by the command line and the atelier, so that both say the same words.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import platform
 import sys
 import traceback
@@ -35,10 +34,10 @@ def write_log(exc: BaseException, command: str, root: Path) -> Path | None:
 
 
 def _write(report: str, stem: str, root: Path) -> Path | None:
-    from .pdf.libreoffice import ENV_CACHE
+    from .warm import state_folder
 
     project = root / CRASH_FOLDER if (root / "contenus").is_dir() else None
-    user = Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur") / CRASH_FOLDER.name
+    user = Path(state_folder()) / CRASH_FOLDER.name
     for folder in filter(None, (project, user)):
         try:
             folder.mkdir(parents=True, exist_ok=True)

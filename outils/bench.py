@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +47,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from assembleur import warm
 from assembleur.pdf import libreoffice
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,26 +58,44 @@ CPU: dict[str, float] = {}  # CPU seconds of the tool's own process, per measure
 
 
 def run(project: Path, *args: str, env: dict[str, str]) -> tuple[float, int]:
-    """Run assembleur in ``project``: (seconds, peak memory of its own process in MB).
+    """Run assembleur in ``project``: (seconds, peak memory of the process that ran the command, in MB).
 
-    Its CPU time is kept in :data:`LAST_CPU`: the converters it starts are detached, never waited
-    for, so that the children's time counts the tool's own process (and the short programs it waits for).
+    The CPU time of that process (and of the short programs it waited for, not of the detached
+    converters) is kept in :data:`LAST_CPU`. Both are what the command reports under
+    ``ASSEMBLEUR_MESURE``: served by the warm tool, it ran in the worker's child, not in the process
+    started here. A worker the command left behind is waited for, so that its loading is not timed
+    with the next measure.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run([*TOOL, *args], cwd=project, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         raise SystemExit(f"assembleur {' '.join(args)} a échoué :\n{result.stderr}")
-    peak = next(
-        (int(line.split()[-2]) for line in result.stderr.splitlines() if line.startswith("mémoire maximale")), 0
+    reported = dict(
+        line.split(" : ", 1)
+        for line in result.stderr.splitlines()
+        if line.startswith(("temps CPU", "mémoire maximale"))
     )
-    return elapsed, peak
+    LAST_CPU[0] = float(reported.get("temps CPU", "0 s").split()[0])
+    wait_for_warm_tool(env)
+    return elapsed, int(reported.get("mémoire maximale", "0 Mo").split()[0])
 
 
 LAST_CPU = [0.0]
+
+
+def wait_for_warm_tool(env: dict[str, str], timeout: float = 60) -> None:
+    """Until the warm tool of ``env`` answers (when it is in use)."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        deadline = time.monotonic() + timeout
+        while warm.enabled() and warm.ask("ping") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def median(samples: list[float]) -> float:
@@ -229,11 +247,11 @@ def measure(project: Path, env: dict[str, str], runs: int, label: str) -> dict[s
 
     results: dict[str, tuple[float, int]] = {}
 
-    def series(name: str, args: list[str], before) -> None:
+    def series(name: str, args: list[str], before, environment: dict[str, str] = env) -> None:
         samples, peaks, cpu = [], [], []
         for _ in range(runs):
             before()
-            seconds, peak = run(project, *args, env=env)
+            seconds, peak = run(project, *args, env=environment)
             samples.append(seconds)
             peaks.append(peak)
             cpu.append(LAST_CPU[0])
@@ -249,6 +267,9 @@ def measure(project: Path, env: dict[str, str], runs: int, label: str) -> dict[s
     series("dossier à froid", ["dossier", "--forcer"], lambda: (stop(), clean()))
     run(project, "dossier", "--forcer", env=env)  # warm converter and cache
     series("dossier après une ligne modifiée", ["dossier"], lambda: toggle_line(project))
+    # for information: each command loading its modules itself
+    alone = {**env, warm.ENV_WARM_TOOL: "non"}
+    series("le même, sans l'outil gardé prêt", ["dossier"], lambda: toggle_line(project), alone)
     series("dossier sans changement", ["dossier"], lambda: None)
     series("dossier après une ligne jamais vue", ["dossier"], lambda: new_line(project, next(edits)))
     series("comparer (deux dernières versions)", ["comparer"], lambda: None)

@@ -31,17 +31,25 @@ if os.environ.get("CI"):
 
 @pytest.fixture(scope="session", autouse=True)
 def converter_of_the_session(tmp_path_factory: pytest.TempPathFactory):
-    """The tests' own warm converter (not the user's), stopped when the tests end."""
+    """The tests' own warm converter (not the user's), stopped when the tests end.
+
+    The warm tool is off: a command the tests run starts a process of its own, whose
+    modules, limits and death they observe (test_outil_pret.py turns it on, in this state folder).
+    """
+    from assembleur import warm
     from assembleur.pdf import libreoffice
 
-    previous = os.environ.get(libreoffice.ENV_CACHE)
+    saved = {name: os.environ.get(name) for name in (libreoffice.ENV_CACHE, warm.ENV_WARM_TOOL)}
     os.environ[libreoffice.ENV_CACHE] = str(tmp_path_factory.mktemp("convertisseur"))
+    os.environ[warm.ENV_WARM_TOOL] = "non"
     yield
     libreoffice.stop_servers()
-    if previous is None:
-        os.environ.pop(libreoffice.ENV_CACHE, None)
-    else:
-        os.environ[libreoffice.ENV_CACHE] = previous
+    warm.ask("stop")
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

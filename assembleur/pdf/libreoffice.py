@@ -39,12 +39,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
 
+from .. import warm
 from ..errors import AssembleurError, ConversionError, LibreOfficeMissing
 from ..files import FileLock
 
 ENV_SOFFICE = "ASSEMBLEUR_SOFFICE"
 ENV_WARM = "ASSEMBLEUR_CONVERTISSEUR"  # "non": start and stop LibreOffice for each build
-ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the warm converters' state lives (default: ~/.cache/assembleur)
+ENV_CACHE = warm.ENV_CACHE  # where the warm converters' state lives (default: ~/.cache/assembleur)
 ENV_COUNT = "ASSEMBLEUR_CONVERTISSEURS"  # "1": one LibreOffice kept ready (saves 200 to 300 MB when idle)
 MAX_CONVERTERS = 2  # beyond two, LibreOffices on a 2- or 4-core office PC only slow each other down
 IDLE_SECONDS = 1800  # the warm converter stops by itself after half an hour unused
@@ -470,7 +471,7 @@ def _check_outputs(pairs: list[tuple[Path, Path]], succeeded: bool, detail: str)
 
 
 def _state_folder() -> Path:
-    return Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "assembleur")
+    return Path(warm.state_folder())
 
 
 def state_file(slot: int = 0) -> Path:
