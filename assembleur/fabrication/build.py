@@ -310,7 +310,7 @@ def _build_rapport(
     document = derive.build_document(run.content, run.options.version, run.mention)
     with _stage(output_folder) as staging:
         stage = Path(staging)
-        files = run.render_and_convert([Piece("rapport", document, RAPPORT_TEMPLATE, rapport)], stage, pdf=pdf)
+        files = run.render_and_convert([Piece("rapport", lambda: document, RAPPORT_TEMPLATE, rapport)], stage, pdf=pdf)
         written = [files["rapport.edit"]]
         if pdf:
             run.check_final_texts(stage, [files["rapport"]])
@@ -521,7 +521,8 @@ def build_deliberation(
         name = f"deliberation-{year.annee}-projet"
         with _stage(output_folder) as staging:
             stage = Path(staging)
-            files = run.render_and_convert([Piece("deliberation", document, DELIBERATION_TEMPLATE, name)], stage)
+            piece = Piece("deliberation", lambda: document, DELIBERATION_TEMPLATE, name)
+            files = run.render_and_convert([piece], stage)
             finals = []
             for made in (files["deliberation.edit"], files["deliberation"]):
                 target = output_folder / made.relative_to(stage)
