@@ -37,6 +37,7 @@ ENV_CACHE = "ASSEMBLEUR_CACHE"  # where the kept-ready processes' state lives (d
 ENV_WARM_TOOL = "ASSEMBLEUR_OUTIL_PRET"  # "non": each command loads its modules itself
 IDLE_SECONDS = 1800  # as the warm converters: stops by itself after half an hour unused
 REQUEST_SECONDS = 5  # a command that connects sends its request at once
+MAX_SOCKET_PATH = 100  # a Unix socket's path is limited to 104 bytes (macOS), 108 (Linux)
 # commands that are not served: the atelier is its own long-lived process; « convertisseur » stops the worker
 NOT_SERVED = ("atelier", "convertisseur")
 FORWARDED_SIGNALS = tuple(
@@ -214,16 +215,17 @@ class suppressed:
 
 def start() -> None:
     """Leave a worker for the next commands, unless one runs; it loads its modules in the background."""
-    if not enabled() or ask("ping") is not None:
+    path = socket_path()
+    if not enabled() or len(path.encode()) > MAX_SOCKET_PATH or ask("ping") is not None:
         return
     import subprocess
 
-    path = socket_path()
     with suppressed(OSError):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path[: -len(".sock")] + ".log", "wb") as log:
             subprocess.Popen(
-                [sys.executable, "-c", f"from assembleur.warm_server import serve; serve({path!r})"],
+                # -P: the current folder (a project's) is not searched for modules
+                [sys.executable, "-P", "-c", f"from assembleur.warm_server import serve; serve({path!r})"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=log,

@@ -9,15 +9,18 @@ import contextlib
 import importlib
 import json
 import os
+import selectors
 import signal
 import socket
 import struct
 import sys
+import time
 from pathlib import Path
 
 from .files import FileLock
 from .warm import FORWARDED_SIGNALS, IDLE_SECONDS, LENGTH, REQUEST_SECONDS, identity
 
+MAX_REQUEST_BYTES = 1 << 20  # arguments and environment: a few kilobytes
 # the modules a build loads, loaded once by the worker
 PRELOADED = (
     "assembleur.cli",
@@ -57,7 +60,6 @@ class Worker:
 
     def __init__(self, path: str, lock: FileLock) -> None:
         import gc
-        import selectors
 
         self.path, self.lock = path, lock
         self.stamps = _stamps()
@@ -77,8 +79,6 @@ class Worker:
         gc.freeze()  # the loaded modules stay out of the collector: children do not copy their pages by touching them
 
     def serve(self) -> None:
-        import time
-
         last = time.monotonic()
         while not (self.stopping and not self.children):
             if not self.children and time.monotonic() - last > IDLE_SECONDS:
@@ -109,35 +109,38 @@ class Worker:
                 _reply(connection, {"pid": os.getpid(), "served": self.served, "running": len(self.children)})
                 if "stop" in message:
                     self.stop()
-            elif self.stopping or message.get("identity") != identity() or _stamps() != self.stamps:
+                return
+            outdated = _stamps() != self.stamps
+            if outdated or self.stopping or message.get("identity") != identity():
                 _reply(connection, {"refused": 1})
-                if _stamps() != self.stamps:  # updated code: the command runs itself and leaves a new worker
+                if outdated:  # updated code: the command runs itself and leaves a new worker
                     self.stop()
-            elif not os.path.isdir(message["folder"]) or len(fds) != 3:
+                return
+            if not os.path.isdir(message["folder"]) or len(fds) != 3:
                 _reply(connection, {"refused": 1})
-            else:
-                pid = self.fork(message, fds)
-                _reply(connection, {"pid": pid})
-                connection.settimeout(None)
-                self.children[pid] = connection
-                self.served += 1
-                self.selector.register(connection, 1, pid)
-                connection = None  # type: ignore[assignment]
+                return
+            pid = self.fork(message, fds, connection)
+            # watched before it is told: a command that dies from now on takes its child with it
+            self.children[pid] = connection
+            self.selector.register(connection, selectors.EVENT_READ, pid)
+            self.served += 1
+            connection.settimeout(None)
+            _reply(connection, {"pid": pid})
         finally:
             for fd in fds:
                 os.close(fd)
-            if connection is not None:
+            if connection not in self.children.values():
                 connection.close()
 
-    def fork(self, message: dict, fds: list[int]) -> int:
+    def fork(self, message: dict, fds: list[int], connection: socket.socket) -> int:
         pid = os.fork()
         if pid:
             return pid
-        try:
+        try:  # the child keeps none of the worker's sockets: the worker alone answers the commands
             self.selector.close()
             self.listener.close()
-            for connection in self.children.values():
-                connection.close()
+            for held in (connection, *self.children.values()):
+                held.close()
             signal.set_wakeup_fd(-1)
             os.close(self.wake_read)
             _become(message, fds)
@@ -157,8 +160,9 @@ class Worker:
             data = b""
         if data:
             for number in data:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, number)
+                if number in FORWARDED_SIGNALS:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, number)
             return
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
@@ -222,6 +226,8 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
     if len(data) < LENGTH.size:
         return {}, fds
     (length,) = LENGTH.unpack_from(data)
+    if length > MAX_REQUEST_BYTES:
+        return {}, fds
     while len(data) < LENGTH.size + length:
         chunk = connection.recv(1 << 16)
         if not chunk:
@@ -264,6 +270,7 @@ def _become(message: dict, fds: list[int]) -> None:
     os.chdir(message["folder"])
     os.environ.clear()
     os.environ.update(message["environment"])
+    time.tzset()  # the command's TZ
     os.umask(message["umask"])
     _limit(message["limits"])
     unbuffered = bool(os.environ.get("PYTHONUNBUFFERED"))

@@ -64,11 +64,12 @@ def worker(projet: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return until(lambda: warm.ask("ping"))
 
 
-def building(outputs: Path):
-    def staged() -> bool:
-        return outputs.exists() and any(outputs.glob(f"{files.STAGING_PREFIX}*"))
-
-    return staged
+def dossier_building(root: Path) -> subprocess.Popen:
+    """A served ``dossier`` command, once its build has begun staging its files."""
+    outputs = root / "sortie" / "2019"
+    process = start(root, "dossier", "2019")
+    until(lambda: outputs.exists() and any(outputs.glob(f"{files.STAGING_PREFIX}*")), timeout=300)
+    return process
 
 
 def test_a_served_command_prints_and_ends_as_it_does_alone(projet: Path, worker: dict[str, int]) -> None:
@@ -125,21 +126,18 @@ def test_a_served_dossier_is_built_then_rebuilt_after_an_edit(projet: Path, work
 
 @pytest.mark.libreoffice
 def test_ctrl_c_reaches_the_served_build_which_stops_cleanly(projet: Path, worker: dict[str, int]) -> None:
-    outputs = projet / "sortie" / "2019"
-    process = start(projet, "dossier", "2019")
-    until(building(outputs), timeout=300)
+    process = dossier_building(projet)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
     assert stderr.endswith("Interrompu : aucun fichier déjà produit n'a été modifié.\n")
-    assert not [path for path in outputs.rglob("*") if path.is_file()]
+    assert not [path for path in (projet / "sortie").rglob("*") if path.is_file()]
 
 
 @pytest.mark.libreoffice
 def test_a_killed_command_takes_its_served_build_with_it(projet: Path, worker: dict[str, int]) -> None:
     outputs = projet / "sortie" / "2019"
-    process = start(projet, "dossier", "2019")
-    until(building(outputs), timeout=300)
+    process = dossier_building(projet)
     process.send_signal(signal.SIGKILL)
     process.communicate()
     until(lambda: warm.ask("ping")["running"] == 0, timeout=10)  # its child is gone too
