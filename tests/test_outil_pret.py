@@ -151,9 +151,9 @@ def test_a_killed_command_takes_its_served_build_with_it(projet: Path, worker: d
     assert {path for path in outputs.rglob("*") if path.is_file()} == published
 
 
+@pytest.mark.libreoffice
 def test_a_command_killed_by_a_signal_ends_by_it(projet: Path, worker: dict[str, int]) -> None:
-    process = start(projet, "verifier", "2019")
-    until(lambda: warm.ask("ping")["running"] == 1, timeout=30)
+    process = dossier_building(projet)
     process.send_signal(signal.SIGTERM)  # passed on: the child dies of it, and the command too
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGTERM
