@@ -652,7 +652,7 @@ app.add_typer(convertisseur_app, name="convertisseur")
 
 @convertisseur_app.command("etat")
 def convertisseur_etat() -> None:
-    """Dit si le convertisseur LibreOffice tourne, et l'outil gardé prêt."""
+    """Dit si LibreOffice et l'outil sont gardés prêts."""
     from . import warm
     from .pdf import libreoffice
 
@@ -668,8 +668,7 @@ def convertisseur_etat() -> None:
 
 @convertisseur_app.command("arreter")
 def convertisseur_arreter() -> None:
-    """Arrête le convertisseur LibreOffice et l'outil gardé prêt (ils s'arrêtent aussi seuls après une demi-heure
-    sans travail)."""
+    """Arrête LibreOffice et l'outil gardés prêts (seuls, ils s'arrêtent après une demi-heure sans travail)."""
     from . import warm
     from .pdf import libreoffice
 
