@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import hashlib
 import re
 import shutil
@@ -35,7 +36,7 @@ from .pieces import DELIBERATION_TEMPLATE, RAPPORT_TEMPLATE, Piece, dossier_piec
 from .verification import Checked
 
 if TYPE_CHECKING:
-    from ..pdf.assemble import Part
+    from ..pdf.assemble import Assembly, Part
     from ..pdf.finish import Metadata
     from ..pdf.scans import ScannedAvis
 
@@ -109,7 +110,12 @@ class Run:
             )
 
     def render_and_convert(
-        self, pieces: list[Piece], stage: Path, pdf: bool = True, meanwhile: Callable[[], None] | None = None
+        self,
+        pieces: list[Piece],
+        stage: Path,
+        pdf: bool = True,
+        meanwhile: Callable[[], None] | None = None,
+        finished: Callable[[Path], None] = lambda pdf: None,
     ) -> dict[str, Path]:
         """Render every piece and hand each to LibreOffice as soon as it is rendered.
 
@@ -120,7 +126,7 @@ class Run:
         The rendering of a piece overlaps the conversion of the previous ones
         (on two LibreOffices when there are two cores); ``meanwhile`` runs
         once everything is rendered, while LibreOffice works, and each PDF is
-        finished as soon as it comes back.
+        finished as soon as it comes back, then handed to ``finished``.
         """
         templates = gabarits.prepare(
             self.templates_folder, [p.template for p in pieces], self.year.root / CACHE_FOLDER / "gabarits"
@@ -156,7 +162,7 @@ class Run:
                     for name, target in made.items():
                         ensure_folder(target.parent)
                         shutil.copyfile(cached / f"{name}{target.suffix}", target)
-                    self._finish(made)
+                    self._finish(made, finished)
                     continue
                 from ..documents import render  # docxtpl: only when a part is not in the cache
 
@@ -181,7 +187,7 @@ class Run:
                 waiting[made["edit"]] -= 1
                 if waiting[made["edit"]] == 0:
                     self._store(cached, made)
-                    self._finish(made)
+                    self._finish(made, finished)
         return result
 
     def _store(self, cached: Path, made: dict[str, Path]) -> None:
@@ -191,7 +197,7 @@ class Run:
             for name, target in made.items():
                 shutil.copyfile(target, cached / f"{name}{target.suffix}")
 
-    def _finish(self, made: dict[str, Path]) -> None:
+    def _finish(self, made: dict[str, Path], finished: Callable[[Path], None]) -> None:
         """Stable dates and identifier, and for a projet the watermark and version number."""
         from ..pdf import finish
 
@@ -203,6 +209,7 @@ class Run:
                 pdfa=self.options.pdfa,
                 note=self.note,
             )
+            finished(made["pdf"])
 
     @property
     def parts_cache(self) -> Path:
@@ -346,7 +353,7 @@ def _build_dossier(
     run.refuse_existing_final([run.names["dossier"], f"{run.names['rapport']}.pdf"])
     pieces = dossier_pieces(run.content, states, options.version, run.mention, run.names, year.annee)
 
-    with _stage(output_folder) as staging:
+    with _stage(output_folder) as staging, contextlib.ExitStack() as assembling:
         stage = Path(staging)
         scans: list[ScannedAvis] = []  # checked while LibreOffice converts
         act: list[Path | None] = []
@@ -356,15 +363,24 @@ def _build_dossier(
             scans.extend(verification.check_scans(year, run.checked))
             act.append(verification.check_act(year, run.checked) if options.actes else None)
 
+        @functools.cache
+        def assembly() -> Assembly:  # made with the first finished part: pikepdf loads while LibreOffice works
+            from ..pdf import assemble
+
+            return assembling.enter_context(assemble.Assembly())
+
+        def finished(part: Path) -> None:  # copied into the dossier as soon as it is finished, while others convert
+            assembly().prepare(part)
+
         progress(STAGES[1])
-        files = run.render_and_convert(pieces, stage, meanwhile=meanwhile)
+        files = run.render_and_convert(pieces, stage, meanwhile=meanwhile, finished=finished)
         progress(STAGES[3])
         run.inputs += [scan.path for scan in scans]
         run.check_final_texts(stage, [files[piece.key] for piece in pieces])
         outline = _dossier_outline(run, files, scans, _ocr_scans(run, scans))
         metadata = _metadata(run)
         written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
-        written.append(_assemble(run, stage, outline, metadata))
+        written.append(_assemble(run, stage, outline, metadata, assembly()))
         if options.actes:
             written += paquet_actes.build_package(run, stage, outline, metadata, act[0])
         finals = run.publish(stage, written)
@@ -481,11 +497,9 @@ def _metadata(run: Run) -> Metadata:
     )
 
 
-def _assemble(run: Run, stage: Path, outline: Outline, metadata: Metadata) -> Path:
+def _assemble(run: Run, stage: Path, outline: Outline, metadata: Metadata, assembly: Assembly) -> Path:
     """The dossier: one PDF with its bookmarks, page labels and metadata (PDF/A from the rapport's, with --pdfa)."""
-    from ..pdf import assemble
-
-    return assemble.assemble(
+    return assembly.write(
         outline.parts,
         stage / run.names["dossier"],
         metadata,

@@ -28,6 +28,7 @@ A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
 # cos and sin of the turn that puts a page upright, by its /Rotate (a page shown turned clockwise)
 UPRIGHT = {0: (1, 0), 90: (0, -1), 180: (-1, 0), 270: (0, 1)}
+INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")  # what a page may take from its page tree
 
 
 @dataclass
@@ -93,32 +94,79 @@ def fit_to_a4(page: pikepdf.Page) -> pikepdf.Page:
     return page
 
 
-def assemble(
-    parts: list[Part],
-    output: Path,
-    metadata: Metadata,
-    watermark: bool = False,
-    pdfa_from: Path | None = None,
-    note: str = "",
-) -> Path:
-    """Merge ``parts`` into ``output``: bookmarks, page labels, metadata, structure tree; written atomically.
+@dataclass
+class _Copy:
+    """A part's pages and structure tree root, copied into the dossier but not yet placed in its page order."""
 
-    ``watermark`` stamps PROJET on the scanned pages (the generated parts
-    carry it already); ``pdfa_from`` names a PDF/A part whose output intent
-    makes the dossier PDF/A-2b.
+    pages: list[pikepdf.Object]
+    tree: pikepdf.Object | None
+
+
+class Assembly:
+    """A dossier being put together: its parts can be copied in as soon as each is made, in any order.
+
+    Copying a part's pages and structure tree is most of the work of
+    assembling; :meth:`prepare` does it while LibreOffice still converts the
+    other parts, and :meth:`write` then only puts the pages in order, writes
+    bookmarks, labels, metadata and tree, and saves. A part not prepared is
+    copied by :meth:`write`. Use as a context manager: the parts' files stay
+    open until the block ends.
     """
-    with contextlib.ExitStack() as files, pikepdf.new() as dossier:  # the parts stay open until the dossier is written
-        # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
-        files.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        stamp = finish.Stamp(dossier, note) if watermark else None
-        sections = [_append_pages(dossier, part, stamp, files, top=True) for part in parts]
+
+    def __init__(self) -> None:
+        self._files = contextlib.ExitStack()
+        self.dossier = self._files.enter_context(pikepdf.new())
+        self._prepared: dict[Path, list[_Copy]] = {}
+
+    def __enter__(self) -> Assembly:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._files.close()
+
+    def prepare(self, path: Path) -> None:
+        """Copy the part ``path`` into the dossier now, for :meth:`write` to place."""
+        copy = self._copy(path)
+        if copy is not None:
+            self._prepared.setdefault(path, []).append(copy)
+
+    def _copy(self, path: Path) -> _Copy | None:
+        # read from the file as needed (not mapped in memory): 200 MB of scans would count as the process's memory
+        source = self._files.enter_context(pikepdf.open(path, access_mode=pikepdf.AccessMode.stream))
+        if any(key in source.Root.Pages for key in INHERITED):
+            return None  # qpdf gives pages their inherited attributes only when it copies them into a page tree
+        tree = source.Root.get("/StructTreeRoot")
+        # the tree is copied after the pages, from the same file: qpdf points its /Pg and /Obj at their copies
+        pages = [self.dossier.copy_foreign(page.obj) for page in source.pages]
+        return _Copy(pages, self.dossier.copy_foreign(tree) if tree is not None else None)
+
+    def write(
+        self,
+        parts: list[Part],
+        output: Path,
+        metadata: Metadata,
+        watermark: bool = False,
+        pdfa_from: Path | None = None,
+        note: str = "",
+    ) -> Path:
+        """Merge ``parts`` into ``output``: bookmarks, page labels, metadata, structure tree; written atomically.
+
+        ``watermark`` stamps PROJET on the scanned pages (the generated parts
+        carry it already); ``pdfa_from`` names a PDF/A part whose output intent
+        makes the dossier PDF/A-2b.
+        """
+        dossier = self.dossier
+        with warnings.catch_warnings():
+            # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            stamp = finish.Stamp(dossier, note) if watermark else None
+            sections = [self._append_pages(part, stamp, top=True) for part in parts]
         _page_labels(dossier, parts)
         with dossier.open_outline() as outline:
             outline.root.extend(item for part in parts for item in _bookmarks(part, len(dossier.pages)))
         dossier.Root.PageMode = Name.UseOutlines
         if pdfa_from is not None:  # the output intent of a part LibreOffice exported as PDF/A-2b
-            source = files.enter_context(pikepdf.open(pdfa_from))
+            source = self._files.enter_context(pikepdf.open(pdfa_from))
             if "/OutputIntents" not in source.Root:
                 raise ValueError(f"{pdfa_from} has no /OutputIntents: was it exported as PDF/A?")
             # qpdf copies only indirect objects from another file: the array (often direct) is made one first
@@ -129,35 +177,54 @@ def assemble(
             # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
             dossier.save(temporary, deterministic_id=True, fix_metadata_version=False)
             temporary.chmod(0o644)
-    return output
+        return output
+
+    def _append_pages(self, part: Part, stamp: finish.Stamp | None, top: bool = False) -> structure.Section:
+        """Place ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
+        dossier = self.dossier
+        part.first_page = len(dossier.pages)
+        section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
+        if part.path is not None:
+            prepared = self._prepared.get(part.path)
+            copy = prepared.pop(0) if prepared else None
+            if copy is not None:
+                for page in copy.pages:
+                    dossier.pages.append(pikepdf.Page(page))
+            else:
+                source = self._files.enter_context(pikepdf.open(part.path, access_mode=pikepdf.AccessMode.stream))
+                dossier.pages.extend(source.pages)
+                tree = source.Root.get("/StructTreeRoot")
+                copy = _Copy([], dossier.copy_foreign(tree) if tree is not None else None)
+            count = len(dossier.pages) - part.first_page
+            if part.fit_to_a4:  # a scan: upright A4, one Figure, the watermark over it
+                for page in dossier.pages[part.first_page :]:
+                    fit_to_a4(page)
+                    structure.wrap_content(page, *structure.FIGURE_CONTENT)
+                    if stamp is not None:
+                        stamp.draw(page)
+                section.figures.append((part.first_page, count, part.alt or part.title, part.text))
+            else:
+                section.tree, section.page_count = copy.tree, count
+        for child in part.children:
+            added = self._append_pages(child, stamp)
+            if child.fit_to_a4:  # a scan is a Figure in its group
+                section.figures += added.figures
+            else:
+                section.children.append(added)
+        return section
 
 
-def _append_pages(
-    dossier: pikepdf.Pdf, part: Part, stamp: finish.Stamp | None, files: contextlib.ExitStack, top: bool = False
-) -> structure.Section:
-    """Copy ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
-    part.first_page = len(dossier.pages)
-    section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
-    if part.path is not None:
-        # read from the file as needed (not mapped in memory): 200 MB of scans would count as the process's memory
-        source = files.enter_context(pikepdf.open(part.path, access_mode=pikepdf.AccessMode.stream))
-        dossier.pages.extend(source.pages)
-        if part.fit_to_a4:  # a scan: upright A4, one Figure, the watermark over it
-            for page in dossier.pages[part.first_page :]:
-                fit_to_a4(page)
-                structure.wrap_content(page, *structure.FIGURE_CONTENT)
-                if stamp is not None:
-                    stamp.draw(page)
-            section.figures.append((part.first_page, len(source.pages), part.alt or part.title, part.text))
-        else:
-            section.tagged = source
-    for child in part.children:
-        added = _append_pages(dossier, child, stamp, files)
-        if child.fit_to_a4:  # a scan is a Figure in its group
-            section.figures += added.figures
-        else:
-            section.children.append(added)
-    return section
+def assemble(
+    parts: list[Part],
+    output: Path,
+    metadata: Metadata,
+    watermark: bool = False,
+    pdfa_from: Path | None = None,
+    note: str = "",
+) -> Path:
+    """Merge ``parts`` into ``output`` in one go (see :meth:`Assembly.write`)."""
+    with Assembly() as assembly:
+        return assembly.write(parts, output, metadata, watermark, pdfa_from, note)
 
 
 def _page_labels(dossier: pikepdf.Pdf, parts: list[Part]) -> None:

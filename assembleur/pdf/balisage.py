@@ -28,6 +28,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from ..files import atomic_output
+
 # The standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4): never remapped.
 _STANDARD = """Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2 H3 H4 H5 H6
 L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot Ruby RB RT RP
@@ -38,9 +40,12 @@ LANGUAGE = "fr-FR"
 
 def tag_part(path: Path, language: str = LANGUAGE) -> None:
     """Mend the structure tree of the tagged PDF ``path`` (see the module's docstring), in place."""
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+    # read from the file and saved beside it: ``allow_overwriting_input`` would first copy the whole file
+    # into memory and parse it from there, three times slower on a rapport
+    with pikepdf.open(path) as pdf:
         if mend(pdf, language):
-            pdf.save(path)
+            with atomic_output(path) as temporary:
+                pdf.save(temporary)
 
 
 def mend(pdf: pikepdf.Pdf, language: str = LANGUAGE) -> bool:

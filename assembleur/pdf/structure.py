@@ -1,15 +1,16 @@
 """The dossier's structure tree: every part's tags kept, in order, under one Document; the scans as Figures.
 
-Copying pages leaves the structure trees of the merged files behind. Once
-the dossier's pages are assembled (:mod:`.assemble`), it is tagged in one
-pass: each tagged part's tree is copied under an element of the dossier's
-tree from the same open file its pages were copied from, so that qpdf points
-its references to the part's pages and links at their copies; the numbers
-that tie pages and links to the tree (the parent tree) are renumbered from
-one part to the next; role maps and IDs are merged. A scanned avis has no
-tags: as it is assembled, each of its pages' content is made one
-marked-content sequence (:func:`wrap_content`); here they all become one
-Figure with a French alternative text.
+Copying pages leaves the structure trees of the merged files behind, so each
+tagged part's tree is copied too, from the same open file its pages were
+copied from (:mod:`.assemble`): qpdf then points its references to the
+part's pages and links at their copies. Once the dossier's pages are in
+order, it is tagged in one pass: each part's copied tree is put under an
+element of the dossier's tree; the numbers that tie pages and links to the
+tree (the parent tree) are renumbered from one part to the next; role maps
+and IDs are merged. A scanned avis has no tags: as it is assembled, each of
+its pages' content is made one marked-content sequence
+(:func:`wrap_content`); here they all become one Figure with a French
+alternative text.
 """
 
 from __future__ import annotations
@@ -33,15 +34,17 @@ STANDARD_TYPES = frozenset(
 class Section:
     """An element of the dossier's tree: a part (``/Part``) or a group (``/Sect``), with what it holds.
 
-    ``tagged`` is a tagged PDF, still open, whose pages were copied into the
-    dossier from ``first_page`` on; ``figures`` are scans: (first page, page
-    count, alternative text, recognised text).
+    ``tree`` is a part's structure tree root, already copied into the dossier
+    with its ``page_count`` pages, which are the dossier's from ``first_page``
+    on; ``figures`` are scans: (first page, page count, alternative text,
+    recognised text).
     """
 
     kind: str
     title: str
-    tagged: pikepdf.Pdf | None = None
+    tree: pikepdf.Object | None = None
     first_page: int = 0
+    page_count: int = 0
     figures: list[tuple[int, int, str, str]] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
 
@@ -85,20 +88,15 @@ class _Tree:
 
     def _add(self, section: Section, parent: pikepdf.Object) -> None:
         element = self.element(section.kind, parent, section.title)
-        if section.tagged is not None:
-            self._copy(section.tagged, section.first_page, element)
+        if section.tree is not None:
+            self._graft(section.tree, section.first_page, section.page_count, element)
         for first, count, alt, text in section.figures:
             self._figure(first, count, alt, text, element)
         for child in section.children:
             self._add(child, element)
 
-    def _copy(self, part: pikepdf.Pdf, first: int, container: pikepdf.Object) -> None:
-        """Copy ``part``'s tree under ``container``; its pages are the dossier's from ``first`` on."""
-        source = part.Root.get("/StructTreeRoot")
-        if source is None:
-            return
-        # the part's pages were copied from this same file: qpdf points the tree's /Pg and /Obj at their copies
-        copied = self.pdf.copy_foreign(source)
+    def _graft(self, copied: pikepdf.Object, first: int, count: int, container: pikepdf.Object) -> None:
+        """Put a part's copied tree under ``container``; its ``count`` pages are the dossier's from ``first`` on."""
         kids = _kids(copied)
         if len(kids) == 1 and kids[0].get("/S") == Name.Document:  # the part's Document becomes the container
             kids = _kids(kids[0])
@@ -106,16 +104,14 @@ class _Tree:
             if not isinstance(kid, int):
                 kid.P = container
             container.K.append(kid)
-        dossier_pages = [page.obj for page in self.pdf.pages[first : first + len(part.pages)]]
-
         offset, last = self.next_key, -1
         for key, value in _number_tree(copied.get("/ParentTree")):
             self.numbers += [key + offset, value]
             last = max(last, key)
         self.next_key = offset + last + 1
-        for n, page in enumerate(dossier_pages):
-            if "/StructParents" in part.pages[n].obj:
-                page.StructParents = int(part.pages[n].obj.StructParents) + offset
+        for page in (page.obj for page in self.pdf.pages[first : first + count]):  # copies keep the part's keys
+            if "/StructParents" in page:
+                page.StructParents = int(page.StructParents) + offset
             for annotation in page.get("/Annots", Array()):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
