@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -521,3 +522,29 @@ def test_cells_that_overlap_or_leave_the_grid_are_refused(table_templates: dict[
     too_tall = Table(rows=[[Cell(["A"], rowspan=3), Cell(["B"])], [Cell(["C"])]])
     with pytest.raises(ValueError, match="beyond the grid"):
         render._table(table_templates["word"], too_tall, 16.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(day=st.dates(min_value=datetime.date(1980, 1, 1), max_value=datetime.date(2107, 12, 31)))
+def test_a_normalized_docx_has_the_date_d_arret_and_the_same_bytes_whenever_it_was_saved(
+    tmp_path_factory: pytest.TempPathFactory, day: datetime.date
+) -> None:
+    """python-docx stamps each entry with the clock: rewritten in place, the archive stays whole and reproducible."""
+    work = tmp_path_factory.mktemp("normalise")
+    saved = []
+    for name, clock in (("a.docx", (2001, 2, 3, 4, 5, 6)), ("b.docx", (2031, 12, 30, 23, 58, 0))):
+        path = work / name
+        with zipfile.ZipFile(Path("gabarits/annexe.docx")) as source, zipfile.ZipFile(path, "w") as target:
+            for info in source.infolist():
+                target.writestr(zipfile.ZipInfo(info.filename, clock), source.read(info), zipfile.ZIP_DEFLATED)
+        saved.append(path)
+    contents = {info.filename: zipfile.ZipFile(saved[0]).read(info) for info in zipfile.ZipFile(saved[0]).infolist()}
+
+    render.normalize_docx_files(saved, day)
+
+    assert saved[0].read_bytes() == saved[1].read_bytes()
+    with zipfile.ZipFile(saved[0]) as archive:
+        assert archive.testzip() is None
+        assert {info.date_time for info in archive.infolist()} == {(day.year, day.month, day.day, 12, 0, 0)}
+        assert {info.external_attr >> 16 for info in archive.infolist()} == {0o644}
+        assert {info.filename: archive.read(info) for info in archive.infolist()} == contents

@@ -13,6 +13,7 @@ import collections
 import datetime
 import html
 import re
+import struct
 import threading
 import weakref
 import zipfile
@@ -543,20 +544,31 @@ def render_docx(
 
 
 def normalize_docx_files(paths: list[Path], day: datetime.date) -> None:
-    """Give every entry of each DOCX the same date (the date d'arrêt): same inputs, same bytes.
+    """Give every entry of each DOCX the same date (the date d'arrêt) and mode: same inputs, same bytes.
 
-    python-docx stamps each zip entry with the clock; the content itself is already stable.
+    python-docx stamps each zip entry with the clock; the content itself is
+    already stable. The date is rewritten where the zip format keeps it (each
+    entry's local header and its central directory record), in place: nothing
+    is decompressed nor compressed again.
     """
-    stamp = (day.year, day.month, day.day, 12, 0, 0)
+    time_and_date = struct.pack("<HH", 12 << 11, (day.year - 1980) << 9 | day.month << 5 | day.day)  # noon
+    mode = struct.pack("<I", 0o644 << 16)
     for path in paths:
-        with zipfile.ZipFile(path) as source:
-            entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
-        with atomic_output(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
-            for name, data in entries:
-                info = zipfile.ZipInfo(name, date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                target.writestr(info, data)
+        with zipfile.ZipFile(path) as archive:
+            entries, record = archive.infolist(), archive.start_dir
+        data = bytearray(path.read_bytes())
+        for entry in entries:
+            if data[entry.header_offset : entry.header_offset + 4] != b"PK\x03\x04":
+                raise ValueError(f"{path}: no local header at {entry.header_offset}")
+            data[entry.header_offset + 10 : entry.header_offset + 14] = time_and_date
+            if data[record : record + 4] != b"PK\x01\x02":
+                raise ValueError(f"{path}: no central directory record at {record}")
+            data[record + 12 : record + 16] = time_and_date
+            data[record + 38 : record + 42] = mode
+            name, extra, comment = struct.unpack_from("<HHH", data, record + 28)
+            record += 46 + name + extra + comment
+        with atomic_output(path) as temporary:
+            temporary.write_bytes(data)
 
 
 def _set_properties(template: DocxTemplate, document: Document) -> None:
