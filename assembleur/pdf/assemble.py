@@ -1,12 +1,12 @@
 """Stage 6 — assemble: every part and checked scan merged into the dossier PDF, in one pass with qpdf (pikepdf).
 
 The pages are copied, the bookmarks, page labels, metadata and structure tree
-written, and the file saved once. Scanned pages are carried over as they are:
-their images are never decoded or re-encoded. A page that is rotated or not
-A4 is turned upright and fitted to A4 by one transformation put in front of
-its content, which leaves the images untouched. qpdf copies a stream's bytes
-from its file only when the dossier is written, one at a time: 200 MB of
-scans do not sit in memory. The scans themselves are checked before
+written, and the file saved once. A part made by LibreOffice can be copied
+in as soon as it is finished (:class:`Assembly`), while the other parts are
+still converting. Scanned pages are carried over as they are: their images
+are never decoded or re-encoded. A page that is rotated or not A4 is turned
+upright and fitted to A4 by one transformation put in front of its content,
+which leaves the images untouched. The scans themselves are checked before
 (:mod:`.scans`).
 """
 
@@ -156,11 +156,11 @@ class Assembly:
         makes the dossier PDF/A-2b.
         """
         dossier = self.dossier
-        with warnings.catch_warnings():
-            # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            stamp = finish.Stamp(dossier, note) if watermark else None
-            sections = [self._append_pages(part, stamp, top=True) for part in parts]
+        # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
+        self._files.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # said when the copied pages are saved
+        stamp = finish.Stamp(dossier, note) if watermark else None
+        sections = [self._append_pages(part, stamp, top=True) for part in parts]
         _page_labels(dossier, parts)
         with dossier.open_outline() as outline:
             outline.root.extend(item for part in parts for item in _bookmarks(part, len(dossier.pages)))
