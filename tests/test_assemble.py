@@ -11,6 +11,7 @@ import pikepdf
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject
 
 from assembleur.errors import AnnexError
 from assembleur.pdf import assemble, finish, scans
@@ -234,3 +235,32 @@ def test_a_watermarked_part_is_the_same_bytes_at_every_build(tmp_path: Path) -> 
     assert made[0] == made[1]
     states = PdfReader(tmp_path / "premier.pdf").pages[0]["/Resources"]["/ExtGState"]
     assert finish.WATERMARK_STATE in states
+
+
+def test_a_scan_whose_page_tree_holds_its_size_resources_and_turn_is_assembled_as_a_reader_shows_it(
+    tmp_path: Path,
+) -> None:
+    """/MediaBox, /Resources and /Rotate may sit on the page tree: the copied page takes them along."""
+    image = Image.new("L", (1240, 1754), 255)
+    image.paste(0, (0, 0, 1240, 200))  # a black band along the top of the page
+    image.save(tmp_path / "droit.pdf", "PDF", resolution=150)
+    writer = PdfWriter(clone_from=tmp_path / "droit.pdf")  # qpdf would write them on the page: pypdf leaves them
+    page, tree = writer.pages[0], writer._root_object["/Pages"].get_object()
+    for key in ("/MediaBox", "/Resources"):
+        tree[NameObject(key)] = page[key]
+        del page[NameObject(key)]
+    tree[NameObject("/Rotate")] = NumberObject(90)
+    with (tmp_path / "herite.pdf").open("wb") as handle:
+        writer.write(handle)
+    assert b"/Rotate 90" in (tmp_path / "herite.pdf").read_bytes() and "/MediaBox" not in PdfReader(
+        tmp_path / "herite.pdf"
+    ).trailer["/Root"]["/Pages"]["/Kids"][0].get_object()
+    seen_size, seen_box = grey_area(tmp_path / "herite.pdf", 128)
+    metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
+    dossier = assemble.assemble(
+        [assemble.Part("Avis", tmp_path / "herite.pdf", fit_to_a4=True)], tmp_path / "dossier.pdf", metadata
+    )
+    with pikepdf.open(dossier) as pdf:
+        assert [float(v) for v in pdf.pages[0].mediabox] == pytest.approx([0, 0, *assemble.A4], abs=0.01)
+    size, box = grey_area(dossier, 128)
+    assert size[0] < size[1] and _side(box, size) == _side(seen_box, seen_size)

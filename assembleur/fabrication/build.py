@@ -381,6 +381,7 @@ def _build_dossier(
         metadata = _metadata(run)
         written = [path for piece in pieces for path in (files[f"{piece.key}.edit"], files[piece.key])]
         written.append(_assemble(run, stage, outline, metadata, assembly()))
+        assembling.close()  # the parts' copies, and the scans', are let go before what follows
         if options.actes:
             written += paquet_actes.build_package(run, stage, outline, metadata, act[0])
         finals = run.publish(stage, written)

@@ -28,7 +28,6 @@ A4 = (595.276, 841.890)  # points
 A4_TOLERANCE = 3.0  # points: scanners round page sizes
 # cos and sin of the turn that puts a page upright, by its /Rotate (a page shown turned clockwise)
 UPRIGHT = {0: (1, 0), 90: (0, -1), 180: (-1, 0), 270: (0, 1)}
-INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")  # what a page may take from its page tree
 
 
 @dataclass
@@ -126,19 +125,21 @@ class Assembly:
 
     def prepare(self, path: Path) -> None:
         """Copy the part ``path`` into the dossier now, for :meth:`write` to place."""
-        copy = self._copy(path)
-        if copy is not None:
-            self._prepared.setdefault(path, []).append(copy)
+        self._prepared.setdefault(path, []).append(self._copy(path))
 
-    def _copy(self, path: Path) -> _Copy | None:
+    def _copy(self, path: Path) -> _Copy:
         # read from the file as needed (not mapped in memory): 200 MB of scans would count as the process's memory
         source = self._files.enter_context(pikepdf.open(path, access_mode=pikepdf.AccessMode.stream))
-        if any(key in source.Root.Pages for key in INHERITED):
-            return None  # qpdf gives pages their inherited attributes only when it copies them into a page tree
+        # qpdf lists the pages with what they inherit from their page tree written on each: copied alone, whole
+        pages = [self.dossier.copy_foreign(page.obj) for page in source.pages]
         tree = source.Root.get("/StructTreeRoot")
         # the tree is copied after the pages, from the same file: qpdf points its /Pg and /Obj at their copies
-        pages = [self.dossier.copy_foreign(page.obj) for page in source.pages]
         return _Copy(pages, self.dossier.copy_foreign(tree) if tree is not None else None)
+
+    def _take(self, path: Path) -> _Copy:
+        """The copy of ``path`` prepared earlier, or one made now."""
+        prepared = self._prepared.get(path)
+        return prepared.pop(0) if prepared else self._copy(path)
 
     def write(
         self,
@@ -155,10 +156,15 @@ class Assembly:
         carry it already); ``pdfa_from`` names a PDF/A part whose output intent
         makes the dossier PDF/A-2b.
         """
+        with warnings.catch_warnings():
+            # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # said when the copied pages are saved
+            return self._write(parts, output, metadata, watermark, pdfa_from, note)
+
+    def _write(
+        self, parts: list[Part], output: Path, metadata: Metadata, watermark: bool, pdfa_from: Path | None, note: str
+    ) -> Path:
         dossier = self.dossier
-        # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
-        self._files.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # said when the copied pages are saved
         stamp = finish.Stamp(dossier, note) if watermark else None
         sections = [self._append_pages(part, stamp, top=True) for part in parts]
         _page_labels(dossier, parts)
@@ -185,17 +191,10 @@ class Assembly:
         part.first_page = len(dossier.pages)
         section = structure.Section("/Part" if top else "/Sect", part.title, first_page=part.first_page)
         if part.path is not None:
-            prepared = self._prepared.get(part.path)
-            copy = prepared.pop(0) if prepared else None
-            if copy is not None:
-                for page in copy.pages:
-                    dossier.pages.append(pikepdf.Page(page))
-            else:
-                source = self._files.enter_context(pikepdf.open(part.path, access_mode=pikepdf.AccessMode.stream))
-                dossier.pages.extend(source.pages)
-                tree = source.Root.get("/StructTreeRoot")
-                copy = _Copy([], dossier.copy_foreign(tree) if tree is not None else None)
-            count = len(dossier.pages) - part.first_page
+            copy = self._take(part.path)
+            for page in copy.pages:
+                dossier.pages.append(pikepdf.Page(page))
+            count = len(copy.pages)
             if part.fit_to_a4:  # a scan: upright A4, one Figure, the watermark over it
                 for page in dossier.pages[part.first_page :]:
                     fit_to_a4(page)
