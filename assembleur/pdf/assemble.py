@@ -159,31 +159,26 @@ class Assembly:
         with warnings.catch_warnings():
             # a scan's form fields lose their form on the merge (no /AcroForm is carried): not news here
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # said when the copied pages are saved
-            return self._write(parts, output, metadata, watermark, pdfa_from, note)
-
-    def _write(
-        self, parts: list[Part], output: Path, metadata: Metadata, watermark: bool, pdfa_from: Path | None, note: str
-    ) -> Path:
-        dossier = self.dossier
-        stamp = finish.Stamp(dossier, note) if watermark else None
-        sections = [self._append_pages(part, stamp, top=True) for part in parts]
-        _page_labels(dossier, parts)
-        with dossier.open_outline() as outline:
-            outline.root.extend(item for part in parts for item in _bookmarks(part, len(dossier.pages)))
-        dossier.Root.PageMode = Name.UseOutlines
-        if pdfa_from is not None:  # the output intent of a part LibreOffice exported as PDF/A-2b
-            source = self._files.enter_context(pikepdf.open(pdfa_from))
-            if "/OutputIntents" not in source.Root:
-                raise ValueError(f"{pdfa_from} has no /OutputIntents: was it exported as PDF/A?")
-            # qpdf copies only indirect objects from another file: the array (often direct) is made one first
-            dossier.Root.OutputIntents = dossier.copy_foreign(source.make_indirect(source.Root.OutputIntents))
-        finish.set_metadata(dossier, metadata, pdfa=pdfa_from is not None)
-        structure.tag(dossier, sections)
-        with atomic_output(output) as temporary:
-            # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
-            dossier.save(temporary, deterministic_id=True, fix_metadata_version=False)
-            temporary.chmod(0o644)
-        return output
+            dossier = self.dossier
+            stamp = finish.Stamp(dossier, note) if watermark else None
+            sections = [self._append_pages(part, stamp, top=True) for part in parts]
+            _page_labels(dossier, parts)
+            with dossier.open_outline() as outline:
+                outline.root.extend(item for part in parts for item in _bookmarks(part, len(dossier.pages)))
+            dossier.Root.PageMode = Name.UseOutlines
+            if pdfa_from is not None:  # the output intent of a part LibreOffice exported as PDF/A-2b
+                source = self._files.enter_context(pikepdf.open(pdfa_from))
+                if "/OutputIntents" not in source.Root:
+                    raise ValueError(f"{pdfa_from} has no /OutputIntents: was it exported as PDF/A?")
+                # qpdf copies only indirect objects from another file: the array (often direct) is made one first
+                dossier.Root.OutputIntents = dossier.copy_foreign(source.make_indirect(source.Root.OutputIntents))
+            finish.set_metadata(dossier, metadata, pdfa=pdfa_from is not None)
+            structure.tag(dossier, sections)
+            with atomic_output(output) as temporary:
+                # the file ID derives from the content: the same dossier gives the same bytes; the XMP stays as written
+                dossier.save(temporary, deterministic_id=True, fix_metadata_version=False)
+                temporary.chmod(0o644)
+            return output
 
     def _append_pages(self, part: Part, stamp: finish.Stamp | None, top: bool = False) -> structure.Section:
         """Place ``part``'s pages, then its children's; return its place in the dossier's structure tree."""
