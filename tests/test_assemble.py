@@ -264,3 +264,25 @@ def test_a_scan_whose_page_tree_holds_its_size_resources_and_turn_is_assembled_a
         assert [float(v) for v in pdf.pages[0].mediabox] == pytest.approx([0, 0, *assemble.A4], abs=0.01)
     size, box = grey_area(dossier, 128)
     assert size[0] < size[1] and _side(box, size) == _side(seen_box, seen_size)
+
+
+def test_parts_prepared_in_any_order_are_placed_in_the_outline_s_order_and_copied_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part copied while the others convert is not copied again when the dossier is written."""
+    rapport = scan_pdf(tmp_path / "rapport.pdf", size=(1240, 1754), pages=3)
+    annexe = scan_pdf(tmp_path / "annexe.pdf", size=(1275, 1650), pages=2)
+    copies: list[str] = []
+    copy = assemble.Assembly._copy
+    monkeypatch.setattr(assemble.Assembly, "_copy", lambda self, path: copies.append(path.name) or copy(self, path))
+    metadata = finish.Metadata("Titre", "Auteur", "Sujet", "mots", dt.date(2020, 9, 29))
+    with assemble.Assembly() as assembly:
+        assembly.prepare(annexe)  # the shorter conversion ends first
+        assembly.prepare(rapport)
+        output = assembly.write(
+            [assemble.Part("Rapport", rapport), assemble.Part("Annexe 1", annexe, "A1-")], tmp_path / "d.pdf", metadata
+        )
+    assert copies == ["annexe.pdf", "rapport.pdf"]
+    reader = PdfReader(output)
+    assert [round(float(page.mediabox.width)) for page in reader.pages] == [595, 595, 595, 612, 612]
+    assert [reader.page_labels[i] for i in range(5)] == ["1", "2", "3", "A1-1", "A1-2"]
