@@ -198,7 +198,7 @@ class Run:
                 shutil.copyfile(target, cached / f"{name}{target.suffix}")
 
     def _finish(self, made: dict[str, Path], finished: Callable[[Path], None]) -> None:
-        """Stable dates and identifier, and for a projet the watermark and version number."""
+        """Stable dates and identifier, and for a projet the watermark and version number; then ``finished``."""
         from ..pdf import finish
 
         if "pdf" in made:

@@ -115,7 +115,7 @@ class Assembly:
     def __init__(self) -> None:
         self._files = contextlib.ExitStack()
         self.dossier = self._files.enter_context(pikepdf.new())
-        self._prepared: dict[Path, list[_Copy]] = {}
+        self._prepared: dict[Path, _Copy] = {}
 
     def __enter__(self) -> Assembly:
         return self
@@ -125,7 +125,7 @@ class Assembly:
 
     def prepare(self, path: Path) -> None:
         """Copy the part ``path`` into the dossier now, for :meth:`write` to place."""
-        self._prepared.setdefault(path, []).append(self._copy(path))
+        self._prepared[path] = self._copy(path)
 
     def _copy(self, path: Path) -> _Copy:
         # read from the file as needed (not mapped in memory): 200 MB of scans would count as the process's memory
@@ -137,9 +137,9 @@ class Assembly:
         return _Copy(pages, self.dossier.copy_foreign(tree) if tree is not None else None)
 
     def _take(self, path: Path) -> _Copy:
-        """The copy of ``path`` prepared earlier, or one made now."""
-        prepared = self._prepared.get(path)
-        return prepared.pop(0) if prepared else self._copy(path)
+        """The copy of ``path`` prepared earlier (placed once), or one made now."""
+        prepared = self._prepared.pop(path, None)
+        return prepared if prepared is not None else self._copy(path)
 
     def write(
         self,
